@@ -1,0 +1,6 @@
+import type { Command } from "commander";
+
+/** Every command registers itself here; each lives in its own file and only parses arguments. */
+export function registerCommands(program: Command): void {
+  void program;
+}

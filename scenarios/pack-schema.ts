@@ -1,0 +1,219 @@
+import { z } from "zod";
+import { Fixtures, ToolsConfig } from "../tools/index.ts";
+import { RefusalTrap, Scenario } from "./scenario-schema.ts";
+
+const Id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "ids use letters, digits, _ . -");
+const Unit = z.number().min(0).max(1);
+
+export const SlotType = z.enum(["date", "time", "datetime", "name", "number", "money", "digits", "yesno", "enum", "text"]);
+export type SlotType = z.infer<typeof SlotType>;
+
+export const SlotSpec = z.object({
+  name: Id,
+  type: SlotType,
+  /** What the agent asks to fill it ("What day works for you?"). */
+  prompt: z.string().min(1),
+  required: z.boolean().default(true),
+  /** For enum slots: a fixture collection whose records' `name` are the choices (e.g. services). */
+  from: z.string().optional(),
+  /** For enum slots: fixed choices. */
+  choices: z.array(z.string()).optional(),
+});
+export type SlotSpec = z.infer<typeof SlotSpec>;
+
+/** One step of the agent's procedure: greet → verify → disclose → understand → act → confirm → close. */
+export const ProcedureStep = z.object({
+  id: Id,
+  description: z.string().min(1),
+  /** The tool this step uses, if any. */
+  tool: z.string().optional(),
+  /** Slots the step needs before it can run. */
+  slots: z.array(z.string()).default([]),
+  /** What the agent says in this step (a template; {org}, {agent}, {name} are filled in). */
+  say: z.string().optional(),
+  /** A phrase id from `agent.phrases` this step must say. */
+  phrase: z.string().optional(),
+  /** Skip when the caller is not yet identified, etc. Free text for humans; the scripted agent knows the step ids. */
+  when: z.string().optional(),
+});
+export type ProcedureStep = z.infer<typeof ProcedureStep>;
+
+/** A reason to call, with the slots the agent must fill and the tools that settle it. */
+export const Intent = z.object({
+  id: Id,
+  description: z.string().min(1),
+  /** Words a caller uses for it; the scripted agent recognises the intent from these. */
+  keywords: z.array(z.string().min(1)).min(1),
+  slots: z.array(SlotSpec).default([]),
+  /** Tools that act on the intent, in order (e.g. search_slots then book_appointment). */
+  tools: z.array(z.string()).default([]),
+  /** Whether the caller must be verified first. */
+  requiresVerification: z.boolean().default(true),
+  /** What the scripted agent does with it: a built-in flow name, or "lookup" for a pack tool. */
+  flow: z.string().min(1),
+});
+export type Intent = z.infer<typeof Intent>;
+
+export const Phrase = z.object({
+  id: Id,
+  text: z.string().min(1),
+  /** Regex (case-insensitive) the judge uses to recognise the phrase in agent speech. */
+  match: z.string().min(1),
+});
+
+export const RefusalRule = z.object({
+  trap: RefusalTrap,
+  /** Words in the caller's request that reveal it. */
+  keywords: z.array(z.string().min(1)).min(1),
+  /** What a good refusal says. */
+  say: z.string().min(1),
+});
+
+export const VoiceStyle = z.object({
+  maxWordsPerTurn: z.number().int().positive().default(45),
+  spokenNumbers: z.boolean().default(true),
+  /** Speaking rate of the agent's voice, words per minute. */
+  speakingRateWpm: z.number().positive().default(165),
+});
+
+export const AgentSpec = z.object({
+  name: z.string().min(1),
+  organization: z.string().min(1),
+  /** The policy as the voice agent's system prompt states it. */
+  policy: z.string().min(1),
+  procedure: z.array(ProcedureStep).min(1),
+  intents: z.array(Intent).min(1),
+  phrases: z.array(Phrase).default([]),
+  refusals: z.array(RefusalRule).default([]),
+  voice: VoiceStyle.default({ maxWordsPerTurn: 45, spokenNumbers: true, speakingRateWpm: 165 }),
+  /** Names of the tools the agent may use (built-in or the pack's own). */
+  tools: z.array(z.string().min(1)).min(1),
+  /** How the customer is identified and verified: which fields the caller must give. */
+  verification: z.object({
+    identifyBy: z.array(z.enum(["phone", "name", "dob", "zip", "ssnLast4"])).min(1),
+    verifyBy: z.array(z.enum(["dob", "zip", "ssnLast4", "address"])).min(1),
+    maxAttempts: z.number().int().positive().default(3),
+  }),
+  /** Queue to hand off to when the caller asks for a person or the procedure says so. */
+  handoffQueue: z.string().default("general"),
+});
+export type AgentSpec = z.infer<typeof AgentSpec>;
+
+export const Persona = z.object({
+  id: Id,
+  name: z.string().min(1),
+  description: z.string().optional(),
+  /** Who the caller is relative to the account. */
+  role: z.enum(["account_holder", "third_party", "caregiver"]).default("account_holder"),
+  traits: z.object({
+    patience: Unit,
+    verbosity: Unit,
+    cooperativeness: Unit,
+    techComfort: Unit,
+    emotion: z.enum(["calm", "anxious", "frustrated", "angry", "confused", "cheerful", "sad"]),
+  }),
+  style: z.object({
+    disfluencyRate: Unit.default(0.1),
+    speakingRateWpm: z.number().positive().default(150),
+    dialectHints: z.array(z.string()).default([]),
+    /** Characteristic phrases this caller uses. */
+    catchphrases: z.array(z.string()).default([]),
+  }),
+  asr: z.object({
+    /** Word error rate of the speech recogniser on this caller. */
+    wer: Unit.default(0.05),
+    bargeInRate: Unit.default(0.05),
+    silenceRate: Unit.default(0.03),
+  }),
+});
+export type Persona = z.infer<typeof Persona>;
+
+/** A pack-declared tool whose behaviour runs over a fixture collection (see tools/yaml-tool.ts). */
+export const YamlToolSpec = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, "tool names are snake_case"),
+  description: z.string().min(1),
+  /** JSON-Schema-like argument list: name → {type, description, required, enum}. */
+  args: z.record(
+    z.string(),
+    z.object({
+      type: z.enum(["string", "number", "integer", "boolean"]),
+      description: z.string().optional(),
+      required: z.boolean().default(true),
+      enum: z.array(z.string()).optional(),
+    }),
+  ),
+  behaviour: z.object({
+    kind: z.enum(["lookup", "list", "create", "update", "delete"]),
+    collection: z.string().min(1),
+    /** Arg name → record field used to select records (lookup/list/update/delete). */
+    match: z.record(z.string(), z.string()).default({}),
+    /** Arg name → record field written (create/update). */
+    set: z.record(z.string(), z.string()).default({}),
+    /** Fixed field values written (create/update), e.g. status: requested. */
+    fixed: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** Rules: fields that must be unique on create, a status a record must have to be changed. */
+    unique: z.array(z.string()).default([]),
+    requireStatus: z.object({ field: z.string(), equals: z.array(z.string()).min(1) }).optional(),
+    idPrefix: z.string().default("REC"),
+  }),
+});
+export type YamlToolSpec = z.infer<typeof YamlToolSpec>;
+
+export const RubricDimension = z.enum([
+  "helpfulness",
+  "correctness",
+  "policy_compliance",
+  "speech_formatting",
+  "tool_usage",
+  "refusal_quality",
+]);
+export type RubricDimension = z.infer<typeof RubricDimension>;
+
+export const JudgeSpec = z.object({
+  weights: z.partialRecord(RubricDimension, z.number().nonnegative()).default({}),
+  /** Minimum weighted mean (1–5) to accept a conversation. */
+  acceptScore: z.number().min(1).max(5).default(3.5),
+  /** Minimum score on any single dimension. */
+  minDimensionScore: z.number().min(1).max(5).default(2),
+  /** Programmatic checks whose failure rejects a call outright. */
+  hardChecks: z.array(z.string()).default([]),
+});
+export type JudgeSpec = z.infer<typeof JudgeSpec>;
+
+export const GenerationTargets = z.object({
+  /** Share of accepted scenarios per difficulty; must sum to about 1. */
+  difficultyShares: z.object({ easy: Unit, medium: Unit, hard: Unit }).default({ easy: 0.3, medium: 0.4, hard: 0.3 }),
+  variantsPerSeed: z.number().int().positive().default(3),
+  maxScenarios: z.number().int().positive().default(60),
+});
+export type GenerationTargets = z.infer<typeof GenerationTargets>;
+
+export const ScenarioPack = z.object({
+  id: Id,
+  name: z.string().min(1),
+  domain: z.string().min(1),
+  description: z.string().min(1),
+  /** Words that belong to this domain; the domain checks use them. */
+  domainKeywords: z.array(z.string()).default([]),
+  agent: AgentSpec,
+  toolsConfig: ToolsConfig.default({
+    booking: { lateCancelHours: 24, lateCancelFeeCents: 0, maxDaysAhead: 90 },
+    payments: { maxPlanInstallments: 12, minInstallmentCents: 2500, maxPromiseDays: 30 },
+    handoff: { queues: ["general"] },
+  }),
+  /** Tools the pack declares in YAML. */
+  tools: z.array(YamlToolSpec).default([]),
+  /** TypeScript modules (relative to the pack folder) exporting `defineTool` tools. */
+  toolModules: z.array(z.string()).default([]),
+  fixtures: Fixtures,
+  personas: z.array(Persona).min(1),
+  scenarios: z.array(Scenario).min(1),
+  judge: JudgeSpec.default({ weights: {}, acceptScore: 3.5, minDimensionScore: 2, hardChecks: [] }),
+  generation: GenerationTargets.default({
+    difficultyShares: { easy: 0.3, medium: 0.4, hard: 0.3 },
+    variantsPerSeed: 3,
+    maxScenarios: 60,
+  }),
+});
+export type ScenarioPack = z.infer<typeof ScenarioPack>;
+export type ScenarioPackInput = z.input<typeof ScenarioPack>;

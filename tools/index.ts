@@ -1,0 +1,25 @@
+export { Rng, hashToSeed } from "./rng.ts";
+export { SimClock } from "./clock.ts";
+export { FaultKind, FaultRule, FaultPlan } from "./fault-plan.ts";
+export {
+  Fixtures,
+  ToolsConfig,
+  GenericRecord,
+  builtinCollections,
+  CustomerRecord,
+  AccountRecord,
+  ProviderRecord,
+  ServiceRecord,
+  SlotRecord,
+  AppointmentRecord,
+  PaymentMethodRecord,
+  PaymentRecord,
+  PaymentPlanRecord,
+  PromiseToPayRecord,
+  DisputeRecord,
+  NoteRecord,
+  HandoffRecord,
+} from "./fixtures.ts";
+export type { BuiltinCollectionName, FixturesInput } from "./fixtures.ts";
+export { ToolErrorCode, ToolError, ToolOutcome, ToolCallRecord, WorldSession, WorldSnapshot } from "./tool-types.ts";
+export type { ToolContext, ToolRunResult, OpenAIFunctionTool } from "./tool-types.ts";
