@@ -23,3 +23,8 @@ export {
 export type { BuiltinCollectionName, FixturesInput } from "./fixtures.ts";
 export { ToolErrorCode, ToolError, ToolOutcome, ToolCallRecord, WorldSession, WorldSnapshot } from "./tool-types.ts";
 export type { ToolContext, ToolRunResult, OpenAIFunctionTool } from "./tool-types.ts";
+export { defineTool, isToolDefinition, ok as toolOk, fail as toolFail } from "./define-tool.ts";
+export type { ToolDefinition, ToolSpec } from "./define-tool.ts";
+export { ToolWorld } from "./world.ts";
+export type { WorldOptions, CreateWorldOptions, RecordChange } from "./world.ts";
+export { builtinTools, builtinToolNames } from "./builtin/index.ts";

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import type { OpenAIFunctionTool, ToolContext, ToolError, ToolRunResult } from "./tool-types.ts";
+
+/**
+ * A tool declared once: its zod argument schema both validates calls and yields the OpenAI
+ * function schema the model sees, so the two can never disagree.
+ */
+export interface ToolDefinition<A extends z.ZodObject = z.ZodObject, R = unknown> {
+  readonly kind: "voicesim.tool";
+  readonly name: string;
+  readonly description: string;
+  readonly args: A;
+  run(args: z.infer<A>, ctx: ToolContext): ToolRunResult<R>;
+  openAISchema(): OpenAIFunctionTool;
+  /** Validates raw arguments as a real API would: bad input is an error answer, not an exception. */
+  parseArgs(raw: unknown): { ok: true; args: z.infer<A> } | { ok: false; error: ToolError };
+}
+
+export interface ToolSpec<A extends z.ZodObject, R> {
+  name: string;
+  description: string;
+  args: A;
+  run(args: z.infer<A>, ctx: ToolContext): ToolRunResult<R>;
+}
+
+export function defineTool<A extends z.ZodObject, R>(spec: ToolSpec<A, R>): ToolDefinition<A, R> {
+  let schema: OpenAIFunctionTool | undefined;
+  return {
+    kind: "voicesim.tool",
+    name: spec.name,
+    description: spec.description,
+    args: spec.args,
+    run: spec.run,
+    openAISchema() {
+      if (!schema) {
+        const { $schema: _drop, ...parameters } = z.toJSONSchema(spec.args, { io: "input" }) as Record<string, unknown>;
+        schema = { type: "function", function: { name: spec.name, description: spec.description, parameters } };
+      }
+      return schema;
+    },
+    parseArgs(raw) {
+      const parsed = spec.args.safeParse(raw ?? {});
+      if (parsed.success) return { ok: true, args: parsed.data };
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(arguments)"}: ${issue.message}`);
+      return {
+        ok: false,
+        error: { code: "invalid_arguments", message: `invalid arguments for ${spec.name}: ${issues.join("; ")}`, issues, retryable: false },
+      };
+    },
+  };
+}
+
+/** True for values made by `defineTool` (how the pack loader recognises a TS module's tools). */
+export function isToolDefinition(value: unknown): value is ToolDefinition {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === "voicesim.tool" &&
+    typeof (value as { run?: unknown }).run === "function"
+  );
+}
+
+/** Shorthands for tool answers. */
+export const ok = <R>(result: R): ToolRunResult<R> => ({ ok: true, result });
+export const fail = (code: ToolError["code"], message: string): ToolRunResult<never> => ({
+  ok: false,
+  error: { code, message, retryable: false },
+});
