@@ -1,0 +1,204 @@
+import pLimit from "p-limit";
+import { AGENT_FLAWS, type AgentBackend, type AgentFlaw, type CallerBackend } from "../agents/index.ts";
+import {
+  Conversation,
+  type ForkedReplies,
+  type Persona,
+  type Scenario,
+  type ScenarioPack,
+  type TokenUsage,
+  VoicesimError,
+} from "../scenarios/index.ts";
+import { hashToSeed, Rng, type ToolDefinition } from "../tools/index.ts";
+import { type ConversationDeps, type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./conversation-graph.ts";
+import { RUN_FILES, type RunStore } from "./run-store.ts";
+import { type SimulatedCall, simulateConversation } from "./simulate-conversation.ts";
+
+/** What a batch needs of a pack: the parsed pack and the tools its agent can call. */
+export interface PackForRun {
+  pack: ScenarioPack;
+  tools: readonly ToolDefinition[];
+}
+
+export interface BatchItem {
+  scenario: Scenario;
+  candidate: number;
+}
+
+export interface BatchOptions {
+  seed: number;
+  concurrency: number;
+  caller: CallerBackend;
+  agent: AgentBackend;
+  /** Probability that a call's scripted agent gets one injected flaw. */
+  flawRate: number;
+  limits?: Partial<ConversationLimits>;
+  signal?: AbortSignal;
+  onProgress?: (event: BatchProgress) => void;
+  onEvent?: (chunk: LiveEventChunk) => void;
+  /**
+   * Called with each finished call before its checkpoints are dropped (forks happen here).
+   * Whatever it returns is written to forks.jsonl.
+   */
+  afterCall?: (call: SimulatedCall, item: BatchItem) => Promise<ForkedReplies[]>;
+}
+
+export type BatchProgress =
+  | { type: "start"; total: number; alreadyDone: number }
+  | { type: "conversation"; done: number; total: number; failed: number; tokens: number; conversation: Conversation }
+  | { type: "done"; done: number; total: number; failed: number; tokens: number; aborted: boolean };
+
+export interface BatchResult {
+  total: number;
+  /** Finished in this invocation. */
+  simulated: number;
+  /** Found already finished in the run directory (resume). */
+  resumed: number;
+  failed: number;
+  aborted: boolean;
+  usage: { caller: TokenUsage; agent: TokenUsage };
+}
+
+/** Conversation ids are `<scenario>#<candidate>`: stable, so resume can tell what is finished. */
+export const conversationId = (item: BatchItem): string => `${item.scenario.id}#${item.candidate}`;
+
+/** The seed of one call, derived from the run seed and its id (independent of order and concurrency). */
+export const conversationSeed = (runSeed: number, id: string): number => hashToSeed(`${runSeed}:${id}`);
+
+/** The flaws one call's agent commits: at most one, drawn with probability flawRate. */
+export function flawsFor(runSeed: number, id: string, flawRate: number): AgentFlaw[] {
+  const rng = Rng.derive(runSeed, id, "flaws");
+  return rng.chance(flawRate) ? [rng.pick(AGENT_FLAWS)] : [];
+}
+
+export function namesInFixtures(pack: ScenarioPack): string[] {
+  const names = new Set<string>();
+  for (const [, records] of Object.entries(pack.fixtures)) {
+    for (const record of records as Array<Record<string, unknown>>) {
+      if (typeof record.name === "string") names.add(record.name);
+    }
+  }
+  return [...names].sort();
+}
+
+/**
+ * Simulates every item that the run directory does not already hold, `concurrency` at a time,
+ * appending each finished conversation as one line. Finished lines are never rewritten or
+ * duplicated: a killed or aborted batch resumes with the items still missing.
+ */
+export async function runBatch(
+  source: PackForRun,
+  items: readonly BatchItem[],
+  store: RunStore,
+  options: BatchOptions,
+): Promise<BatchResult> {
+  const personas = new Map<string, Persona>(source.pack.personas.map((p) => [p.id, p]));
+  const finished = new Map<string, Conversation>();
+  for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) finished.set(conversation.id, conversation);
+  const todo = items.filter((item) => !finished.has(conversationId(item)));
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const names = namesInFixtures(source.pack);
+  const usage = { caller: zeroUsage(), agent: zeroUsage() };
+  for (const conversation of finished.values()) addInto(usage, conversation);
+
+  let done = items.length - todo.length;
+  let failed = [...finished.values()].filter((c) => c.status === "failed").length;
+  let simulated = 0;
+  options.onProgress?.({ type: "start", total: items.length, alreadyDone: done });
+
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const runOne = async (item: BatchItem) => {
+    if (options.signal?.aborted) return;
+    const id = conversationId(item);
+    const persona = personas.get(item.scenario.persona);
+    if (!persona) {
+      throw new VoicesimError("pack_invalid", `scenario ${item.scenario.id} names unknown persona ${item.scenario.persona}`, {
+        hint: "run `voicesim validate` on the pack",
+      });
+    }
+    const seed = conversationSeed(options.seed, id);
+    const deps: ConversationDeps = {
+      conversationId: id,
+      seed,
+      pack: source.pack,
+      scenario: item.scenario,
+      persona,
+      tools: source.tools,
+      caller: options.caller,
+      agent: options.agent,
+      flaws: flawsFor(options.seed, id, options.flawRate),
+      limits,
+      names,
+    };
+    let call: SimulatedCall;
+    try {
+      call = await simulateConversation(deps, {
+        keepCheckpoints: options.afterCall !== undefined,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      });
+    } catch (error) {
+      // An aborted call is simply not finished; resume does it again.
+      if (options.signal?.aborted) return;
+      throw error;
+    }
+    try {
+      const forks = options.afterCall ? await options.afterCall(call, item) : [];
+      if (options.signal?.aborted) return;
+      // Forks first: a conversation line means "this item and its forks are done".
+      for (const fork of forks) store.append(RUN_FILES.forks, fork);
+      store.append(RUN_FILES.conversations, call.conversation);
+    } finally {
+      await call.dispose();
+    }
+    done++;
+    simulated++;
+    if (call.conversation.status === "failed") failed++;
+    addInto(usage, call.conversation);
+    options.onProgress?.({
+      type: "conversation",
+      done,
+      total: items.length,
+      failed,
+      tokens: totalTokens(usage),
+      conversation: call.conversation,
+    });
+  };
+  await Promise.all(todo.map((item) => limit(() => runOne(item))));
+  const aborted = options.signal?.aborted ?? false;
+  if (!aborted) await canonicalise(store, items);
+  store.flush();
+  options.onProgress?.({ type: "done", done, total: items.length, failed, tokens: totalTokens(usage), aborted });
+  return { total: items.length, simulated, resumed: items.length - todo.length, failed, aborted, usage };
+}
+
+/**
+ * Concurrency finishes calls in any order; once all are in, the file is rewritten in item order
+ * so the same seed gives a byte-identical conversations.jsonl however the batch was scheduled.
+ */
+async function canonicalise(store: RunStore, items: readonly BatchItem[]): Promise<void> {
+  const order = new Map(items.map((item, index) => [conversationId(item), index]));
+  const all = await store.readAll(RUN_FILES.conversations, Conversation);
+  const seen = new Set<string>();
+  const unique = all.filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
+  unique.sort((a, b) => (order.get(a.id) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.id) ?? Number.MAX_SAFE_INTEGER));
+  store.rewrite(RUN_FILES.conversations, unique);
+}
+
+function zeroUsage(): TokenUsage {
+  return { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
+}
+
+function addInto(total: { caller: TokenUsage; agent: TokenUsage }, conversation: Conversation): void {
+  for (const role of ["caller", "agent"] as const) {
+    const u = conversation.usage[role];
+    total[role].promptTokens += u.promptTokens;
+    total[role].completionTokens += u.completionTokens;
+    total[role].modelCalls += u.modelCalls;
+    total[role].cachedCalls += u.cachedCalls;
+  }
+}
+
+export function totalTokens(usage: { caller: TokenUsage; agent: TokenUsage }): number {
+  return usage.caller.promptTokens + usage.caller.completionTokens + usage.agent.promptTokens + usage.agent.completionTokens;
+}

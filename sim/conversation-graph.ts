@@ -1,0 +1,355 @@
+import { Annotation, END, type LangGraphRunnableConfig, START, StateGraph } from "@langchain/langgraph";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { AgentBackend, AgentFlaw, CallerBackend, JsonValue } from "../agents/index.ts";
+import type {
+  ConversationEvent,
+  EndReason,
+  Persona,
+  Scenario,
+  ScenarioPack,
+  TokenUsage,
+} from "../scenarios/index.ts";
+import { Rng, SimClock, type ToolDefinition, ToolWorld, type WorldSnapshot } from "../tools/index.ts";
+import { addDisfluencies, bargeIn, channelSettings, recognise, speechDurationMs } from "./voice-channel.ts";
+
+/** Everything one conversation needs that is not state: injected, never reached for globally. */
+export interface ConversationDeps {
+  conversationId: string;
+  seed: number;
+  pack: ScenarioPack;
+  scenario: Scenario;
+  persona: Persona;
+  tools: readonly ToolDefinition[];
+  caller: CallerBackend;
+  agent: AgentBackend;
+  flaws: readonly AgentFlaw[];
+  limits: ConversationLimits;
+  /** Names the recogniser may mishear (from fixtures). */
+  names: readonly string[];
+}
+
+export interface ConversationLimits {
+  /** Caller turns before the call is cut as too long. */
+  maxCallerTurns: number;
+  /** Agent steps (tool rounds + speech) within one caller turn, a guard against loops. */
+  maxAgentStepsPerTurn: number;
+  /** Caller silence after which the call is dropped. */
+  maxSilenceMs: number;
+}
+
+export const DEFAULT_LIMITS: ConversationLimits = { maxCallerTurns: 30, maxAgentStepsPerTurn: 8, maxSilenceMs: 20_000 };
+
+const emptyUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 });
+const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  promptTokens: a.promptTokens + b.promptTokens,
+  completionTokens: a.completionTokens + b.completionTokens,
+  modelCalls: a.modelCalls + b.modelCalls,
+  cachedCalls: a.cachedCalls + b.cachedCalls,
+});
+
+/** The graph's state: plain data only, so a checkpoint can hold it and a fork can continue it. */
+export const ConversationState = Annotation.Root({
+  events: Annotation<ConversationEvent[]>({ reducer: (left, right) => left.concat(right), default: () => [] }),
+  world: Annotation<WorldSnapshot>(),
+  callerMemory: Annotation<JsonValue>(),
+  agentMemory: Annotation<JsonValue>(),
+  /** Caller turns taken so far. */
+  turn: Annotation<number>(),
+  /** Agent steps since the caller last spoke. */
+  agentSteps: Annotation<number>(),
+  /** Simulated milliseconds since the call started. */
+  elapsedMs: Annotation<number>(),
+  callerUsage: Annotation<TokenUsage>(),
+  agentUsage: Annotation<TokenUsage>(),
+  /** Set when the call is over. */
+  endReason: Annotation<EndReason | null>(),
+  /** Which fork this branch is (0 = the original call); forks sample other agent replies. */
+  forkIndex: Annotation<number>(),
+  /** Flaws the scripted agent commits on this branch (a fork may differ from the original). */
+  flaws: Annotation<AgentFlaw[]>(),
+  /** Why the call failed (a model error after retries); the call ends with reason "error". */
+  failure: Annotation<string | null>(),
+});
+export type ConversationStateValue = typeof ConversationState.State;
+type Update = typeof ConversationState.Update;
+
+/** Emitted on the LangGraph custom stream for every event, so a live viewer can follow a call. */
+export interface LiveEventChunk {
+  conversationId: string;
+  index: number;
+  event: ConversationEvent;
+}
+
+function emit(config: LangGraphRunnableConfig, conversationId: string, startIndex: number, events: ConversationEvent[]) {
+  if (!config.writer) return;
+  events.forEach((event, offset) => {
+    config.writer?.({ conversationId, index: startIndex + offset, event } satisfies LiveEventChunk);
+  });
+}
+
+/** The initial state of a conversation. */
+export function initialConversationState(deps: ConversationDeps): ConversationStateValue {
+  const world = ToolWorld.create({
+    fixtures: deps.pack.fixtures,
+    tools: deps.tools,
+    config: deps.pack.toolsConfig,
+    now: deps.scenario.clock.now,
+    timezone: deps.scenario.clock.timezone,
+    faultPlan: deps.scenario.faultPlan,
+    seed: deps.seed,
+  });
+  return {
+    events: [],
+    world: world.snapshot(),
+    callerMemory: null,
+    agentMemory: null,
+    turn: 0,
+    agentSteps: 0,
+    elapsedMs: 0,
+    callerUsage: emptyUsage(),
+    agentUsage: emptyUsage(),
+    endReason: null,
+    forkIndex: 0,
+    flaws: [...deps.flaws],
+    failure: null,
+  };
+}
+
+function clockAt(deps: ConversationDeps, elapsedMs: number): SimClock {
+  const clock = new SimClock(deps.scenario.clock.now, deps.scenario.clock.timezone);
+  clock.advance(elapsedMs);
+  return clock;
+}
+
+function endEvent(state: ConversationStateValue, reason: EndReason, at: number, note?: string): ConversationEvent {
+  return note === undefined
+    ? { type: "end", turn: state.turn, reason, at }
+    : { type: "end", turn: state.turn, reason, note, at };
+}
+
+/**
+ * Builds the LangGraph for one call: the caller speaks through the voice channel, the agent
+ * answers with speech or tool calls, tools run against the world, until someone hangs up, the
+ * agent ends or hands off, or a limit is hit.
+ */
+export function buildConversationGraph(deps: ConversationDeps, checkpointer?: BaseCheckpointSaver) {
+  const settings = channelSettings(deps.persona, deps.scenario);
+
+  const callerNode = async (state: ConversationStateValue, config: LangGraphRunnableConfig): Promise<Update> => {
+    const turn = state.turn + 1;
+    if (turn > deps.limits.maxCallerTurns) {
+      const events = [endEvent(state, "turn_limit", state.elapsedMs, `no resolution after ${deps.limits.maxCallerTurns} caller turns`)];
+      emit(config, deps.conversationId, state.events.length, events);
+      return { events, endReason: "turn_limit" };
+    }
+    const rng = Rng.derive(deps.seed, deps.conversationId, "caller", turn, state.forkIndex);
+    let callerTurn: Awaited<ReturnType<CallerBackend["nextTurn"]>>;
+    try {
+      callerTurn = await deps.caller.nextTurn(
+        { pack: deps.pack, scenario: deps.scenario, persona: deps.persona, events: state.events, turn, memory: state.callerMemory },
+        rng,
+      );
+    } catch (error) {
+      return failWith(state, config, error, "caller");
+    }
+    const events: ConversationEvent[] = [];
+    let at = state.elapsedMs;
+    const lastAgent = state.events.findLast((e) => e.type === "agent_speech");
+    const bargedIn = lastAgent?.type === "agent_speech" && lastAgent.interrupted && state.events.at(-1) === lastAgent;
+    if (callerTurn.silenceMs && callerTurn.silenceMs > 0) {
+      events.push({ type: "silence", turn, who: "caller", durationMs: callerTurn.silenceMs, at });
+      at += callerTurn.silenceMs;
+    }
+    const utterance = callerTurn.utterance.trim();
+    if (callerTurn.dtmf) {
+      const said = utterance || `[keypad ${callerTurn.dtmf.split("").join(" ")}]`;
+      const durationMs = 400 * callerTurn.dtmf.length;
+      events.push({ type: "caller_speech", turn, said, heard: callerTurn.dtmf, dtmf: callerTurn.dtmf, bargedIn, at, durationMs });
+      at += durationMs;
+    } else if (utterance) {
+      const said = addDisfluencies(utterance, settings.disfluencyRate, rng);
+      const { heard } = recognise(said, { wer: settings.wer, names: deps.names, rng });
+      const durationMs = speechDurationMs(said, settings.speakingRateWpm);
+      events.push({ type: "caller_speech", turn, said, heard, bargedIn, at, durationMs });
+      at += durationMs;
+    }
+    let endReason: EndReason | null = null;
+    const silenceSoFar = trailingCallerSilenceMs([...state.events, ...events]);
+    if (callerTurn.hangUp) {
+      endReason = callerTurn.hangUpReason === "satisfied" ? "caller_satisfied" : "caller_hung_up";
+      if (callerTurn.hangUpReason === "silence") endReason = "silence_timeout";
+    } else if (silenceSoFar >= deps.limits.maxSilenceMs) {
+      endReason = "silence_timeout";
+    }
+    if (endReason) events.push(endEvent({ ...state, turn }, endReason, at, callerTurn.hangUpReason));
+    emit(config, deps.conversationId, state.events.length, events);
+    return {
+      events,
+      turn,
+      agentSteps: 0,
+      elapsedMs: at,
+      callerMemory: callerTurn.memory,
+      callerUsage: addUsage(state.callerUsage, callerTurn.usage),
+      endReason,
+    };
+  };
+
+  const agentNode = async (state: ConversationStateValue, config: LangGraphRunnableConfig): Promise<Update> => {
+    const rng = Rng.derive(deps.seed, deps.conversationId, "agent", state.turn, state.agentSteps, state.forkIndex);
+    let step: Awaited<ReturnType<AgentBackend["nextStep"]>>;
+    try {
+      step = await deps.agent.nextStep(
+      {
+        pack: deps.pack,
+        now: clockAt(deps, state.elapsedMs).nowIso(),
+        timezone: deps.scenario.clock.timezone,
+        events: state.events,
+        turn: Math.max(1, state.turn),
+        memory: state.agentMemory,
+        flaws: state.flaws,
+      },
+      rng,
+    );
+    } catch (error) {
+      return failWith(state, config, error, "agent");
+    }
+    const turn = Math.max(1, state.turn);
+    const events: ConversationEvent[] = [];
+    let at = state.elapsedMs;
+    const action = step.action;
+    const agentUsage = addUsage(state.agentUsage, step.usage);
+    const agentSteps = state.agentSteps + 1;
+    if (action.kind === "tool_calls" && action.calls.length > 0) {
+      if (action.text?.trim()) {
+        const said = action.text.trim();
+        const durationMs = speechDurationMs(said, deps.pack.agent.voice.speakingRateWpm);
+        events.push({ type: "agent_speech", turn, said, callerHeard: said, interrupted: false, at, durationMs });
+        at += durationMs;
+      }
+      for (const call of action.calls) {
+        events.push({ type: "tool_call", turn, callId: call.callId, tool: call.tool, args: call.args, at });
+      }
+      emit(config, deps.conversationId, state.events.length, events);
+      return { events, elapsedMs: at, agentMemory: step.memory, agentUsage, agentSteps };
+    }
+    const said = action.kind === "speak" ? action.text.trim() : "";
+    const durationMs = speechDurationMs(said, deps.pack.agent.voice.speakingRateWpm);
+    const willEnd = action.kind === "speak" && action.endCall === true;
+    const session = state.world.session;
+    const endReason: EndReason | null = session.transferredTo
+      ? "handoff"
+      : willEnd || session.endedBy === "agent"
+        ? "agent_ended"
+        : null;
+    // Nobody barges in on a goodbye: the caller has nothing left to say.
+    const cut = endReason ? { interrupted: false, callerHeard: said } : bargeIn(said, { rate: settings.bargeInRate, rng });
+    const spokenMs = cut.interrupted ? speechDurationMs(cut.callerHeard, deps.pack.agent.voice.speakingRateWpm) : durationMs;
+    events.push({ type: "agent_speech", turn, said, callerHeard: cut.callerHeard, interrupted: cut.interrupted, at, durationMs: spokenMs });
+    at += spokenMs;
+    if (endReason) events.push(endEvent(state, endReason, at));
+    emit(config, deps.conversationId, state.events.length, events);
+    return { events, elapsedMs: at, agentMemory: step.memory, agentUsage, agentSteps, endReason };
+  };
+
+  const toolsNode = async (state: ConversationStateValue, config: LangGraphRunnableConfig): Promise<Update> => {
+    const pending = pendingToolCalls(state.events);
+    let at = state.elapsedMs;
+    const world = ToolWorld.fromSnapshot(
+      { ...state.world, clockNow: clockAt(deps, at).nowIso() },
+      { tools: deps.tools, config: deps.pack.toolsConfig, faultPlan: deps.scenario.faultPlan, seed: deps.seed },
+    );
+    const events: ConversationEvent[] = [];
+    const turn = Math.max(1, state.turn);
+    for (const call of pending) {
+      const record = world.call(call.tool, call.args, call.callId);
+      // A slow backend is dead air on the line: the caller hears nothing while it runs.
+      if (record.latencyMs >= 2_000) events.push({ type: "silence", turn, who: "agent", durationMs: record.latencyMs, at });
+      at += record.latencyMs;
+      events.push({
+        type: "tool_result",
+        turn,
+        callId: call.callId,
+        tool: call.tool,
+        outcome: record.outcome,
+        ...(record.fault ? { fault: record.fault } : {}),
+        latencyMs: record.latencyMs,
+        at,
+      });
+    }
+    emit(config, deps.conversationId, state.events.length, events);
+    return { events, elapsedMs: at, world: world.snapshot() };
+  };
+
+  /** A model that failed after its retries ends this call as failed; the batch goes on. */
+  const failWith = (state: ConversationStateValue, config: LangGraphRunnableConfig, error: unknown, role: string): Update => {
+    if (!isModelFailure(error)) throw error;
+    const message = `${role} model failed: ${(error as Error).message}`;
+    const events = [endEvent(state, "error", state.elapsedMs, message)];
+    emit(config, deps.conversationId, state.events.length, events);
+    return { events, endReason: "error", failure: message };
+  };
+
+  const afterAgent = (state: ConversationStateValue): "tools" | "caller" | "agent" | typeof END => {
+    if (state.endReason) return END;
+    if (pendingToolCalls(state.events).length > 0) return "tools";
+    return "caller";
+  };
+  const afterTools = (state: ConversationStateValue): "agent" | "guard" =>
+    state.agentSteps >= deps.limits.maxAgentStepsPerTurn ? "guard" : "agent";
+  const afterCaller = (state: ConversationStateValue): "agent" | typeof END => (state.endReason ? END : "agent");
+
+  // A guard ends a call whose agent keeps calling tools without ever speaking.
+  const guardNode = async (state: ConversationStateValue, config: LangGraphRunnableConfig): Promise<Update> => {
+    const events = [endEvent(state, "error", state.elapsedMs, `agent made ${state.agentSteps} steps without speaking`)];
+    emit(config, deps.conversationId, state.events.length, events);
+    return { events, endReason: "error" };
+  };
+
+  const graph = new StateGraph(ConversationState)
+    .addNode("caller", callerNode)
+    .addNode("agent", agentNode)
+    .addNode("tools", toolsNode)
+    .addNode("guard", guardNode)
+    // The agent answers the phone: it speaks first.
+    .addEdge(START, "agent")
+    .addConditionalEdges("agent", afterAgent, ["tools", "caller", "agent", END])
+    .addConditionalEdges("tools", afterTools, ["agent", "guard"])
+    .addConditionalEdges("caller", afterCaller, ["agent", END])
+    .addEdge("guard", END);
+  return checkpointer ? graph.compile({ checkpointer }) : graph.compile();
+}
+
+/** Tool calls of the agent's latest step that have no result yet. */
+export function pendingToolCalls(events: readonly ConversationEvent[]) {
+  const answered = new Set<string>();
+  const pending: Array<{ callId: string; tool: string; args: Record<string, unknown> }> = [];
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    if (!event) continue;
+    if (event.type === "tool_result") answered.add(event.callId);
+    else if (event.type === "tool_call") {
+      if (!answered.has(event.callId)) pending.unshift({ callId: event.callId, tool: event.tool, args: asArgs(event.args) });
+    } else if (event.type !== "silence") break;
+  }
+  return pending;
+}
+
+/** Model errors are recorded as a failed call; anything else is a bug and stays loud. */
+function isModelFailure(error: unknown): boolean {
+  return error instanceof Error && (error.name === "ModelCallError" || (error as { code?: unknown }).code === "model_failed");
+}
+
+function asArgs(value: unknown): Record<string, unknown> {
+  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function trailingCallerSilenceMs(events: readonly ConversationEvent[]): number {
+  let total = 0;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    if (event?.type === "silence" && event.who === "caller") total += event.durationMs;
+    else if (event?.type === "agent_speech") continue;
+    else break;
+  }
+  return total;
+}

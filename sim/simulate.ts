@@ -1,0 +1,155 @@
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { AgentBackend, CallerBackend } from "../agents/index.ts";
+import { type Manifest, type Scenario, type ScenarioRecord, VoicesimError } from "../scenarios/index.ts";
+import { type BatchItem, type BatchProgress, type BatchResult, type PackForRun, runBatch } from "./batch.ts";
+import type { LiveEventChunk } from "./conversation-graph.ts";
+import { RUN_FILES, RunStore } from "./run-store.ts";
+
+/** A pack as `loadPack` returns it, plus where it came from (for the manifest). */
+export interface RunnablePack extends PackForRun {
+  dir: string;
+  hash: string;
+}
+
+export interface Backends {
+  caller: CallerBackend;
+  agent: AgentBackend;
+}
+
+export interface SimulateRunOptions {
+  /** Run directory. */
+  out: string;
+  /** Scenario ids to simulate; all when omitted. */
+  scenarioIds?: readonly string[];
+  perScenario: number;
+  concurrency: number;
+  seed: number;
+  backends: Backends;
+  flawRate: number;
+  resume: boolean;
+  /** Extra settings recorded in the manifest (model names, base URL; never keys). */
+  config?: Record<string, unknown>;
+  signal?: AbortSignal;
+  onProgress?: (event: BatchProgress) => void;
+  onEvent?: (chunk: LiveEventChunk) => void;
+}
+
+export interface SimulateRunResult {
+  runDir: string;
+  batch: BatchResult;
+  manifest: Manifest;
+}
+
+/** Step 4 alone: simulate a pack's seed scenarios into a run directory (resumable). */
+export async function simulate(source: RunnablePack, options: SimulateRunOptions): Promise<SimulateRunResult> {
+  const scenarios = selectScenarios(source.pack.scenarios, options.scenarioIds);
+  const store = RunStore.open(options.out, { resume: options.resume });
+  try {
+    const previous = store.readManifest();
+    if (previous && previous.packHash !== source.hash) {
+      throw new VoicesimError("run_dir_conflict", `${options.out} was made from a different version of pack ${previous.packId}`, {
+        hint: "resume with the same pack, or start a new run with another --out",
+      });
+    }
+    const manifest = newManifest("simulate", source, options, previous);
+    store.writeManifest(manifest);
+    if (!previous) {
+      for (const scenario of scenarios) store.append(RUN_FILES.scenarios, scenarioRecord(scenario));
+    }
+    const items: BatchItem[] = scenarios.flatMap((scenario) =>
+      Array.from({ length: options.perScenario }, (_, candidate) => ({ scenario, candidate })),
+    );
+    const batch = await runBatch(source, items, store, {
+      seed: options.seed,
+      concurrency: options.concurrency,
+      caller: options.backends.caller,
+      agent: options.backends.agent,
+      flawRate: options.flawRate,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+    const usage = batch.usage;
+    const finished: Manifest = {
+      ...manifest,
+      updatedAt: new Date().toISOString(),
+      stages: [
+        {
+          name: "simulate",
+          status: batch.aborted ? "running" : "done",
+          counts: { planned: batch.total, finished: batch.simulated + batch.resumed, failed: batch.failed },
+        },
+      ],
+      tokens: {
+        prompt: usage.caller.promptTokens + usage.agent.promptTokens,
+        completion: usage.caller.completionTokens + usage.agent.completionTokens,
+        modelCalls: usage.caller.modelCalls + usage.agent.modelCalls,
+        cachedCalls: usage.caller.cachedCalls + usage.agent.cachedCalls,
+      },
+      finished: !batch.aborted,
+    };
+    store.writeManifest(finished);
+    return { runDir: options.out, batch, manifest: finished };
+  } finally {
+    store.close();
+  }
+}
+
+export function selectScenarios(all: readonly Scenario[], ids: readonly string[] | undefined): Scenario[] {
+  if (!ids || ids.length === 0 || (ids.length === 1 && ids[0] === "all")) return [...all];
+  const byId = new Map(all.map((s) => [s.id, s]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  if (unknown.length > 0) {
+    throw new VoicesimError("bad_option", `unknown scenario id${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, {
+      hint: `the pack has: ${all.map((s) => s.id).join(", ")}`,
+    });
+  }
+  return ids.map((id) => byId.get(id) as Scenario);
+}
+
+function scenarioRecord(scenario: Scenario): ScenarioRecord {
+  return { scenario, round: 0, accepted: true };
+}
+
+export function newManifest(
+  command: Manifest["command"],
+  source: RunnablePack,
+  options: { out: string; seed: number; config?: Record<string, unknown> },
+  previous: Manifest | undefined,
+): Manifest {
+  const now = new Date().toISOString();
+  return {
+    name: options.out.split(/[\\/]/).filter(Boolean).at(-1) ?? options.out,
+    command,
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+    packId: source.pack.id,
+    packDir: source.dir,
+    packHash: source.hash,
+    seed: options.seed,
+    config: options.config ?? {},
+    versions: versions(),
+    stages: previous?.stages ?? [],
+    tokens: previous?.tokens ?? { prompt: 0, completion: 0, modelCalls: 0, cachedCalls: 0 },
+    estimatedCostUsd: previous?.estimatedCostUsd ?? 0,
+    finished: false,
+  };
+}
+
+function versions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const versionOf = (name: string) => {
+    try {
+      return (require(join(name, "package.json")) as { version: string }).version;
+    } catch {
+      return "unknown";
+    }
+  };
+  return {
+    voicesim: (require("../package.json") as { version: string }).version,
+    node: process.version,
+    "@langchain/langgraph": versionOf("@langchain/langgraph"),
+    "@langchain/openai": versionOf("@langchain/openai"),
+  };
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import type { AgentAction } from "../../agents/index.ts";
+import { type ConversationDeps, DEFAULT_LIMITS, simulateConversation } from "../../sim/index.ts";
+import { builtinTools } from "../../tools/index.ts";
+import { failingAgent, linesCaller, stepsAgent } from "../helpers/backend-doubles.ts";
+import { miniPack } from "../fixtures/mini-pack.ts";
+
+const scenario = miniPack.scenarios[0]!;
+const persona = miniPack.personas[0]!;
+
+function deps(overrides: Partial<ConversationDeps> = {}): ConversationDeps {
+  return {
+    conversationId: "book-easy#0",
+    seed: 7,
+    pack: miniPack,
+    scenario,
+    persona: { ...persona, asr: { wer: 0, bargeInRate: 0, silenceRate: 0 }, style: { ...persona.style, disfluencyRate: 0 } },
+    tools: builtinTools,
+    caller: linesCaller(["I'd like to book a cleaning.", "My number is 555 201 3344."]),
+    agent: stepsAgent([]),
+    flaws: [],
+    limits: DEFAULT_LIMITS,
+    names: ["Maria Lopez"],
+    ...overrides,
+  };
+}
+
+const searchTwice: AgentAction[] = [
+  { kind: "speak", text: "Thanks for calling Elm Street Dental, how can I help?" },
+  { kind: "tool_calls", calls: [{ callId: "c1", tool: "search_slots", args: { date_from: "2026-03-12", date_to: "2026-03-13" } }] },
+  { kind: "tool_calls", calls: [{ callId: "c2", tool: "search_slots", args: { date_from: "2026-03-12", date_to: "2026-03-13" } }] },
+  { kind: "speak", text: "I have Thursday at nine {roll}." },
+  { kind: "speak", text: "Is there anything else?" },
+];
+
+describe("conversation graph", () => {
+  it("alternates agent and caller, runs tools against the world and ends when the caller hangs up", async () => {
+    const { conversation } = await simulateConversation(deps({ agent: stepsAgent(searchTwice) }));
+    expect(conversation.events.map((e) => e.type)).toEqual([
+      "agent_speech",
+      "caller_speech",
+      "tool_call",
+      "silence",
+      "tool_result",
+      "tool_call",
+      "tool_result",
+      "agent_speech",
+      "caller_speech",
+      "agent_speech",
+      "caller_speech",
+      "end",
+    ]);
+    const results = conversation.events.filter((e) => e.type === "tool_result");
+    expect(results[0]).toMatchObject({ fault: "timeout", outcome: { ok: false } });
+    expect(results[1]).toMatchObject({ outcome: { ok: true } });
+    expect(conversation.endReason).toBe("caller_satisfied");
+    expect(conversation.status).toBe("completed");
+    // Simulated time only moves forward, and the dead air of the timeout is counted.
+    const times = conversation.events.map((e) => e.at);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(conversation.timing.deadAirMs).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("keeps what the caller said apart from what the agent heard", async () => {
+    const noisy = { ...persona, asr: { wer: 0.5, bargeInRate: 0, silenceRate: 0 } };
+    const { conversation } = await simulateConversation(deps({ persona: noisy, agent: stepsAgent(searchTwice) }));
+    const speech = conversation.events.filter((e) => e.type === "caller_speech");
+    expect(speech.some((e) => e.type === "caller_speech" && e.said !== e.heard)).toBe(true);
+  });
+
+  it("records a model failure as a failed conversation instead of throwing", async () => {
+    const { conversation } = await simulateConversation(deps({ agent: failingAgent() }));
+    expect(conversation.status).toBe("failed");
+    expect(conversation.endReason).toBe("error");
+    expect(conversation.error).toContain("server answered 500");
+  });
+
+  it("ends a call that exceeds the turn limit", async () => {
+    const chatty = linesCaller(Array.from({ length: 50 }, (_, i) => `line ${i}`));
+    const talker = stepsAgent(Array.from({ length: 60 }, () => ({ kind: "speak", text: "Go on." }) as AgentAction));
+    const { conversation } = await simulateConversation(deps({ caller: chatty, agent: talker, limits: { ...DEFAULT_LIMITS, maxCallerTurns: 5 } }));
+    expect(conversation.endReason).toBe("turn_limit");
+    expect(conversation.events.filter((e) => e.type === "caller_speech")).toHaveLength(5);
+  });
+
+  it("forks K agent replies from the checkpoint after a tool fault, leaving the original intact", async () => {
+    const call = await simulateConversation(deps({ agent: stepsAgent(searchTwice) }), { keepCheckpoints: true });
+    const faultIndex = call.conversation.events.findIndex((e) => e.type === "tool_result" && !e.outcome.ok);
+    const forks = await call.forkAt(faultIndex, 3, { reason: "after_fault" });
+    expect(forks.replies).toHaveLength(3);
+    for (const reply of forks.replies) {
+      // Each reply is the agent's continuation up to the caller's next turn.
+      expect(reply.events[0]?.type).toBe("tool_call");
+      expect(reply.events.at(-1)?.type).toBe("agent_speech");
+      expect(reply.events.some((e) => e.type === "caller_speech")).toBe(false);
+    }
+    const texts = forks.replies.map((r) => r.events.at(-1)).map((e) => (e?.type === "agent_speech" ? e.said : ""));
+    expect(new Set(texts).size).toBe(3);
+    await call.dispose();
+  });
+});
