@@ -1,6 +1,53 @@
-export * from "./scenario-schema.ts";
-export * from "./pack-schema.ts";
-export * from "./conversation-schema.ts";
-export * from "./score-schema.ts";
-export { VoicesimError, PackValidationError, formatPackIssue } from './errors.ts'; export type { PackIssue, VoicesimErrorCode } from './errors.ts';
-export * from "./run-schema.ts";
+export {
+  Difficulty,
+  Goal,
+  RefusalTrap,
+  Complication,
+  ActionRef,
+  FinalStateAssertion,
+  ActionExpectation,
+  Expectations,
+  ScenarioClock,
+  VoiceOverrides,
+  Scenario,
+} from "./scenario-schema.ts";
+export type { ComplicationKind, ScenarioInput } from "./scenario-schema.ts";
+export {
+  SlotType,
+  SlotSpec,
+  ProcedureStep,
+  Intent,
+  Phrase,
+  RefusalRule,
+  VoiceStyle,
+  AgentSpec,
+  Persona,
+  RubricDimension,
+  JudgeSpec,
+  GenerationTargets,
+  ScenarioPack,
+} from "./pack-schema.ts";
+export type { ScenarioPackInput } from "./pack-schema.ts";
+export {
+  CallerSpeechEvent,
+  AgentSpeechEvent,
+  ToolCallEvent,
+  ToolResultEvent,
+  SilenceEvent,
+  EndReason,
+  EndEvent,
+  ConversationEvent,
+  WorldChange,
+  TokenUsage,
+  Timing,
+  Conversation,
+  ForkedReplies,
+} from "./conversation-schema.ts";
+export { CheckResult, RubricScore, Score, RejectStage, Reject } from "./score-schema.ts";
+export { ScenarioRecord, StageName, Manifest } from "./run-schema.ts";
+export { VoicesimError, PackValidationError, formatPackIssue } from "./errors.ts";
+export type { PackIssue, VoicesimErrorCode } from "./errors.ts";
+export { loadPack, parsePack } from "./load-pack.ts";
+export type { LoadedPack } from "./load-pack.ts";
+export { validatePackReferences, validateScenarioReferences } from "./validate-pack.ts";
+export type { ReferenceIssue } from "./validate-pack.ts";

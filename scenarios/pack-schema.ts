@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Fixtures, ToolsConfig } from "../tools/index.ts";
+import { Fixtures, ToolsConfig, YamlToolSpec } from "../tools/index.ts";
 import { RefusalTrap, Scenario } from "./scenario-schema.ts";
 
 const Id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "ids use letters, digits, _ . -");
@@ -128,36 +128,7 @@ export const Persona = z.object({
 });
 export type Persona = z.infer<typeof Persona>;
 
-/** A pack-declared tool whose behaviour runs over a fixture collection (see tools/yaml-tool.ts). */
-export const YamlToolSpec = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9_]*$/, "tool names are snake_case"),
-  description: z.string().min(1),
-  /** JSON-Schema-like argument list: name → {type, description, required, enum}. */
-  args: z.record(
-    z.string(),
-    z.object({
-      type: z.enum(["string", "number", "integer", "boolean"]),
-      description: z.string().optional(),
-      required: z.boolean().default(true),
-      enum: z.array(z.string()).optional(),
-    }),
-  ),
-  behaviour: z.object({
-    kind: z.enum(["lookup", "list", "create", "update", "delete"]),
-    collection: z.string().min(1),
-    /** Arg name → record field used to select records (lookup/list/update/delete). */
-    match: z.record(z.string(), z.string()).default({}),
-    /** Arg name → record field written (create/update). */
-    set: z.record(z.string(), z.string()).default({}),
-    /** Fixed field values written (create/update), e.g. status: requested. */
-    fixed: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-    /** Rules: fields that must be unique on create, a status a record must have to be changed. */
-    unique: z.array(z.string()).default([]),
-    requireStatus: z.object({ field: z.string(), equals: z.array(z.string()).min(1) }).optional(),
-    idPrefix: z.string().default("REC"),
-  }),
-});
-export type YamlToolSpec = z.infer<typeof YamlToolSpec>;
+
 
 export const RubricDimension = z.enum([
   "helpfulness",

@@ -28,3 +28,4 @@ export type { ToolDefinition, ToolSpec } from "./define-tool.ts";
 export { ToolWorld } from "./world.ts";
 export type { WorldOptions, CreateWorldOptions, RecordChange } from "./world.ts";
 export { builtinTools, builtinToolNames } from "./builtin/index.ts";
+export { YamlToolSpec, toolFromYamlSpec } from "./yaml-tool.ts";

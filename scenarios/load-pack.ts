@@ -1,0 +1,198 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { builtinTools, isToolDefinition, type ToolDefinition, toolFromYamlSpec } from "../tools/index.ts";
+import { type PackIssue, PackValidationError, VoicesimError } from "./errors.ts";
+import { ScenarioPack } from "./pack-schema.ts";
+import { validatePackReferences } from "./validate-pack.ts";
+
+/** A pack ready to run: parsed, cross-checked, with the tools its agent may call. */
+export interface LoadedPack {
+  pack: ScenarioPack;
+  dir: string;
+  /** The YAML files it was read from, pack.yaml first. */
+  files: string[];
+  /** sha256 over the files' contents: a run records it, a resume checks it. */
+  hash: string;
+  /** The tools the agent may call: built-ins it names and the pack's own. */
+  tools: ToolDefinition[];
+}
+
+/** Where each part of the merged document came from, so errors name the right file. */
+type Origins = Map<string, string>;
+
+/**
+ * Reads a pack folder: `pack.yaml` and the files its `include:` lists (merged: mappings by key,
+ * lists concatenated), then schema and cross-reference checks. Every problem is collected and
+ * thrown together as a PackValidationError, each as `file: path.to.field: message`.
+ */
+export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
+  const dir = resolvePackDir(dirOrFile);
+  const issues: PackIssue[] = [];
+  const files: string[] = [];
+  const origins: Origins = new Map();
+  const hash = createHash("sha256");
+  const merged: Record<string, unknown> = {};
+
+  const readYaml = (file: string): unknown => {
+    const text = readFileSync(file, "utf8");
+    files.push(file);
+    hash.update(`${relative(dir, file)}\n${text}\n`);
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+    for (const error of doc.errors) {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      issues.push({ file: rel(dir, file), path: `line ${line}:${col}`, message: error.message.split("\n")[0] ?? error.message });
+    }
+    return doc.errors.length > 0 ? undefined : doc.toJS();
+  };
+
+  const main = join(dir, "pack.yaml");
+  const root = readYaml(main);
+  if (root !== undefined && (root === null || typeof root !== "object" || Array.isArray(root))) {
+    issues.push({ file: rel(dir, main), path: "", message: "pack.yaml must be a mapping of fields (id, name, agent, ...)" });
+  } else if (root) {
+    const { include, ...rest } = root as Record<string, unknown>;
+    mergeInto(merged, rest, rel(dir, main), origins);
+    const includes = include === undefined ? [] : Array.isArray(include) ? include : [include];
+    for (const [index, entry] of includes.entries()) {
+      if (typeof entry !== "string") {
+        issues.push({ file: rel(dir, main), path: `include[${index}]`, message: "an include is a relative file path" });
+        continue;
+      }
+      const file = resolve(dir, entry);
+      if (!file.startsWith(dir)) {
+        issues.push({ file: rel(dir, main), path: `include[${index}]`, message: `${entry} is outside the pack folder` });
+        continue;
+      }
+      if (!existsSync(file)) {
+        issues.push({ file: rel(dir, main), path: `include[${index}]`, message: `no file ${entry}` });
+        continue;
+      }
+      const part = readYaml(file);
+      if (part === undefined) continue;
+      if (!part || typeof part !== "object" || Array.isArray(part)) {
+        issues.push({ file: rel(dir, file), path: "", message: "an included file must be a mapping of pack fields (e.g. personas: [...])" });
+        continue;
+      }
+      mergeInto(merged, part as Record<string, unknown>, rel(dir, file), origins);
+    }
+  }
+  if (issues.length > 0) throw new PackValidationError(dir, issues);
+
+  const parsed = ScenarioPack.safeParse(merged);
+  if (!parsed.success) throw new PackValidationError(dir, zodIssues(parsed.error, origins, rel(dir, main)));
+  const pack = parsed.data;
+
+  const moduleTools: ToolDefinition[] = [];
+  for (const [index, modulePath] of pack.toolModules.entries()) {
+    const file = resolve(dir, modulePath);
+    const where = { file: origins.get("toolModules") ?? rel(dir, main), path: `toolModules[${index}]` };
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      issues.push({ ...where, message: `no module ${modulePath} in the pack folder` });
+      continue;
+    }
+    try {
+      const loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      const exported = Array.isArray(loaded.tools) ? loaded.tools : Object.values(loaded);
+      const found = exported.filter(isToolDefinition);
+      if (found.length === 0) issues.push({ ...where, message: `${modulePath} exports no tools made with defineTool (export const tools = [...])` });
+      moduleTools.push(...found);
+      hash.update(`${modulePath}\n${readFileSync(file, "utf8")}\n`);
+    } catch (error) {
+      issues.push({ ...where, message: `${modulePath} failed to load: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  const packTools = [...pack.tools.map(toolFromYamlSpec), ...moduleTools];
+  issues.push(...validatePackReferences(pack, packTools.map((t) => t.name)).map((issue) => ({ ...issue, file: originOf(issue.path, origins, rel(dir, main)) })));
+  if (issues.length > 0) throw new PackValidationError(dir, issues);
+
+  const available = new Map<string, ToolDefinition>([...builtinTools, ...packTools].map((t) => [t.name, t]));
+  const tools = pack.agent.tools.map((name) => available.get(name)).filter((t): t is ToolDefinition => t !== undefined);
+  return { pack, dir, files, hash: hash.digest("hex"), tools };
+}
+
+/** Parses an in-memory pack (tests, scripts) with the same checks as a folder. */
+export function parsePack(input: unknown, packTools: readonly ToolDefinition[] = []): { pack: ScenarioPack; tools: ToolDefinition[] } {
+  const parsed = ScenarioPack.safeParse(input);
+  if (!parsed.success) throw new PackValidationError("(in memory)", zodIssues(parsed.error, new Map(), "(in memory)"));
+  const yamlTools = parsed.data.tools.map(toolFromYamlSpec);
+  const all = [...yamlTools, ...packTools];
+  const issues = validatePackReferences(parsed.data, all.map((t) => t.name)).map((i) => ({ ...i, file: "(in memory)" }));
+  if (issues.length > 0) throw new PackValidationError("(in memory)", issues);
+  const available = new Map<string, ToolDefinition>([...builtinTools, ...all].map((t) => [t.name, t]));
+  const tools = parsed.data.agent.tools.map((n) => available.get(n)).filter((t): t is ToolDefinition => t !== undefined);
+  return { pack: parsed.data, tools };
+}
+
+function resolvePackDir(dirOrFile: string): string {
+  const path = resolve(dirOrFile);
+  if (!existsSync(path)) {
+    throw new VoicesimError("pack_not_found", `no pack at ${dirOrFile}`, { hint: "give the folder that holds pack.yaml (e.g. scenarios/packs/clinic-booking)" });
+  }
+  const dir = statSync(path).isDirectory() ? path : dirname(path);
+  if (!existsSync(join(dir, "pack.yaml"))) {
+    throw new VoicesimError("pack_not_found", `${dirOrFile} has no pack.yaml`, { hint: "create one with `voicesim init <dir>`" });
+  }
+  if (!statSync(path).isDirectory() && basename(path) !== "pack.yaml") {
+    throw new VoicesimError("pack_not_found", `${dirOrFile} is not a pack folder or its pack.yaml`);
+  }
+  return dir;
+}
+
+function rel(dir: string, file: string): string {
+  const relativePath = relative(process.cwd(), file);
+  return relativePath.startsWith("..") ? relative(dir, file) || file : relativePath;
+}
+
+/**
+ * Merges an included document: lists are concatenated (personas across files), mappings merged
+ * key by key; each top-level key and list item remembers its file for error messages.
+ */
+function mergeInto(target: Record<string, unknown>, part: Record<string, unknown>, file: string, origins: Origins): void {
+  for (const [key, value] of Object.entries(part)) {
+    const existing = target[key];
+    if (Array.isArray(existing) && Array.isArray(value)) {
+      value.forEach((_, i) => origins.set(`${key}[${existing.length + i}]`, file));
+      target[key] = [...existing, ...value];
+    } else if (isPlainObject(existing) && isPlainObject(value)) {
+      for (const sub of Object.keys(value)) origins.set(`${key}.${sub}`, file);
+      target[key] = { ...existing, ...value };
+    } else {
+      if (Array.isArray(value)) value.forEach((_, i) => origins.set(`${key}[${i}]`, file));
+      if (isPlainObject(value)) for (const sub of Object.keys(value)) origins.set(`${key}.${sub}`, file);
+      origins.set(key, file);
+      target[key] = value;
+    }
+  }
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The file that provided the longest known prefix of a field path. */
+function originOf(path: string, origins: Origins, fallback: string): string {
+  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  let best = fallback;
+  let prefix = "";
+  for (const part of parts) {
+    prefix = part.startsWith("[") ? `${prefix}${part}` : prefix ? `${prefix}.${part}` : part;
+    const file = origins.get(prefix);
+    if (file) best = file;
+  }
+  return best;
+}
+
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+}
+
+function zodIssues(error: z.ZodError, origins: Origins, fallback: string): PackIssue[] {
+  return error.issues.map((issue) => {
+    const path = formatPath(issue.path);
+    return { file: originOf(path, origins, fallback), path, message: issue.message };
+  });
+}
+

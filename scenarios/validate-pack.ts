@@ -1,0 +1,240 @@
+import { builtinCollections, builtinToolNames } from "../tools/index.ts";
+import type { ScenarioPack } from "./pack-schema.ts";
+import type { Scenario } from "./scenario-schema.ts";
+
+/** A cross-reference problem: the field path and what is wrong (the loader adds the file). */
+export interface ReferenceIssue {
+  path: string;
+  message: string;
+}
+
+/** Fields ending in these name records of these collections. */
+const ID_FIELDS: Record<string, string> = {
+  customerId: "customers",
+  accountId: "accounts",
+  providerId: "providers",
+  serviceId: "services",
+  slotId: "slots",
+  appointmentId: "appointments",
+  methodId: "paymentMethods",
+  expectedSlotId: "slots",
+};
+
+const FLOWS = new Set([
+  "book",
+  "reschedule",
+  "cancel",
+  "availability",
+  "lookup",
+  "balance",
+  "payment",
+  "payment_plan",
+  "promise_to_pay",
+  "dispute",
+  "hardship",
+  "cease_contact",
+  "handoff",
+]);
+
+/**
+ * Checks what a schema cannot: names that must point at something else in the pack (personas,
+ * intents, tools, fixture records, phrases) and fixtures that must agree with each other.
+ */
+export function validatePackReferences(pack: ScenarioPack, packToolNames: readonly string[]): ReferenceIssue[] {
+  const issues: ReferenceIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+  const known = knownTools(packToolNames);
+  const collections = pack.fixtures as Record<string, Array<Record<string, unknown>>>;
+  const ids = (name: string) => new Set((collections[name] ?? []).map((r) => String(r.id)));
+
+  duplicates(pack.personas.map((p) => p.id)).forEach((id) => add("personas", `persona id ${id} is used twice`));
+  duplicates(pack.scenarios.map((s) => s.id)).forEach((id) => add("scenarios", `scenario id ${id} is used twice`));
+  duplicates(pack.agent.intents.map((i) => i.id)).forEach((id) => add("agent.intents", `intent id ${id} is used twice`));
+  for (const [name, records] of Object.entries(collections)) {
+    duplicates(records.map((r) => String(r.id))).forEach((id) => add(`fixtures.${name}`, `record id ${id} is used twice`));
+  }
+
+  pack.agent.tools.forEach((tool, i) => {
+    if (!known.has(tool)) add(`agent.tools[${i}]`, `unknown tool ${tool}${suggest(tool, known)}`);
+  });
+  const agentTools = new Set(pack.agent.tools);
+  const phrases = new Set(pack.agent.phrases.map((p) => p.id));
+  pack.agent.phrases.forEach((phrase, i) => {
+    try {
+      new RegExp(phrase.match, "i");
+    } catch {
+      add(`agent.phrases[${i}].match`, `not a valid regular expression: ${phrase.match}`);
+    }
+  });
+  pack.agent.procedure.forEach((step, i) => {
+    if (step.tool && !agentTools.has(step.tool)) add(`agent.procedure[${i}].tool`, `${step.tool} is not in agent.tools`);
+    if (step.phrase && !phrases.has(step.phrase)) add(`agent.procedure[${i}].phrase`, `unknown phrase ${step.phrase}`);
+  });
+  pack.agent.intents.forEach((intent, i) => {
+    if (!FLOWS.has(intent.flow)) add(`agent.intents[${i}].flow`, `unknown flow ${intent.flow}; one of ${[...FLOWS].join(", ")}`);
+    intent.tools.forEach((tool, t) => {
+      if (!agentTools.has(tool)) add(`agent.intents[${i}].tools[${t}]`, `${tool} is not in agent.tools`);
+    });
+    intent.slots.forEach((slot, s) => {
+      if (slot.from && !(slot.from in collections)) add(`agent.intents[${i}].slots[${s}].from`, `no fixture collection ${slot.from}`);
+      if (slot.type === "enum" && !slot.from && !slot.choices?.length) add(`agent.intents[${i}].slots[${s}]`, "an enum slot needs `from` or `choices`");
+    });
+  });
+
+  // Fixtures must agree with each other, as a real database's foreign keys would.
+  for (const [collection, records] of Object.entries(collections)) {
+    records.forEach((record, i) => {
+      for (const [field, target] of Object.entries(ID_FIELDS)) {
+        const value = record[field];
+        if (typeof value === "string" && !ids(target).has(value)) add(`fixtures.${collection}[${i}].${field}`, `no ${target} record ${value}`);
+      }
+      if (collection === "services") {
+        for (const [p, provider] of ((record.providerIds as string[]) ?? []).entries()) {
+          if (!ids("providers").has(provider)) add(`fixtures.services[${i}].providerIds[${p}]`, `no provider ${provider}`);
+        }
+      }
+    });
+  }
+
+  const personas = new Set(pack.personas.map((p) => p.id));
+  pack.scenarios.forEach((scenario, i) => {
+    issues.push(...validateScenarioReferences(scenario, pack, { personas, known, agentTools, phrases, ids }).map((issue) => ({ ...issue, path: `scenarios[${i}].${issue.path}` })));
+  });
+
+  const shares = pack.generation.difficultyShares;
+  const total = shares.easy + shares.medium + shares.hard;
+  if (Math.abs(total - 1) > 0.01) add("generation.difficultyShares", `shares sum to ${total.toFixed(2)}; they must sum to 1`);
+  return issues;
+}
+
+interface ScenarioContext {
+  personas: Set<string>;
+  known: Set<string>;
+  agentTools: Set<string>;
+  phrases: Set<string>;
+  ids: (collection: string) => Set<string>;
+}
+
+/** Cross-references of one scenario (also used by the gate on generated variants). */
+export function validateScenarioReferences(scenario: Scenario, pack: ScenarioPack, context?: ScenarioContext): ReferenceIssue[] {
+  const collections = pack.fixtures as Record<string, Array<Record<string, unknown>>>;
+  const ctx: ScenarioContext = context ?? {
+    personas: new Set(pack.personas.map((p) => p.id)),
+    known: knownTools([...pack.tools.map((t) => t.name)]),
+    agentTools: new Set(pack.agent.tools),
+    phrases: new Set(pack.agent.phrases.map((p) => p.id)),
+    ids: (name) => new Set((collections[name] ?? []).map((r) => String(r.id))),
+  };
+  const issues: ReferenceIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+  if (!ctx.personas.has(scenario.persona)) add("persona", `unknown persona ${scenario.persona}${suggest(scenario.persona, ctx.personas)}`);
+  const intent = pack.agent.intents.find((i) => i.id === scenario.goal.intent);
+  if (!intent) add("goal.intent", `unknown intent ${scenario.goal.intent}${suggest(scenario.goal.intent, new Set(pack.agent.intents.map((i) => i.id)))}`);
+  else {
+    const declared = new Set(intent.slots.map((s) => s.name));
+    for (const slot of Object.keys(scenario.goal.slots)) {
+      if (!declared.has(slot) && !["time", "provider", "reason", "method_last4"].includes(slot)) {
+        add(`goal.slots.${slot}`, `intent ${intent.id} has no slot ${slot} (it has ${[...declared].join(", ") || "none"})`);
+      }
+    }
+  }
+  for (const [key, value] of Object.entries(scenario.hiddenFacts)) {
+    const target = ID_FIELDS[key];
+    if (target && typeof value === "string" && !ctx.ids(target).has(value)) add(`hiddenFacts.${key}`, `no ${target} record ${value}`);
+  }
+  scenario.faultPlan.forEach((rule, f) => {
+    if (!ctx.agentTools.has(rule.tool)) add(`faultPlan[${f}].tool`, `${rule.tool} is not a tool the agent uses`);
+  });
+  const e = scenario.expectations;
+  e.finalState.forEach((assertion, a) => {
+    const path = `expectations.finalState[${a}]`;
+    const records = collections[assertion.collection];
+    if (!records && !(assertion.collection in builtinCollections)) {
+      add(`${path}.collection`, `no fixture collection ${assertion.collection}`);
+      return;
+    }
+    const fields = fieldsOf(assertion.collection, records ?? []);
+    for (const [part, values] of [["where", assertion.where], ["expect", assertion.expect ?? {}]] as const) {
+      for (const [field, value] of Object.entries(values)) {
+        if (!fields.has(field)) add(`${path}.${part}.${field}`, `${assertion.collection} records have no field ${field}`);
+        const target = field === "id" ? assertion.collection : ID_FIELDS[field];
+        // A created record's id cannot be known in advance; ids of existing records must exist.
+        if (target && typeof value === "string" && !(field === "id" && part === "where" && !records) && !ctx.ids(target).has(value)) {
+          add(`${path}.${part}.${field}`, `no ${target} record ${value}`);
+        }
+      }
+    }
+  });
+  for (const [list, name] of [[e.requiredActions, "requiredActions"], [e.forbiddenActions, "forbiddenActions"]] as const) {
+    list.forEach((action, a) => {
+      if (!ctx.known.has(action.tool)) add(`expectations.${name}[${a}].tool`, `unknown tool ${action.tool}`);
+    });
+  }
+  e.requiredPhrases.forEach((id, p) => {
+    if (!ctx.phrases.has(id)) add(`expectations.requiredPhrases[${p}]`, `unknown phrase ${id}`);
+  });
+  e.forbiddenPhrases.forEach((pattern, p) => {
+    try {
+      new RegExp(pattern, "i");
+    } catch {
+      add(`expectations.forbiddenPhrases[${p}]`, `not a valid regular expression: ${pattern}`);
+    }
+  });
+  e.ordering.forEach((rule, o) => {
+    for (const side of ["first", "then"] as const) {
+      const [kind, name] = rule[side].split(":") as [string, string];
+      if (kind === "tool" && !ctx.known.has(name)) add(`expectations.ordering[${o}].${side}`, `unknown tool ${name}`);
+      if (kind === "phrase" && !ctx.phrases.has(name)) add(`expectations.ordering[${o}].${side}`, `unknown phrase ${name}`);
+      if (kind === "mention" && !["balance", "amount", "appointment", "dob", "address"].includes(name)) {
+        add(`expectations.ordering[${o}].${side}`, `unknown mention ${name}; one of balance, amount, appointment, dob, address`);
+      }
+    }
+  });
+  return issues;
+}
+
+function knownTools(packToolNames: readonly string[]): Set<string> {
+  return new Set([...builtinToolNames, ...packToolNames]);
+}
+
+/** The fields records of a collection have: a built-in's schema keys, or the union over fixtures. */
+function fieldsOf(collection: string, records: ReadonlyArray<Record<string, unknown>>): Set<string> {
+  const schema = (builtinCollections as Record<string, { shape: Record<string, unknown> }>)[collection];
+  if (schema) return new Set(Object.keys(schema.shape));
+  return new Set(["id", ...records.flatMap((r) => Object.keys(r))]);
+}
+
+function duplicates(values: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const v of values) (seen.has(v) ? dup : seen).add(v);
+  return [...dup];
+}
+
+/** " (did you mean x?)" for a near miss, by edit distance. */
+function suggest(name: string, candidates: Iterable<string>): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best ? ` (did you mean ${best}?)` : "";
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
