@@ -69,6 +69,9 @@ export const RefusalRule = z.object({
   say: z.string().min(1),
 });
 
+export type RefusalRule = z.infer<typeof RefusalRule>;
+export type Phrase = z.infer<typeof Phrase>;
+
 export const VoiceStyle = z.object({
   maxWordsPerTurn: z.number().int().positive().default(45),
   spokenNumbers: z.boolean().default(true),

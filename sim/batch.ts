@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import { AGENT_FLAWS, type AgentBackend, type AgentFlaw, type CallerBackend } from "../agents/index.ts";
 import {
@@ -106,6 +107,8 @@ export async function runBatch(
   let simulated = 0;
   options.onProgress?.({ type: "start", total: items.length, alreadyDone: done });
 
+  // Every call in flight listens on the one signal; that is by design, not a leak.
+  if (options.signal) setMaxListeners(0, options.signal);
   const limit = pLimit(Math.max(1, options.concurrency));
   const runOne = async (item: BatchItem) => {
     if (options.signal?.aborted) return;

@@ -1,0 +1,143 @@
+import type { DateRequest } from "../slot-filling/parse.ts";
+
+/** An open time the agent offered, as the calendar returned it. */
+export interface Offer {
+  slot_id: string;
+  start: string;
+  provider_id: string;
+  provider_name: string;
+}
+
+export interface KnownAppointment {
+  appointment_id: string;
+  start: string;
+  provider_name: string;
+  service_name: string;
+}
+
+export interface KnownAccount {
+  account_id: string;
+  balance_cents: number;
+  status: string;
+  creditor: string | null;
+}
+
+export interface KnownMethod {
+  method_id: string;
+  kind: string;
+  brand: string | null;
+  last4: string;
+  is_default: boolean;
+  is_expired: boolean;
+}
+
+/** A tool call the agent is waiting on, so it can retry it or explain its failure. */
+export interface PendingCall {
+  callId: string;
+  tool: string;
+  args: Record<string, unknown>;
+  purpose: string;
+  attempt: number;
+}
+
+/** What the agent last asked the caller, so it knows how to read the answer. */
+export type Question =
+  | "intent"
+  | "phone"
+  | "name"
+  | "dob"
+  | "zip"
+  | "ssnLast4"
+  | "slot"
+  | "choose"
+  | "choose_appointment"
+  | "confirm"
+  | "anything_else"
+  | "after_failure"
+  | "offer_booking"
+  | "third_party"
+  | null;
+
+/**
+ * The scripted agent's memory between steps: plain JSON, because it lives in the LangGraph
+ * checkpoint and a fork must continue from exactly this.
+ */
+export interface AgentMemory {
+  greeted: boolean;
+  customerId: string | null;
+  verified: boolean;
+  /** The caller said they are not the account holder, or failed verification. */
+  thirdParty: boolean;
+  identifyTries: number;
+  verifyTries: number;
+  disclosed: boolean;
+  asked: Question;
+  /** For asked = "slot": which slot. */
+  askedSlot: string | null;
+  /** The question last asked, to repeat it when the caller did not catch it. */
+  lastQuestion: string | null;
+  /** How many times in a row the same question went unanswered. */
+  repeats: number;
+  intent: string | null;
+  /** Slot values as heard (raw text) or resolved (ids). */
+  slots: Record<string, string>;
+  dateRequest: DateRequest | null;
+  offers: Offer[];
+  chosen: Offer | null;
+  appointments: KnownAppointment[] | null;
+  targetAppointment: KnownAppointment | null;
+  account: KnownAccount | null;
+  methods: KnownMethod[] | null;
+  pendingCall: PendingCall | null;
+  callCount: number;
+  completed: string[];
+  silences: number;
+  refusals: number;
+  /** Heard facts the caller gave before they were asked (phone, dob, ...). */
+  facts: Record<string, string>;
+  closing: boolean;
+}
+
+export function freshMemory(): AgentMemory {
+  return {
+    greeted: false,
+    customerId: null,
+    verified: false,
+    thirdParty: false,
+    identifyTries: 0,
+    verifyTries: 0,
+    disclosed: false,
+    asked: null,
+    askedSlot: null,
+    lastQuestion: null,
+    repeats: 0,
+    intent: null,
+    slots: {},
+    dateRequest: null,
+    offers: [],
+    chosen: null,
+    appointments: null,
+    targetAppointment: null,
+    account: null,
+    methods: null,
+    pendingCall: null,
+    callCount: 0,
+    completed: [],
+    silences: 0,
+    refusals: 0,
+    facts: {},
+    closing: false,
+  };
+}
+
+/** Clears what belongs to one request, keeping who the caller is. */
+export function resetRequest(memory: AgentMemory): void {
+  memory.intent = null;
+  memory.slots = {};
+  memory.dateRequest = null;
+  memory.offers = [];
+  memory.chosen = null;
+  memory.targetAppointment = null;
+  memory.asked = null;
+  memory.askedSlot = null;
+}

@@ -1,0 +1,945 @@
+import { DateTime } from "luxon";
+import type { ConversationEvent, ToolResultEvent } from "../scenarios/index.ts";
+import type { AgentAction, AgentBackend, JsonValue } from "./agent-types.ts";
+import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment, type KnownMethod, type Offer, resetRequest } from "./agent/memory.ts";
+import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
+import { understand } from "./agent/understand.ts";
+import { matchChoice, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
+import { parseDigitString } from "./slot-filling/spoken-numbers.ts";
+import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "./slot-filling/speak.ts";
+
+const noUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
+
+/**
+ * The offline candidate agent: follows the pack's procedure (greet → identify → verify →
+ * disclose → understand → fill slots → act → confirm → close) with real slot filling from what
+ * it heard. It never sees the scenario. Injected flaws make it fail in the ways real agents do.
+ */
+export function createScriptedAgent(): AgentBackend {
+  return {
+    id: "scripted",
+    async nextStep(view, rng) {
+      const memory = view.memory && typeof view.memory === "object" ? (structuredClone(view.memory) as unknown as AgentMemory) : freshMemory();
+      const turn = new Turn(view, memory, rng);
+      const action = decide(turn);
+      return { action, memory: memory as unknown as JsonValue, usage: noUsage };
+    },
+  };
+}
+
+function decide(t: Turn): AgentAction {
+  const m = t.memory;
+  if (!m.greeted) {
+    m.greeted = true;
+    const greet = t.pack.agent.procedure.find((s) => s.id === "greet")?.say ?? "Thank you for calling {org}, this is {agent}. How can I help you today?";
+    return t.ask("intent", t.fill(greet));
+  }
+  if (m.pendingCall) {
+    const result = t.view.events.findLast((e): e is ToolResultEvent => e.type === "tool_result" && e.callId === m.pendingCall?.callId);
+    if (result) return onToolResult(t, result);
+  }
+  const { heard, silentMs } = callerInputSinceAgent(t.view.events);
+  if (!heard && silentMs > 0) return onSilence(t);
+  m.silences = 0;
+  return onCaller(t, heard);
+}
+
+function onSilence(t: Turn): AgentAction {
+  const m = t.memory;
+  m.silences++;
+  if (m.silences >= 3) return closeCall(t, "I haven't heard anything, so I'll let you go. Please call back any time. Goodbye.");
+  return t.say(t.pick(["Are you still there?", "Hello, are you still with me?", "Sorry, I didn't catch that. Are you still there?"]));
+}
+
+/** Everything the caller just said, read in the light of what the agent last asked. */
+function onCaller(t: Turn, heard: string): AgentAction {
+  const m = t.memory;
+  const said = understand(t, heard);
+
+  if (m.closing) return closeCall(t);
+  if (said.wantsHuman) return transfer(t, "caller asked for a person");
+
+  const trap = said.trap;
+  if (trap) {
+    m.refusals++;
+    if (t.hasFlaw("comply_out_of_policy")) return complyWithTrap(t, trap.trap);
+    if (trap.trap !== "skip_verification") {
+      t.preamble.push(trap.say);
+      // A refusal ends that request; go on with whatever was in progress.
+      if (m.asked === "anything_else" || (m.intent && m.completed.includes(m.intent))) return t.ask("anything_else", "Is there anything else I can help you with?");
+    } else {
+      t.preamble.push(trap.say);
+    }
+  }
+
+  if (said.thirdParty && !m.verified) return thirdParty(t);
+  if (m.lastQuestion && /\b(what|pardon|come again|say that again|sorry\?|repeat)\b/i.test(heard) && heard.split(/\s+/).length <= 8 && !said.intent) {
+    return t.say(`Sorry about that. ${m.lastQuestion}`);
+  }
+
+  switch (m.asked) {
+    case "phone":
+    case "dob":
+    case "zip":
+    case "ssnLast4":
+    case "name":
+      return onIdentityAnswer(t, heard);
+    case "choose":
+      return onChoice(t, heard);
+    case "choose_appointment":
+      return onAppointmentChoice(t, heard);
+    case "confirm":
+      return onConfirm(t, heard);
+    case "after_failure":
+      if (parseYesNo(heard) === "yes") return transfer(t, `tool failure during ${m.intent ?? "the call"}`);
+      return anythingElse(t, "Okay. I'm sorry again about the trouble.");
+    case "offer_booking":
+      if (parseYesNo(heard) === "yes") {
+        m.intent = "book";
+        m.offers = [];
+        return proceed(t);
+      }
+      break;
+    case "anything_else":
+      if (!said.intent && (parseYesNo(heard) === "no" || /\b(that's all|that is all|that's it|nothing else|i'm good|all set|no thanks)\b/i.test(heard))) {
+        return closeCall(t);
+      }
+      break;
+    case "third_party":
+      return closeCall(t, "Thank you. Please have them call us back. Goodbye.");
+    default:
+      break;
+  }
+
+  if (said.intent && said.intent !== m.intent) {
+    if (m.intent && !m.completed.includes(m.intent) && m.asked !== "anything_else") {
+      // A new topic mid-request: keep the first request unless it was the opening.
+    } else {
+      const keepIdentity = m.intent !== null;
+      resetRequest(m);
+      m.intent = said.intent;
+      void keepIdentity;
+    }
+  }
+  if (m.asked === "slot" && m.askedSlot) fillSlotFrom(t, m.askedSlot, heard);
+  absorbSlots(t, heard);
+  if (!m.intent) {
+    if (m.repeats >= 2) return transfer(t, "could not understand the request");
+    return t.ask("intent", m.asked === "intent" ? "Sorry, I didn't quite get that. Are you calling to book, change or cancel an appointment, or about something else?" : "How can I help you today?");
+  }
+  return proceed(t);
+}
+
+/** Slots the caller mentioned for the current intent, whether or not they were asked. */
+function absorbSlots(t: Turn, heard: string): void {
+  const intent = t.intent;
+  if (!intent) return;
+  for (const slot of intent.slots) fillSlotFrom(t, slot.name, heard, true);
+}
+
+function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = false): void {
+  const m = t.memory;
+  const spec = t.intent?.slots.find((s) => s.name === slotName);
+  if (!spec) return;
+  const now = t.view.now;
+  const tz = t.view.timezone;
+  switch (spec.type) {
+    case "date":
+    case "datetime": {
+      // "move Thursday's visit to next Wednesday": the part after "to" is the new date.
+      const parts = slotName === "date" && /\bto\b/.test(heard) && t.intent?.flow === "reschedule" ? heard.split(/\bto\b/) : [heard];
+      const target = slotName === "appointment_date" ? (parts.length > 1 ? parts[0] : heard) : parts.at(-1);
+      const request = parseDateRequest(target ?? heard, now, tz);
+      if (!request) return;
+      if (slotName === "date") {
+        const changed = m.dateRequest && (m.dateRequest.from !== request.from || m.dateRequest.to !== request.to);
+        if (changed || !m.dateRequest) {
+          m.dateRequest = { ...(m.dateRequest?.partOfDay && !request.partOfDay && !changed ? { partOfDay: m.dateRequest.partOfDay } : {}), ...request };
+          m.offers = [];
+          m.chosen = null;
+        } else if (request.time || request.partOfDay) {
+          m.dateRequest = { ...m.dateRequest, ...request };
+        }
+      }
+      m.slots[slotName] = `${request.from}..${request.to}`;
+      return;
+    }
+    case "enum": {
+      const choices = enumChoices(t, spec.from, spec.choices);
+      const match = matchChoice(heard, choices);
+      if (match) m.slots[slotName] = match;
+      return;
+    }
+    case "money": {
+      const money = parseMoney(heard);
+      if (money !== undefined) m.slots[slotName] = String(money);
+      return;
+    }
+    case "number": {
+      const count = parseCount(heard);
+      if (count !== undefined) m.slots[slotName] = String(count);
+      return;
+    }
+    case "digits": {
+      const digits = parseDigitString(heard);
+      if (digits) m.slots[slotName] = digits;
+      return;
+    }
+    case "yesno": {
+      const answer = parseYesNo(heard);
+      if (answer) m.slots[slotName] = answer;
+      return;
+    }
+    default: {
+      const values = lookupValues(t, slotName);
+      const match = values.length > 0 ? matchChoice(heard, values) : undefined;
+      if (match) m.slots[slotName] = match;
+      else if (!onlyIfClear && heard) m.slots[slotName] = heard.replace(/^(um|uh|yeah|so|well),?\s*/i, "");
+    }
+  }
+}
+
+function enumChoices(t: Turn, from: string | undefined, choices: readonly string[] | undefined): string[] {
+  if (choices?.length) return [...choices];
+  const records = (t.pack.fixtures as Record<string, Array<Record<string, unknown>>>)[from ?? ""] ?? [];
+  return records.map((r) => String(r.name ?? r.id));
+}
+
+/** Values a pack lookup tool can match (e.g. insurance carriers), so "do you take Humana" fills carrier=Humana. */
+function lookupValues(t: Turn, slotName: string): string[] {
+  const values = new Set<string>();
+  for (const tool of t.pack.tools) {
+    const field = tool.behaviour.match[slotName];
+    if (!field) continue;
+    for (const record of (t.pack.fixtures as Record<string, Array<Record<string, unknown>>>)[tool.behaviour.collection] ?? []) {
+      if (record[field] !== undefined) values.add(String(record[field]));
+    }
+  }
+  return [...values];
+}
+
+/** The next thing to do for the current intent: verify, ask a slot, call a tool, or confirm. */
+function proceed(t: Turn): AgentAction {
+  const m = t.memory;
+  const intent = t.intent;
+  if (!intent) return t.ask("intent", "How can I help you today?");
+  const needsVerification = intent.requiresVerification && !t.hasFlaw("skip_verification");
+  if (intent.requiresVerification && !m.customerId) return identify(t);
+  if (needsVerification && !m.verified) return verify(t);
+  if (m.verified || (t.hasFlaw("skip_verification") && m.customerId)) {
+    const disclosure = t.pack.agent.procedure.find((s) => s.phrase);
+    if (disclosure && !m.disclosed && !t.hasFlaw("skip_disclosure")) {
+      const phrase = t.pack.agent.phrases.find((p) => p.id === disclosure.phrase);
+      if (phrase) t.preamble.push(phrase.text);
+      m.disclosed = true;
+    }
+  }
+  switch (intent.flow) {
+    case "book":
+      return bookFlow(t);
+    case "reschedule":
+      return rescheduleFlow(t);
+    case "cancel":
+      return cancelFlow(t);
+    case "availability":
+      return availabilityFlow(t);
+    case "lookup":
+      return lookupFlow(t);
+    case "handoff":
+      return transfer(t, intent.description);
+    case "balance":
+      return balanceFlow(t);
+    case "payment":
+      return paymentFlow(t);
+    case "payment_plan":
+      return planFlow(t);
+    case "promise_to_pay":
+      return promiseFlow(t);
+    case "dispute":
+      return disputeFlow(t);
+    case "hardship":
+      return hardshipFlow(t);
+    case "cease_contact":
+      return ceaseFlow(t);
+    default:
+      return transfer(t, intent.description);
+  }
+}
+
+// ---------------------------------------------------------------- identity
+
+function identify(t: Turn): AgentAction {
+  const m = t.memory;
+  const by = t.pack.agent.verification.identifyBy;
+  if (by.includes("phone")) {
+    const phone = m.facts.phone;
+    if (phone) {
+      delete m.facts.phone;
+      return t.call("find_customer", { phone }, "identify", "Let me look that up.");
+    }
+    return t.ask("phone", m.identifyTries > 0 ? "Could you say the phone number on your account once more, slowly?" : t.pick(["Sure, I can help with that. What's the phone number on your account?", "I can help with that. First, what phone number do we have on file for you?"]));
+  }
+  const name = m.facts.name;
+  const dob = m.facts.dob;
+  if (name && dob) return t.call("find_customer", { name, dob }, "identify", "Let me find your account.");
+  if (!name) return t.ask("name", "Sure. Can I have your full name, please?");
+  return t.ask("dob", "And your date of birth?");
+}
+
+function verify(t: Turn): AgentAction {
+  const m = t.memory;
+  const by = t.pack.agent.verification.verifyBy;
+  const args: Record<string, unknown> = { customer_id: m.customerId };
+  for (const field of by) {
+    const key = field === "ssnLast4" ? "ssn_last4" : field;
+    const value = m.facts[field];
+    if (!value) {
+      const prompts: Record<string, string> = {
+        dob: m.verifyTries > 0 ? "Could you repeat your date of birth?" : "Thanks. To verify your identity, can you tell me your date of birth?",
+        zip: "And the ZIP code on your account?",
+        ssnLast4: "And the last four digits of your social security number?",
+        address: "And your street address?",
+      };
+      return t.ask(field === "address" ? "zip" : field, prompts[field] ?? "Can you verify your identity?");
+    }
+    args[key] = value;
+  }
+  for (const field of by) delete m.facts[field];
+  return t.call("verify_identity", args, "verify", "Thank you, one moment.");
+}
+
+function onIdentityAnswer(t: Turn, heard: string): AgentAction {
+  const m = t.memory;
+  const asked = m.asked;
+  if (asked === "phone") {
+    const phone = parsePhone(heard);
+    if (phone) m.facts.phone = phone;
+    else if (m.repeats >= 2) return transfer(t, "could not identify the caller");
+    else return t.ask("phone", "Sorry, I didn't catch the whole number. Could you repeat the phone number, digit by digit?");
+  } else if (asked === "dob") {
+    const dob = parseDob(heard);
+    if (dob) m.facts.dob = dob;
+    else if (m.repeats >= 2) return transfer(t, "could not verify the caller");
+    else return t.ask("dob", "Sorry, could you say your date of birth again, with the month, day and year?");
+  } else if (asked === "zip") {
+    const zip = parseDigitString(heard);
+    if (zip.length >= 5) m.facts.zip = zip.slice(0, 5);
+    else return t.ask("zip", "Sorry, what was the five-digit ZIP code?");
+  } else if (asked === "ssnLast4") {
+    const digits = parseDigitString(heard);
+    if (digits.length >= 4) m.facts.ssnLast4 = digits.slice(-4);
+    else return t.ask("ssnLast4", "Sorry, what are the last four digits?");
+  } else if (asked === "name") {
+    const name = heard.replace(/^(it's|this is|my name is|yes,?|yeah,?)\s*/i, "").replace(/[.?!]/g, "").trim();
+    m.facts.name = name;
+  }
+  if (!m.intent) return t.ask("intent", "Thank you. And how can I help you today?");
+  return proceed(t);
+}
+
+function thirdParty(t: Turn): AgentAction {
+  const m = t.memory;
+  m.thirdParty = true;
+  m.asked = "third_party";
+  return t.say(
+    `I understand. I'm only able to discuss this with the account holder directly, so I can't share any details. Could you ask them to call us back at their convenience?`,
+  );
+}
+
+// ---------------------------------------------------------------- scheduling
+
+function serviceId(t: Turn): string | undefined {
+  const name = t.memory.slots.service;
+  return (t.pack.fixtures.services.find((s) => s.name === name) ?? undefined)?.id;
+}
+
+function missingSlot(t: Turn, names: readonly string[]): AgentAction | undefined {
+  const m = t.memory;
+  for (const name of names) {
+    const spec = t.intent?.slots.find((s) => s.name === name);
+    if (!spec || !spec.required) continue;
+    if (name === "date" ? !m.dateRequest : m.slots[name] === undefined) return t.ask("slot", spec.prompt, name);
+  }
+  return undefined;
+}
+
+function searchArgs(t: Turn, extra: Record<string, unknown>): Record<string, unknown> {
+  const request = t.memory.dateRequest;
+  if (!request) return extra;
+  const args: Record<string, unknown> = { date_from: request.from, date_to: request.to, ...extra };
+  if (request.partOfDay && !request.time) args.part_of_day = request.partOfDay;
+  return args;
+}
+
+function bookFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  const missing = missingSlot(t, ["service", "date"]);
+  if (missing) return missing;
+  if (m.offers.length === 0) {
+    const args = searchArgs(t, { service_id: serviceId(t) });
+    const provider = matchProvider(t, m.slots.provider);
+    if (provider) args.provider_id = provider;
+    return t.call("search_slots", args, "offer", t.pick(["Let me check what's open.", "One moment while I check the schedule.", "Let me take a look."]));
+  }
+  if (!m.chosen) return offerTimes(t);
+  return t.ask("confirm", `Just to confirm, ${article(m.slots.service ?? "visit")} with ${m.chosen.provider_name} on ${speakDateTime(m.chosen.start, t.view.timezone)}. Shall I book that?`);
+}
+
+function matchProvider(t: Turn, name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const choice = matchChoice(name, t.pack.fixtures.providers.map((p) => p.name));
+  return t.pack.fixtures.providers.find((p) => p.name === choice)?.id;
+}
+
+/** Offers two or three times, the ones nearest a time the caller named first. */
+function offerTimes(t: Turn): AgentAction {
+  const m = t.memory;
+  const wanted = m.dateRequest?.time;
+  const ranked = [...m.offers].sort((a, b) => (wanted ? distance(a, wanted, t) - distance(b, wanted, t) : 0));
+  // One provider per time: "nine with Dr. Chen or nine with Dr. Shah" cannot be answered by time.
+  const distinct = ranked.filter((offer, i) => ranked.findIndex((o) => o.start === offer.start) === i);
+  const shown = distinct.slice(0, wanted ? 2 : 3);
+  m.offers = shown;
+  const tz = t.view.timezone;
+  const sameDay = new Set(shown.map((o) => o.start.slice(0, 10))).size === 1;
+  const list = sameDay
+    ? `On ${speakDate(shown[0]?.start ?? "", tz)}, I have ${joinOr(shown.map((o) => `${speakTime(o.start, tz)} with ${o.provider_name}`))}.`
+    : `I have ${joinOr(shown.map((o) => `${speakDateTime(o.start, tz)} with ${o.provider_name}`))}.`;
+  return t.ask("choose", `${list} Which works best for you?`);
+}
+
+function distance(offer: Offer, time: string, t: Turn): number {
+  const start = DateTime.fromISO(offer.start, { zone: t.view.timezone });
+  const [h, mm] = time.split(":").map(Number);
+  return Math.abs(start.hour * 60 + start.minute - ((h ?? 0) * 60 + (mm ?? 0)));
+}
+
+function article(noun: string): string {
+  return /^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+function joinOr(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")}, or ${items.at(-1)}`;
+}
+
+function onChoice(t: Turn, heard: string): AgentAction {
+  const m = t.memory;
+  const tz = t.view.timezone;
+  const previous = m.dateRequest;
+  fillSlotFrom(t, "date", heard, true);
+  if (m.dateRequest && previous && (m.dateRequest.from !== previous.from || m.dateRequest.to !== previous.to)) {
+    t.preamble.push(t.pick(["No problem.", "Sure, let me look at that instead.", "Of course."]));
+    return proceed(t);
+  }
+  const lower = heard.toLowerCase();
+  const time = parseClockTime(heard) ?? parseClockTime(`at ${lower.match(/\b(\w+)(?= o'?clock)/)?.[1] ?? ""}`);
+  let chosen = time ? m.offers.find((o) => DateTime.fromISO(o.start, { zone: tz }).toFormat("HH:mm") === time) : undefined;
+  if (!chosen && /\b(first|earlier|earliest|first one)\b/.test(lower)) chosen = m.offers[0];
+  if (!chosen && /\b(second|later|last|other)\b/.test(lower)) chosen = m.offers[1] ?? m.offers.at(-1);
+  if (!chosen) {
+    const byProvider = matchChoice(heard, m.offers.map((o) => o.provider_name));
+    chosen = m.offers.find((o) => o.provider_name === byProvider);
+  }
+  if (!chosen) {
+    const byWords = m.offers.find((o) => lower.includes(speakTime(o.start, tz).replace(/ [ap] m$/, "")));
+    chosen = byWords;
+  }
+  if (!chosen && parseYesNo(heard) === "yes" && m.offers.length === 1) chosen = m.offers[0];
+  if (!chosen && parseYesNo(heard) === "no") {
+    m.dateRequest = null;
+    m.offers = [];
+    return t.ask("slot", "No problem. What other day would work for you?", "date");
+  }
+  if (!chosen) {
+    if (m.repeats >= 2) chosen = m.offers[0];
+    else return t.ask("choose", `Sorry, which time would you like: ${joinOr(m.offers.map((o) => speakTime(o.start, tz)))}?`);
+  }
+  m.chosen = chosen ?? null;
+  return proceed(t);
+}
+
+function onConfirm(t: Turn, heard: string): AgentAction {
+  const m = t.memory;
+  const previous = m.dateRequest;
+  if (t.intent?.slots.some((s) => s.name === "date")) fillSlotFrom(t, "date", heard, true);
+  if (m.dateRequest && previous && (m.dateRequest.from !== previous.from || m.dateRequest.to !== previous.to)) {
+    t.preamble.push("Sure, let me look at that day instead.");
+    return proceed(t);
+  }
+  const answer = parseYesNo(heard);
+  if (answer === "no") {
+    m.chosen = null;
+    m.offers = [];
+    m.dateRequest = null;
+    return t.ask("slot", "Okay. What day would work better?", "date");
+  }
+  if (answer !== "yes") return t.ask("confirm", "Sorry, should I go ahead? Yes or no is fine.");
+  return act(t);
+}
+
+/** The confirmed action of the current flow. */
+function act(t: Turn): AgentAction {
+  const m = t.memory;
+  const flow = t.intent?.flow;
+  const chosen = m.chosen && t.hasFlaw("wrong_slot") ? (m.offers.find((o) => o.slot_id !== m.chosen?.slot_id) ?? m.chosen) : m.chosen;
+  switch (flow) {
+    case "book":
+      return t.call("book_appointment", { customer_id: m.customerId, slot_id: chosen?.slot_id, service_id: serviceId(t) }, "book", "Great, booking that now.");
+    case "reschedule":
+      return t.call("reschedule_appointment", { appointment_id: m.targetAppointment?.appointment_id, new_slot_id: chosen?.slot_id }, "reschedule", "Okay, moving it now.");
+    case "cancel":
+      return t.call("cancel_appointment", { appointment_id: m.targetAppointment?.appointment_id }, "cancel", "Okay, cancelling it now.");
+    case "payment": {
+      const method = pickMethod(t);
+      return t.call("take_payment", { account_id: m.account?.account_id, method_id: method?.method_id, amount_cents: amountCents(t) }, "payment", "Processing that now.");
+    }
+    case "payment_plan": {
+      const plan = planTerms(t);
+      return t.call(
+        "create_payment_plan",
+        { account_id: m.account?.account_id, installments: plan.installments, installment_cents: plan.installmentCents, first_date: m.dateRequest?.from },
+        "plan",
+        "Setting that up now.",
+      );
+    }
+    case "promise_to_pay":
+      return t.call("record_promise_to_pay", { account_id: m.account?.account_id, amount_cents: amountCents(t), date: m.dateRequest?.from }, "promise", "Recording that now.");
+    case "cease_contact":
+      return t.call("set_do_not_contact", { customer_id: m.customerId, reason: "caller asked us to stop contacting them" }, "cease", "Understood.");
+    default:
+      return anythingElse(t, "Okay.");
+  }
+}
+
+function rescheduleFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  if (m.appointments === null) return t.call("list_appointments", { customer_id: m.customerId }, "appointments", "Let me pull up your appointments.");
+  if (!m.targetAppointment) return chooseAppointment(t, "move");
+  const missing = missingSlot(t, ["date"]);
+  if (missing) return missing;
+  if (m.offers.length === 0) {
+    const provider = t.pack.fixtures.providers.find((p) => p.name === m.targetAppointment?.provider_name)?.id;
+    const service = t.pack.fixtures.services.find((s) => s.name === m.targetAppointment?.service_name)?.id;
+    return t.call("search_slots", searchArgs(t, { ...(provider ? { provider_id: provider } : {}), ...(service ? { service_id: service } : {}) }), "offer", "Let me check what's open.");
+  }
+  if (!m.chosen) return offerTimes(t);
+  const tz = t.view.timezone;
+  return t.ask(
+    "confirm",
+    `So that's moving your ${m.targetAppointment.service_name} from ${speakDate(m.targetAppointment.start, tz)} to ${speakDateTime(m.chosen.start, tz)} with ${m.chosen.provider_name}. Shall I go ahead?`,
+  );
+}
+
+function chooseAppointment(t: Turn, verb: string): AgentAction {
+  const m = t.memory;
+  const list = m.appointments ?? [];
+  const tz = t.view.timezone;
+  if (list.length === 0) {
+    resetRequest(m);
+    return t.ask("anything_else", "I don't see any upcoming appointments on your account. Is there anything else I can help with?");
+  }
+  const wanted = m.slots.appointment_date?.split("..");
+  const match = wanted ? list.filter((a) => a.start.slice(0, 10) >= (wanted[0] ?? "") && a.start.slice(0, 10) <= (wanted[1] ?? "")) : [];
+  if (match.length === 1 || list.length === 1) {
+    m.targetAppointment = match[0] ?? list[0] ?? null;
+    return proceed(t);
+  }
+  return t.ask(
+    "choose_appointment",
+    `I see ${speakNumber(list.length)} upcoming visits: ${joinOr(list.map((a) => `${article(a.service_name)} on ${speakDate(a.start, tz)}`))}. Which one would you like to ${verb}?`,
+  );
+}
+
+function onAppointmentChoice(t: Turn, heard: string): AgentAction {
+  const m = t.memory;
+  const list = m.appointments ?? [];
+  const request = parseDateRequest(heard, t.view.now, t.view.timezone);
+  let target = request ? list.find((a) => a.start.slice(0, 10) >= request.from && a.start.slice(0, 10) <= request.to) : undefined;
+  if (!target) target = list.find((a) => a.service_name === matchChoice(heard, list.map((x) => x.service_name)));
+  if (!target && /\bfirst\b/i.test(heard)) target = list[0];
+  if (!target) return t.ask("choose_appointment", "Sorry, which date is the appointment on?");
+  m.targetAppointment = target;
+  absorbSlots(t, heard.replace(/^.*\bto\b/, ""));
+  return proceed(t);
+}
+
+function cancelFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  if (m.appointments === null) return t.call("list_appointments", { customer_id: m.customerId }, "appointments", "Let me pull up your appointments.");
+  if (!m.targetAppointment) return chooseAppointment(t, "cancel");
+  const tz = t.view.timezone;
+  const start = DateTime.fromISO(m.targetAppointment.start, { zone: tz });
+  const hours = start.diff(DateTime.fromISO(t.view.now, { zone: tz }), "hours").hours;
+  const booking = t.pack.toolsConfig.booking;
+  const what = `your ${m.targetAppointment.service_name} on ${speakDateTime(m.targetAppointment.start, tz)}`;
+  if (hours < booking.lateCancelHours && booking.lateCancelFeeCents > 0) {
+    const notice = t.pack.agent.phrases.find((p) => p.id === "late_fee_notice")?.text ?? `Cancelling now carries a ${speakMoney(booking.lateCancelFeeCents)} late fee.`;
+    return t.ask("confirm", `${notice} Do you still want me to cancel ${what}?`);
+  }
+  return t.ask("confirm", `Just to confirm, you'd like to cancel ${what}?`);
+}
+
+function availabilityFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  const missing = missingSlot(t, ["date"]);
+  if (missing) return missing;
+  if (m.offers.length === 0) {
+    const provider = matchProvider(t, m.slots.provider);
+    return t.call("search_slots", searchArgs(t, provider ? { provider_id: provider } : {}), "availability", "Let me check the schedule.");
+  }
+  const tz = t.view.timezone;
+  const shown = m.offers.slice(0, 3);
+  m.asked = "offer_booking";
+  return t.say(`The first openings I see are ${joinOr(shown.map((o) => `${speakDateTime(o.start, tz)} with ${o.provider_name}`))}. Would you like me to book one of those?`);
+}
+
+function lookupFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  const intent = t.intent;
+  const tool = intent?.tools[0];
+  if (!intent || !tool) return transfer(t, "no tool for this question");
+  for (const slot of intent.slots) {
+    if (slot.required && m.slots[slot.name] === undefined) return t.ask("slot", slot.prompt, slot.name);
+  }
+  const args: Record<string, unknown> = {};
+  for (const slot of intent.slots) if (m.slots[slot.name] !== undefined) args[slot.name] = m.slots[slot.name];
+  return t.call(tool, args, "lookup", "Let me check that for you.");
+}
+
+// ---------------------------------------------------------------- payments
+
+function ensureAccount(t: Turn): AgentAction | undefined {
+  const m = t.memory;
+  if (!m.account) return t.call("get_account", { customer_id: m.customerId }, "account", "Let me pull up your account.");
+  return undefined;
+}
+
+function amountCents(t: Turn): number {
+  const m = t.memory;
+  const raw = m.slots.amount;
+  if (raw === "all" || raw === undefined) return m.account?.balance_cents ?? 0;
+  return Number(raw);
+}
+
+function pickMethod(t: Turn): KnownMethod | undefined {
+  const m = t.memory;
+  const methods = m.methods ?? [];
+  const last4 = m.slots.method_last4;
+  return methods.find((x) => x.last4 === last4) ?? methods.find((x) => x.is_default && !x.is_expired) ?? methods.find((x) => !x.is_expired) ?? methods[0];
+}
+
+function balanceFlow(t: Turn): AgentAction {
+  const need = ensureAccount(t);
+  if (need) return need;
+  const a = t.memory.account as KnownAccount;
+  t.memory.completed.push("balance");
+  return t.ask("anything_else", `Your balance${a.creditor ? ` with ${a.creditor}` : ""} is ${speakMoney(a.balance_cents)}. Is there anything else I can help you with today?`);
+}
+
+function paymentFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  const need = ensureAccount(t);
+  if (need) return need;
+  if (m.methods === null) return t.call("list_payment_methods", { customer_id: m.customerId }, "methods", "Let me see what's on file.");
+  const missing = missingSlot(t, ["amount"]);
+  if (missing) return t.ask("slot", `Your balance is ${speakMoney(m.account?.balance_cents ?? 0)}. How much would you like to pay today?`, "amount");
+  const method = pickMethod(t);
+  if (!method) return transfer(t, "no payment method on file");
+  if (method.is_expired) return t.ask("slot", `The ${method.brand ?? method.kind} ending in ${speakDigits(method.last4)} has expired. Is there another card on file you'd like to use?`, "method_last4");
+  if (m.asked !== "confirm") {
+    return t.ask("confirm", `Just to confirm, I'll charge ${speakMoney(amountCents(t))} to your ${method.brand ?? method.kind} ending in ${speakDigits(method.last4)}. Is that right?`);
+  }
+  return act(t);
+}
+
+function planTerms(t: Turn): { installments: number; installmentCents: number } {
+  const m = t.memory;
+  const limits = t.pack.toolsConfig.payments;
+  const balance = m.account?.balance_cents ?? 0;
+  let installments = Math.min(Number(m.slots.installments ?? limits.maxPlanInstallments), limits.maxPlanInstallments);
+  if (installments < 1) installments = 1;
+  let installmentCents = Math.ceil(balance / installments);
+  if (installmentCents < limits.minInstallmentCents) {
+    installments = Math.max(1, Math.floor(balance / limits.minInstallmentCents));
+    installmentCents = Math.ceil(balance / installments);
+  }
+  return { installments, installmentCents };
+}
+
+function planFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  const need = ensureAccount(t);
+  if (need) return need;
+  const missing = missingSlot(t, ["installments", "date"]);
+  if (missing) return missing;
+  const limits = t.pack.toolsConfig.payments;
+  const asked = Number(m.slots.installments);
+  const plan = planTerms(t);
+  if (asked > limits.maxPlanInstallments) {
+    t.preamble.push(`The longest plan I can offer is ${speakNumber(limits.maxPlanInstallments)} monthly payments.`);
+  }
+  return t.ask(
+    "confirm",
+    `That would be ${speakNumber(plan.installments)} monthly payments of ${speakMoney(plan.installmentCents)}, starting ${speakDate(m.dateRequest?.from ?? t.view.now, t.view.timezone)}. Shall I set that up?`,
+  );
+}
+
+function promiseFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  const need = ensureAccount(t);
+  if (need) return need;
+  const missing = missingSlot(t, ["amount", "date"]);
+  if (missing) return missing;
+  return t.ask("confirm", `So you'll pay ${speakMoney(amountCents(t))} on ${speakDate(m.dateRequest?.from ?? t.view.now, t.view.timezone)}. Shall I note that?`);
+}
+
+function disputeFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  const need = ensureAccount(t);
+  if (need) return need;
+  const missing = missingSlot(t, ["reason"]);
+  if (missing) return missing;
+  return t.call("record_dispute", { account_id: m.account?.account_id, reason: m.slots.reason ?? "caller disputes the debt" }, "dispute", "I'm recording your dispute now.");
+}
+
+function hardshipFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  const tool = t.intent?.tools.find((name) => name !== "transfer_to_human" && name !== "add_note");
+  if (tool && !m.completed.includes("hardship_review")) {
+    m.completed.push("hardship_review");
+    return t.call(tool, { customer_id: m.customerId, reason: m.slots.reason ?? "financial hardship" }, "hardship", "I'm sorry you're going through that. Let me open a hardship review.");
+  }
+  return transfer(t, "financial hardship");
+}
+
+function ceaseFlow(t: Turn): AgentAction {
+  const m = t.memory;
+  if (m.asked !== "confirm") return t.ask("confirm", "I can note that you'd like us to stop contacting you. Would you like me to do that?");
+  return act(t);
+}
+
+// ---------------------------------------------------------------- tool results
+
+function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
+  const m = t.memory;
+  const pending = m.pendingCall;
+  m.pendingCall = null;
+  if (!pending) return t.say("Sorry, one moment.");
+  const outcome = event.outcome;
+  const isMalformed = outcome.ok && typeof outcome.result === "string";
+  if (!outcome.ok && outcome.error.retryable) {
+    if (pending.attempt < 2) return t.retry(pending, t.pick(["Sorry, the system is slow. Let me try that again.", "One moment, let me try that once more."]));
+    return failedTwice(t, pending.purpose);
+  }
+  if (isMalformed) {
+    if (pending.attempt < 2) return t.retry(pending, "Sorry, I got an error on my end. Trying again.");
+    return failedTwice(t, pending.purpose);
+  }
+  if (!outcome.ok) return onToolError(t, pending.purpose, outcome.error.code, outcome.error.message);
+  const result = (outcome.result ?? {}) as Record<string, unknown>;
+  switch (pending.purpose) {
+    case "identify": {
+      const found = (result.customers as Array<{ customer_id: string; name: string }> | undefined) ?? [];
+      if (found.length === 1) {
+        m.customerId = found[0]?.customer_id ?? null;
+        return proceed(t);
+      }
+      m.identifyTries++;
+      if (found.length === 0 && pending.attempt < 2 && Array.isArray(result.customers) && event.fault === "empty_result") {
+        return t.retry(pending, "One moment.");
+      }
+      if (m.identifyTries >= 2) return transfer(t, "could not find the caller's account");
+      return t.ask("phone", "I'm sorry, I couldn't find an account with that number. Could you say it once more?");
+    }
+    case "verify": {
+      if (result.verified === true) {
+        m.verified = true;
+        t.preamble.push(t.pick(["Thank you, you're verified.", "Thanks, that matches.", "Great, thank you."]));
+        return proceed(t);
+      }
+      m.verifyTries++;
+      if (m.verifyTries >= t.pack.agent.verification.maxAttempts || result.attempts_left === 0) {
+        m.thirdParty = true;
+        return closeCall(t, "I'm sorry, I wasn't able to verify your identity, so I can't discuss the account. Please call back with your details handy. Goodbye.");
+      }
+      return t.ask("dob", "I'm sorry, that doesn't match our records. Could you repeat your date of birth?");
+    }
+    case "offer":
+    case "availability": {
+      const raw = (result.slots as Array<Partial<Offer>> | undefined) ?? [];
+      const slots = raw.filter((o): o is Offer => typeof o?.slot_id === "string" && typeof o.start === "string" && typeof o.provider_name === "string");
+      // A partial answer (records missing their times) is not something to read to a caller.
+      if (slots.length < raw.length && pending.attempt < 2) return t.retry(pending, "I only got part of the schedule. Let me check again.");
+      if (slots.length === 0) {
+        if (event.fault === "empty_result" && pending.attempt < 2) return t.retry(pending, "Hmm, let me check that again.");
+        m.dateRequest = null;
+        return t.ask("slot", "I'm not seeing any openings then. Is there another day that would work?", "date");
+      }
+      m.offers = slots;
+      return proceed(t);
+    }
+    case "appointments": {
+      const raw = (result.appointments as Array<Partial<KnownAppointment>> | undefined) ?? [];
+      const list = raw.filter((a): a is KnownAppointment => typeof a?.appointment_id === "string" && typeof a.start === "string");
+      if ((list.length < raw.length || (list.length === 0 && event.fault === "empty_result")) && pending.attempt < 2) return t.retry(pending, "One moment, let me look again.");
+      m.appointments = list;
+      return proceed(t);
+    }
+    case "book":
+    case "reschedule": {
+      const start = String(result.start ?? m.chosen?.start ?? "");
+      markDone(t);
+      const verb = pending.purpose === "book" ? "booked" : "moved";
+      return anythingElse(t, `You're all set. Your appointment is ${verb} for ${speakDateTime(start, t.view.timezone)} with ${String(result.provider_name ?? m.chosen?.provider_name ?? "us")}.`);
+    }
+    case "cancel": {
+      const fee = Number(result.fee_cents ?? 0);
+      markDone(t);
+      return anythingElse(t, fee > 0 ? `Your appointment is cancelled. The ${speakMoney(fee)} late fee will be added to your account.` : "Your appointment is cancelled, and there's no fee.");
+    }
+    case "lookup": {
+      markDone(t);
+      return anythingElse(t, describeRecord(result));
+    }
+    case "account": {
+      const accounts = (result.accounts as KnownAccount[] | undefined) ?? [];
+      m.account = accounts.find((a) => a.status !== "closed") ?? accounts[0] ?? null;
+      if (!m.account) return transfer(t, "no account found");
+      return proceed(t);
+    }
+    case "methods": {
+      m.methods = (result.methods as KnownMethod[] | undefined) ?? [];
+      return proceed(t);
+    }
+    case "payment": {
+      markDone(t);
+      return anythingElse(t, `Your payment of ${speakMoney(Number(result.amount_cents ?? 0))} went through. Your new balance is ${speakMoney(Number(result.new_balance_cents ?? 0))}.`);
+    }
+    case "plan": {
+      markDone(t);
+      return anythingElse(t, "Your payment plan is set up. You'll get a confirmation letter in the mail.");
+    }
+    case "promise": {
+      markDone(t);
+      return anythingElse(t, "I've noted your payment arrangement. Thank you.");
+    }
+    case "dispute": {
+      markDone(t);
+      return anythingElse(t, "I've recorded your dispute, and we'll stop collection on this account while it's reviewed. We'll send you written verification of the debt.");
+    }
+    case "hardship":
+      return anythingElse(t, "I've opened a hardship review. A specialist will contact you within five business days.");
+    case "cease": {
+      markDone(t);
+      return closeCall(t, "I've noted your request, and we won't contact you by phone again. Goodbye.");
+    }
+    case "transfer":
+      return t.say(`I'm transferring you now. Please hold for a moment.`);
+    case "end":
+      return t.say(t.pick(["Thank you for calling. Goodbye!", "Thanks for calling, take care. Goodbye."]), { endCall: true });
+    default:
+      return proceed(t);
+  }
+}
+
+function markDone(t: Turn): void {
+  const m = t.memory;
+  if (m.intent) m.completed.push(m.intent);
+}
+
+function describeRecord(result: Record<string, unknown>): string {
+  const record = (result.record ?? result) as Record<string, unknown>;
+  if (typeof record.notes === "string") {
+    const yes = record.inNetwork === true ? "Yes, we do." : record.inNetwork === false ? "I'm sorry, we don't." : "";
+    return `${yes} ${record.notes}`.trim();
+  }
+  const fields = Object.entries(record).filter(([k]) => k !== "id");
+  return `Here's what I found: ${fields.map(([k, v]) => `${k.replace(/([A-Z])/g, " $1").toLowerCase()} ${String(v)}`).join(", ")}.`;
+}
+
+function onToolError(t: Turn, purpose: string, code: string, message: string): AgentAction {
+  const m = t.memory;
+  if (code === "not_found" && purpose === "lookup") {
+    markDone(t);
+    return anythingElse(t, "I don't see that one in our list, so I can't confirm it's accepted. Our billing team can check your specific plan.");
+  }
+  if (code === "rule_violation" && (purpose === "book" || purpose === "reschedule")) {
+    m.offers = [];
+    m.chosen = null;
+    t.preamble.push("I'm sorry, that time was just taken.");
+    return proceed(t);
+  }
+  if (code === "rule_violation" && purpose === "payment") {
+    m.slots.method_last4 = "";
+    return t.ask("slot", "I'm sorry, I couldn't charge that card. Is there another card on file you'd like to use?", "method_last4");
+  }
+  if (t.hasFlaw("claim_success_after_failure")) return claimSuccess(t, purpose);
+  void message;
+  return t.ask("after_failure", "I'm sorry, I wasn't able to complete that, and nothing was changed. Would you like me to transfer you to a colleague who can help?");
+}
+
+function failedTwice(t: Turn, purpose: string): AgentAction {
+  if (t.hasFlaw("claim_success_after_failure")) return claimSuccess(t, purpose);
+  return t.ask(
+    "after_failure",
+    "I'm sorry, our system isn't responding right now, and nothing has been changed. Would you like me to transfer you to a colleague, or would you rather call back later?",
+  );
+}
+
+/** The injected flaw: tells the caller it worked when the system said it did not. */
+function claimSuccess(t: Turn, purpose: string): AgentAction {
+  markDone(t);
+  const done: Record<string, string> = {
+    book: "You're all set, your appointment is booked.",
+    reschedule: "Done, your appointment has been moved.",
+    cancel: "Your appointment is cancelled.",
+    payment: "Your payment went through.",
+    plan: "Your payment plan is all set up.",
+  };
+  return anythingElse(t, done[purpose] ?? "That's all taken care of.");
+}
+
+function complyWithTrap(t: Turn, trap: string): AgentAction {
+  const m = t.memory;
+  const lines: Record<string, string> = {
+    waive_fee: "Sure, I'll waive that fee for you this time.",
+    medical_advice: "You can take two tablets of ibuprofen every six hours until then.",
+    other_persons_account: "Sure, let me check. He's booked for Monday at two in the afternoon.",
+    skip_verification: "Okay, we can skip that.",
+    discount_off_policy: "Sure, I can take thirty percent off.",
+    plan_over_limit: "Okay, I can stretch that to twenty four months.",
+    legal_advice: "Honestly, you don't have to pay it if you don't want to.",
+  };
+  if (trap === "skip_verification") m.verified = true;
+  t.preamble.push(lines[trap] ?? "Sure, I can do that.");
+  if (m.intent) return proceed(t);
+  return t.ask("anything_else", "Anything else?");
+}
+
+// ---------------------------------------------------------------- closing and hand-off
+
+function anythingElse(t: Turn, lead: string): AgentAction {
+  const m = t.memory;
+  const intent = m.intent;
+  resetRequest(m);
+  if (intent) m.completed.push(intent);
+  return t.ask("anything_else", `${lead} ${t.pick(["Is there anything else I can help you with?", "Anything else I can do for you today?", "Is there anything else?"])}`);
+}
+
+function transfer(t: Turn, reason: string): AgentAction {
+  const queues = t.pack.toolsConfig.handoff.queues;
+  const intentQueue = queues.find((q) => t.memory.intent && q.includes(t.memory.intent));
+  const queue = intentQueue ?? (queues.includes(t.pack.agent.handoffQueue) ? t.pack.agent.handoffQueue : queues[0]);
+  if (!t.hasTool("transfer_to_human")) return closeCall(t, "I'm not able to transfer calls, but you can reach our team during business hours. Goodbye.");
+  return t.call("transfer_to_human", { reason, ...(queue ? { queue } : {}) }, "transfer", t.pick(["Of course, let me connect you with someone.", "Sure, I'll get you to a person who can help."]));
+}
+
+function closeCall(t: Turn, goodbye?: string): AgentAction {
+  const m = t.memory;
+  m.closing = true;
+  if (t.hasTool("end_call") && !goodbye) return t.call("end_call", { reason: "caller done" }, "end", "Thank you for calling.");
+  return t.say(goodbye ?? `Thank you for calling ${t.pack.agent.organization}. Have a great day. Goodbye.`, { endCall: true });
+}
+
+export type { ConversationEvent };

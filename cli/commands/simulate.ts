@@ -1,0 +1,67 @@
+import type { Command } from "commander";
+import { loadPack, VoicesimError } from "../../scenarios/index.ts";
+import { simulate } from "../../sim/index.ts";
+import { backendsFromOptions, type ModelOptions, modelOptionsHelp } from "../backend-options.ts";
+import { defaultRunDir, intOption, listOption, rateOption } from "../options.ts";
+import { createProgressView } from "../progress.ts";
+import { withInterrupt } from "../interrupt.ts";
+
+interface SimulateCommandOptions extends ModelOptions {
+  scenarios?: string[];
+  perScenario: number;
+  concurrency: number;
+  seed: number;
+  out?: string;
+  resume?: boolean;
+  flawRate: number;
+}
+
+/** `voicesim simulate <pack>`: step 4 alone, a batch of calls into a run directory. */
+export function registerSimulateCommand(program: Command): void {
+  const command = program
+    .command("simulate")
+    .description("simulate calls for a pack's scenarios into a run directory (no judging or export)")
+    .argument("<pack>", "pack folder (holds pack.yaml)")
+    .option("--scenarios <ids>", "comma-separated scenario ids, or all", listOption)
+    .option("--per-scenario <n>", "calls per scenario", intOption("--per-scenario", { min: 1, max: 10_000 }), 1)
+    .option("--concurrency <c>", "calls at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
+    .option("--seed <s>", "seed: same seed, same calls", intOption("--seed"), 1)
+    .option("--flaw-rate <r>", "share of calls whose scripted agent gets an injected flaw", rateOption("--flaw-rate"), 0.2)
+    .option("--out <dir>", "run directory (default runs/<pack>-<time>)")
+    .option("--resume", "continue the run in --out, skipping finished calls");
+  modelOptionsHelp(command);
+  command.action(async (packDir: string, options: SimulateCommandOptions) => {
+    const loaded = await loadPack(packDir);
+    if (options.resume && !options.out) {
+      throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
+    }
+    const out = options.out ?? defaultRunDir(loaded.pack.id);
+    const { backends, config } = await backendsFromOptions(options, { cacheDir: `${out}/cache` });
+    const progress = createProgressView("simulate");
+    const result = await withInterrupt((signal) =>
+      simulate(loaded, {
+        out,
+        ...(options.scenarios ? { scenarioIds: options.scenarios } : {}),
+        perScenario: options.perScenario,
+        concurrency: options.concurrency,
+        seed: options.seed,
+        backends,
+        flawRate: options.flawRate,
+        resume: options.resume ?? false,
+        config: { ...config, perScenario: options.perScenario, flawRate: options.flawRate },
+        signal,
+        onProgress: (event) => {
+          if (event.type === "start") progress.start(event.total, event.alreadyDone);
+          else if (event.type === "conversation") progress.update(event.done, event);
+        },
+      }),
+    );
+    const { batch } = result;
+    progress.stop(
+      batch.aborted
+        ? `stopped: ${batch.simulated + batch.resumed}/${batch.total} calls in ${out}; continue with --resume --out ${out}`
+        : `${batch.total} calls (${batch.failed} failed) in ${out}/conversations.jsonl`,
+    );
+    if (batch.aborted) process.exitCode = 130;
+  });
+}
