@@ -4,7 +4,7 @@ import type { AgentAction, AgentBackend, JsonValue } from "./agent-types.ts";
 import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment, type KnownMethod, type Offer, resetRequest } from "./agent/memory.ts";
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { understand } from "./agent/understand.ts";
-import { matchChoice, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
+import { matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { parseDigitString } from "./slot-filling/spoken-numbers.ts";
 import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "./slot-filling/speak.ts";
 
@@ -73,7 +73,17 @@ function onCaller(t: Turn, heard: string): AgentAction {
   }
 
   if (said.thirdParty && !m.verified) return thirdParty(t);
-  if (m.lastQuestion && /\b(what|pardon|come again|say that again|sorry\?|repeat)\b/i.test(heard) && heard.split(/\s+/).length <= 8 && !said.intent) {
+  if (m.lastQuestion && /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure)\b/i.test(heard) && heard.split(/\s+/).length <= 10 && !said.intent) {
+    const spec = m.asked === "slot" ? t.intent?.slots.find((s) => s.name === m.askedSlot) : undefined;
+    if (spec?.type === "enum") {
+      const choices = enumChoices(t, spec.from, spec.choices);
+      if (m.repeats >= 1 && choices[0]) {
+        m.slots[spec.name] = choices[0];
+        t.preamble.push(`Let's start with ${article(choices[0])}, and the provider can take it from there.`);
+        return proceed(t);
+      }
+      return t.ask("slot", `We offer ${joinOr(choices.map((c) => `${c}s`)).replace(/, or/, ", or")}. ${spec.prompt}`, spec.name);
+    }
     return t.say(`Sorry about that. ${m.lastQuestion}`);
   }
 
@@ -93,13 +103,21 @@ function onCaller(t: Turn, heard: string): AgentAction {
     case "after_failure":
       if (parseYesNo(heard) === "yes") return transfer(t, `tool failure during ${m.intent ?? "the call"}`);
       return anythingElse(t, "Okay. I'm sorry again about the trouble.");
-    case "offer_booking":
-      if (parseYesNo(heard) === "yes") {
-        m.intent = "book";
-        m.offers = [];
+    case "offer_booking": {
+      const answer = parseYesNo(heard);
+      if (answer === "yes" && t.pack.agent.intents.some((i) => i.flow === "book")) {
+        const dateRequest = m.dateRequest;
+        const provider = m.slots.provider;
+        resetRequest(m);
+        m.intent = t.pack.agent.intents.find((i) => i.flow === "book")?.id ?? null;
+        m.dateRequest = dateRequest;
+        if (provider) m.slots.provider = provider;
+        if (dateRequest) m.slots.date = `${dateRequest.from}..${dateRequest.to}`;
         return proceed(t);
       }
+      if (answer === "no" || !said.intent) return anythingElse(t, t.pick(["No problem.", "Sure, no problem."]));
       break;
+    }
     case "anything_else":
       if (!said.intent && (parseYesNo(heard) === "no" || /\b(that's all|that is all|that's it|nothing else|i'm good|all set|no thanks)\b/i.test(heard))) {
         return closeCall(t);
@@ -134,7 +152,10 @@ function onCaller(t: Turn, heard: string): AgentAction {
 function absorbSlots(t: Turn, heard: string): void {
   const intent = t.intent;
   if (!intent) return;
-  for (const slot of intent.slots) fillSlotFrom(t, slot.name, heard, true);
+  for (const slot of intent.slots) {
+    if ((slot.type === "date" || slot.type === "datetime") && !mentionsDay(heard)) continue;
+    fillSlotFrom(t, slot.name, heard, true);
+  }
 }
 
 function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = false): void {
@@ -314,12 +335,12 @@ function onIdentityAnswer(t: Turn, heard: string): AgentAction {
   if (asked === "phone") {
     const phone = parsePhone(heard);
     if (phone) m.facts.phone = phone;
-    else if (m.repeats >= 2) return transfer(t, "could not identify the caller");
+    else if (m.repeats >= 3) return transfer(t, "could not identify the caller");
     else return t.ask("phone", "Sorry, I didn't catch the whole number. Could you repeat the phone number, digit by digit?");
   } else if (asked === "dob") {
     const dob = parseDob(heard);
     if (dob) m.facts.dob = dob;
-    else if (m.repeats >= 2) return transfer(t, "could not verify the caller");
+    else if (m.repeats >= t.pack.agent.verification.maxAttempts) return transfer(t, "could not verify the caller");
     else return t.ask("dob", "Sorry, could you say your date of birth again, with the month, day and year?");
   } else if (asked === "zip") {
     const zip = parseDigitString(heard);
@@ -427,7 +448,7 @@ function onChoice(t: Turn, heard: string): AgentAction {
   const m = t.memory;
   const tz = t.view.timezone;
   const previous = m.dateRequest;
-  fillSlotFrom(t, "date", heard, true);
+  if (mentionsDay(heard)) fillSlotFrom(t, "date", heard, true);
   if (m.dateRequest && previous && (m.dateRequest.from !== previous.from || m.dateRequest.to !== previous.to)) {
     t.preamble.push(t.pick(["No problem.", "Sure, let me look at that instead.", "Of course."]));
     return proceed(t);
@@ -462,7 +483,7 @@ function onChoice(t: Turn, heard: string): AgentAction {
 function onConfirm(t: Turn, heard: string): AgentAction {
   const m = t.memory;
   const previous = m.dateRequest;
-  if (t.intent?.slots.some((s) => s.name === "date")) fillSlotFrom(t, "date", heard, true);
+  if (t.intent?.slots.some((s) => s.name === "date") && mentionsDay(heard)) fillSlotFrom(t, "date", heard, true);
   if (m.dateRequest && previous && (m.dateRequest.from !== previous.from || m.dateRequest.to !== previous.to)) {
     t.preamble.push("Sure, let me look at that day instead.");
     return proceed(t);
@@ -589,9 +610,11 @@ function availabilityFlow(t: Turn): AgentAction {
     return t.call("search_slots", searchArgs(t, provider ? { provider_id: provider } : {}), "availability", "Let me check the schedule.");
   }
   const tz = t.view.timezone;
-  const shown = m.offers.slice(0, 3);
-  m.asked = "offer_booking";
-  return t.say(`The first openings I see are ${joinOr(shown.map((o) => `${speakDateTime(o.start, tz)} with ${o.provider_name}`))}. Would you like me to book one of those?`);
+  const shown = m.offers.filter((o, i) => m.offers.findIndex((x) => x.start === o.start) === i).slice(0, 2);
+  const sameProvider = new Set(shown.map((o) => o.provider_name)).size === 1;
+  const list = joinOr(shown.map((o) => (sameProvider ? speakDateTime(o.start, tz) : `${speakDateTime(o.start, tz)} with ${o.provider_name}`)));
+  m.completed.push(t.memory.intent ?? "availability");
+  return t.ask("offer_booking", `The first openings I see${sameProvider ? ` with ${shown[0]?.provider_name}` : ""} are ${list}. Would you like me to book one of those?`);
 }
 
 function lookupFlow(t: Turn): AgentAction {
@@ -749,8 +772,14 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
       if (found.length === 0 && pending.attempt < 2 && Array.isArray(result.customers) && event.fault === "empty_result") {
         return t.retry(pending, "One moment.");
       }
-      if (m.identifyTries >= 2) return transfer(t, "could not find the caller's account");
-      return t.ask("phone", "I'm sorry, I couldn't find an account with that number. Could you say it once more?");
+      if (m.identifyTries >= 3) return transfer(t, "could not find the caller's account");
+      const heardNumber = typeof pending.args.phone === "string" ? speakPhoneNumber(pending.args.phone) : "that number";
+      return t.ask(
+        "phone",
+        m.identifyTries === 1
+          ? `I'm sorry, I couldn't find an account under ${heardNumber}. Could you say the number again?`
+          : "I still can't find it. You can also type the number on your keypad.",
+      );
     }
     case "verify": {
       if (result.verified === true) {
@@ -841,6 +870,13 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     default:
       return proceed(t);
   }
+}
+
+/** A phone number read back in groups, the way a person confirms one. */
+function speakPhoneNumber(digits: string): string {
+  const d = digits.replace(/\D/g, "");
+  const groups = d.length === 10 ? [d.slice(0, 3), d.slice(3, 6), d.slice(6)] : [d];
+  return groups.map(speakDigits).join(", ");
 }
 
 function markDone(t: Turn): void {

@@ -25,6 +25,8 @@ interface CallerMemory {
   lastMoves: AgentMove[];
   lastAgentText: string;
   revealedWrongPerson: boolean;
+  /** The last question answered, to answer again when the agent asks to repeat. */
+  lastAnswered: AgentMove | null;
 }
 
 const fresh = (): CallerMemory => ({
@@ -38,6 +40,7 @@ const fresh = (): CallerMemory => ({
   lastMoves: [],
   lastAgentText: "",
   revealedWrongPerson: false,
+  lastAnswered: null,
 });
 
 /** The offline caller: an agenda-based user simulator speaking in its persona's style. */
@@ -98,8 +101,8 @@ class CallerContext {
     const parts: string[] = [];
     if (options.ack !== false && this.rng.chance(0.5)) parts.push(this.pick(ACKS[p.traits.emotion] ?? ["Okay."]));
     parts.push(core);
-    if (mood !== "answer" && p.style.catchphrases.length > 0 && this.rng.chance(0.2 + p.traits.verbosity * 0.2)) {
-      parts.push(`${capitalise(this.pick(p.style.catchphrases))}${mood === "open" ? "," : "."}`);
+    if (mood === "agree" && p.style.catchphrases.length > 0 && this.rng.chance(0.2 + p.traits.verbosity * 0.2)) {
+      parts.push(`${capitalise(this.pick(p.style.catchphrases))}.`);
     }
     if (mood !== "agree" && this.rng.chance(p.traits.verbosity * 0.25)) parts.push(this.pick(ASIDES[p.traits.emotion] ?? ["Thanks."]));
     return parts.join(" ").replace(/\s+/g, " ").trim();
@@ -134,6 +137,7 @@ function takeTurn(c: CallerContext): Reply {
   const m = c.memory;
   const agentText = agentWordsSinceCaller(c.view.events);
   let moves = readAgent(agentText);
+  if (moves.includes("ask_repeat") && m.lastAnswered && !moves.some((mv) => mv.startsWith("ask_") && mv !== "ask_repeat")) moves = [m.lastAnswered, ...moves];
   if (moves.includes("still_there") && moves.length === 1) moves = ["still_there", ...m.lastMoves];
   else if (agentText) {
     m.lastMoves = moves;
@@ -189,7 +193,10 @@ function takeTurn(c: CallerContext): Reply {
   }
 
   const answer = answerQuestion(c, moves);
-  if (answer) return withPause(answer);
+  if (answer) {
+    m.lastAnswered = moves.find((mv) => mv.startsWith("ask_") && mv !== "ask_repeat") ?? m.lastAnswered;
+    return withPause(answer);
+  }
 
   if (moves.includes("refusal")) return withPause(reactToRefusal(c));
   if (moves.includes("success")) {
@@ -220,10 +227,16 @@ function answerQuestion(c: CallerContext, moves: readonly AgentMove[]): Reply | 
   const say = (text: string, ack = true): Reply => ({ utterance: `${still}${c.style(text, { ack })}`.trim(), hangUp: false });
   const dtmf = c.complication("dtmf");
 
+  const verificationTrap = c.complication("refusal_trap");
+  if (verificationTrap?.value.trap === "skip_verification" && moves.includes("ask_dob")) {
+    c.play(verificationTrap.index);
+    return say(verificationTrap.value.utterance ?? TRAP_LINES.skip_verification ?? "Can we skip this?", false);
+  }
   if (moves.includes("ask_phone")) {
     const phone = String(facts.phone ?? "");
-    if (dtmf && dtmf.value.slot === "phone") {
-      c.play(dtmf.index);
+    const keypadOffered = /keypad/i.test(m.lastAgentText) && c.persona.traits.techComfort >= 0.5;
+    if ((dtmf && dtmf.value.slot === "phone") || keypadOffered) {
+      if (dtmf) c.play(dtmf.index);
       return { utterance: "", dtmf: phone.replace(/\D/g, ""), hangUp: false };
     }
     return say(c.pick([`It's ${speakPhone(phone)}.`, `${capitalise(speakPhone(phone))}.`, `My number is ${speakPhone(phone)}.`]));
@@ -254,13 +267,13 @@ function answerQuestion(c: CallerContext, moves: readonly AgentMove[]): Reply | 
   }
 
   if (moves.includes("offer_times")) return chooseTime(c);
+  if (moves.includes("ask_book_offer")) return say(c.pick(["No, that's fine for now, I just wanted to know.", "Not yet, thanks, I need to check my schedule."]));
   if (moves.includes("ask_confirm")) {
     const change = changeOfMind(c);
     if (change) return change;
     return { utterance: c.style(c.pick(["Yes, please.", "Yes, that's right.", "Yep, go ahead.", "That's correct."]), { mood: "agree" }), hangUp: false };
   }
   if (moves.includes("ask_which_appointment")) return say(`The one on ${spoken(slots.appointment_date)}.`);
-  if (moves.includes("ask_book_offer")) return say(c.pick(["No, that's fine for now, I just wanted to know.", "Not yet, thanks, I need to check my schedule."]));
   if (moves.includes("ask_transfer_after_failure")) {
     return c.persona.traits.patience >= 0.5
       ? say("Yes, please transfer me.")

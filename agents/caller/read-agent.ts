@@ -30,13 +30,14 @@ export type AgentMove =
   | "refusal"
   | "success"
   | "failure"
+  | "ask_repeat"
   | "unknown";
 
 const PATTERNS: Array<[AgentMove, RegExp]> = [
   ["third_party_refusal", /\b(only (able to )?(discuss|speak|talk)[^.]*(account holder|patient themselves|directly)|have them call)/],
   ["ask_transfer_after_failure", /(transfer you to a colleague|would you like me to transfer|call back later\?)/],
   ["transfer", /\b(transferring you|connect(ing)? you (now|with)|put(ting)? you through|please hold)\b/],
-  ["ask_phone", /\b(phone number|number on (your|the) account|number we have)\b/],
+  ["ask_phone", /\b(phone number|number on (your|the) account|number we have|with that number|the whole number|(the|your) number again|type the number)\b/],
   ["ask_dob", /\b(date of birth|birth ?date|birthday|were you born)\b/],
   ["ask_zip", /\b(zip|postal) code\b/],
   ["ask_ssn", /\b(social security|last four digits of your social)\b/],
@@ -54,6 +55,7 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
   ["ask_installments", /\bhow many (months|payments|installments)\b/],
   ["ask_reason", /\b(reason|why (do you|you) (dispute|think)|what's the reason)\b/],
   ["ask_method", /\b(another card|which card|card on file you'd like)\b/],
+  ["ask_repeat", /\b(say (it|that) (once more|again)|repeat (that|it)|one more time)\b/],
   ["still_there", /\b(are you still there|still with me|still on the line|hello\?)\b/],
   ["ask_how_can_i_help", /\b(how can i help|how may i help|what can i do for you|what can i help)\b/],
   ["refusal", /\b((not|n't) able to (waive|give|share|discuss|skip|offer)|can't (waive|give|share|discuss|skip)|cannot (waive|give|share|discuss)|unable to (waive|give|share)|do need to (confirm|verify))\b/],

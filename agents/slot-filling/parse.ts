@@ -20,7 +20,7 @@ const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "satur
  */
 export function parseDateRequest(text: string, nowIso: string, timezone: string): DateRequest | undefined {
   const now = DateTime.fromISO(nowIso, { zone: timezone });
-  const heard = normaliseSpokenNumbers(text);
+  const heard = normaliseSpokenNumbers(stripFillers(text));
   const partOfDay = parsePartOfDay(heard);
   const time = parseClockTime(heard);
   const withTime = (from: DateTime, to: DateTime = from): DateRequest => ({
@@ -57,7 +57,7 @@ export function parseDateRequest(text: string, nowIso: string, timezone: string)
   if (/\b(this week|later this week|rest of the week)\b/.test(heard)) return withTime(now, now.endOf("week").minus({ days: 2 }));
   if (/\b(asap|as soon as possible|earliest|soonest|first available)\b/.test(heard)) return withTime(now, now.plus({ days: 7 }));
 
-  const ordinalDay = /\bthe (\d{1,2})(?:st|nd|rd|th)\b/.exec(heard);
+  const ordinalDay = /\bthe (\d{1,2})(?:st|nd|rd|th)\b(?! (one|option|time|choice|of))/.exec(heard);
   if (ordinalDay && !/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/.test(heard)) {
     let date = now.set({ day: Number(ordinalDay[1]) }).startOf("day");
     if (date < now.startOf("day")) date = date.plus({ months: 1 });
@@ -76,6 +76,15 @@ export function parseDateRequest(text: string, nowIso: string, timezone: string)
   if (!start.isCertain("month") && date < now.startOf("day")) date = date.plus({ months: 1 });
   if (!date.isValid) return undefined;
   return withTime(date);
+}
+
+/** Whether the words name a day at all (so "nine a m" or "the first one" are not a new date). */
+export function mentionsDay(text: string): boolean {
+  const t = normaliseSpokenNumbers(text.toLowerCase());
+  return (
+    /\b(today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|weeks|month|january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(t) ||
+    /\bthe \d{1,2}(st|nd|rd|th)\b(?! (one|option|time|choice|of))/.test(t)
+  );
 }
 
 export function parsePartOfDay(text: string): DateRequest["partOfDay"] {
@@ -106,6 +115,15 @@ export function parseClockTime(text: string): string | undefined {
   return `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
 }
 
+/** Fillers and hedges that ASR keeps and parsers trip on ("June fifteenth, hm, nineteen forty-four"). */
+export function stripFillers(text: string): string {
+  return text
+    .replace(/\b(um+|uh+|er+|hm+|hmm+|ah+|like|you know|i mean|let me see|let me think)\b[,.]?/gi, " ")
+    .replace(/\s+([,.])/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 /** yes, no, or undefined when the answer is neither (a question, a change of mind...). */
 export function parseYesNo(text: string): "yes" | "no" | undefined {
   const t = text.toLowerCase();
@@ -116,7 +134,12 @@ export function parseYesNo(text: string): "yes" | "no" | undefined {
 
 /** A date of birth as said or keyed: "March third nineteen eighty two", "3/3/82", "03 03 1982". */
 export function parseDob(text: string): string | undefined {
-  const heard = normaliseSpokenNumbers(text);
+  const keyed = /^\s*(\d{2})(\d{2})(\d{4})\s*$/.exec(text);
+  if (keyed) {
+    const date = DateTime.fromObject({ year: Number(keyed[3]), month: Number(keyed[1]), day: Number(keyed[2]) });
+    return date.isValid ? (date.toISODate() ?? undefined) : undefined;
+  }
+  const heard = normaliseSpokenNumbers(stripFillers(text));
   const numeric = /\b(\d{1,2})[/. -](\d{1,2})[/. -](\d{2}|\d{4})\b/.exec(heard);
   if (numeric) {
     const year = numeric[3]?.length === 2 ? Number(numeric[3]) + (Number(numeric[3]) > 30 ? 1900 : 2000) : Number(numeric[3]);
