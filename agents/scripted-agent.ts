@@ -105,7 +105,7 @@ function onCaller(t: Turn, heard: string): AgentAction {
       return anythingElse(t, "Okay. I'm sorry again about the trouble.");
     case "offer_booking": {
       const answer = parseYesNo(heard);
-      if (answer === "yes" && t.pack.agent.intents.some((i) => i.flow === "book")) {
+      if (answer === "yes" && !isThanksOnly(heard) && t.pack.agent.intents.some((i) => i.flow === "book")) {
         const dateRequest = m.dateRequest;
         const provider = m.slots.provider;
         resetRequest(m);
@@ -121,6 +121,11 @@ function onCaller(t: Turn, heard: string): AgentAction {
     case "anything_else":
       if (!said.intent && (parseYesNo(heard) === "no" || /\b(that's all|that is all|that's it|nothing else|i'm good|all set|no thanks)\b/i.test(heard))) {
         return closeCall(t);
+      }
+      // "Okay, great" after hearing the result: they may not have caught the question.
+      if (!said.intent && (isThanksOnly(heard) || parseYesNo(heard) === "yes")) {
+        if (m.repeats >= 1) return closeCall(t);
+        return t.ask("anything_else", "Is there anything else I can help you with today?");
       }
       break;
     case "third_party":
@@ -870,6 +875,11 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     default:
       return proceed(t);
   }
+}
+
+/** "Great, thank you": an acknowledgement, not a yes to a new question. */
+function isThanksOnly(heard: string): boolean {
+  return /^(\W*(okay|ok|great|good|perfect|thanks|thank you|alright|cool|awesome|wonderful)\W*)+$/i.test(heard.trim());
 }
 
 /** A phone number read back in groups, the way a person confirms one. */

@@ -292,7 +292,10 @@ function answerQuestion(c: CallerContext, moves: readonly AgentMove[]): Reply | 
       hangUpReason: m.goalSettled ? "satisfied" : "gave_up",
     };
   }
-  if (moves.includes("ask_how_can_i_help")) return say(restateGoal(c), false);
+  if (moves.includes("ask_how_can_i_help")) {
+    if (m.goalSettled) return { utterance: c.style("No, that's all I needed. Thanks.", { ack: false }), hangUp: true, hangUpReason: "satisfied" };
+    return say(restateGoal(c), false);
+  }
   return undefined;
 }
 

@@ -146,6 +146,13 @@ export function parseDob(text: string): string | undefined {
     const date = DateTime.fromObject({ year, month: Number(numeric[1]), day: Number(numeric[2]) });
     return date.isValid ? (date.toISODate() ?? undefined) : undefined;
   }
+  // Month name, day and four-digit year in order, whatever ASR put between them ("November 21st a 1975").
+  const loose = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\b.*?\b(1[89]\d{2}|20[0-2]\d)\b/.exec(heard);
+  if (loose) {
+    const month = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].indexOf(loose[1] ?? "") + 1;
+    const date = DateTime.fromObject({ year: Number(loose[3]), month, day: Number(loose[2]) });
+    if (date.isValid) return date.toISODate() ?? undefined;
+  }
   const parsed = chrono.parse(heard, new Date(Date.UTC(2026, 0, 1)))[0];
   if (!parsed || !parsed.start.isCertain("day") || !parsed.start.isCertain("month")) return undefined;
   const year = parsed.start.get("year");
