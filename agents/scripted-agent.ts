@@ -106,13 +106,20 @@ function onCaller(t: Turn, heard: string): AgentAction {
     case "offer_booking": {
       const answer = parseYesNo(heard);
       if (answer === "yes" && !isThanksOnly(heard) && t.pack.agent.intents.some((i) => i.flow === "book")) {
-        const dateRequest = m.dateRequest;
+        const { dateRequest, offers } = m;
         const provider = m.slots.provider;
         resetRequest(m);
         m.intent = t.pack.agent.intents.find((i) => i.flow === "book")?.id ?? null;
         m.dateRequest = dateRequest;
         if (provider) m.slots.provider = provider;
         if (dateRequest) m.slots.date = `${dateRequest.from}..${dateRequest.to}`;
+        // Book what was just offered: a service that provider gives, and the same open times.
+        const providerId = offers[0]?.provider_id;
+        const service = t.pack.fixtures.services.find((s) => providerId !== undefined && s.providerIds.includes(providerId));
+        if (service && offers.every((o) => service.providerIds.includes(o.provider_id))) {
+          m.slots.service = service.name;
+          m.offers = offers;
+        }
         return proceed(t);
       }
       if (answer === "no" || !said.intent) return anythingElse(t, t.pick(["No problem.", "Sure, no problem."]));
