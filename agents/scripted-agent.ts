@@ -155,7 +155,8 @@ function onCaller(t: Turn, heard: string): AgentAction {
   absorbSlots(t, heard);
   if (!m.intent) {
     if (m.repeats >= 2) return transfer(t, "could not understand the request");
-    return t.ask("intent", m.asked === "intent" ? "Sorry, I didn't quite get that. Are you calling to book, change or cancel an appointment, or about something else?" : "How can I help you today?");
+    const options = t.pack.agent.intents.slice(0, 3).map((i) => lowerFirst(i.description));
+    return t.ask("intent", m.asked === "intent" ? `Sorry, I didn't quite get that. Are you calling to ${joinOr([...options, "something else"])}?` : "How can I help you today?");
   }
   return proceed(t);
 }
@@ -445,6 +446,10 @@ function distance(offer: Offer, time: string, t: Turn): number {
   const start = DateTime.fromISO(offer.start, { zone: t.view.timezone });
   const [h, mm] = time.split(":").map(Number);
   return Math.abs(start.hour * 60 + start.minute - ((h ?? 0) * 60 + (mm ?? 0)));
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function article(noun: string): string {
@@ -781,9 +786,6 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
         return proceed(t);
       }
       m.identifyTries++;
-      if (found.length === 0 && pending.attempt < 2 && Array.isArray(result.customers) && event.fault === "empty_result") {
-        return t.retry(pending, "One moment.");
-      }
       if (m.identifyTries >= 3) return transfer(t, "could not find the caller's account");
       const heardNumber = typeof pending.args.phone === "string" ? speakPhoneNumber(pending.args.phone) : "that number";
       return t.ask(
@@ -813,7 +815,8 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
       // A partial answer (records missing their times) is not something to read to a caller.
       if (slots.length < raw.length && pending.attempt < 2) return t.retry(pending, "I only got part of the schedule. Let me check again.");
       if (slots.length === 0) {
-        if (event.fault === "empty_result" && pending.attempt < 2) return t.retry(pending, "Hmm, let me check that again.");
+        // An empty calendar for a whole span is unusual enough to ask the system twice.
+        if (pending.attempt < 2) return t.retry(pending, "Hmm, let me check that again.");
         m.dateRequest = null;
         return t.ask("slot", "I'm not seeing any openings then. Is there another day that would work?", "date");
       }
@@ -823,7 +826,7 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     case "appointments": {
       const raw = (result.appointments as Array<Partial<KnownAppointment>> | undefined) ?? [];
       const list = raw.filter((a): a is KnownAppointment => typeof a?.appointment_id === "string" && typeof a.start === "string");
-      if ((list.length < raw.length || (list.length === 0 && event.fault === "empty_result")) && pending.attempt < 2) return t.retry(pending, "One moment, let me look again.");
+      if ((list.length < raw.length || list.length === 0) && pending.attempt < 2) return t.retry(pending, "One moment, let me look again.");
       m.appointments = list;
       return proceed(t);
     }
@@ -850,7 +853,9 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
       return proceed(t);
     }
     case "methods": {
-      m.methods = (result.methods as KnownMethod[] | undefined) ?? [];
+      const methods = (result.methods as KnownMethod[] | undefined) ?? [];
+      if (methods.length === 0 && pending.attempt < 2) return t.retry(pending, "Hmm, nothing came up. Let me check again.");
+      m.methods = methods;
       return proceed(t);
     }
     case "payment": {

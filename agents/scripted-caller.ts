@@ -250,7 +250,13 @@ function answerQuestion(c: CallerContext, moves: readonly AgentMove[]): Reply | 
     }
     return say(c.pick([`It's ${speakDob(dob)}.`, `${capitalise(speakDob(dob))}.`, `I was born ${speakDob(dob)}.`]));
   }
-  if (moves.includes("ask_zip")) return say(`It's ${speakDigitsWords(String(facts.zip ?? ""))}.`);
+  if (moves.includes("ask_zip")) {
+    if (dtmf && dtmf.value.slot === "zip") {
+      c.play(dtmf.index);
+      return { utterance: "", dtmf: String(facts.zip ?? "").replace(/\D/g, ""), hangUp: false };
+    }
+    return say(`It's ${speakDigitsWords(String(facts.zip ?? ""))}.`);
+  }
   if (moves.includes("ask_ssn")) return say(`The last four are ${speakDigitsWords(String(facts.ssnLast4 ?? ""))}.`);
   if (moves.includes("ask_name")) return say(`It's ${String(facts.name ?? c.persona.name)}.`);
 
@@ -429,7 +435,9 @@ function opening(c: CallerContext): string {
       : ["I need to see the doctor.", "I'd like to make an appointment.", "I need to come in."],
     reschedule: [`I need to move my appointment${slot("appointment_date") ? ` on ${spoken(slot("appointment_date"))}` : ""}.`, `I have to reschedule my appointment${slot("appointment_date") ? ` for ${spoken(slot("appointment_date"))}` : ""}.`],
     cancel: [`I need to cancel my appointment${slot("appointment_date") ? ` ${spoken(slot("appointment_date"))}` : ""}.`, `I can't make my appointment${slot("appointment_date") ? ` ${spoken(slot("appointment_date"))}` : ""}, so I need to cancel it.`],
-    lookup: [`I wanted to check if you take ${slot("carrier") ?? "my insurance"}.`, `Do you accept ${slot("carrier") ?? "my insurance"}?`, `Is ${slot("carrier") ?? "my insurance"} in network with you?`],
+    lookup: slot("carrier")
+      ? [`I wanted to check if you take ${slot("carrier")}.`, `Do you accept ${slot("carrier")}?`, `Is ${slot("carrier")} in network with you?`]
+      : [`I'm calling to ${lowerFirst(goal.description)}.`, `I wanted to ${lowerFirst(goal.description)}.`],
     availability: [`When does ${slot("provider") ?? "the doctor"} have openings${date ? ` ${date}` : ""}?`, `I'm trying to find out when ${slot("provider") ?? "someone"} is available${date ? ` ${date}` : ""}.`],
     handoff: ["I have a question about a charge on my bill.", "I got a bill and I don't understand it.", "I'm calling about my billing statement."],
     balance: ["I got a letter and wanted to check my balance.", "Can you tell me how much I owe?"],

@@ -154,6 +154,10 @@ export function validateScenarioReferences(scenario: Scenario, pack: ScenarioPac
       return;
     }
     const fields = fieldsOf(assertion.collection, records ?? []);
+    // Records a pack tool creates have the fields that tool writes.
+    for (const tool of pack.tools.filter((t) => t.behaviour.collection === assertion.collection)) {
+      for (const field of [...Object.values(tool.behaviour.set), ...Object.keys(tool.behaviour.fixed), "createdAt"]) fields.add(field);
+    }
     for (const [part, values] of [["where", assertion.where], ["expect", assertion.expect ?? {}]] as const) {
       for (const [field, value] of Object.entries(values)) {
         if (!fields.has(field)) add(`${path}.${part}.${field}`, `${assertion.collection} records have no field ${field}`);

@@ -10,7 +10,9 @@ export class Rng {
   readonly #gen: ReturnType<typeof xoroshiro128plus>;
 
   constructor(seed: number) {
-    this.#gen = xoroshiro128plus(seed | 0);
+    this.#gen = xoroshiro128plus(mix32(seed));
+    // Nearby seeds start nearby; a few draws decorrelate the streams of sibling labels.
+    for (let i = 0; i < 4; i++) this.#gen.next();
   }
 
   /** A generator for the given labels, independent of every other label path. */
@@ -60,6 +62,17 @@ export class Rng {
     }
     return (entries[entries.length - 1] as readonly [T, number])[0];
   }
+}
+
+/** MurmurHash3's 32-bit finaliser: spreads every input bit over the whole seed. */
+function mix32(value: number): number {
+  let h = value | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
 }
 
 /** FNV-1a 32-bit: a stable string hash used only to derive PRNG seeds. */

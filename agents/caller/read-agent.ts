@@ -62,7 +62,7 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
   ["goodbye", /\b(goodbye|bye now|have a (great|good|nice) (day|one)|take care)\b/],
   [
     "success",
-    /\b(you're all set|is (booked|moved|cancelled)|(booked|moved) for|is cancelled|went through|is set up|i've (noted|recorded|opened)|yes, we do|we don't|in network|out of network|first openings|openings i see)\b/,
+    /\b(you're all set|is (booked|moved|cancelled)|(booked|moved) for|is cancelled|went through|is set up|i've (noted|recorded|opened)|yes, we do|we don't|in network|out of network|first openings|openings i see|your balance (with [^.]+ )?is|checks and written disputes go)\b/,
   ],
   ["failure", /\b(sorry[^.]*(trouble|not responding|wasn't able|couldn't|error)|system isn't|nothing (was|has been) changed)\b/],
 ];
