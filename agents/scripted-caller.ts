@@ -192,6 +192,8 @@ function takeTurn(c: CallerContext): Reply {
     return { utterance: c.style("Forget it. I'll call back when your system is working.", { ack: false }), hangUp: true, hangUpReason: "gave_up" };
   }
 
+  if (moves.includes("success")) m.goalSettled = true;
+  if (moves.includes("ask_how_can_i_help") && !m.goalSettled) return withPause({ utterance: c.style(restateGoal(c), { ack: false }), hangUp: false });
   const answer = answerQuestion(c, moves);
   if (answer) {
     m.lastAnswered = moves.find((mv) => mv.startsWith("ask_") && mv !== "ask_repeat") ?? m.lastAnswered;

@@ -34,6 +34,7 @@ export type AgentMove =
   | "unknown";
 
 const PATTERNS: Array<[AgentMove, RegExp]> = [
+  ["ask_how_can_i_help", /\b(are you calling (to|about)|what are you calling about|how can i help|how may i help|what can i do for you|what can i help)\b/],
   ["third_party_refusal", /\b(only (able to )?(discuss|speak|talk)[^.]*(account holder|patient themselves|directly)|have them call)/],
   ["ask_transfer_after_failure", /(transfer you to a colleague|would you like me to transfer|call back later\?)/],
   ["transfer", /\b(transferring you|connect(ing)? you (now|with)|put(ting)? you through|please hold)\b/],
@@ -57,7 +58,6 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
   ["ask_method", /\b(another card|which card|card on file you'd like)\b/],
   ["ask_repeat", /\b(say (it|that) (once more|again)|repeat (that|it)|one more time)\b/],
   ["still_there", /\b(are you still there|still with me|still on the line|hello\?)\b/],
-  ["ask_how_can_i_help", /\b(how can i help|how may i help|what can i do for you|what can i help)\b/],
   ["refusal", /\b((not|n't) able to (waive|give|share|discuss|skip|offer)|can't (waive|give|share|discuss|skip)|cannot (waive|give|share|discuss)|unable to (waive|give|share)|do need to (confirm|verify))\b/],
   ["goodbye", /\b(goodbye|bye now|have a (great|good|nice) (day|one)|take care)\b/],
   [
