@@ -51,3 +51,6 @@ export { loadPack, parsePack } from "./load-pack.ts";
 export type { LoadedPack } from "./load-pack.ts";
 export { validatePackReferences, validateScenarioReferences } from "./validate-pack.ts";
 export type { ReferenceIssue } from "./validate-pack.ts";
+export { packJsonSchema } from "./pack-json-schema.ts";
+export { initPack, PACK_TEMPLATES } from "./init-pack.ts";
+export type { PackTemplate } from "./init-pack.ts";

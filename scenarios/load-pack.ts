@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { builtinTools, isToolDefinition, type ToolDefinition, toolFromYamlSpec } from "../tools/index.ts";
+import { builtinTools, isToolDefinition, type PackToolKit, packToolKit, type ToolDefinition, toolFromYamlSpec } from "../tools/index.ts";
 import { type PackIssue, PackValidationError, VoicesimError } from "./errors.ts";
 import { ScenarioPack } from "./pack-schema.ts";
 import { validatePackReferences } from "./validate-pack.ts";
@@ -97,9 +97,10 @@ export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
     }
     try {
       const loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-      const exported = Array.isArray(loaded.tools) ? loaded.tools : Object.values(loaded);
+      const made = typeof loaded.tools === "function" ? (loaded.tools as (kit: PackToolKit) => unknown)(packToolKit) : loaded.tools;
+      const exported = Array.isArray(made) ? made : Object.values(loaded);
       const found = exported.filter(isToolDefinition);
-      if (found.length === 0) issues.push({ ...where, message: `${modulePath} exports no tools made with defineTool (export const tools = [...])` });
+      if (found.length === 0) issues.push({ ...where, message: `${modulePath} exports no tools made with defineTool (export function tools(kit) { return [...] })` });
       moduleTools.push(...found);
       hash.update(`${modulePath}\n${readFileSync(file, "utf8")}\n`);
     } catch (error) {

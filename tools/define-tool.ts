@@ -66,3 +66,13 @@ export const fail = (code: ToolError["code"], message: string): ToolRunResult<ne
   ok: false,
   error: { code, message, retryable: false },
 });
+
+/** What a pack's TypeScript tool module receives: `export function tools(kit) { return [...] }`. */
+export interface PackToolKit {
+  defineTool: typeof defineTool;
+  toolOk: typeof ok;
+  toolFail: typeof fail;
+  z: typeof z;
+}
+
+export const packToolKit: PackToolKit = { defineTool, toolOk: ok, toolFail: fail, z };

@@ -1,7 +1,13 @@
 import type { Command } from "commander";
+import { registerInitCommand } from "./init.ts";
+import { registerSchemaCommand } from "./schema.ts";
 import { registerSimulateCommand } from "./simulate.ts";
+import { registerValidateCommand } from "./validate.ts";
 
 /** Every command registers itself here; each lives in its own file and only parses arguments. */
 export function registerCommands(program: Command): void {
+  registerInitCommand(program);
+  registerValidateCommand(program);
+  registerSchemaCommand(program);
   registerSimulateCommand(program);
 }

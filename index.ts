@@ -1,0 +1,9 @@
+// The library surface: `import { loadPack, simulate } from "voicesim"`.
+export { loadPack, parsePack, initPack, packJsonSchema, VoicesimError, PackValidationError } from "./scenarios/index.ts";
+export type { LoadedPack, ScenarioPack, Scenario, Conversation, Score, Persona } from "./scenarios/index.ts";
+export { defineTool, toolOk, toolFail, ToolWorld, builtinTools, Rng } from "./tools/index.ts";
+export type { ToolDefinition, ToolContext, PackToolKit } from "./tools/index.ts";
+export { createScriptedAgent, createScriptedCaller } from "./agents/index.ts";
+export type { AgentBackend, CallerBackend } from "./agents/index.ts";
+export { simulate, simulateConversation, RunStore } from "./sim/index.ts";
+export type { SimulateRunOptions, SimulateRunResult, BatchProgress } from "./sim/index.ts";
