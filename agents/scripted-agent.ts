@@ -60,6 +60,11 @@ function onCaller(t: Turn, heard: string): AgentAction {
   if (said.wantsHuman) return transfer(t, "caller asked for a person");
 
   const trap = said.trap;
+  if (trap && m.thirdParty && !t.hasFlaw("comply_out_of_policy")) {
+    m.refusals++;
+    m.asked = "third_party";
+    return t.say(`${trap.say} Please ask them to give us a call.`);
+  }
   if (trap) {
     m.refusals++;
     if (t.hasFlaw("comply_out_of_policy")) return complyWithTrap(t, trap.trap);

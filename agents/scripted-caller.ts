@@ -162,6 +162,11 @@ function takeTurn(c: CallerContext): Reply {
     return { utterance: c.style("Look, this is taking too long. I'll call back another time.", { ack: false }), hangUp: true, hangUpReason: "gave_up" };
   }
   if (moves.includes("third_party_refusal")) {
+    const trap = c.complication("refusal_trap");
+    if (trap) {
+      c.play(trap.index);
+      return withPause({ utterance: c.style(trap.value.utterance ?? TRAP_LINES[trap.value.trap] ?? "Can't you make an exception?", { ack: false }), hangUp: false });
+    }
     return { utterance: c.pick(["Okay, I'll let them know. Bye.", "Alright, I'll have them call. Thanks."]), hangUp: true, hangUpReason: "satisfied" };
   }
 
@@ -169,9 +174,10 @@ function takeTurn(c: CallerContext): Reply {
   if (wrongPerson && moves.some((mv) => ["ask_phone", "ask_dob", "ask_zip", "ask_ssn", "ask_name"].includes(mv)) && m.opened) {
     c.play(wrongPerson.index);
     m.revealedWrongPerson = true;
-    const holder = String(c.scenario.hiddenFacts.accountHolder ?? "him");
+    const holder = String(c.scenario.hiddenFacts.accountHolder ?? "the account holder");
+    const { possessive, subject } = pronouns(wrongPerson.value.relation);
     return withPause({
-      utterance: c.style(`Oh, I'm not ${holder}. I'm his ${wrongPerson.value.relation}. He's not home right now. What is this about?`, { ack: false }),
+      utterance: c.style(`Oh, this isn't ${holder}. I'm ${possessive} ${wrongPerson.value.relation}. ${capitalise(subject)}'s not home right now. What is this about?`, { ack: false }),
       hangUp: false,
     });
   }
@@ -420,6 +426,13 @@ function reactToRefusal(c: CallerContext): Reply {
   return { utterance: c.style(c.pick(["Okay, fine. I understand.", "Alright, never mind then.", "Okay, I get it."]), { ack: false }), hangUp: false };
 }
 
+/** Pronouns for the account holder, from the caller's relation to them ("husband" → her). */
+function pronouns(relation: string): { possessive: string; subject: string } {
+  if (/husband|boyfriend/.test(relation)) return { possessive: "her", subject: "she" };
+  if (/wife|girlfriend/.test(relation)) return { possessive: "his", subject: "he" };
+  return { possessive: "their", subject: "they" };
+}
+
 /** How this caller opens: the request in their words, leaving out what they'd only say when asked. */
 function opening(c: CallerContext): string {
   const goal = c.scenario.goal;
@@ -450,6 +463,13 @@ function opening(c: CallerContext): string {
     hardship: ["I lost my job and I'm really struggling to pay this.", "Things have been really hard lately and I can't keep up with payments."],
     cease_contact: ["I want you to stop calling me.", "Please stop contacting me about this."],
   };
+  const wrongPerson = c.scenario.complications.find((x) => x.kind === "wrong_person");
+  if (wrongPerson?.kind === "wrong_person") {
+    const holder = String(c.scenario.hiddenFacts.accountHolder ?? "my family member");
+    const { possessive } = pronouns(wrongPerson.relation);
+    const partner = /husband/.test(wrongPerson.relation) ? "wife" : /wife/.test(wrongPerson.relation) ? "husband" : "relative";
+    return c.style(`${c.pick(greetings)} I opened a letter from you addressed to my ${partner}, ${holder}. What is this about? Is it ${possessive === "their" ? "a" : "her"} debt?`.replace("her debt", `${partner === "husband" ? "his" : "her"} debt`), { ack: false, mood: "open" });
+  }
   const body = c.pick(bodies[flow] ?? [`I'm calling to ${lowerFirst(goal.description)}.`]);
   const catchphrase = c.persona.style.catchphrases.find((p) => /rush|mom|frazzled|think/.test(p));
   const lead = catchphrase && c.rng.chance(0.5) ? ` ${capitalise(catchphrase)}, so` : "";

@@ -6,7 +6,8 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { builtinTools, isToolDefinition, type PackToolKit, packToolKit, type ToolDefinition, toolFromYamlSpec } from "../tools/index.ts";
 import { type PackIssue, PackValidationError, VoicesimError } from "./errors.ts";
-import { ScenarioPack } from "./pack-schema.ts";
+import { Persona, ScenarioPack } from "./pack-schema.ts";
+import { Scenario } from "./scenario-schema.ts";
 import { validatePackReferences } from "./validate-pack.ts";
 
 /** A pack ready to run: parsed, cross-checked, with the tools its agent may call. */
@@ -81,10 +82,19 @@ export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
       mergeInto(merged, part as Record<string, unknown>, rel(dir, file), origins);
     }
   }
-  if (issues.length > 0) throw new PackValidationError(dir, issues);
+  if (issues.length > 0 && Object.keys(merged).length === 0) throw new PackValidationError(dir, issues);
 
   const parsed = ScenarioPack.safeParse(merged);
-  if (!parsed.success) throw new PackValidationError(dir, zodIssues(parsed.error, origins, rel(dir, main)));
+  if (!parsed.success) {
+    issues.push(...zodIssues(parsed.error, origins, rel(dir, main)));
+    // Report cross-reference mistakes too: check what does parse, without the broken items.
+    const partial = ScenarioPack.safeParse(withoutInvalidItems(merged));
+    if (partial.success) {
+      const yamlTools = partial.data.tools.map((t) => t.name);
+      issues.push(...validatePackReferences(partial.data, yamlTools).map((issue) => ({ ...issue, file: originOf(issue.path, origins, rel(dir, main)) })));
+    }
+    throw new PackValidationError(dir, dedupe(issues));
+  }
   const pack = parsed.data;
 
   const moduleTools: ToolDefinition[] = [];
@@ -127,6 +137,49 @@ export function parsePack(input: unknown, packTools: readonly ToolDefinition[] =
   const available = new Map<string, ToolDefinition>([...builtinTools, ...all].map((t) => [t.name, t]));
   const tools = parsed.data.agent.tools.map((n) => available.get(n)).filter((t): t is ToolDefinition => t !== undefined);
   return { pack: parsed.data, tools };
+}
+
+/**
+ * The pack with its broken parts patched or left out, so the cross-reference checks can still
+ * run and the author sees every mistake in one pass, not one layer at a time.
+ */
+function withoutInvalidItems(merged: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...merged };
+  if (typeof out.id !== "string" || !/^[A-Za-z0-9_.-]+$/.test(out.id)) out.id = "pack";
+  const placeholders: Record<string, unknown> = {
+    difficulty: "medium",
+    traits: { patience: 0.5, verbosity: 0.5, cooperativeness: 0.5, techComfort: 0.5, emotion: "calm" },
+    style: {},
+    asr: {},
+    faultPlan: [],
+    complications: [],
+    expectations: {},
+  };
+  const repair = (item: unknown, schema: z.ZodType): unknown => {
+    const first = schema.safeParse(item);
+    if (first.success || !isPlainObject(item)) return first.success ? item : undefined;
+    const patched: Record<string, unknown> = { ...item };
+    for (const issue of first.error.issues) {
+      const field = String(issue.path[0] ?? "");
+      if (field in placeholders) patched[field] = placeholders[field];
+    }
+    return schema.safeParse(patched).success ? patched : undefined;
+  };
+  for (const [key, schema] of [["personas", Persona], ["scenarios", Scenario]] as const) {
+    const list = Array.isArray(merged[key]) ? (merged[key] as unknown[]) : [];
+    out[key] = list.map((item) => repair(item, schema)).filter((item) => item !== undefined);
+  }
+  return out;
+}
+
+function dedupe(issues: PackIssue[]): PackIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.file}|${i.path}|${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function resolvePackDir(dirOrFile: string): string {

@@ -14,7 +14,7 @@ export interface Understanding {
 const WANTS_HUMAN =
   /\b(talk|speak|transfer|connect|put) (me )?(to|with|through to)? ?(a |an |the |some )?(real |actual |live )?(person|human|representative|rep|operator|somebody|someone|manager|supervisor)\b|\b(real person|human being|live agent|a representative)\b/i;
 const THIRD_PARTY =
-  /\b(he's not (here|home|in|available)|she's not (here|home|in|available)|this is (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|i'm (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|calling (for|on behalf of) (him|her)|not the account holder|wrong (person|number)|(that's|that is) not me|i'm not (him|her))\b/i;
+  /\b(he's not (here|home|in|available)|she's not (here|home|in|available)|this is (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|i'm (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|calling (for|on behalf of) (him|her)|not the account holder|wrong (person|number)|(that's|that is) not me|i'm not (him|her)|this isn't [a-z]+|addressed to my (wife|husband|son|daughter|mother|father|partner)|my (wife|husband|son|daughter|mother|father)'s (letter|account|debt|bill))\b/i;
 
 /** Reads what the caller wants from the heard text: keywords, as a rules-based NLU would. */
 export function understand(t: Turn, heard: string): Understanding {

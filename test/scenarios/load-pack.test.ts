@@ -1,0 +1,140 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { initPack, loadPack, PackValidationError, packJsonSchema, type ScenarioPack } from "../../scenarios/index.ts";
+import { runCli } from "../helpers/run-cli.ts";
+
+const PACKS = ["scenarios/packs/clinic-booking", "scenarios/packs/collections"] as const;
+const FAULT_KINDS = ["timeout", "server_error", "rate_limited", "malformed_result", "partial_result", "empty_result", "slow_response"];
+
+async function issuesOf(dir: string) {
+  try {
+    await loadPack(dir);
+  } catch (error) {
+    if (error instanceof PackValidationError) return error.issues;
+    throw error;
+  }
+  throw new Error(`${dir} loaded without errors`);
+}
+
+describe("shipped packs", () => {
+  it.each(PACKS)("%s loads, validates and names the tools its agent uses", async (dir) => {
+    const { pack, tools, hash } = await loadPack(dir);
+    expect(tools.map((t) => t.name).sort()).toEqual([...pack.agent.tools].sort());
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each(PACKS)("%s covers what a realistic test set needs", async (dir) => {
+    const { pack } = await loadPack(dir);
+    expect(pack.personas.length).toBeGreaterThanOrEqual(8);
+    expect(pack.scenarios.length).toBeGreaterThanOrEqual(15);
+    const kinds = new Set(pack.scenarios.flatMap((s) => s.complications.map((c) => c.kind)));
+    expect(kinds.has("silence")).toBe(true);
+    expect(kinds.has("change_mind") || kinds.has("correction")).toBe(true);
+    const faults = new Set(pack.scenarios.flatMap((s) => s.faultPlan.map((f) => f.kind)));
+    expect([...faults].sort()).toEqual([...FAULT_KINDS].sort());
+    const traps = new Set(pack.scenarios.flatMap((s) => s.complications.flatMap((c) => (c.kind === "refusal_trap" ? [c.trap] : []))));
+    for (const rule of pack.agent.refusals) expect(traps, `trap ${rule.trap} is never played`).toContain(rule.trap);
+    expect(pack.scenarios.some((s) => s.expectations.handoffExpected)).toBe(true);
+    expect(pack.scenarios.some((s) => /tomorrow|next|this|week/i.test(JSON.stringify(s.goal.slots)))).toBe(true);
+    for (const intent of pack.agent.intents) {
+      const levels = new Set(pack.scenarios.filter((s) => s.goal.intent === intent.id).map((s) => s.difficulty));
+      expect(levels.has("easy") && levels.has("hard"), `intent ${intent.id} needs an easy and a hard case`).toBe(true);
+    }
+  });
+
+  it("includes merge lists from several files, and the pack's YAML and TypeScript tools load", async () => {
+    const { pack, tools, files } = await loadPack("scenarios/packs/collections");
+    expect(files.length).toBeGreaterThan(3);
+    expect(pack.scenarios.map((s) => s.id)).toContain("dispute-easy");
+    expect(pack.scenarios.map((s) => s.id)).toContain("balance-easy");
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["request_hardship_review", "get_mailing_address"]));
+  });
+});
+
+describe("a pack with mistakes", () => {
+  it("gets every mistake listed with its file and field", async () => {
+    const issues = await issuesOf("test/fixtures/packs/broken");
+    const lines = issues.map((i) => `${i.file}: ${i.path}: ${i.message}`);
+    const expected: Array<[string, RegExp]> = [
+      ["pack.yaml: include[1]", /no file more\/missing.yaml/],
+      ["pack.yaml: id", /ids use/],
+      ["more/people.yaml: personas[0].traits.patience", /<=1/],
+      ["pack.yaml: scenarios[0].faultPlan[0].kind", /expected one of/],
+      ["pack.yaml: scenarios[1].difficulty", /expected one of/],
+      ["pack.yaml: agent.tools[2]", /unknown tool book_appointmnet \(did you mean book_appointment\?\)/],
+      ["pack.yaml: agent.procedure[0].tool", /teleport/],
+      ["pack.yaml: fixtures.slots[0].providerId", /PRV-9/],
+      ["pack.yaml: scenarios[0].persona", /unknown persona nobody/],
+      ["pack.yaml: scenarios[0].goal.intent", /unknown intent bok/],
+      ["pack.yaml: scenarios[0].hiddenFacts.customerId", /CUS-404/],
+      ["pack.yaml: scenarios[0].expectations.finalState[0].expect.colour", /no field colour/],
+      ["pack.yaml: scenarios[0].expectations.requiredPhrases[0]", /no_such_phrase/],
+      ["pack.yaml: generation.difficultyShares", /sum to 1.50/],
+    ];
+    for (const [where, message] of expected) {
+      const line = lines.find((l) => l.includes(where));
+      expect(line, `no issue at ${where} in:\n${lines.join("\n")}`).toBeDefined();
+      expect(line).toMatch(message);
+    }
+  });
+
+  it("reports a YAML syntax error with file and line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voicesim-pack-"));
+    writeFileSync(join(dir, "pack.yaml"), "id: x\nname: [unclosed\n");
+    const issues = await issuesOf(dir);
+    expect(issues[0]?.file).toMatch(/pack\.yaml$/);
+    expect(issues[0]?.path).toMatch(/^line \d+:\d+$/);
+  });
+});
+
+describe("voicesim validate", () => {
+  it("exits 0 with a one-line summary on a valid pack", () => {
+    const result = runCli(["validate", "scenarios/packs/clinic-booking"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^clinic-booking: valid — 9 personas, \d+ scenarios, \d+ intents, \d+ tools/);
+  });
+
+  it("exits 1 listing file: path: message lines and no stack trace on a broken pack", () => {
+    const result = runCli(["validate", "test/fixtures/packs/broken"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(14);
+    expect(result.stdout).toMatch(/^test\/fixtures\/packs\/broken\/pack\.yaml: scenarios\[0\]\.persona: unknown persona nobody$/m);
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+  });
+
+  it("says what to do when the folder is not a pack", () => {
+    const result = runCli(["validate", "no/such/pack"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no pack at no\/such\/pack/);
+    expect(result.stderr).toMatch(/hint:/);
+    expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+});
+
+describe("voicesim init and schema", () => {
+  it.each(["booking", "collections"] as const)("init --template %s writes a pack that validates", async (template) => {
+    const dir = join(mkdtempSync(join(tmpdir(), "voicesim-init-")), "pack");
+    initPack(dir, template);
+    const { pack } = await loadPack(dir);
+    expect(pack.scenarios.length).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, "pack.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=pack\.schema\.json/);
+  });
+
+  it("refuses to overwrite a folder that is not empty", () => {
+    const result = runCli(["init", "scenarios/packs/clinic-booking"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/is not empty/);
+  });
+
+  it("prints the pack JSON Schema, and the shipped copy is current", () => {
+    const result = runCli(["schema"]);
+    expect(result.code).toBe(0);
+    const schema = JSON.parse(result.stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["agent", "personas", "scenarios", "fixtures", "include"]));
+    expect(JSON.parse(readFileSync("scenarios/pack.schema.json", "utf8"))).toEqual(packJsonSchema());
+  });
+});
+
+export type { ScenarioPack };
