@@ -158,6 +158,10 @@ function onCaller(t: Turn, heard: string): AgentAction {
   }
   if (m.asked === "slot" && m.askedSlot) fillSlotFrom(t, m.askedSlot, heard);
   absorbSlots(t, heard);
+  if (!m.intent && said.ambiguousBetween) {
+    const options = said.ambiguousBetween.map((id) => lowerFirst(t.pack.agent.intents.find((i) => i.id === id)?.description ?? id));
+    return t.ask("intent", `Sure. Just so I get it right, are you looking to ${joinOr(options)}?`);
+  }
   if (!m.intent) {
     if (m.repeats >= 2) return transfer(t, "could not understand the request");
     const options = t.pack.agent.intents.slice(0, 3).map((i) => lowerFirst(i.description));
@@ -185,8 +189,14 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
   switch (spec.type) {
     case "date":
     case "datetime": {
-      // "move Thursday's visit to next Wednesday": the part after "to" is the new date.
-      const parts = slotName === "date" && /\bto\b/.test(heard) && t.intent?.flow === "reschedule" ? heard.split(/\bto\b/) : [heard];
+      // "move Thursday's visit to next Wednesday": the part after "to" is the new date; before
+      // the appointment is chosen, a bare date names the appointment to move, not the new day.
+      const isReschedule = t.intent?.flow === "reschedule";
+      if (isReschedule && slotName === "date" && onlyIfClear && !/\b(to|instead|for)\b/.test(heard) && !m.targetAppointment) {
+        if (!m.slots.appointment_date) fillSlotFrom(t, "appointment_date", heard, false);
+        return;
+      }
+      const parts = slotName === "date" && /\bto\b/.test(heard) && isReschedule ? heard.split(/\bto\b/) : [heard];
       const target = slotName === "appointment_date" ? (parts.length > 1 ? parts[0] : heard) : parts.at(-1);
       const request = parseDateRequest(target ?? heard, now, tz);
       if (!request) return;

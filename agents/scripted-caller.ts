@@ -344,6 +344,10 @@ function answerSlot(c: CallerContext, moves: readonly AgentMove[]): Reply | unde
     return { utterance: "", dtmf: String(c.scenario.goal.slots[slot] ?? "").replace(/\D/g, ""), hangUp: false };
   }
   const value = currentValue(c, slot);
+  if (value === undefined && !(slot in c.scenario.goal.slots) && slot !== "provider") {
+    // Asked for something that has nothing to do with why they called: set the agent straight.
+    return { utterance: c.style(`No, sorry, that's not it. ${restateGoal(c)}`, { ack: false }), hangUp: false };
+  }
   if (value === undefined) {
     if (slot === "provider") return { utterance: c.style("Anyone is fine."), hangUp: false };
     return { utterance: c.style("I'm not sure, what do you suggest?"), hangUp: false };

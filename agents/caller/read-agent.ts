@@ -34,7 +34,7 @@ export type AgentMove =
   | "unknown";
 
 const PATTERNS: Array<[AgentMove, RegExp]> = [
-  ["ask_how_can_i_help", /\b(are you calling (to|about)|what are you calling about|how can i help|how may i help|what can i do for you|what can i help)\b/],
+  ["ask_how_can_i_help", /\b(are you calling (to|about)|are you looking to|what are you calling about|how can i help|how may i help|what can i do for you|what can i help)\b/],
   ["third_party_refusal", /\b(only (able to )?(discuss|speak|talk)[^.]*(account holder|patient themselves|directly)|have them call)/],
   ["ask_transfer_after_failure", /(transfer you to a colleague|would you like me to transfer|call back later\?)/],
   ["transfer", /\b(transferring you|connect(ing)? you (now|with)|put(ting)? you through|please hold)\b/],

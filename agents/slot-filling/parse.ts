@@ -30,7 +30,8 @@ export function parseDateRequest(text: string, nowIso: string, timezone: string)
     ...(time ? { time } : {}),
   });
 
-  if (/\btoday\b/.test(heard)) return withTime(now);
+  // "today" loses to a named day: "I'm all over the place today, can I come Thursday?"
+  if (/\btoday\b/.test(heard) && !WEEKDAYS.some((d) => heard.includes(d)) && !/\btomorrow\b/.test(heard)) return withTime(now);
   if (/\b(day after tomorrow)\b/.test(heard)) return withTime(now.plus({ days: 2 }));
   if (/\btomorrow\b/.test(heard)) return withTime(now.plus({ days: 1 }));
   const weeksOut = /\b(?:in |about )?(2|two|3|three|a couple of|couple of|couple) weeks?\b/.exec(heard);
