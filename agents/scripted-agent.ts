@@ -192,11 +192,13 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       // "move Thursday's visit to next Wednesday": the part after "to" is the new date; before
       // the appointment is chosen, a bare date names the appointment to move, not the new day.
       const isReschedule = t.intent?.flow === "reschedule";
-      if (isReschedule && slotName === "date" && onlyIfClear && !/\b(to|instead|for)\b/.test(heard) && !m.targetAppointment) {
+      const newDay = NEW_DAY.exec(heard);
+      const newDayNamed = newDay !== null;
+      if (isReschedule && slotName === "date" && onlyIfClear && !newDayNamed && !m.targetAppointment) {
         if (!m.slots.appointment_date) fillSlotFrom(t, "appointment_date", heard, false);
         return;
       }
-      const parts = slotName === "date" && /\bto\b/.test(heard) && isReschedule ? heard.split(/\bto\b/) : [heard];
+      const parts = slotName === "date" && newDay && isReschedule ? [heard.slice(0, newDay.index), heard.slice(newDay.index)] : [heard];
       const target = slotName === "appointment_date" ? (parts.length > 1 ? parts[0] : heard) : parts.at(-1);
       const request = parseDateRequest(target ?? heard, now, tz);
       if (!request) return;
@@ -247,6 +249,10 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     }
   }
 }
+
+/** "…to next Wednesday", "instead, Friday": where a caller names the day they want now. */
+const NEW_DAY =
+  /\b(?:to|instead|actually)[, ]+(?:the |a |on )?(?=(?:next|this|tomorrow|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d|(?:twenty|thirty)?\s?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|twentieth|thirtieth)|january|february|march|april|may|june|july|august|september|october|november|december)\b)/i;
 
 function enumChoices(t: Turn, from: string | undefined, choices: readonly string[] | undefined): string[] {
   if (choices?.length) return [...choices];
