@@ -127,7 +127,7 @@ function onCaller(t: Turn, heard: string): AgentAction {
         }
         return proceed(t);
       }
-      if (answer === "no" || !said.intent) return anythingElse(t, t.pick(["No problem.", "Sure, no problem."]));
+      if (answer !== "yes" || !said.intent) return anythingElse(t, t.pick(["No problem.", "Sure, no problem."]));
       break;
     }
     case "anything_else":

@@ -281,7 +281,7 @@ function answerQuestion(c: CallerContext, moves: readonly AgentMove[]): Reply | 
   }
 
   if (moves.includes("offer_times")) return chooseTime(c);
-  if (moves.includes("ask_book_offer")) return say(c.pick(["No, that's fine for now, I just wanted to know.", "Not yet, thanks, I need to check my schedule."]));
+  if (moves.includes("ask_book_offer")) return say(c.pick(["No, that's fine for now, I just wanted to know.", "Not yet, thanks, I need to check my calendar first."]), false);
   if (moves.includes("ask_confirm")) {
     const change = changeOfMind(c);
     if (change) return change;

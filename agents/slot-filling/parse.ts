@@ -128,7 +128,7 @@ export function stripFillers(text: string): string {
 /** yes, no, or undefined when the answer is neither (a question, a change of mind...). */
 export function parseYesNo(text: string): "yes" | "no" | undefined {
   const t = text.toLowerCase();
-  if (/\b(no|nope|nah|not really|don't|do not|never mind|actually,? no|wait)\b/.test(t) && !/\bno problem\b/.test(t)) return "no";
+  if (/\b(no|nope|nah|not really|not yet|not now|not right now|maybe later|don't|do not|never mind|actually,? no|wait)\b/.test(t) && !/\bno problem\b/.test(t)) return "no";
   if (/\b(yes|yeah|yep|yup|sure|correct|right|that works|sounds good|perfect|okay|ok|please do|go ahead|do it|great|fine|absolutely|mm-?hm|uh-huh)\b/.test(t)) return "yes";
   return undefined;
 }

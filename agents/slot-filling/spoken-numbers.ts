@@ -54,6 +54,7 @@ const ORDINALS: Record<string, number> = {
 const DIGIT_WORDS: Record<string, string> = {
   zero: "0",
   oh: "0",
+  owe: "0",
   o: "0",
   one: "1",
   won: "1",
