@@ -1,5 +1,13 @@
 import type { Command } from "commander";
-import { createScriptedAgent, createScriptedCaller } from "../agents/index.ts";
+import {
+  createModelClient,
+  createOpenAIAgent,
+  createOpenAICaller,
+  createScriptedAgent,
+  createScriptedCaller,
+  type ModelClient,
+} from "../agents/index.ts";
+import type { ToolDefinition } from "../tools/index.ts";
 import type { Backends } from "../sim/index.ts";
 
 /** Model options shared by `simulate` and `run`. */
@@ -7,17 +15,34 @@ export interface ModelOptions {
   model?: string;
   callerModel?: string;
   baseUrl?: string;
+  timeout?: number;
 }
 
 export function modelOptionsHelp(command: Command): Command {
   return command
     .option("--model <name>", "OpenAI-compatible model for the agent and caller (default: scripted, offline)")
     .option("--caller-model <name>", "model for the simulated caller, or 'scripted' (default: --model)")
-    .option("--base-url <url>", "OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (key from OPENAI_API_KEY)");
+    .option("--base-url <url>", "OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (key from OPENAI_API_KEY)")
+    .option("--timeout <ms>", "per model request", (v) => Number(v), 60_000);
 }
 
-/** Scripted backends unless a model is named; what goes in the manifest never holds a key. */
-export async function backendsFromOptions(options: ModelOptions, _paths: { cacheDir: string }): Promise<{ backends: Backends; config: Record<string, unknown> }> {
-  const backends: Backends = { caller: createScriptedCaller(), agent: createScriptedAgent() };
-  return { backends, config: { agent: backends.agent.id, caller: backends.caller.id, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) } };
+/** Scripted backends unless a model is named. What goes in the manifest never holds a key. */
+export async function backendsFromOptions(
+  options: ModelOptions,
+  context: { cacheDir: string; tools: readonly ToolDefinition[] },
+): Promise<{ backends: Backends; config: Record<string, unknown>; client?: ModelClient }> {
+  const clientFor = (model: string) =>
+    createModelClient({ model, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: context.cacheDir, timeoutMs: options.timeout ?? 60_000 });
+  const agentClient = options.model ? clientFor(options.model) : undefined;
+  const callerModel = options.callerModel ?? options.model;
+  const callerClient = callerModel && callerModel !== "scripted" ? (callerModel === options.model ? agentClient : clientFor(callerModel)) : undefined;
+  const backends: Backends = {
+    agent: agentClient ? createOpenAIAgent({ client: agentClient, tools: context.tools.map((t) => t.openAISchema()) }) : createScriptedAgent(),
+    caller: callerClient ? createOpenAICaller({ client: callerClient }) : createScriptedCaller(),
+  };
+  return {
+    backends,
+    config: { agent: backends.agent.id, caller: backends.caller.id, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) },
+    ...(agentClient ? { client: agentClient } : {}),
+  };
 }

@@ -36,7 +36,7 @@ export function registerSimulateCommand(program: Command): void {
       throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
     }
     const out = options.out ?? defaultRunDir(loaded.pack.id);
-    const { backends, config } = await backendsFromOptions(options, { cacheDir: `${out}/cache` });
+    const { backends, config } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
     const progress = createProgressView("simulate");
     const result = await withInterrupt((signal) =>
       simulate(loaded, {
