@@ -35,3 +35,4 @@ export { createOpenAIAgent } from "./openai/openai-agent.ts";
 export { createOpenAICaller } from "./openai/openai-caller.ts";
 export { agentSystemPrompt } from "./openai/agent-prompt.ts";
 export { eventsToAgentMessages } from "./openai/events-to-messages.ts";
+export { countTokens, scriptedUsage } from "./model/tokens.ts";

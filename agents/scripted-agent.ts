@@ -3,12 +3,12 @@ import type { ConversationEvent, ToolResultEvent } from "../scenarios/index.ts";
 import type { AgentAction, AgentBackend, JsonValue } from "./agent-types.ts";
 import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment, type KnownMethod, type Offer, resetRequest } from "./agent/memory.ts";
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
+import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
 import { matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { parseDigitString } from "./slot-filling/spoken-numbers.ts";
 import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "./slot-filling/speak.ts";
 
-const noUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
 
 /**
  * The offline candidate agent: follows the pack's procedure (greet → identify → verify →
@@ -22,7 +22,8 @@ export function createScriptedAgent(): AgentBackend {
       const memory = view.memory && typeof view.memory === "object" ? (structuredClone(view.memory) as unknown as AgentMemory) : freshMemory();
       const turn = new Turn(view, memory, rng);
       const action = decide(turn);
-      return { action, memory: memory as unknown as JsonValue, usage: noUsage };
+      const text = action.kind === "speak" ? action.text : `${action.text ?? ""} ${JSON.stringify(action.calls)}`;
+      return { action, memory: memory as unknown as JsonValue, usage: scriptedUsage(text) };
     },
   };
 }

@@ -3,8 +3,8 @@ import type { Complication, ConversationEvent, Persona, Scenario } from "../scen
 import type { Rng } from "../tools/index.ts";
 import type { CallerBackend, CallerTurn, CallerView, JsonValue } from "./agent-types.ts";
 import { type AgentMove, offeredTimes, readAgent } from "./caller/read-agent.ts";
+import { scriptedUsage } from "./model/tokens.ts";
 
-const noUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
 
 /**
  * The caller's agenda (Schatzmann et al. 2007, "Agenda-based user simulation"): the goal's
@@ -51,7 +51,7 @@ export function createScriptedCaller(): CallerBackend {
       const memory = view.memory && typeof view.memory === "object" ? (structuredClone(view.memory) as unknown as CallerMemory) : fresh();
       memory.turns++;
       const turn = takeTurn(new CallerContext(view, memory, rng));
-      return { ...turn, memory: memory as unknown as JsonValue, usage: noUsage };
+      return { ...turn, memory: memory as unknown as JsonValue, usage: scriptedUsage(turn.utterance) };
     },
   };
 }
