@@ -1,0 +1,139 @@
+import type { Complication, Difficulty, Persona, Scenario, ScenarioPack } from "../../scenarios/index.ts";
+import { type FaultKind, type FaultRule, Rng } from "../../tools/index.ts";
+import type { GenerationFeedback, ScenarioGenerator } from "./generator.ts";
+
+const FAULT_KINDS: readonly FaultKind[] = [
+  "timeout",
+  "server_error",
+  "rate_limited",
+  "malformed_result",
+  "partial_result",
+  "empty_result",
+  "slow_response",
+];
+
+/**
+ * The offline generator: seeded combinatorial expansion of the pack's seed scenarios over
+ * persona × complication × fault plan × voice, each variant keeping its seed's goal and
+ * expectations so that what a good call must end with stays true.
+ *
+ * Critic feedback steers the next round: combinations the critic called redundant or
+ * unrealistic are not produced again, and a round with many redundant variants mutates more.
+ */
+export function createScriptedGenerator(): ScenarioGenerator {
+  return {
+    id: "scripted",
+    async generate({ pack, round, count, seed, feedback }) {
+      const seeds = pack.scenarios;
+      const out: Scenario[] = [];
+      const avoid = new Set(feedback?.avoidSignatures ?? []);
+      const mutations = 1 + Math.min(2, Math.round((feedback?.redundantShare ?? 0) * 4));
+      let attempt = 0;
+      while (out.length < count && attempt < count * 6) {
+        const base = seeds[attempt % seeds.length] as Scenario;
+        const rng = Rng.derive(seed, "generate", round, attempt);
+        attempt++;
+        const variant = mutate(base, pack, rng, mutations, `${base.id}.r${round}v${attempt}`);
+        if (avoid.has(scenarioSignature(variant))) continue;
+        out.push(variant);
+      }
+      return { scenarios: out, usage: { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 } };
+    },
+  };
+}
+
+function mutate(base: Scenario, pack: ScenarioPack, rng: Rng, mutations: number, id: string): Scenario {
+  const intent = pack.agent.intents.find((i) => i.id === base.goal.intent);
+  const basePersona = pack.personas.find((p) => p.id === base.persona);
+  let persona = base.persona;
+  let complications: Complication[] = structuredClone(base.complications);
+  let faultPlan: FaultRule[] = structuredClone(base.faultPlan);
+  const changes: string[] = [];
+  const moves = rng.shuffle(["persona", "complication", "fault", "drop"] as const).slice(0, mutations);
+  for (const move of moves) {
+    if (move === "persona") {
+      const candidates = pack.personas.filter((p) => p.id !== base.persona && p.role === (basePersona?.role ?? "account_holder"));
+      if (candidates.length > 0) {
+        persona = rng.pick(candidates).id;
+        changes.push(`caller ${persona}`);
+      }
+    } else if (move === "complication") {
+      const extra = extraComplication(pack, base, complications, rng);
+      if (extra) {
+        complications = [...complications, extra];
+        changes.push(`+${extra.kind}`);
+      }
+    } else if (move === "fault") {
+      const tools = intent?.tools.length ? intent.tools : pack.agent.tools;
+      const tool = rng.pick(tools);
+      const kind = rng.pick(FAULT_KINDS);
+      faultPlan = [...faultPlan.filter((f) => f.tool !== tool), { tool, kind, nth: 1, times: 1 }];
+      changes.push(`${kind} on ${tool}`);
+    } else if (move === "drop" && complications.length > 0) {
+      // Dropping a silence or interruption keeps the goal but makes an easier variant.
+      const droppable = complications.filter((c) => c.kind === "silence" || c.kind === "interrupts");
+      if (droppable.length > 0) {
+        const dropped = rng.pick(droppable);
+        complications = complications.filter((c) => c !== dropped);
+        changes.push(`-${dropped.kind}`);
+      }
+    }
+  }
+  const personaRecord = pack.personas.find((p) => p.id === persona);
+  const difficulty = difficultyOf(complications, faultPlan, personaRecord);
+  const expectations = structuredClone(base.expectations);
+  if (complications.some((c) => c.kind === "refusal_trap")) expectations.refusalExpected = true;
+  return {
+    ...structuredClone(base),
+    expectations,
+    id,
+    seedId: base.id,
+    packId: pack.id,
+    title: changes.length > 0 ? `${base.title} (${changes.join(", ")})` : base.title,
+    persona,
+    complications,
+    faultPlan,
+    difficulty,
+  };
+}
+
+function extraComplication(pack: ScenarioPack, base: Scenario, current: readonly Complication[], rng: Rng): Complication | undefined {
+  const has = (kind: Complication["kind"]) => current.some((c) => c.kind === kind);
+  const options: Complication[] = [];
+  if (!has("silence")) options.push({ kind: "silence", atTurn: rng.int(2, 4), seconds: rng.pick([4, 6, 8]) });
+  if (!has("interrupts")) options.push({ kind: "interrupts", rate: rng.pick([0.25, 0.4]) });
+  if (!has("refusal_trap") && pack.agent.refusals.length > 0 && !base.expectations.handoffExpected) {
+    const rule = rng.pick(pack.agent.refusals);
+    options.push({ kind: "refusal_trap", trap: rule.trap });
+  }
+  const dateSlot = Object.keys(base.goal.slots).find((s) => s === "date" || s === "time");
+  if (dateSlot && !has("correction") && !has("change_mind")) {
+    const value = base.goal.slots[dateSlot];
+    if (typeof value === "string") options.push({ kind: "correction", slot: dateSlot, wrong: wrongValueFor(dateSlot, rng), right: value });
+  }
+  return options.length > 0 ? rng.pick(options) : undefined;
+}
+
+function wrongValueFor(slot: string, rng: Rng): string {
+  return slot === "time" ? rng.pick(["morning", "late afternoon", "around noon"]) : rng.pick(["this Friday", "tomorrow", "next Monday"]);
+}
+
+/** Difficulty from what the caller and the tools will throw at the agent. */
+export function difficultyOf(complications: readonly Complication[], faults: readonly FaultRule[], persona: Persona | undefined): Difficulty {
+  let points = complications.length + faults.length;
+  if (persona) {
+    if (persona.asr.wer >= 0.12) points++;
+    if (persona.traits.patience <= 0.3 || persona.traits.cooperativeness <= 0.3) points++;
+  }
+  if (complications.some((c) => c.kind === "refusal_trap" || c.kind === "wrong_person")) points++;
+  return points <= 1 ? "easy" : points <= 3 ? "medium" : "hard";
+}
+
+/** What makes two scenarios the same test: used for dedup and for "don't generate this again". */
+export function scenarioSignature(scenario: Scenario): string {
+  const complications = scenario.complications.map((c) => (c.kind === "refusal_trap" ? `trap:${c.trap}` : c.kind)).sort();
+  const faults = scenario.faultPlan.map((f) => `${f.kind}@${f.tool}`).sort();
+  return [scenario.persona, scenario.goal.intent, scenario.difficulty, complications.join("+"), faults.join("+")].join("|");
+}
+
+export type { GenerationFeedback };
