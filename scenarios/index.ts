@@ -54,3 +54,4 @@ export type { ReferenceIssue } from "./validate-pack.ts";
 export { packJsonSchema } from "./pack-json-schema.ts";
 export { initPack, PACK_TEMPLATES } from "./init-pack.ts";
 export type { PackTemplate } from "./init-pack.ts";
+export { OpenAIMessage, OpenAISftRow, OpenAIPreferenceRow, TrlMessage, TrlSftRow, TrlPreferenceRow } from "./dataset-schema.ts";

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerInitCommand } from "./init.ts";
+import { registerRunCommand } from "./run.ts";
 import { registerSchemaCommand } from "./schema.ts";
 import { registerSimulateCommand } from "./simulate.ts";
 import { registerValidateCommand } from "./validate.ts";
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerValidateCommand(program);
   registerSchemaCommand(program);
   registerSimulateCommand(program);
+  registerRunCommand(program);
 }

@@ -1,0 +1,106 @@
+import type { Command } from "commander";
+import { createLLMCritic, createLLMGenerator, createLLMJudge, runPipeline } from "../../pipeline/index.ts";
+import { createModelClient } from "../../agents/index.ts";
+import { loadPack, VoicesimError } from "../../scenarios/index.ts";
+import { backendsFromOptions, type ModelOptions, modelOptionsHelp } from "../backend-options.ts";
+import { withInterrupt } from "../interrupt.ts";
+import { defaultRunDir, intOption, rateOption } from "../options.ts";
+import { createProgressView, type ProgressView } from "../progress.ts";
+
+interface RunCommandOptions extends ModelOptions {
+  out?: string;
+  scenarios: number;
+  candidates: number;
+  forks: number;
+  rounds: number;
+  accepted?: number;
+  budgetScenarios?: number;
+  budgetTokens?: number;
+  concurrency: number;
+  seed: number;
+  flawRate: number;
+  judgeModel?: string;
+  dedup: number;
+  resume?: boolean;
+  view?: boolean;
+  port?: number;
+}
+
+/** `voicesim run <pack>`: the whole pipeline, from a pack to a dataset, a reject pile and a report. */
+export function registerRunCommand(program: Command): void {
+  const command = program
+    .command("run")
+    .description("generate, critique, gate, simulate, judge, filter and export: a pack to a dataset")
+    .argument("<pack>", "pack folder (holds pack.yaml)")
+    .option("--out <dir>", "run directory (default runs/<pack>-<time>)")
+    .option("--scenarios <n>", "scenarios to accept in the first round", intOption("--scenarios", { min: 1, max: 10_000 }), 24)
+    .option("--candidates <k>", "candidate calls per scenario (best-of-N, pass^k)", intOption("--candidates", { min: 1, max: 50 }), 2)
+    .option("--forks <k>", "alternative agent replies at each fork point (preference pairs; 0 for none)", intOption("--forks", { min: 0, max: 10 }), 2)
+    .option("--rounds <r>", "generation rounds", intOption("--rounds", { min: 1, max: 50 }), 2)
+    .option("--accepted <n>", "keep running rounds until the dataset holds N accepted calls", intOption("--accepted", { min: 1 }))
+    .option("--budget-scenarios <n>", "with --accepted: stop after trying this many scenarios", intOption("--budget-scenarios", { min: 1 }))
+    .option("--budget-tokens <n>", "with --accepted: stop after spending this many model tokens", intOption("--budget-tokens", { min: 1 }))
+    .option("--concurrency <c>", "calls at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
+    .option("--seed <s>", "seed: same seed, same run", intOption("--seed"), 1)
+    .option("--flaw-rate <r>", "share of calls whose scripted agent gets an injected flaw", rateOption("--flaw-rate"), 0.25)
+    .option("--judge-model <name>", "model for the critic and judge (default: scripted)")
+    .option("--dedup <j>", "Jaccard similarity above which calls are near-duplicates", rateOption("--dedup"), 0.8)
+    .option("--resume", "continue the run in --out");
+  modelOptionsHelp(command);
+  command.action(async (packDir: string, options: RunCommandOptions) => {
+    const loaded = await loadPack(packDir);
+    if (options.resume && !options.out) throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
+    const out = options.out ?? defaultRunDir(loaded.pack.id);
+    const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    const judgeClient = options.judgeModel
+      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache` })
+      : undefined;
+    let view: ProgressView | undefined;
+    const result = await withInterrupt((signal) =>
+      runPipeline(loaded, {
+        out,
+        seed: options.seed,
+        scenarios: options.scenarios,
+        candidates: options.candidates,
+        forks: options.forks,
+        rounds: options.rounds,
+        ...(options.accepted !== undefined ? { accepted: options.accepted } : {}),
+        budget: { ...(options.budgetScenarios ? { scenarios: options.budgetScenarios } : {}), ...(options.budgetTokens ? { tokens: options.budgetTokens } : {}) },
+        concurrency: options.concurrency,
+        flawRate: options.flawRate,
+        backends,
+        ...(client ? { generator: createLLMGenerator(client) } : {}),
+        ...(judgeClient ? { critic: createLLMCritic(judgeClient), judge: createLLMJudge(judgeClient) } : {}),
+        dedupThreshold: options.dedup,
+        resume: options.resume ?? false,
+        config: { ...config, judge: options.judgeModel ?? "scripted", scenarios: options.scenarios, candidates: options.candidates, forks: options.forks, rounds: options.rounds, flawRate: options.flawRate },
+        signal,
+        onStage: (event) => {
+          if (event.type === "start") {
+            view?.stop();
+            view = createProgressView(event.stage);
+            view.start(event.total, event.done);
+          } else if (event.type === "progress") view?.update(event.done, event);
+          else {
+            view?.stop();
+            view = undefined;
+            process.stderr.write(`${event.stage}: ${event.summary}\n`);
+          }
+        },
+      }),
+    );
+    view?.stop();
+    process.stdout.write(
+      [
+        "",
+        `${result.aborted ? "stopped" : "done"}: ${result.sftRows} SFT conversations, ${result.preferenceRows} preference pairs`,
+        ...result.funnel.map((f) => `  ${f.stage.padEnd(22)} ${f.count}`),
+        `  ${out}/dataset/sft.jsonl, ${out}/dataset/dpo.jsonl, ${out}/dataset/trl/`,
+        `  ${out}/rejects.jsonl, ${out}/report.html`,
+        result.aborted ? `continue with: voicesim run ${packDir} --out ${out} --resume` : `replay calls: voicesim view ${out}`,
+        "",
+      ].join("\n"),
+    );
+    if (result.aborted) process.exitCode = 130;
+  });
+}

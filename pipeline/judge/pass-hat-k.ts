@@ -1,0 +1,40 @@
+import { Rng } from "../../tools/index.ts";
+
+/** Binomial coefficient C(n, k). */
+function choose(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  let result = 1;
+  for (let i = 1; i <= k; i++) result = (result * (n - k + i)) / i;
+  return result;
+}
+
+export interface PassHatK {
+  k: number;
+  value: number;
+  /** 95% interval by bootstrap over scenarios (2,000 resamples, seeded). */
+  low: number;
+  high: number;
+  scenarios: number;
+}
+
+/**
+ * pass^k as τ-bench defines it (Yao et al. 2024, "τ-bench"): the chance that k independent tries
+ * of a scenario all pass, estimated per scenario from n tries with c passes as C(c,k)/C(n,k) and
+ * averaged over scenarios. It falls with k when an agent is unreliable; pass@k rises instead.
+ */
+export function passHatK(results: ReadonlyArray<{ passed: number; total: number }>, k: number, seed = 0): PassHatK {
+  const eligible = results.filter((r) => r.total >= k);
+  const per = eligible.map((r) => choose(r.passed, k) / choose(r.total, k));
+  const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+  const rng = Rng.derive(seed, "pass^k", k);
+  const samples: number[] = [];
+  for (let b = 0; b < 2000 && per.length > 0; b++) samples.push(mean(Array.from({ length: per.length }, () => per[rng.int(0, per.length - 1)] as number)));
+  samples.sort((a, b) => a - b);
+  return {
+    k,
+    value: mean(per),
+    low: samples[Math.floor(samples.length * 0.025)] ?? 0,
+    high: samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.975))] ?? 0,
+    scenarios: per.length,
+  };
+}
