@@ -198,13 +198,20 @@ export class Pseudonymizer {
     return out.join("");
   }
 
+  /**
+   * Spoken dates of birth, also the broken ones ASR and people produce: a dropped day ("March
+   * nineteen eighty-two"), a restart ("nineteen— nineteen eighty-two"), fillers in between.
+   */
   #spokenDates(text: string): string {
-    const pattern = new RegExp(`\\b(${MONTHS.join("|")})\\s+(?:the\\s+)?([a-z-]+(?:[\\s-][a-z]+)?|\\d{1,2}(?:st|nd|rd|th)?),?\\s+((?:nineteen|twenty|two thousand)(?:[\\s-][a-z]+){0,2}|(?:19|20)\\d{2})\\b`, "gi");
+    const year = "(?:(?:nineteen|twenty)(?:[\\s—-]+(?:nineteen|twenty))?(?:[\\s—-]+[a-z]+(?:-[a-z]+)?)?|two thousand(?:[\\s-][a-z]+)?|(?:19|20)\\d{2})";
+    const pattern = new RegExp(`\\b(${MONTHS.join("|")})\\b(?:[\\s,]+(?:the|um|uh|er|hmm)?)*(?:[\\s,]*([a-z]+(?:[\\s-][a-z]+)?|\\d{1,2}(?:st|nd|rd|th)?))?[\\s,—-]+${year}\\b`, "gi");
     return text.replace(pattern, (match) => {
-      const iso = parseDob(match);
-      if (!iso || iso < "1900-01-01" || iso > "2015-12-31") return match;
-      const fake = this.#dobs.get(iso) ?? this.#fakeDob(iso);
-      this.#dobs.set(iso, fake);
+      const cleaned = match.replace(/(nineteen|twenty)—\s*(?=nineteen|twenty)/gi, "").replace(/\b(um|uh|er|hmm)\b,?/gi, " ");
+      const iso = parseDob(cleaned);
+      if (iso && (iso < "1900-01-01" || iso > "2015-12-31")) return match;
+      const key = iso ?? `partial:${cleaned.toLowerCase()}`;
+      const fake = this.#dobs.get(key) ?? this.#fakeDob(iso ?? "1980-06-15");
+      this.#dobs.set(key, fake);
       return this.#record("dob", match, /\d{4}/.test(match) ? writtenDob(fake) : spokenDob(fake));
     });
   }
@@ -217,7 +224,8 @@ export class Pseudonymizer {
 
   #fakeDob(real: string): string {
     const [y = 1980, m = 1, d = 1] = real.split("-").map(Number);
-    const year = y + this.#rng.int(-3, 3);
+    // Never the real year: a fake that keeps it would still narrow down who the caller is.
+    const year = y + this.#rng.pick([-3, -2, -1, 1, 2, 3]);
     const month = ((m - 1 + this.#rng.int(1, 11)) % 12) + 1;
     const day = Math.min(28, ((d + this.#rng.int(1, 27)) % 28) + 1);
     return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;

@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import {
+  createScriptedCritic,
+  domainScore,
+  eventsToOpenAIMessages,
+  gateScenarios,
+  nearDuplicateGroups,
+  Pseudonymizer,
+  toSftRow,
+  toTrlSftRow,
+  toxicityOf,
+} from "../../pipeline/index.ts";
+import { OpenAISftRow, type Scenario, TrlSftRow, validateScenarioReferences } from "../../scenarios/index.ts";
+import { cleanEvents, conversation, scenario } from "../fixtures/judge-fixtures.ts";
+import { miniPack } from "../fixtures/mini-pack.ts";
+
+describe("PII pseudonymisation", () => {
+  const forms = [
+    "This is Maria Lopez calling.",
+    "Lopez, Maria.",
+    "It's three one two, five five five, oh one four seven.",
+    "three one two",
+    "five five five, oh one four seven",
+    "My number is (555) 201-3344.",
+    "I was born March third, nineteen eighty-two.",
+    "DOB 1982-03-03, or 3/3/82.",
+    "Card 4111 1111 1111 1111.",
+    "Email j o h n at example dot com, or maria.lopez@example.com.",
+    "SSN 123-45-6789.",
+    "I live at 12 Elm St.",
+    "double seven five five",
+    "It's March nineteen eighty-two.",
+    "um March third, nineteen— nineteen eighty-two.",
+  ];
+
+  it("replaces every listed form, leaving none of the real values", () => {
+    const p = new Pseudonymizer(miniPack, "call-1");
+    const out = forms.map((f) => p.text(f));
+    const all = out.join("\n");
+    for (const real of ["Maria", "Lopez", "three one two, five five five, oh one four seven", "201-3344", "March third, nineteen eighty-two", "March nineteen eighty-two", "nineteen— nineteen eighty-two", "1982-03-03", "3/3/82", "4111 1111 1111 1111", "j o h n at example dot com", "maria.lopez@example.com", "123-45-6789", "12 Elm St"]) {
+      expect(all).not.toContain(real);
+    }
+    expect(out[8]).toMatch(/^Card \d{4} \d{4} \d{4} \d{4}\.$/);
+  });
+
+  it("maps the same real value to the same fake one everywhere in a call, and keeps spoken forms spoken", () => {
+    const p = new Pseudonymizer(miniPack, "call-2");
+    const first = p.text("This is Maria Lopez.");
+    const again = p.text("Yes, Maria Lopez.");
+    expect(first.replace("This is ", "")).toBe(again.replace("Yes, ", ""));
+    const whole = p.text("three one two, five five five, oh one four seven");
+    const area = p.text("three one two");
+    expect(whole.startsWith(area)).toBe(true);
+    expect(whole).toMatch(/^[a-z ,]+$/);
+    expect(p.changes.length).toBeGreaterThan(3);
+  });
+
+  it("rewrites tool arguments and results too", () => {
+    const p = new Pseudonymizer(miniPack, "call-3");
+    const clean = p.conversation(conversation(cleanEvents()));
+    expect(JSON.stringify(clean)).not.toContain("Maria Lopez");
+    expect(JSON.stringify(clean)).not.toContain("CUS-1\"");
+  });
+});
+
+describe("filters", () => {
+  it("find near-duplicates at the threshold and keep distinct calls apart", () => {
+    const base = "thanks for calling how can i help i would like to book a cleaning on thursday morning sure what is your phone number";
+    const texts = [base, `${base} please`, "i need to cancel my appointment tomorrow because i am sick and cannot come in at all sorry", base.replace("cleaning", "checkup")];
+    const groups = nearDuplicateGroups(texts, { threshold: 0.8 });
+    expect(groups).toEqual([[0, 1]]);
+    expect(nearDuplicateGroups(texts, { threshold: 0.5 })[0]).toEqual(expect.arrayContaining([0, 1, 3]));
+  });
+
+  it("drop a call whose agent says something toxic, but keep a polite agent facing a rude caller", () => {
+    const rude = cleanEvents().map((e) => (e.type === "caller_speech" && e.turn === 1 ? { ...e, said: "This is bullshit", heard: "This is bullshit" } : e));
+    expect(toxicityOf(conversation(rude)).toxic).toBe(false);
+    const toxicAgent = cleanEvents().map((e) => (e.type === "agent_speech" && e.turn === 2 ? { ...e, said: "Shut up, you idiot asshole." } : e));
+    expect(toxicityOf(conversation(toxicAgent))).toMatchObject({ toxic: true, reasons: [expect.stringMatching(/agent turn 2/)] });
+  });
+
+  it("score an off-domain call low and a booking call high", () => {
+    expect(domainScore(conversation(cleanEvents()), miniPack)).toBeGreaterThan(0.4);
+    const chat = conversation([
+      { type: "agent_speech", turn: 1, said: "Hello, how can I help?", callerHeard: "Hello, how can I help?", interrupted: false, at: 0, durationMs: 500 },
+      { type: "caller_speech", turn: 1, said: "What do you think of the football game last night?", heard: "What do you think of the football game last night?", bargedIn: false, at: 600, durationMs: 500 },
+    ]);
+    expect(domainScore(chat, miniPack)).toBeLessThan(0.3);
+  });
+});
+
+describe("critic and gate", () => {
+  const variant = (overrides: Partial<Scenario>): Scenario => ({ ...scenario, id: `v-${Math.random().toString(36).slice(2, 7)}`, ...overrides });
+
+  it("flags vague, redundant, out-of-domain and unrealistic scenarios with reasons", async () => {
+    const critic = createScriptedCritic();
+    const context = { pack: miniPack, existing: [scenario] };
+    const vague = await critic.critique(variant({ goal: { intent: "book", slots: {}, description: "Book" } }), context);
+    expect(vague.flags.map((f) => f.kind)).toContain("vague");
+    const twin = await critic.critique(variant({}), context);
+    expect(twin.flags.map((f) => f.kind)).toContain("redundant");
+    const offDomain = await critic.critique(variant({ goal: { intent: "order_pizza", slots: { size: "large" }, description: "Order a large pizza" } }), context);
+    expect(offDomain.flags.map((f) => f.kind)).toContain("out_of_domain");
+    const unrealistic = await critic.critique(variant({ hiddenFacts: { dob: "2030-01-01" }, faultPlan: [{ tool: "transfer_to_human", kind: "timeout", nth: 1, times: 1 }], persona: "calm", complications: [{ kind: "silence", atTurn: 2, seconds: 5 }] }), context);
+    expect(unrealistic.flags.map((f) => f.kind)).toContain("unrealistic");
+  });
+
+  it("rejects a duplicate, an unsatisfiable and an out-of-domain scenario before any call is paid for", () => {
+    const validate = (s: Scenario) => validateScenarioReferences(s, miniPack).map((i) => i.message);
+    const options = { pack: miniPack, accepted: [scenario], targetCount: 10, validate };
+    const [duplicate, unsatisfiable, unknown, fine] = gateScenarios(
+      [
+        variant({}),
+        variant({ expectations: { ...scenario.expectations, finalState: [{ collection: "appointments", where: {}, expect: { slotId: "SLT-404" } }] }, persona: "calm", difficulty: "hard", complications: [{ kind: "interrupts", rate: 0.4 }] }),
+        variant({ goal: { intent: "order_pizza", slots: {}, description: "Order pizza" }, difficulty: "hard" }),
+        variant({ complications: [{ kind: "silence", atTurn: 2, seconds: 6 }], difficulty: "medium" }),
+      ],
+      options,
+    );
+    expect(duplicate).toMatchObject({ ok: false, check: "duplicate" });
+    expect(unsatisfiable).toMatchObject({ ok: false, check: "constraints" });
+    expect(unknown).toMatchObject({ ok: false });
+    expect(fine).toMatchObject({ ok: true });
+  });
+
+  it("stops accepting a difficulty once it has its share", () => {
+    const validate = () => [];
+    const many = Array.from({ length: 6 }, (_, i) => variant({ id: `easy-${i}`, difficulty: "easy", complications: [{ kind: "silence", atTurn: i + 2, seconds: i + 3 }] }));
+    const verdicts = gateScenarios(many, { pack: miniPack, accepted: [], targetCount: 10, validate, duplicateThreshold: 1.1 });
+    expect(verdicts.filter((v) => v.ok)).toHaveLength(3);
+    expect(verdicts.at(-1)).toMatchObject({ ok: false, check: "difficulty_mix" });
+  });
+});
+
+describe("exports", () => {
+  const tools = miniPack.agent.tools.map((name) => ({ type: "function" as const, function: { name, description: name, parameters: { type: "object" } } }));
+
+  it("write OpenAI chat fine-tuning rows: roles, tool_call ids answered, arguments as JSON strings, weights only on assistant turns", () => {
+    const events = cleanEvents();
+    const weights = events.filter((e) => e.type === "agent_speech").map((_, i) => (i === 2 ? 0 : 1) as 0 | 1);
+    const row = OpenAISftRow.parse(JSON.parse(JSON.stringify(toSftRow(events, { agentTurnWeights: weights }, "You are Ava.", tools))));
+    expect(row.messages[0]).toEqual({ role: "system", content: "You are Ava." });
+    expect(row.messages.at(-1)?.role).toBe("assistant");
+    const callIds = row.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []).map((c) => c.id) : []));
+    const answered = row.messages.flatMap((m) => (m.role === "tool" ? [m.tool_call_id] : []));
+    expect(answered).toEqual(callIds);
+    for (const m of row.messages) {
+      if (m.role === "assistant") for (const c of m.tool_calls ?? []) expect(() => JSON.parse(c.function.arguments)).not.toThrow();
+      if (m.role !== "assistant") expect(m).not.toHaveProperty("weight");
+    }
+    expect(row.messages.filter((m) => m.role === "assistant" && "weight" in m && m.weight === 0)).toHaveLength(1);
+    expect(row.messages.some((m) => m.role === "user" && m.content.includes("Three one two"))).toBe(true);
+  });
+
+  it("write TRL rows with tool-call arguments as objects and named tool messages", () => {
+    const row = TrlSftRow.parse(toTrlSftRow(toSftRow(cleanEvents(), { agentTurnWeights: [] }, "sys", tools)));
+    const call = row.messages.find((m) => m.role === "assistant" && m.tool_calls?.length);
+    expect(call?.role === "assistant" && call.tool_calls?.[0]?.function.arguments).toEqual({ phone: "3125550147" });
+    expect(row.messages.find((m) => m.role === "tool")).toMatchObject({ role: "tool", name: "find_customer" });
+  });
+
+  it("learn from what the agent heard, not what the caller said", () => {
+    const events = cleanEvents().map((e) => (e.type === "caller_speech" && e.turn === 1 ? { ...e, heard: "I'd like to book a clean in on Thursday." } : e));
+    const user = eventsToOpenAIMessages(events).find((m) => m.role === "user");
+    expect(user?.content).toBe("I'd like to book a clean in on Thursday.");
+  });
+});
