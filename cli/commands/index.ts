@@ -4,6 +4,7 @@ import { registerRunCommand } from "./run.ts";
 import { registerSchemaCommand } from "./schema.ts";
 import { registerSimulateCommand } from "./simulate.ts";
 import { registerValidateCommand } from "./validate.ts";
+import { registerViewCommand } from "./view.ts";
 
 /** Every command registers itself here; each lives in its own file and only parses arguments. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerSchemaCommand(program);
   registerSimulateCommand(program);
   registerRunCommand(program);
+  registerViewCommand(program);
 }

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { ConversationEvent, ForkedReplies, RejectStage, Scenario, Score } from "../scenarios/index.ts";
+
+/**
+ * The viewer's websocket protocol. Every client message is parsed with these schemas where it
+ * arrives; anything else is answered with `{type: "error"}` and the connection stays open.
+ */
+export const ListFilters = z
+  .object({
+    verdict: z.enum(["accept", "reject"]).optional(),
+    stage: RejectStage.optional(),
+    intent: z.string().max(100).optional(),
+    fault: z.string().max(100).optional(),
+    persona: z.string().max(100).optional(),
+    minScore: z.number().min(0).max(5).optional(),
+    maxScore: z.number().min(0).max(5).optional(),
+    text: z.string().max(200).optional(),
+  })
+  .strict();
+export type ListFilters = z.infer<typeof ListFilters>;
+
+export const ClientMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("list"), filters: ListFilters.optional() }).strict(),
+  z.object({ type: z.literal("subscribe"), conversationId: z.string().min(1).max(300) }).strict(),
+  z.object({ type: z.literal("play") }).strict(),
+  z.object({ type: z.literal("pause") }).strict(),
+  z.object({ type: z.literal("speed"), factor: z.number().min(0.5).max(8) }).strict(),
+  z.object({ type: z.literal("seek"), eventIndex: z.number().int().min(0) }).strict(),
+  z.object({ type: z.literal("step"), direction: z.enum(["forward", "back"]) }).strict(),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+export const ListItem = z.object({
+  id: z.string(),
+  scenarioId: z.string(),
+  title: z.string(),
+  persona: z.string(),
+  intent: z.string(),
+  difficulty: z.string(),
+  verdict: z.enum(["accept", "reject", "unjudged"]),
+  score: z.number().nullable(),
+  rejectedAt: z.string().nullable(),
+  faults: z.array(z.string()),
+  endReason: z.string(),
+  durationMs: z.number(),
+  live: z.boolean(),
+});
+export type ListItem = z.infer<typeof ListItem>;
+
+export type ServerMessage =
+  | { type: "list"; items: ListItem[]; counts: { total: number; shown: number; accept: number; reject: number } }
+  | {
+      type: "conversation";
+      id: string;
+      scenario: Scenario | null;
+      score: Score | null;
+      forks: ForkedReplies[];
+      rejects: Array<{ stage: string; reason: string }>;
+      meta: { events: number; durationMs: number; backends: { caller: string; agent: string }; injectedFlaws: string[]; endReason: string; status: string };
+      worldChanges: unknown[];
+      live: boolean;
+    }
+  | { type: "event"; index: number; event: ConversationEvent }
+  | { type: "reset"; position: number }
+  | { type: "state"; playing: boolean; speed: number; position: number; total: number }
+  | { type: "conversation_added"; item: ListItem }
+  | { type: "error"; message: string };

@@ -1,0 +1,148 @@
+import { EventEmitter } from "node:events";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { type z } from "zod";
+import { Conversation, ForkedReplies, Reject, ScenarioRecord, Score } from "../scenarios/index.ts";
+import type { LiveEventChunk } from "../sim/index.ts";
+import type { ListFilters, ListItem } from "./protocol.ts";
+
+/**
+ * What the viewer knows of a run directory, kept current by polling the JSONL files' sizes
+ * (fs.watch misses appends on some filesystems) and reading only the bytes added since the last
+ * look; a torn last line waits for the next poll. Live events from an engine in the same process
+ * come in through `live()`.
+ */
+export class RunIndex extends EventEmitter {
+  readonly dir: string;
+  readonly conversations = new Map<string, Conversation>();
+  readonly scenarios = new Map<string, ScenarioRecord>();
+  readonly scores = new Map<string, Score>();
+  readonly rejects = new Map<string, Reject[]>();
+  readonly forks = new Map<string, ForkedReplies[]>();
+  /** Conversations being simulated right now, with their events so far. */
+  readonly inProgress = new Map<string, LiveEventChunk["event"][]>();
+  readonly #offsets = new Map<string, number>();
+  readonly #partial = new Map<string, string>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(dir: string) {
+    super();
+    this.dir = dir;
+    this.refresh();
+  }
+
+  /** Reads whatever was appended since the last call. */
+  refresh(): void {
+    this.#readNew("scenarios.jsonl", ScenarioRecord, (r) => this.scenarios.set(r.scenario.id, r));
+    this.#readNew("scores.jsonl", Score, (s) => this.scores.set(s.conversationId, s));
+    this.#readNew("rejects.jsonl", Reject, (r) => this.rejects.set(r.id, [...(this.rejects.get(r.id) ?? []), r]));
+    this.#readNew("forks.jsonl", ForkedReplies, (f) => this.forks.set(f.conversationId, [...(this.forks.get(f.conversationId) ?? []), f]));
+    this.#readNew("conversations.jsonl", Conversation, (c) => {
+      const isNew = !this.conversations.has(c.id);
+      this.conversations.set(c.id, c);
+      this.inProgress.delete(c.id);
+      if (isNew) this.emit("conversation", c.id);
+    });
+  }
+
+  follow(intervalMs = 500): void {
+    this.#timer ??= setInterval(() => this.refresh(), intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** An event from an engine running in this process (`voicesim run --view`). */
+  live(chunk: LiveEventChunk): void {
+    const events = this.inProgress.get(chunk.conversationId) ?? [];
+    const isNew = events.length === 0;
+    events[chunk.index] = chunk.event;
+    this.inProgress.set(chunk.conversationId, events);
+    if (isNew) this.emit("conversation", chunk.conversationId);
+    this.emit("live", chunk);
+  }
+
+  item(id: string): ListItem | undefined {
+    const conversation = this.conversations.get(id);
+    const scenarioId = conversation?.scenarioId ?? id.replace(/#\d+$/, "");
+    const record = this.scenarios.get(scenarioId);
+    const score = this.scores.get(id);
+    const events = conversation?.events ?? this.inProgress.get(id);
+    if (!events) return undefined;
+    const rejects = this.rejects.get(id) ?? [];
+    return {
+      id,
+      scenarioId,
+      title: record?.scenario.title ?? scenarioId,
+      persona: record?.scenario.persona ?? "",
+      intent: record?.scenario.goal.intent ?? "",
+      difficulty: record?.scenario.difficulty ?? "",
+      verdict: score?.verdict ?? "unjudged",
+      score: score?.weightedScore ?? null,
+      rejectedAt: rejects[0]?.stage ?? null,
+      faults: [...new Set(events.flatMap((e) => (e?.type === "tool_result" && e.fault ? [e.fault] : [])))],
+      endReason: conversation?.endReason ?? "in progress",
+      durationMs: conversation?.timing.durationMs ?? 0,
+      live: !conversation,
+    };
+  }
+
+  list(filters: ListFilters = {}): ListItem[] {
+    const ids = [...this.conversations.keys(), ...[...this.inProgress.keys()].filter((id) => !this.conversations.has(id))];
+    const text = filters.text?.toLowerCase();
+    return ids
+      .map((id) => this.item(id))
+      .filter((item): item is ListItem => item !== undefined)
+      .filter((item) => {
+        if (filters.verdict && item.verdict !== filters.verdict) return false;
+        if (filters.stage && item.rejectedAt !== filters.stage) return false;
+        if (filters.intent && item.intent !== filters.intent) return false;
+        if (filters.persona && item.persona !== filters.persona) return false;
+        if (filters.fault && !item.faults.includes(filters.fault)) return false;
+        if (filters.minScore !== undefined && (item.score ?? 0) < filters.minScore) return false;
+        if (filters.maxScore !== undefined && (item.score ?? 5) > filters.maxScore) return false;
+        if (text) {
+          const events = this.conversations.get(item.id)?.events ?? [];
+          const haystack = `${item.id} ${item.title} ${events.map((e) => (e.type === "agent_speech" || e.type === "caller_speech" ? e.said : "")).join(" ")}`.toLowerCase();
+          if (!haystack.includes(text)) return false;
+        }
+        return true;
+      });
+  }
+
+  #readNew<S extends z.ZodType>(file: string, schema: S, add: (value: z.infer<S>) => void): void {
+    const path = join(this.dir, file);
+    if (!existsSync(path)) return;
+    const size = statSync(path).size;
+    let offset = this.#offsets.get(file) ?? 0;
+    // The file was rewritten (a finished batch puts lines in order): read it again from the top.
+    if (size < offset) {
+      offset = 0;
+      this.#partial.delete(file);
+    }
+    if (size === offset) return;
+    const fd = openSync(path, "r");
+    try {
+      const buffer = Buffer.alloc(size - offset);
+      readSync(fd, buffer, 0, buffer.length, offset);
+      const text = (this.#partial.get(file) ?? "") + buffer.toString("utf8");
+      const lines = text.split("\n");
+      this.#partial.set(file, lines.pop() ?? "");
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        try {
+          const parsed = schema.safeParse(JSON.parse(line));
+          if (parsed.success) add(parsed.data);
+        } catch {
+          // a torn line: the next poll completes it
+        }
+      }
+      this.#offsets.set(file, size);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { WebSocket, WebSocketServer } from "ws";
+import { VoicesimError } from "../scenarios/index.ts";
+import type { LiveEventChunk } from "../sim/index.ts";
+import { Playback } from "./playback.ts";
+import { ClientMessage, type ListFilters, type ServerMessage } from "./protocol.ts";
+import { RunIndex } from "./run-index.ts";
+
+export interface ViewerOptions {
+  runDir: string;
+  port?: number;
+  /** 127.0.0.1 unless told otherwise: a run holds call transcripts. */
+  host?: string;
+  /** Poll the run directory for new lines (a run written by another process). */
+  follow?: boolean;
+}
+
+export interface Viewer {
+  url: string;
+  port: number;
+  /** Feed an engine's events in (same process), so calls appear as they happen. */
+  publish(chunk: LiveEventChunk): void;
+  close(): Promise<void>;
+}
+
+const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "page");
+const MAX_MESSAGE_BYTES = 64 * 1024;
+/** A client this far behind gets no more events until it catches up. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+async function bundlePage(): Promise<string> {
+  const result = await build({ entryPoints: [join(PAGE_DIR, "app.ts")], bundle: true, write: false, format: "esm", target: "es2022", minify: false, logLevel: "silent" });
+  return result.outputFiles[0]?.text ?? "";
+}
+
+/**
+ * The replay viewer: one HTTP server for the page (an allow-list of three assets and the run's
+ * report, nothing else on disk is reachable) and a websocket at /ws on the same port.
+ */
+export async function startViewer(options: ViewerOptions): Promise<Viewer> {
+  if (!existsSync(options.runDir) || !statSync(options.runDir).isDirectory()) {
+    throw new VoicesimError("file_not_found", `no run directory at ${options.runDir}`, { hint: "give a folder made by `voicesim run` or `voicesim simulate`" });
+  }
+  const index = new RunIndex(options.runDir);
+  if (options.follow !== false) index.follow();
+  // The page is plain TypeScript, bundled once in memory by esbuild: no build step to forget.
+  const appJs = await bundlePage();
+  const assets: Record<string, { type: string; body: () => string | Buffer }> = {
+    "/": { type: "text/html; charset=utf-8", body: () => readFileSync(join(PAGE_DIR, "index.html")) },
+    "/app.js": { type: "text/javascript; charset=utf-8", body: () => appJs },
+    "/style.css": { type: "text/css; charset=utf-8", body: () => readFileSync(join(PAGE_DIR, "style.css")) },
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (req.method !== "GET") return send(res, 405, "text/plain", "method not allowed");
+    const asset = assets[path];
+    if (asset) return send(res, 200, asset.type, asset.body());
+    if (path === "/favicon.ico") return send(res, 204, "image/x-icon", "");
+    if (path === "/report") {
+      const report = join(options.runDir, "report.html");
+      return existsSync(report) ? send(res, 200, "text/html; charset=utf-8", readFileSync(report)) : send(res, 404, "text/plain", "this run has no report yet (voicesim run writes one)");
+    }
+    // Anything else, including ../ and %2e%2e tricks, is simply not on the list.
+    send(res, 404, "text/plain", "not found");
+  });
+  const wss = new WebSocketServer({ server, path: "/ws", maxPayload: MAX_MESSAGE_BYTES });
+
+  wss.on("connection", (socket: WebSocket) => {
+    let filters: ListFilters | undefined;
+    let watching: string | undefined;
+    const sendMessage = (message: ServerMessage): boolean => {
+      if (socket.readyState !== WebSocket.OPEN) return false;
+      // A slow client must not grow our memory: refuse until its buffer drains.
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return false;
+      socket.send(JSON.stringify(message));
+      return true;
+    };
+    const playback = new Playback(() => (watching ? (index.conversations.get(watching)?.events ?? index.inProgress.get(watching)?.filter(Boolean) ?? []) : []), {
+      send: (message) => sendMessage(message as ServerMessage),
+    });
+    const onConversation = (id: string) => {
+      if (!filters) return;
+      const item = index.item(id);
+      if (item) sendMessage({ type: "conversation_added", item });
+    };
+    const onLive = (chunk: LiveEventChunk) => {
+      if (chunk.conversationId === watching) playback.poke();
+    };
+    index.on("conversation", onConversation);
+    index.on("live", onLive);
+
+    socket.on("message", (data, isBinary) => {
+      if (isBinary) return sendMessage({ type: "error", message: "send JSON text messages" });
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data.toString());
+      } catch {
+        return sendMessage({ type: "error", message: "not JSON" });
+      }
+      const parsed = ClientMessage.safeParse(raw);
+      if (!parsed.success) {
+        return sendMessage({ type: "error", message: `bad message: ${parsed.error.issues.map((i) => `${i.path.join(".") || "type"}: ${i.message}`).join("; ")}` });
+      }
+      const message = parsed.data;
+      switch (message.type) {
+        case "list": {
+          filters = message.filters ?? {};
+          const items = index.list(filters);
+          const all = index.list();
+          sendMessage({
+            type: "list",
+            items,
+            counts: { total: all.length, shown: items.length, accept: all.filter((i) => i.verdict === "accept").length, reject: all.filter((i) => i.verdict === "reject").length },
+          });
+          return;
+        }
+        case "subscribe": {
+          const conversation = index.conversations.get(message.conversationId);
+          const liveEvents = index.inProgress.get(message.conversationId);
+          if (!conversation && !liveEvents) return sendMessage({ type: "error", message: `no conversation ${message.conversationId}` });
+          playback.pause();
+          watching = message.conversationId;
+          const scenarioId = conversation?.scenarioId ?? message.conversationId.replace(/#\d+$/, "");
+          sendMessage({
+            type: "conversation",
+            id: message.conversationId,
+            scenario: index.scenarios.get(scenarioId)?.scenario ?? null,
+            score: index.scores.get(message.conversationId) ?? null,
+            forks: index.forks.get(message.conversationId) ?? [],
+            rejects: (index.rejects.get(message.conversationId) ?? []).map((r) => ({ stage: r.stage, reason: r.reason })),
+            meta: {
+              events: conversation?.events.length ?? liveEvents?.length ?? 0,
+              durationMs: conversation?.timing.durationMs ?? 0,
+              backends: conversation?.backends ?? { caller: "", agent: "" },
+              injectedFlaws: conversation?.injectedFlaws ?? [],
+              endReason: conversation?.endReason ?? "in progress",
+              status: conversation?.status ?? "running",
+            },
+            worldChanges: conversation?.worldChanges ?? [],
+            live: !conversation,
+          });
+          playback.seek(0);
+          sendMessage(playback.state());
+          return;
+        }
+        case "play":
+          playback.play();
+          break;
+        case "pause":
+          playback.pause();
+          break;
+        case "speed":
+          playback.setSpeed(message.factor);
+          break;
+        case "seek":
+          playback.seek(message.eventIndex);
+          break;
+        case "step":
+          playback.step(message.direction);
+          break;
+      }
+      sendMessage(playback.state());
+    });
+    socket.on("close", () => {
+      playback.dispose();
+      index.off("conversation", onConversation);
+      index.off("live", onLive);
+    });
+    socket.on("error", () => socket.terminate());
+  });
+
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new VoicesimError("bad_option", `port ${options.port} is in use`, { hint: "choose another with --port" }) : error),
+    );
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/`,
+    port,
+    publish: (chunk) => index.live(chunk),
+    close: async () => {
+      index.stop();
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((done) => wss.close(() => done()));
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" });
+  res.end(body);
+}
