@@ -1,6 +1,9 @@
 import type { Command } from "commander";
 import { createLLMCritic, createLLMGenerator, createLLMJudge, runPipeline } from "../../pipeline/index.ts";
+import { mkdirSync } from "node:fs";
 import { createModelClient } from "../../agents/index.ts";
+import type { LiveEventChunk } from "../../sim/index.ts";
+import { startViewer } from "../../viewer/index.ts";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
 import { backendsFromOptions, type ModelOptions, modelOptionsHelp } from "../backend-options.ts";
 import { withInterrupt } from "../interrupt.ts";
@@ -26,6 +29,11 @@ interface RunCommandOptions extends ModelOptions {
   port?: number;
 }
 
+function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** `voicesim run <pack>`: the whole pipeline, from a pack to a dataset, a reject pile and a report. */
 export function registerRunCommand(program: Command): void {
   const command = program
@@ -45,7 +53,9 @@ export function registerRunCommand(program: Command): void {
     .option("--flaw-rate <r>", "share of calls whose scripted agent gets an injected flaw", rateOption("--flaw-rate"), 0.25)
     .option("--judge-model <name>", "model for the critic and judge (default: scripted)")
     .option("--dedup <j>", "Jaccard similarity above which calls are near-duplicates", rateOption("--dedup"), 0.8)
-    .option("--resume", "continue the run in --out");
+    .option("--resume", "continue the run in --out")
+    .option("--view", "start the replay viewer beside the run and stream calls as they happen")
+    .option("--port <p>", "with --view: viewer port", intOption("--port", { min: 0, max: 65535 }), 0);
   modelOptionsHelp(command);
   command.action(async (packDir: string, options: RunCommandOptions) => {
     const loaded = await loadPack(packDir);
@@ -56,6 +66,9 @@ export function registerRunCommand(program: Command): void {
       ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache` })
       : undefined;
     let view: ProgressView | undefined;
+    // The viewer follows the run directory; live events reach it straight from the engine.
+    const viewer = options.view ? await startViewer({ runDir: ensureDir(out), port: options.port ?? 0 }) : undefined;
+    if (viewer) process.stderr.write(`viewer: ${viewer.url}\n`);
     const result = await withInterrupt((signal) =>
       runPipeline(loaded, {
         out,
@@ -75,6 +88,7 @@ export function registerRunCommand(program: Command): void {
         resume: options.resume ?? false,
         config: { ...config, judge: options.judgeModel ?? "scripted", scenarios: options.scenarios, candidates: options.candidates, forks: options.forks, rounds: options.rounds, flawRate: options.flawRate },
         signal,
+        ...(viewer ? { onEvent: (chunk: LiveEventChunk) => viewer.publish(chunk) } : {}),
         onStage: (event) => {
           if (event.type === "start") {
             view?.stop();
@@ -102,5 +116,9 @@ export function registerRunCommand(program: Command): void {
       ].join("\n"),
     );
     if (result.aborted) process.exitCode = 130;
+    if (viewer) {
+      process.stderr.write(`the viewer keeps running at ${viewer.url} (Ctrl-C to stop)\n`);
+      await new Promise<void>((resolve) => process.once("SIGINT", () => void viewer.close().then(resolve)));
+    }
   });
 }
