@@ -534,7 +534,7 @@ function onConfirm(t: Turn, heard: string): AgentAction {
     m.dateRequest = null;
     return t.ask("slot", "Okay. What day would work better?", "date");
   }
-  if (answer !== "yes") return t.ask("confirm", "Sorry, should I go ahead? Yes or no is fine.");
+  if (answer !== "yes") return t.ask("confirm", m.refusals > 0 ? "Would you still like me to go ahead?" : "Sorry, should I go ahead? Yes or no is fine.");
   return act(t);
 }
 
@@ -862,7 +862,7 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     case "cancel": {
       const fee = Number(result.fee_cents ?? 0);
       markDone(t);
-      return anythingElse(t, fee > 0 ? `Your appointment is cancelled. The ${speakMoney(fee)} late fee will be added to your account.` : "Your appointment is cancelled, and there's no fee.");
+      return anythingElse(t, fee > 0 ? `Your appointment is cancelled. A late fee of ${speakMoney(fee)} will be added to your account.` : "Your appointment is cancelled, and there's no fee.");
     }
     case "lookup": {
       markDone(t);
