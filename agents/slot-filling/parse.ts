@@ -58,12 +58,14 @@ export function parseDateRequest(text: string, nowIso: string, timezone: string)
   if (/\b(this week|later this week|rest of the week)\b/.test(heard)) return withTime(now, now.endOf("week").minus({ days: 2 }));
   if (/\b(asap|as soon as possible|earliest|soonest|first available)\b/.test(heard)) return withTime(now, now.plus({ days: 7 }));
 
-  const ordinalDay = /\bthe (\d{1,2})(?:st|nd|rd|th)\b(?! (one|option|time|choice|of))/.exec(heard);
+  const ordinalDay = /\bthe (\d{1,2})(?:st|nd|rd|th)\b(?! (one|1|option|time|choice|of)\b)/.exec(heard);
   if (ordinalDay && !/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/.test(heard)) {
     let date = now.set({ day: Number(ordinalDay[1]) }).startOf("day");
     if (date < now.startOf("day")) date = date.plus({ months: 1 });
     if (date.isValid) return withTime(date);
   }
+  // "the first one" or "nine a m" name no day: only read what names one.
+  if (!mentionsDay(text) && !/\b\d{1,2}\/\d{1,2}\b/.test(heard)) return undefined;
   const parsed = chrono.parse(heard, { instant: now.toJSDate(), timezone: now.offset }, { forwardDate: true })[0];
   // A bare time ("nine a m") is not a day: chrono would fill in today.
   if (!parsed || !(parsed.start.isCertain("day") || parsed.start.isCertain("weekday"))) return undefined;
@@ -84,7 +86,7 @@ export function mentionsDay(text: string): boolean {
   const t = normaliseSpokenNumbers(text.toLowerCase());
   return (
     /\b(today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|weeks|month|january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(t) ||
-    /\bthe \d{1,2}(st|nd|rd|th)\b(?! (one|option|time|choice|of))/.test(t)
+    /\bthe \d{1,2}(st|nd|rd|th)\b(?! (one|1|option|time|choice|of)\b)/.test(t)
   );
 }
 

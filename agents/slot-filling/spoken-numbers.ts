@@ -81,7 +81,7 @@ const ordinalSuffix = (n: number) => {
 function tokens(text: string): string[] {
   return text
     .toLowerCase()
-    .replace(/[.?!;:"]/g, " ")
+    .replace(/(?<!\d)\.|\.(?!\d)|[?!;:"]/g, " ")
     .replace(/(\d),(\d{3})/g, "$1$2")
     .replace(/-/g, " ")
     .split(/[\s,]+/)

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { matchChoice, parseClockTime, parseDateRequest, parseDigitString, parseDob, parseMoney, parsePhone, parseYesNo, speakDateTime, speakMoney } from "../../agents/index.ts";
+
+const NOW = "2026-03-10T09:05:00"; // a Tuesday
+const TZ = "America/Chicago";
+const day = (text: string) => parseDateRequest(text, NOW, TZ);
+
+describe("slot filling from heard text", () => {
+  it.each([
+    ["tomorrow", "2026-03-11", "2026-03-11"],
+    ["next Tuesday morning", "2026-03-17", "2026-03-17"],
+    ["this Friday afternoon", "2026-03-13", "2026-03-13"],
+    ["um, actually Thursday", "2026-03-12", "2026-03-12"],
+    ["next week", "2026-03-16", "2026-03-20"],
+    ["in about two weeks", "2026-03-23", "2026-03-27"],
+    ["the 25th", "2026-03-25", "2026-03-25"],
+    ["the twenty fifth", "2026-03-25", "2026-03-25"],
+    ["March 18 at 3", "2026-03-18", "2026-03-18"],
+    ["I'm all over the place today, can I come Thursday", "2026-03-12", "2026-03-12"],
+  ])("reads %j against the scenario clock", (text, from, to) => {
+    expect(day(text)).toMatchObject({ from, to });
+  });
+
+  it("reads parts of day and clock times, and does not take a bare time for a day", () => {
+    expect(day("next Tuesday morning")?.partOfDay).toBe("morning");
+    expect(day("next Wednesday at three p m")?.time).toBe("15:00");
+    expect(parseClockTime("the nine o'clock works")).toBe("09:00");
+    expect(parseClockTime("three thirty")).toBe("15:30");
+    expect(day("nine a m works")).toBeUndefined();
+    expect(day("the first one works")).toBeUndefined();
+  });
+
+  it("reads dates of birth said, written and keyed", () => {
+    expect(parseDob("March third, nineteen eighty-two")).toBe("1982-03-03");
+    expect(parseDob("it's June fifteenth, hm, nineteen forty four")).toBe("1944-06-15");
+    expect(parseDob("November twenty first a nineteen seventy five")).toBe("1975-11-21");
+    expect(parseDob("3/3/82")).toBe("1982-03-03");
+    expect(parseDob("03031982")).toBe("1982-03-03");
+  });
+
+  it("reads phone numbers and digits the way people say them", () => {
+    expect(parsePhone("three one two, five five five, oh one four seven")).toBe("3125550147");
+    expect(parsePhone("my number is (312) 555-0147.")).toBe("3125550147");
+    expect(parseDigitString("double seven three, owe one")).toBe("77301");
+    expect(parsePhone("three one two")).toBeUndefined();
+  });
+
+  it("reads money, yes and no, and choices", () => {
+    expect(parseMoney("a hundred and fifty dollars")).toBe(15_000);
+    expect(parseMoney("$200.50")).toBe(20_050);
+    expect(parseMoney("I'll pay the whole thing")).toBe("all");
+    expect(parseYesNo("yeah, that works")).toBe("yes");
+    expect(parseYesNo("not yet, thanks")).toBe("no");
+    expect(parseYesNo("great, thank you")).toBe("yes");
+    expect(matchChoice("I need my annual physicals", ["annual physical", "sick visit"])).toBe("annual physical");
+    expect(matchChoice("something else entirely", ["annual physical", "sick visit"])).toBeUndefined();
+  });
+
+  it("speaks numbers, money and times in words", () => {
+    expect(speakMoney(125_050)).toBe("one thousand two hundred fifty dollars and fifty cents");
+    expect(speakDateTime("2026-03-17T09:30:00-05:00", TZ)).toBe("Tuesday, March seventeenth at nine thirty a m");
+  });
+});
