@@ -36,3 +36,4 @@ export { createOpenAICaller } from "./openai/openai-caller.ts";
 export { agentSystemPrompt } from "./openai/agent-prompt.ts";
 export { eventsToAgentMessages } from "./openai/events-to-messages.ts";
 export { countTokens, scriptedUsage } from "./model/tokens.ts";
+export { limitWords as limitWordsForVoice } from "./agent/turn.ts";

@@ -26,3 +26,5 @@ export { eventsToOpenAIMessages, toSftRow, toTrlMessages, toTrlSftRow } from "./
 export { preferencePair, scoreReply } from "./export/preferences.ts";
 export { renderReport } from "./report/render-report.ts";
 export type { ReportData } from "./report/render-report.ts";
+export { createScriptedRewriter, createLLMRewriter, rewriteConversation } from "./filter/rewrite.ts";
+export type { Rewrite, Rewriter } from "./filter/rewrite.ts";

@@ -33,6 +33,7 @@ import { toSftRow, toTrlSftRow } from "./export/to-messages.ts";
 import { domainScore } from "./filter/domain.ts";
 import { nearDuplicateGroups } from "./filter/minhash.ts";
 import { Pseudonymizer } from "./filter/pii.ts";
+import { type Rewrite, type Rewriter, rewriteConversation } from "./filter/rewrite.ts";
 import { toxicityOf } from "./filter/toxicity.ts";
 import { gateScenarios } from "./gate/gate.ts";
 import type { GenerationFeedback, ScenarioGenerator } from "./generate/generator.ts";
@@ -64,6 +65,8 @@ export interface RunPipelineOptions {
   critic?: ScenarioCritic;
   judge?: RubricJudge;
   dedupThreshold?: number;
+  /** Rewrites agent turns that do not fit the pack's voice style (recorded in dataset/rewrites.jsonl). */
+  rewriter?: Rewriter;
   minDomainScore?: number;
   resume: boolean;
   config?: Record<string, unknown>;
@@ -317,9 +320,15 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
     const sft: OpenAISftRow[] = [];
     const trlSft: TrlSftRow[] = [];
     let piiReplacements = 0;
+    const rewrites: Rewrite[] = [];
     for (const { conversation, score, scenario } of final) {
       const pseudonymizer = new Pseudonymizer(pack, conversation.id);
-      const clean = pseudonymizer.conversation(conversation);
+      let clean = pseudonymizer.conversation(conversation);
+      if (options.rewriter) {
+        const rewritten = await rewriteConversation(clean, pack, options.rewriter);
+        clean = rewritten.conversation;
+        rewrites.push(...rewritten.rewrites);
+      }
       piiReplacements += pseudonymizer.changes.length;
       const row = toSftRow(clean.events, score, agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone), toolSchemas);
       sft.push(row);
@@ -345,6 +354,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
     store.rewrite(RUN_FILES.dpo, dpo);
     store.rewrite("dataset/trl/sft.jsonl", trlSft);
     store.rewrite("dataset/trl/preference.jsonl", trlDpo);
+    store.rewrite("dataset/rewrites.jsonl", rewrites);
     stage({ stage: "export", type: "done", summary: `${sft.length} SFT rows, ${dpo.length} preference pairs` });
 
     // Report.
@@ -392,7 +402,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       fidelityFailures: scoreList.filter((s) => !s.callerFidelity.ok).map((s) => ({ id: s.conversationId, issues: s.callerFidelity.issues })),
       tokens,
       estimatedCostUsd: estimateCost(tokens),
-      dataset: { sft: sft.length, preference: dpo.length, piiReplacements },
+      dataset: { sft: sft.length, preference: dpo.length, piiReplacements, rewrites: rewrites.length },
       rejects: allRejects,
       checkFailures: countFailures(scoreList),
     };

@@ -111,6 +111,9 @@ export async function runBatch(
   if (options.signal) setMaxListeners(0, options.signal);
   const limit = pLimit(Math.max(1, options.concurrency));
   const runOne = async (item: BatchItem) => {
+    // Scripted calls never wait on I/O; yielding to the event loop here lets Ctrl-C (a signal,
+    // delivered only in the loop's poll phase) and the viewer's sockets get a turn between calls.
+    await new Promise((resolve) => setImmediate(resolve));
     if (options.signal?.aborted) return;
     const id = conversationId(item);
     const persona = personas.get(item.scenario.persona);

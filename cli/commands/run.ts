@@ -1,5 +1,5 @@
-import type { Command } from "commander";
-import { createLLMCritic, createLLMGenerator, createLLMJudge, runPipeline } from "../../pipeline/index.ts";
+import { type Command, Option } from "commander";
+import { createLLMCritic, createLLMGenerator, createLLMJudge, createLLMRewriter, createScriptedRewriter, runPipeline } from "../../pipeline/index.ts";
 import { mkdirSync } from "node:fs";
 import { createModelClient } from "../../agents/index.ts";
 import type { LiveEventChunk } from "../../sim/index.ts";
@@ -24,9 +24,14 @@ interface RunCommandOptions extends ModelOptions {
   flawRate: number;
   judgeModel?: string;
   dedup: number;
+  rewrite: "none" | "scripted" | "model";
   resume?: boolean;
   view?: boolean;
   port?: number;
+}
+
+function fail(message: string): never {
+  throw new VoicesimError("bad_option", message);
 }
 
 function ensureDir(dir: string): string {
@@ -53,6 +58,7 @@ export function registerRunCommand(program: Command): void {
     .option("--flaw-rate <r>", "share of calls whose scripted agent gets an injected flaw", rateOption("--flaw-rate"), 0.25)
     .option("--judge-model <name>", "model for the critic and judge (default: scripted)")
     .option("--dedup <j>", "Jaccard similarity above which calls are near-duplicates", rateOption("--dedup"), 0.8)
+    .addOption(new Option("--rewrite <how>", "rewrite agent turns that do not fit the voice style (recorded in dataset/rewrites.jsonl)").choices(["none", "scripted", "model"]).default("scripted"))
     .option("--resume", "continue the run in --out")
     .option("--view", "start the replay viewer beside the run and stream calls as they happen")
     .option("--port <p>", "with --view: viewer port", intOption("--port", { min: 0, max: 65535 }), 0);
@@ -85,6 +91,8 @@ export function registerRunCommand(program: Command): void {
         ...(client ? { generator: createLLMGenerator(client) } : {}),
         ...(judgeClient ? { critic: createLLMCritic(judgeClient), judge: createLLMJudge(judgeClient) } : {}),
         dedupThreshold: options.dedup,
+        ...(options.rewrite === "scripted" ? { rewriter: createScriptedRewriter() } : {}),
+        ...(options.rewrite === "model" ? { rewriter: createLLMRewriter(client ?? judgeClient ?? fail("--rewrite model needs --model or --judge-model")) } : {}),
         resume: options.resume ?? false,
         config: { ...config, judge: options.judgeModel ?? "scripted", scenarios: options.scenarios, candidates: options.candidates, forks: options.forks, rounds: options.rounds, flawRate: options.flawRate },
         signal,

@@ -165,3 +165,17 @@ describe("exports", () => {
     expect(user?.content).toBe("I'd like to book a clean in on Thursday.");
   });
 });
+
+describe("the rewrite step", () => {
+  it("normalises markup and numbers to the pack's voice and records every change", async () => {
+    const { createScriptedRewriter, rewriteConversation } = await import("../../pipeline/index.ts");
+    const events = cleanEvents().map((e, i) => (e.type === "agent_speech" && i === 16 ? { ...e, said: "**Booked!** Your visit is at 9:00 AM and costs $45.50.\n- Reply with 1 to confirm", callerHeard: "x" } : e));
+    const { conversation: out, rewrites } = await rewriteConversation(conversation(events), miniPack, createScriptedRewriter());
+    expect(rewrites).toHaveLength(1);
+    expect(rewrites[0]).toMatchObject({ eventIndex: 16, rewriter: "scripted" });
+    const said = out.events[16]?.type === "agent_speech" ? out.events[16].said : "";
+    expect(said).toBe("Booked! Your visit is at nine a m and costs forty five dollars and fifty cents.");
+    const untouched = await rewriteConversation(conversation(cleanEvents()), miniPack, createScriptedRewriter());
+    expect(untouched.rewrites).toEqual([]);
+  });
+});

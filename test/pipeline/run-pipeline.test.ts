@@ -17,7 +17,7 @@ describe.each(["clinic-booking", "collections"])("voicesim run on %s, offline", 
 
   it("exits 0 and writes every file of a run directory", () => {
     expect(result.code, result.stderr).toBe(0);
-    for (const file of ["manifest.json", "scenarios.jsonl", "conversations.jsonl", "scores.jsonl", "forks.jsonl", "rejects.jsonl", "report.html", "report.md", "dataset/sft.jsonl", "dataset/dpo.jsonl", "dataset/trl/sft.jsonl", "dataset/trl/preference.jsonl"]) {
+    for (const file of ["manifest.json", "scenarios.jsonl", "conversations.jsonl", "scores.jsonl", "forks.jsonl", "rejects.jsonl", "report.html", "report.md", "dataset/sft.jsonl", "dataset/dpo.jsonl", "dataset/trl/sft.jsonl", "dataset/trl/preference.jsonl", "dataset/rewrites.jsonl"]) {
       expect(() => readFileSync(join(out, file)), file).not.toThrow();
     }
     expect(Manifest.parse(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"))).finished).toBe(true);

@@ -93,6 +93,30 @@ describe("a killed or aborted run", () => {
     expect(readFileSync(file, "utf8")).toBe(reference);
   });
 
+  it("stops cleanly on Ctrl-C (SIGINT), says how to continue, and resumes", async () => {
+    const out = tempDir();
+    const file = join(out, "conversations.jsonl");
+    const args = ["simulate", PACK, "--per-scenario", "3", "--concurrency", "3", "--seed", "21", "--flaw-rate", "0.2", "--out", out];
+    const child = spawn(process.execPath, [resolve("bin/voicesim.mjs"), ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, CI: "true" } });
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+    await new Promise<void>((done) => {
+      const timer = setInterval(() => {
+        if (existsSync(file) && statSync(file).size > 5_000) {
+          clearInterval(timer);
+          child.kill("SIGINT");
+          done();
+        }
+      }, 20);
+    });
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toMatch(/--resume --out/);
+    expect(readFileSync(join(out, "manifest.json"), "utf8")).toMatch(/"finished": false/);
+    expect(runCli([...args, "--resume"]).code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(reference);
+  });
+
   it("refuses to mix a new run into an existing one, and says how to continue", async () => {
     const out = tempDir();
     await simulate(loaded, options(out, { perScenario: 1 }));
