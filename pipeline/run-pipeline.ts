@@ -163,7 +163,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
           pack,
           accepted,
           targetCount,
-          validate: (scenario) => validateScenarioReferences(scenario, pack).map((i) => `${i.path}: ${i.message}`),
+          validate: (scenario) => validateScenarioReferences(scenario, pack, { packToolNames: source.tools.map((t) => t.name) }).map((i) => `${i.path}: ${i.message}`),
           ...(options.minDomainScore !== undefined ? { minDomainScore: options.minDomainScore } : {}),
         }).map((v) => [v.scenarioId, v]),
       );

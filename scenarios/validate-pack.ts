@@ -116,11 +116,12 @@ interface ScenarioContext {
 }
 
 /** Cross-references of one scenario (also used by the gate on generated variants). */
-export function validateScenarioReferences(scenario: Scenario, pack: ScenarioPack, context?: ScenarioContext): ReferenceIssue[] {
+export function validateScenarioReferences(scenario: Scenario, pack: ScenarioPack, context?: ScenarioContext | { packToolNames: readonly string[] }): ReferenceIssue[] {
   const collections = pack.fixtures as Record<string, Array<Record<string, unknown>>>;
-  const ctx: ScenarioContext = context ?? {
+  const ctx: ScenarioContext = context && "personas" in context ? context : {
     personas: new Set(pack.personas.map((p) => p.id)),
-    known: knownTools([...pack.tools.map((t) => t.name)]),
+    // The pack's own tools: YAML ones are in the pack; TypeScript ones only the loader knows.
+    known: knownTools([...pack.tools.map((t) => t.name), ...(context?.packToolNames ?? [])]),
     agentTools: new Set(pack.agent.tools),
     phrases: new Set(pack.agent.phrases.map((p) => p.id)),
     ids: (name) => new Set((collections[name] ?? []).map((r) => String(r.id))),

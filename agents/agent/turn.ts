@@ -40,7 +40,9 @@ export class Turn {
   say(text: string, options: { endCall?: boolean } = {}): AgentAction {
     const full = [...this.preamble, text].filter(Boolean).join(" ");
     this.preamble.length = 0;
-    const spoken = this.hasFlaw("markup_in_speech") ? addMarkup(full) : limitWords(full, this.pack.agent.voice.maxWordsPerTurn);
+    const spoken = this.hasFlaw("markup_in_speech")
+      ? addMarkup(full)
+      : limitWords(this.pack.agent.voice.spokenNumbers ? digitsToWords(full) : full, this.pack.agent.voice.maxWordsPerTurn);
     return options.endCall ? { kind: "speak", text: spoken, endCall: true } : { kind: "speak", text: spoken };
   }
 
@@ -102,6 +104,13 @@ export function limitWords(text: string, maxWords: number): string {
   }
   if (keepQuestion) kept.push(last);
   return kept.length > 0 ? kept.join(" ") : words.slice(0, maxWords).join(" ");
+}
+
+const DIGIT_NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+
+/** Digits that reach speech from a tool's answer (a P.O. box, a reference) are read out one by one. */
+function digitsToWords(text: string): string {
+  return text.replace(/\d+/g, (digits) => digits.split("").map((d) => DIGIT_NAMES[Number(d)]).join(" "));
 }
 
 /** The injected markup flaw: what a chat model trained for screens says on a phone line. */
