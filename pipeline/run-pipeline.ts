@@ -19,6 +19,7 @@ import {
   type Backends,
   type BatchItem,
   type BatchProgress,
+  candidateItems,
   findForkPoints,
   type LiveEventChunk,
   newManifest,
@@ -188,7 +189,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       const roundScenarios = [...records.values()].filter((r) => r.round === round && r.accepted).map((r) => r.scenario);
 
       // 4. Simulate N candidates per accepted scenario, forking at the informative turns.
-      const items: BatchItem[] = roundScenarios.flatMap((scenario) => Array.from({ length: options.candidates }, (_, candidate) => ({ scenario, candidate })));
+      const items: BatchItem[] = candidateItems(roundScenarios, options.candidates);
       const simStage = `simulate r${round}`;
       const batch = await runBatch(source, items, store, {
         seed: options.seed,

@@ -60,6 +60,11 @@ export interface BatchResult {
   usage: { caller: TokenUsage; agent: TokenUsage };
 }
 
+/** N candidate calls for each scenario, in scenario order. */
+export function candidateItems(scenarios: readonly Scenario[], perScenario: number): BatchItem[] {
+  return scenarios.flatMap((scenario) => Array.from({ length: perScenario }, (_, candidate) => ({ scenario, candidate })));
+}
+
 /** Conversation ids are `<scenario>#<candidate>`: stable, so resume can tell what is finished. */
 export const conversationId = (item: BatchItem): string => `${item.scenario.id}#${item.candidate}`;
 

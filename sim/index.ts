@@ -6,7 +6,7 @@ export { simulateConversation } from "./simulate-conversation.ts";
 export type { SimulatedCall, SimulateOptions, ForkOptions } from "./simulate-conversation.ts";
 export { findForkPoints } from "./fork-points.ts";
 export type { ForkPoint } from "./fork-points.ts";
-export { runBatch, conversationId, conversationSeed, flawsFor, namesInFixtures, totalTokens } from "./batch.ts";
+export { runBatch, candidateItems, conversationId, conversationSeed, flawsFor, namesInFixtures, totalTokens } from "./batch.ts";
 export type { BatchItem, BatchOptions, BatchProgress, BatchResult, PackForRun } from "./batch.ts";
 export { simulate, selectScenarios, newManifest } from "./simulate.ts";
 export type { RunnablePack, Backends, SimulateRunOptions, SimulateRunResult } from "./simulate.ts";

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { AgentBackend, CallerBackend } from "../agents/index.ts";
 import { type Manifest, type Scenario, type ScenarioRecord, VoicesimError } from "../scenarios/index.ts";
-import { type BatchItem, type BatchProgress, type BatchResult, type PackForRun, runBatch } from "./batch.ts";
+import { type BatchItem, type BatchProgress, type BatchResult, candidateItems, type PackForRun, runBatch } from "./batch.ts";
 import type { LiveEventChunk } from "./conversation-graph.ts";
 import { RUN_FILES, RunStore } from "./run-store.ts";
 
@@ -57,9 +57,7 @@ export async function simulate(source: RunnablePack, options: SimulateRunOptions
     if (!previous) {
       for (const scenario of scenarios) store.append(RUN_FILES.scenarios, scenarioRecord(scenario));
     }
-    const items: BatchItem[] = scenarios.flatMap((scenario) =>
-      Array.from({ length: options.perScenario }, (_, candidate) => ({ scenario, candidate })),
-    );
+    const items: BatchItem[] = candidateItems(scenarios, options.perScenario);
     const batch = await runBatch(source, items, store, {
       seed: options.seed,
       concurrency: options.concurrency,

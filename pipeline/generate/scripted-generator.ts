@@ -1,16 +1,8 @@
 import type { Complication, Difficulty, Persona, Scenario, ScenarioPack } from "../../scenarios/index.ts";
-import { type FaultKind, type FaultRule, Rng } from "../../tools/index.ts";
+import { FaultKind, type FaultRule, Rng } from "../../tools/index.ts";
 import type { GenerationFeedback, ScenarioGenerator } from "./generator.ts";
 
-const FAULT_KINDS: readonly FaultKind[] = [
-  "timeout",
-  "server_error",
-  "rate_limited",
-  "malformed_result",
-  "partial_result",
-  "empty_result",
-  "slow_response",
-];
+const FAULT_KINDS: readonly FaultKind[] = FaultKind.options;
 
 /**
  * The offline generator: seeded combinatorial expansion of the pack's seed scenarios over
