@@ -23,7 +23,7 @@ export type { PiiChange } from "./filter/pii.ts";
 export { toxicityOf, isToxicText } from "./filter/toxicity.ts";
 export { domainScore } from "./filter/domain.ts";
 export { eventsToOpenAIMessages, toSftRow, toTrlMessages, toTrlSftRow } from "./export/to-messages.ts";
-export { preferencePair, scoreReply } from "./export/preferences.ts";
+export { preferencePair, scoreReply, candidatePair } from "./export/preferences.ts";
 export { renderReport } from "./report/render-report.ts";
 export type { ReportData } from "./report/render-report.ts";
 export { createScriptedRewriter, createLLMRewriter, rewriteConversation } from "./filter/rewrite.ts";

@@ -29,7 +29,7 @@ import {
   runBatch,
 } from "../sim/index.ts";
 import { createScriptedCritic, type ScenarioCritic } from "./critique/scripted-critic.ts";
-import { preferencePair } from "./export/preferences.ts";
+import { candidatePair, preferencePair } from "./export/preferences.ts";
 import { toSftRow, toTrlSftRow } from "./export/to-messages.ts";
 import { domainScore } from "./filter/domain.ts";
 import { nearDuplicateGroups } from "./filter/minhash.ts";
@@ -351,25 +351,47 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       dpo.push(pair.openai);
       trlDpo.push(pair.trl);
     }
+    // Best-vs-worst candidates of a scenario, where they share a prefix up to the agent's turn.
+    let candidatePairs = 0;
+    const keptIds = new Set(final.map((f) => f.conversation.id));
+    const byScenario = new Map<string, Conversation[]>();
+    for (const c of conversations) byScenario.set(c.scenarioId, [...(byScenario.get(c.scenarioId) ?? []), c]);
+    for (const [scenarioId, candidates] of byScenario) {
+      const scenario = records.get(scenarioId)?.scenario;
+      const ranked = candidates.filter((c) => scores.has(c.id)).sort((x, y) => (scores.get(y.id)?.weightedScore ?? 0) - (scores.get(x.id)?.weightedScore ?? 0));
+      const best = ranked.find((c) => keptIds.has(c.id));
+      const worst = [...ranked].reverse().find((c) => scores.get(c.id)?.verdict === "reject" && c.status === "completed");
+      if (!scenario || !best || !worst) continue;
+      const pair = candidatePair(
+        new Pseudonymizer(pack, best.id).conversation(best),
+        new Pseudonymizer(pack, best.id).conversation(worst),
+        agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone),
+        toolSchemas,
+      );
+      if ("skipped" in pair) continue;
+      candidatePairs++;
+      dpo.push(pair.openai);
+      trlDpo.push(pair.trl);
+    }
     store.rewrite(RUN_FILES.sft, sft);
     store.rewrite(RUN_FILES.dpo, dpo);
     store.rewrite("dataset/trl/sft.jsonl", trlSft);
     store.rewrite("dataset/trl/preference.jsonl", trlDpo);
     store.rewrite("dataset/rewrites.jsonl", rewrites);
-    stage({ stage: "export", type: "done", summary: `${sft.length} SFT rows, ${dpo.length} preference pairs` });
+    stage({ stage: "export", type: "done", summary: `${sft.length} SFT rows, ${dpo.length} preference pairs (${candidatePairs} from best-vs-worst candidates)` });
 
     // Report.
     const allRejects = await store.readAll(RUN_FILES.rejects, Reject);
     const allRecords = [...records.values()];
     const scoreList = [...scores.values()];
-    const byScenario = new Map<string, { passed: number; total: number }>();
+    const passes = new Map<string, { passed: number; total: number }>();
     for (const s of scoreList) {
-      const entry = byScenario.get(s.scenarioId) ?? { passed: 0, total: 0 };
+      const entry = passes.get(s.scenarioId) ?? { passed: 0, total: 0 };
       entry.total++;
       if (s.verdict === "accept") entry.passed++;
-      byScenario.set(s.scenarioId, entry);
+      passes.set(s.scenarioId, entry);
     }
-    const passK = Array.from({ length: options.candidates }, (_, i) => passHatK([...byScenario.values()], i + 1, options.seed));
+    const passK = Array.from({ length: options.candidates }, (_, i) => passHatK([...passes.values()], i + 1, options.seed));
     const funnel: ReportData["funnel"] = [
       { stage: "proposed", count: allRecords.length },
       { stage: "passed critique", count: allRecords.filter((r) => r.critique?.ok).length },

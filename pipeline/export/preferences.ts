@@ -91,3 +91,34 @@ export function preferencePair(fork: ForkedReplies, conversation: Conversation, 
   if (!chosen || !rejectedTrl) return { skipped: "conversion failed" };
   return { openai, trl: { prompt: trlPrompt, chosen: [chosen], rejected: [rejectedTrl] }, preferred: best, rejected: worst };
 }
+
+/**
+ * Best-vs-worst candidates of one scenario as a preference pair: where the two calls' messages
+ * share a prefix that ends on the caller's turn and the agents' next messages differ, that turn
+ * is the pair. Candidates that diverge before the agent does (different callers) give none.
+ */
+export function candidatePair(
+  best: { events: readonly ConversationEvent[] },
+  worst: { events: readonly ConversationEvent[] },
+  systemPrompt: string,
+  tools: OpenAIPreferenceRow["input"]["tools"],
+): PreferencePair | { skipped: string } {
+  const a = eventsToOpenAIMessages(best.events);
+  const b = eventsToOpenAIMessages(worst.events);
+  let shared = 0;
+  while (shared < a.length && shared < b.length && JSON.stringify(a[shared]) === JSON.stringify(b[shared])) shared++;
+  const preferred = a[shared];
+  const rejected = b[shared];
+  if (shared === 0 || preferred?.role !== "assistant" || rejected?.role !== "assistant") return { skipped: "the candidates diverge before the agent does" };
+  const strip = (m: typeof preferred) => ({ role: "assistant" as const, content: m.content, ...(m.tool_calls ? { tool_calls: m.tool_calls } : {}) });
+  const prompt = [{ role: "system" as const, content: systemPrompt }, ...a.slice(0, shared)];
+  const [chosen] = toTrlMessages([...prompt, strip(preferred)]).slice(-1);
+  const [rejectedTrl] = toTrlMessages([...prompt, strip(rejected)]).slice(-1);
+  if (!chosen || !rejectedTrl) return { skipped: "conversion failed" };
+  return {
+    openai: { input: { messages: prompt, ...(tools ? { tools } : {}) }, preferred_output: [strip(preferred)], non_preferred_output: [strip(rejected)] },
+    trl: { prompt: toTrlMessages(prompt), chosen: [chosen], rejected: [rejectedTrl] },
+    preferred: { index: 0, score: 0, reasons: ["accepted candidate"] },
+    rejected: { index: 1, score: 0, reasons: ["rejected candidate"] },
+  };
+}

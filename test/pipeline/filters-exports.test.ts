@@ -179,3 +179,17 @@ describe("the rewrite step", () => {
     expect(untouched.rewrites).toEqual([]);
   });
 });
+
+describe("best-vs-worst candidate pairs", () => {
+  it("pair the agents' first differing turn after a shared prefix, and skip candidates that diverge earlier", async () => {
+    const { candidatePair } = await import("../../pipeline/index.ts");
+    const good = cleanEvents();
+    const bad = cleanEvents().map((e, i) => (e.type === "agent_speech" && i === 6 ? { ...e, said: "**Date of birth?**" } : e));
+    const pair = candidatePair({ events: good }, { events: bad }, "sys", undefined);
+    expect("openai" in pair && pair.openai.preferred_output[0]?.content).toBe("Thanks. Can you tell me your date of birth?");
+    expect("openai" in pair && pair.openai.non_preferred_output[0]?.content).toBe("**Date of birth?**");
+    expect("openai" in pair && pair.openai.input.messages.at(-1)?.role).toBe("tool");
+    const otherCaller = cleanEvents().map((e, i) => (e.type === "caller_speech" && i === 1 ? { ...e, heard: "Different words" } : e));
+    expect(candidatePair({ events: good }, { events: otherCaller }, "sys", undefined)).toEqual({ skipped: "the candidates diverge before the agent does" });
+  });
+});
