@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 import type { Complication, Difficulty, Persona, Scenario, ScenarioPack } from "../../scenarios/index.ts";
 import { FaultKind, type FaultRule, Rng } from "../../tools/index.ts";
 import type { GenerationFeedback, ScenarioGenerator } from "./generator.ts";
@@ -41,7 +42,8 @@ function mutate(base: Scenario, pack: ScenarioPack, rng: Rng, mutations: number,
   let complications: Complication[] = structuredClone(base.complications);
   let faultPlan: FaultRule[] = structuredClone(base.faultPlan);
   const changes: string[] = [];
-  const moves = rng.shuffle(["persona", "complication", "fault", "drop"] as const).slice(0, mutations);
+  let slots = structuredClone(base.goal.slots);
+  const moves = rng.shuffle(["persona", "complication", "fault", "drop", "slots"] as const).slice(0, mutations);
   for (const move of moves) {
     if (move === "persona") {
       const candidates = pack.personas.filter((p) => p.id !== base.persona && p.role === (basePersona?.role ?? "account_holder"));
@@ -61,6 +63,12 @@ function mutate(base: Scenario, pack: ScenarioPack, rng: Rng, mutations: number,
       const kind = rng.pick(FAULT_KINDS);
       faultPlan = [...faultPlan.filter((f) => f.tool !== tool), { tool, kind, nth: 1, times: 1 }];
       changes.push(`${kind} on ${tool}`);
+    } else if (move === "slots") {
+      const day = openDayPhrase(base, pack, rng);
+      if (day) {
+        slots = { ...slots, date: day.phrase, time: day.partOfDay };
+        changes.push(`on ${day.phrase} ${day.partOfDay}`);
+      }
     } else if (move === "drop" && complications.length > 0) {
       // Dropping a silence or interruption keeps the goal but makes an easier variant.
       const droppable = complications.filter((c) => c.kind === "silence" || c.kind === "interrupts");
@@ -75,8 +83,10 @@ function mutate(base: Scenario, pack: ScenarioPack, rng: Rng, mutations: number,
   const difficulty = difficultyOf(complications, faultPlan, personaRecord);
   const expectations = structuredClone(base.expectations);
   if (complications.some((c) => c.kind === "refusal_trap")) expectations.refusalExpected = true;
+  const goal = slots === base.goal.slots ? base.goal : { ...base.goal, slots, description: `${base.goal.description.replace(/ (on|next|this|tomorrow|in about).*$/i, "")} (${String(slots.date)} ${String(slots.time ?? "")})`.trim() };
   return {
     ...structuredClone(base),
+    goal,
     expectations,
     id,
     seedId: base.id,
@@ -87,6 +97,34 @@ function mutate(base: Scenario, pack: ScenarioPack, rng: Rng, mutations: number,
     faultPlan,
     difficulty,
   };
+}
+
+const WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/**
+ * Another day to ask for, drawn from the calendar in the fixtures: a weekday in the next two
+ * weeks on which a provider of the scenario's service has an open slot, said the way callers say
+ * it ("Thursday", "next Monday"). Only for bookings whose expectations do not pin a slot.
+ */
+function openDayPhrase(base: Scenario, pack: ScenarioPack, rng: Rng): { phrase: string; partOfDay: "morning" | "afternoon" } | undefined {
+  const intent = pack.agent.intents.find((i) => i.id === base.goal.intent);
+  if (intent?.flow !== "book" || base.complications.some((c) => c.kind === "change_mind" || c.kind === "correction")) return undefined;
+  if (JSON.stringify(base.expectations.finalState).includes("slotId") || base.hiddenFacts.expectedSlotId !== undefined) return undefined;
+  const service = pack.fixtures.services.find((s) => s.name === String(base.goal.slots.service ?? ""));
+  if (!service) return undefined;
+  const now = DateTime.fromISO(base.clock.now, { zone: base.clock.timezone });
+  const options = pack.fixtures.slots
+    .filter((slot) => slot.status === "open" && service.providerIds.includes(slot.providerId))
+    .map((slot) => DateTime.fromISO(slot.start, { zone: base.clock.timezone }))
+    .filter((start) => start > now.plus({ days: 1 }).startOf("day") && start < now.plus({ days: 13 }))
+    .map((start) => {
+      const sameWeek = start.weekNumber === now.weekNumber;
+      const phrase = `${sameWeek ? "" : "next "}${WEEKDAY_NAMES[start.weekday - 1]}`;
+      return { phrase, partOfDay: start.hour < 12 ? ("morning" as const) : ("afternoon" as const) };
+    })
+    .filter((option) => !/Saturday|Sunday/.test(option.phrase));
+  const unique = [...new Map(options.map((o) => [`${o.phrase}|${o.partOfDay}`, o])).values()];
+  return unique.length > 0 ? rng.pick(unique) : undefined;
 }
 
 function extraComplication(pack: ScenarioPack, base: Scenario, current: readonly Complication[], rng: Rng): Complication | undefined {
