@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createScriptedAgent, createScriptedCaller } from "../../agents/index.ts";
+import { createScriptedGenerator, runPipeline, scenarioSignature } from "../../pipeline/index.ts";
+import { type LoadedPack, loadPack, Scenario, validateScenarioReferences } from "../../scenarios/index.ts";
+
+let loaded: LoadedPack;
+beforeAll(async () => {
+  loaded = await loadPack("scenarios/packs/clinic-booking");
+});
+
+describe("the scripted generator", () => {
+  it("proposes valid variants of the seeds: new callers, complications, faults and days, reproducibly by seed", async () => {
+    const generator = createScriptedGenerator();
+    const { scenarios } = await generator.generate({ pack: loaded.pack, round: 1, count: 30, seed: 5 });
+    expect(scenarios).toHaveLength(30);
+    for (const s of scenarios) {
+      expect(() => Scenario.parse(s)).not.toThrow();
+      expect(validateScenarioReferences(s, loaded.pack, { packToolNames: loaded.tools.map((t) => t.name) })).toEqual([]);
+      expect(loaded.pack.scenarios.map((seed) => seed.id)).toContain(s.seedId);
+    }
+    expect(new Set(scenarios.map(scenarioSignature)).size).toBeGreaterThan(20);
+    expect(scenarios.some((s) => s.persona !== loaded.pack.scenarios.find((seed) => seed.id === s.seedId)?.persona)).toBe(true);
+    expect(scenarios.some((s) => s.title.includes(" on "))).toBe(true);
+    const again = await generator.generate({ pack: loaded.pack, round: 1, count: 30, seed: 5 });
+    expect(again.scenarios).toEqual(scenarios);
+  });
+
+  it("does not propose again what the critic rejected last round", async () => {
+    const generator = createScriptedGenerator();
+    const first = await generator.generate({ pack: loaded.pack, round: 2, count: 10, seed: 8 });
+    const avoid = first.scenarios.slice(0, 5).map(scenarioSignature);
+    const next = await generator.generate({ pack: loaded.pack, round: 2, count: 10, seed: 8, feedback: { summary: "", avoidSignatures: avoid, redundantShare: 0 } });
+    for (const s of next.scenarios) expect(avoid).not.toContain(scenarioSignature(s));
+  });
+});
+
+describe("a target yield", () => {
+  it("keeps running rounds until the dataset holds the accepted calls asked for", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "voicesim-yield-")), "run");
+    const result = await runPipeline(loaded, {
+      out,
+      seed: 3,
+      scenarios: 6,
+      candidates: 1,
+      forks: 0,
+      rounds: 1,
+      accepted: 20,
+      concurrency: 2,
+      flawRate: 0.3,
+      backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
+      resume: false,
+    });
+    expect(result.acceptedConversations).toBeGreaterThanOrEqual(20);
+    const report = readFileSync(join(out, "report.md"), "utf8");
+    const rounds = report.split("## Yield per round")[1]?.split("##")[0] ?? "";
+    expect(rounds.match(/^\| \d+ \|/gm)?.length ?? 0).toBeGreaterThan(1);
+  });
+
+  it("stops at a scenario budget even when the target is not reached", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "voicesim-yield-")), "run");
+    const result = await runPipeline(loaded, {
+      out,
+      seed: 3,
+      scenarios: 6,
+      candidates: 1,
+      forks: 0,
+      rounds: 1,
+      accepted: 10_000,
+      budget: { scenarios: 40 },
+      concurrency: 2,
+      flawRate: 0,
+      backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
+      resume: false,
+    });
+    expect(result.acceptedConversations).toBeLessThan(10_000);
+    const tried = readFileSync(join(out, "scenarios.jsonl"), "utf8").trim().split("\n").length;
+    expect(tried).toBeGreaterThanOrEqual(40);
+    expect(tried).toBeLessThan(120);
+  });
+});
