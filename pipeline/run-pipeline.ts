@@ -168,7 +168,8 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
           ...(options.minDomainScore !== undefined ? { minDomainScore: options.minDomainScore } : {}),
         }).map((v) => [v.scenarioId, v]),
       );
-      let acceptedThisRound = 0;
+      // A resumed round counts what it already accepted.
+      let acceptedThisRound = [...records.values()].filter((r) => r.round === round && r.accepted).length;
       for (const scenario of fresh) {
         const critique = critiques.get(scenario.id);
         const gate = verdicts.get(scenario.id);
@@ -178,13 +179,13 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
           scenario,
           round,
           ...(critique ? { critique } : {}),
-          ...(gate ? { gate: { ok: gate.ok && ok, ...(gate.reason ? { reason: gate.reason } : !ok && gate.ok ? { reason: "round quota reached" } : {}) } } : {}),
+          ...(gate ? { gate: { ok: gate.ok && ok, ...(gate.reason ? { reason: `${gate.check}: ${gate.reason}` } : !ok && gate.ok ? { reason: "quota: round quota reached" } : {}) } } : {}),
           accepted: ok,
         };
         records.set(scenario.id, record);
         store.append(RUN_FILES.scenarios, record);
         if (!critique?.ok) addReject({ kind: "scenario", id: scenario.id, stage: "critique", reason: critique?.flags.map((f) => `${f.kind}: ${f.reason}`).join("; ") ?? "no critique" });
-        else if (!ok) addReject({ kind: "scenario", id: scenario.id, stage: "gate", reason: gate?.reason ? `${gate.check}: ${gate.reason}` : "round quota reached" });
+        else if (!ok) addReject({ kind: "scenario", id: scenario.id, stage: "gate", reason: gate?.reason ? `${gate.check}: ${gate.reason}` : "quota: round quota reached" });
       }
       const roundScenarios = [...records.values()].filter((r) => r.round === round && r.accepted).map((r) => r.scenario);
 
@@ -248,20 +249,23 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       }
       const acceptedCalls = [...scores.values()].filter((s) => s.verdict === "accept" && s.callerFidelity.ok).length;
       stage({ stage: `judge r${round}`, type: "done", summary: `${acceptedCalls} accepted so far` });
-      const flagged = fresh.filter((s) => !critiques.get(s.id)?.ok || !verdicts.get(s.id)?.ok);
-      const redundant = fresh.filter((s) => critiques.get(s.id)?.flags.some((f) => f.kind === "redundant") || verdicts.get(s.id)?.check === "duplicate").length;
+      // Everything about the round comes from its records, so a resumed run steers the next
+      // round exactly as an uninterrupted one would.
+      const roundRecords = [...records.values()].filter((r) => r.round === round);
+      const flagged = roundRecords.filter((r) => !r.accepted).map((r) => r.scenario);
+      const redundant = roundRecords.filter((r) => r.critique?.flags.some((f) => f.kind === "redundant") || r.gate?.reason?.startsWith("duplicate")).length;
       rounds.push({
         round,
-        proposed: fresh.length,
+        proposed: roundRecords.length,
         accepted: roundScenarios.length,
         conversations: items.length,
         acceptedConversations: acceptedCalls,
         feedback: feedback?.summary ?? "",
       });
       feedback = {
-        summary: summariseFeedback(fresh.length, critiques, verdicts),
+        summary: summariseFeedback(roundRecords),
         avoidSignatures: flagged.map(scenarioSignature),
-        redundantShare: fresh.length ? redundant / fresh.length : 0,
+        redundantShare: roundRecords.length ? redundant / roundRecords.length : 0,
       };
       const triedScenarios = records.size;
       const spent = tokens.prompt + tokens.completion;
@@ -270,6 +274,14 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         if (options.budget?.scenarios !== undefined && triedScenarios >= options.budget.scenarios) break;
         if (options.budget?.tokens !== undefined && spent >= options.budget.tokens) break;
       } else if (round >= options.rounds) break;
+    }
+
+    if (aborted) {
+      // Exports are derived from the whole run: write none from half of it; --resume finishes.
+      manifest = { ...manifest, updatedAt: new Date().toISOString(), tokens, finished: false };
+      store.writeManifest(manifest);
+      store.flush();
+      return { runDir: options.out, funnel: [], acceptedConversations: 0, sftRows: 0, preferenceRows: 0, aborted: true, manifest };
     }
 
     // 6. Filter, pseudonymise, de-duplicate and export.
@@ -458,16 +470,15 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
   }
 }
 
-function summariseFeedback(
-  total: number,
-  critiques: Map<string, ScenarioRecord["critique"]>,
-  verdicts: Map<string, { ok: boolean; check?: string }>,
-): string {
+function summariseFeedback(roundRecords: readonly ScenarioRecord[]): string {
   const counts = new Map<string, number>();
-  for (const c of critiques.values()) for (const f of c?.flags ?? []) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
-  for (const v of verdicts.values()) if (!v.ok && v.check) counts.set(`gate:${v.check}`, (counts.get(v.check) ?? 0) + 1);
-  if (counts.size === 0) return `all ${total} proposals passed`;
-  return `of ${total} proposals: ${[...counts.entries()].map(([k, n]) => `${n} ${k.replace("_", " ")}`).join(", ")}; vary personas and complications, avoid repeats`;
+  for (const record of roundRecords) {
+    for (const flag of record.critique?.flags ?? []) counts.set(flag.kind, (counts.get(flag.kind) ?? 0) + 1);
+    const check = record.critique?.ok && !record.accepted ? record.gate?.reason?.split(":")[0] : undefined;
+    if (check) counts.set(`gate ${check}`, (counts.get(`gate ${check}`) ?? 0) + 1);
+  }
+  if (counts.size === 0) return `all ${roundRecords.length} proposals passed`;
+  return `of ${roundRecords.length} proposals: ${[...counts.entries()].map(([k, n]) => `${n} ${k.replaceAll("_", " ")}`).join(", ")}; vary personas and complications, avoid repeats`;
 }
 
 /** Rough list prices (USD per million tokens) of a small hosted model; scripted runs cost nothing. */

@@ -81,3 +81,37 @@ describe("a target yield", () => {
     expect(tried).toBeLessThan(120);
   });
 });
+
+describe("a resumed run", () => {
+  it("ends with the same dataset as an uninterrupted one", async () => {
+    const base = {
+      seed: 9,
+      scenarios: 8,
+      candidates: 2,
+      forks: 2,
+      rounds: 2,
+      concurrency: 2,
+      flawRate: 0.3,
+      backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
+    };
+    const straight = join(mkdtempSync(join(tmpdir(), "voicesim-resume-")), "run");
+    await runPipeline(loaded, { ...base, out: straight, resume: false });
+    const broken = join(mkdtempSync(join(tmpdir(), "voicesim-resume-")), "run");
+    const controller = new AbortController();
+    const first = await runPipeline(loaded, {
+      ...base,
+      out: broken,
+      resume: false,
+      signal: controller.signal,
+      onStage: (event) => {
+        if (event.type === "progress" && event.stage.startsWith("simulate r2") && event.done >= 3) controller.abort();
+      },
+    });
+    expect(first.aborted).toBe(true);
+    const second = await runPipeline(loaded, { ...base, out: broken, resume: true });
+    expect(second.aborted).toBe(false);
+    for (const file of ["dataset/sft.jsonl", "dataset/dpo.jsonl", "conversations.jsonl"]) {
+      expect(readFileSync(join(broken, file), "utf8"), file).toBe(readFileSync(join(straight, file), "utf8"));
+    }
+  });
+});
