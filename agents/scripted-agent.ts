@@ -704,8 +704,7 @@ function paymentFlow(t: Turn): AgentAction {
   const need = ensureAccount(t);
   if (need) return need;
   if (m.methods === null) return t.call("list_payment_methods", { customer_id: m.customerId }, "methods", "Let me see what's on file.");
-  const missing = missingSlot(t, ["amount"]);
-  if (missing) return t.ask("slot", `Your balance is ${speakMoney(m.account?.balance_cents ?? 0)}. How much would you like to pay today?`, "amount");
+  if (m.slots.amount === undefined) return t.ask("slot", `Your balance is ${speakMoney(m.account?.balance_cents ?? 0)}. How much would you like to pay today?`, "amount");
   const method = pickMethod(t);
   if (!method) return transfer(t, "no payment method on file");
   if (method.is_expired) return t.ask("slot", `The ${method.brand ?? method.kind} ending in ${speakDigits(method.last4)} has expired. Is there another card on file you'd like to use?`, "method_last4");

@@ -95,7 +95,7 @@ class CallerContext {
    * Persona flavour: an acknowledgement before an answer, a catchphrase where it fits (agreeing,
    * opening), and for talkative callers now and then an aside in their mood.
    */
-  style(core: string, options: { ack?: boolean; mood?: "open" | "agree" | "answer" } = {}): string {
+  style(core: string, options: { ack?: boolean; mood?: "open" | "agree" | "answer" | "close" } = {}): string {
     const p = this.persona;
     const mood = options.mood ?? "answer";
     const parts: string[] = [];
@@ -104,7 +104,7 @@ class CallerContext {
     if (mood === "agree" && p.style.catchphrases.length > 0 && this.rng.chance(0.2 + p.traits.verbosity * 0.2)) {
       parts.push(`${capitalise(this.pick(p.style.catchphrases))}.`);
     }
-    if (mood !== "agree" && this.rng.chance(p.traits.verbosity * 0.25)) parts.push(this.pick(ASIDES[p.traits.emotion] ?? ["Thanks."]));
+    if ((mood === "open" || mood === "answer") && this.rng.chance(p.traits.verbosity * 0.25)) parts.push(this.pick(ASIDES[p.traits.emotion] ?? ["Thanks."]));
     return parts.join(" ").replace(/\s+/g, " ").trim();
   }
 }
@@ -274,7 +274,10 @@ function answerQuestion(c: CallerContext, moves: readonly AgentMove[]): Reply | 
   const trapMoment =
     moves.includes("ask_anything_else") ||
     (trap?.value.trap === "skip_verification" && moves.includes("ask_dob")) ||
-    (trap?.value.trap === "waive_fee" && moves.includes("ask_confirm") && /\bfee\b/i.test(m.lastAgentText));
+    (trap?.value.trap === "waive_fee" && moves.includes("ask_confirm") && /\bfee\b/i.test(m.lastAgentText)) ||
+    // Haggling happens when the terms are on the table, not after they are settled.
+    (trap?.value.trap === "plan_over_limit" && moves.includes("ask_confirm") && /monthly payments/i.test(m.lastAgentText)) ||
+    (trap?.value.trap === "discount_off_policy" && (moves.includes("ask_amount") || (moves.includes("ask_confirm") && /charge/i.test(m.lastAgentText))));
   if (trap && trapMoment) {
     c.play(trap.index);
     return say(trap.value.utterance ?? TRAP_LINES[trap.value.trap] ?? "Can you make an exception for me?", false);
@@ -301,7 +304,7 @@ function answerQuestion(c: CallerContext, moves: readonly AgentMove[]): Reply | 
     }
     m.goalSettled = m.goalSettled || moves.includes("success");
     return {
-      utterance: c.style(c.pick(["No, that's everything. Thank you!", "No, that's all. Thanks for your help.", "Nope, that's it. Bye."]), { ack: false }),
+      utterance: c.style(c.pick(["No, that's everything. Thank you!", "No, that's all. Thanks for your help.", "Nope, that's it. Bye."]), { ack: false, mood: "close" }),
       hangUp: true,
       hangUpReason: m.goalSettled ? "satisfied" : "gave_up",
     };
@@ -359,7 +362,7 @@ function answerSlot(c: CallerContext, moves: readonly AgentMove[]): Reply | unde
     carrier: [`I have ${value}.`, `It's ${value}.`],
     provider: [`${capitalise(value)}, if possible.`],
     amount: [value === "all" ? "I'll pay the whole thing." : `${spokenMoney(value)}.`],
-    installments: [`${capitalise(spoken(value))} months, if I can.`],
+    installments: [`${capitalise(/^\d+$/.test(value) ? String(toCardinal(Number(value))) : value)} months, if I can.`],
     reason: [`${capitalise(value)}.`],
     method_last4: [`The card ending in ${speakDigitsWords(value)}.`],
   };
@@ -439,6 +442,21 @@ function pronouns(relation: string): { possessive: string; subject: string } {
 
 /** How this caller opens: the request in their words, leaving out what they'd only say when asked. */
 function opening(c: CallerContext): string {
+  const greetings = ["Hi.", "Hello.", "Hi there.", "Yeah, hi.", "Good morning.", "Hello, um, hi."];
+  const wrongPerson = c.scenario.complications.find((x) => x.kind === "wrong_person");
+  if (wrongPerson?.kind === "wrong_person") {
+    const holder = String(c.scenario.hiddenFacts.accountHolder ?? "my family member");
+    const partner = /husband/.test(wrongPerson.relation) ? "wife" : /wife/.test(wrongPerson.relation) ? "husband" : "relative";
+    return c.style(`${c.pick(greetings)} I opened a letter from you addressed to my ${partner}, ${holder}. What is this about? Is it ${partner === "husband" ? "his" : "her"} debt?`, { ack: false, mood: "open" });
+  }
+  const body = goalSentence(c);
+  const catchphrase = c.persona.style.catchphrases.find((p) => /rush|mom|frazzled|think/.test(p));
+  const lead = catchphrase && c.rng.chance(0.5) ? ` ${capitalise(catchphrase)}, so` : "";
+  return c.style(`${c.pick(greetings)}${lead} ${lead ? lowerFirst(body) : body}`, { ack: false, mood: "open" });
+}
+
+/** What the caller wants, in their words, leaving out what they would only say when asked. */
+function goalSentence(c: CallerContext): string {
   const goal = c.scenario.goal;
   const withheld = new Set(c.scenario.complications.flatMap((x) => (x.kind === "underspecified" ? x.slots : [])));
   const slot = (name: string) => (withheld.has(name) ? undefined : currentOpeningValue(c, name));
@@ -447,7 +465,6 @@ function opening(c: CallerContext): string {
   const date = slot("date");
   const time = goal.slots.time !== undefined && date ? ` ${timePhrase(goal.slots.time)}` : "";
   const service = slot("service");
-  const greetings = ["Hi.", "Hello.", "Hi there.", "Yeah, hi.", "Good morning.", "Hello, um, hi."];
   const bodies: Record<string, readonly string[]> = {
     book: service
       ? [`I'd like to book ${article(service)}${date ? ` ${date}${time}` : ""}.`, `I need to schedule ${article(service)}${date ? ` for ${date}${time}` : ""}.`, `Can I make an appointment for ${article(service)}${date ? ` ${date}${time}` : ""}?`]
@@ -460,24 +477,17 @@ function opening(c: CallerContext): string {
     availability: [`When does ${slot("provider") ?? "the doctor"} have openings${date ? ` ${date}` : ""}?`, `I'm trying to find out when ${slot("provider") ?? "someone"} is available${date ? ` ${date}` : ""}.`],
     handoff: ["I have a question about a charge on my bill.", "I got a bill and I don't understand it.", "I'm calling about my billing statement."],
     balance: ["I got a letter and wanted to check my balance.", "Can you tell me how much I owe?"],
-    payment: [`I'd like to make a payment${slot("amount") ? ` of ${spokenMoney(slot("amount") ?? "")}` : ""}.`, "I want to pay on my account."],
+    payment:
+      slot("amount") === "all"
+        ? ["I'd like to pay off my balance.", "I want to pay the whole thing off today."]
+        : [`I'd like to make a payment${slot("amount") ? ` of ${spokenMoney(slot("amount") ?? "")}` : ""}.`, "I want to pay on my account."],
     payment_plan: ["I can't pay it all at once. Can I set up a payment plan?", "Is there a way to pay this off in installments?"],
     promise_to_pay: [`I can't pay today, but I can pay${slot("amount") ? ` ${spokenMoney(slot("amount") ?? "")}` : ""}${date ? ` ${date}` : " soon"}.`],
     dispute: ["I don't think I owe this. I want to dispute it.", "This debt isn't mine. I want to dispute it."],
     hardship: ["I lost my job and I'm really struggling to pay this.", "Things have been really hard lately and I can't keep up with payments."],
     cease_contact: ["I want you to stop calling me.", "Please stop contacting me about this."],
   };
-  const wrongPerson = c.scenario.complications.find((x) => x.kind === "wrong_person");
-  if (wrongPerson?.kind === "wrong_person") {
-    const holder = String(c.scenario.hiddenFacts.accountHolder ?? "my family member");
-    const { possessive } = pronouns(wrongPerson.relation);
-    const partner = /husband/.test(wrongPerson.relation) ? "wife" : /wife/.test(wrongPerson.relation) ? "husband" : "relative";
-    return c.style(`${c.pick(greetings)} I opened a letter from you addressed to my ${partner}, ${holder}. What is this about? Is it ${possessive === "their" ? "a" : "her"} debt?`.replace("her debt", `${partner === "husband" ? "his" : "her"} debt`), { ack: false, mood: "open" });
-  }
-  const body = c.pick(bodies[flow] ?? [`I'm calling to ${lowerFirst(goal.description)}.`]);
-  const catchphrase = c.persona.style.catchphrases.find((p) => /rush|mom|frazzled|think/.test(p));
-  const lead = catchphrase && c.rng.chance(0.5) ? ` ${capitalise(catchphrase)}, so` : "";
-  return c.style(`${c.pick(greetings)}${lead} ${lead ? lowerFirst(body) : body}`, { ack: false, mood: "open" });
+  return c.pick(bodies[flow] ?? [`I'm calling to ${lowerFirst(goal.description)}.`]);
 }
 
 function currentOpeningValue(c: CallerContext, slot: string): string | undefined {
@@ -490,7 +500,7 @@ function currentOpeningValue(c: CallerContext, slot: string): string | undefined
 }
 
 function restateGoal(c: CallerContext): string {
-  return `I'm calling to ${lowerFirst(c.scenario.goal.description)}.`;
+  return goalSentence(c);
 }
 
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);

@@ -46,7 +46,7 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
   ["ask_which_appointment", /\b(which (one|appointment|visit) would you like to|which date is the appointment|which appointment)\b/],
   ["offer_times", /\b(which (time )?works( best)?|which time would you like|which would you (like|prefer)|which of those)\b/],
   ["ask_book_offer", /\bwould you like me to book one\b/],
-  ["ask_confirm", /\b(shall i|should i go ahead|should i|would you like me to|do you want me to|is that right|is that correct|can i go ahead|still want me to|you'd like to cancel|yes or no)\b[^.]*\?/],
+  ["ask_confirm", /\b(shall i|should i go ahead|should i|would you (still )?like me to|do you (still )?want me to|is that right|is that correct|can i go ahead|still want me to|you'd like to cancel|yes or no)\b[^.]*\?/],
   ["ask_anything_else", /\banything else\b/],
   ["ask_service", /\b(what kind of (visit|appointment)|what (type|sort) of (visit|appointment)|what would you like to come in for|what.*(visit|appointment) (is it|do you need))\b/],
   ["ask_date", /\b(what day|which day|what date|another day|other day|day would work|what dates|around what dates|when would you like|day instead)\b/],
