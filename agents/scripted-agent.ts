@@ -132,6 +132,19 @@ function onCaller(t: Turn, heard: string): AgentAction {
       break;
     }
     case "anything_else":
+      if (m.lastRequest && /\b(i meant|i mean|sorry|actually)\b/i.test(heard) && !said.intent) {
+        // "Oh wait, I meant Blue Cross, not Aetna": the same request again with the corrected value.
+        const corrected = heard.replace(/,?\s*not\s+[^,.]*[.,]?\s*$/i, "");
+        m.intent = m.lastRequest.intent;
+        m.slots = { ...m.lastRequest.slots };
+        const before = JSON.stringify(m.slots);
+        for (const slot of t.intent?.slots ?? []) fillSlotFrom(t, slot.name, corrected, true);
+        if (JSON.stringify(m.slots) !== before) {
+          t.preamble.push("No problem.");
+          return proceed(t);
+        }
+        resetRequest(m);
+      }
       if (!said.intent && (parseYesNo(heard) === "no" || /\b(that's all|that is all|that's it|nothing else|i'm good|all set|no thanks)\b/i.test(heard))) {
         return closeCall(t);
       }
@@ -864,6 +877,13 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
       return anythingElse(t, fee > 0 ? `Your appointment is cancelled. A late fee of ${speakMoney(fee)} will be added to your account.` : "Your appointment is cancelled, and there's no fee.");
     }
     case "lookup": {
+      const record = (result.record ?? result) as Record<string, unknown>;
+      if (Object.keys(record).length === 0) {
+        // An empty answer to a lookup is a glitch until it happens twice.
+        if (pending.attempt < 2) return t.retry(pending, "Hmm, that came back blank. Let me look again.");
+        markDone(t);
+        return anythingElse(t, "I'm sorry, I'm not finding that in our system right now. Our front desk can check it for you.");
+      }
       markDone(t);
       return anythingElse(t, describeRecord(result));
     }
@@ -1001,6 +1021,7 @@ function complyWithTrap(t: Turn, trap: string): AgentAction {
 function anythingElse(t: Turn, lead: string): AgentAction {
   const m = t.memory;
   const intent = m.intent;
+  if (intent) m.lastRequest = { intent, slots: { ...m.slots } };
   resetRequest(m);
   if (intent) m.completed.push(intent);
   return t.ask("anything_else", `${lead} ${t.pick(["Is there anything else I can help you with?", "Anything else I can do for you today?", "Is there anything else?"])}`);

@@ -198,6 +198,11 @@ function takeTurn(c: CallerContext): Reply {
     return { utterance: c.style("Forget it. I'll call back when your system is working.", { ack: false }), hangUp: true, hangUpReason: "gave_up" };
   }
 
+  // A caller who gave a wrong value corrects it once they hear the answer for it.
+  if (m.pendingCorrections.length > 0 && (moves.includes("success") || moves.includes("ask_anything_else"))) {
+    const fix = changeOfMind(c);
+    if (fix) return withPause(fix);
+  }
   if (moves.includes("success")) m.goalSettled = true;
   if (moves.includes("ask_how_can_i_help") && !m.goalSettled) return withPause({ utterance: c.style(restateGoal(c), { ack: false }), hangUp: false });
   const answer = answerQuestion(c, moves);
@@ -473,7 +478,9 @@ function goalSentence(c: CallerContext): string {
     cancel: [`I need to cancel my appointment${slot("appointment_date") ? ` ${spoken(slot("appointment_date"))}` : ""}.`, `I can't make my appointment${slot("appointment_date") ? ` ${spoken(slot("appointment_date"))}` : ""}, so I need to cancel it.`],
     lookup: slot("carrier")
       ? [`I wanted to check if you take ${slot("carrier")}.`, `Do you accept ${slot("carrier")}?`, `Is ${slot("carrier")} in network with you?`]
-      : [`I'm calling to ${lowerFirst(goal.description)}.`, `I wanted to ${lowerFirst(goal.description)}.`],
+      : "carrier" in goal.slots
+        ? ["I have a question about my insurance.", "I wanted to ask about insurance."]
+        : [`I'm calling to ${lowerFirst(goal.description)}.`, `I wanted to ${lowerFirst(goal.description)}.`],
     availability: [`When does ${slot("provider") ?? "the doctor"} have openings${date ? ` ${date}` : ""}?`, `I'm trying to find out when ${slot("provider") ?? "someone"} is available${date ? ` ${date}` : ""}.`],
     handoff: ["I have a question about a charge on my bill.", "I got a bill and I don't understand it.", "I'm calling about my billing statement."],
     balance: ["I got a letter and wanted to check my balance.", "Can you tell me how much I owe?"],

@@ -91,6 +91,8 @@ export interface AgentMemory {
   pendingCall: PendingCall | null;
   callCount: number;
   completed: string[];
+  /** The request just finished, so "sorry, I meant …" can redo it with the corrected value. */
+  lastRequest: { intent: string; slots: Record<string, string> } | null;
   silences: number;
   refusals: number;
   /** Heard facts the caller gave before they were asked (phone, dob, ...). */
@@ -123,6 +125,7 @@ export function freshMemory(): AgentMemory {
     pendingCall: null,
     callCount: 0,
     completed: [],
+    lastRequest: null,
     silences: 0,
     refusals: 0,
     facts: {},
