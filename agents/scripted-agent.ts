@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import type { ConversationEvent, ToolResultEvent } from "../scenarios/index.ts";
+import type { ToolResultEvent } from "../scenarios/index.ts";
 import type { AgentAction, AgentBackend, JsonValue } from "./agent-types.ts";
 import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment, type KnownMethod, type Offer, resetRequest } from "./agent/memory.ts";
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
@@ -164,10 +164,8 @@ function onCaller(t: Turn, heard: string): AgentAction {
     if (m.intent && !m.completed.includes(m.intent) && m.asked !== "anything_else") {
       // A new topic mid-request: keep the first request unless it was the opening.
     } else {
-      const keepIdentity = m.intent !== null;
       resetRequest(m);
       m.intent = said.intent;
-      void keepIdentity;
     }
   }
   if (m.asked === "slot" && m.askedSlot) fillSlotFrom(t, m.askedSlot, heard);
@@ -810,7 +808,7 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     if (pending.attempt < 2) return t.retry(pending, "Sorry, I got an error on my end. Trying again.");
     return failedTwice(t, pending.purpose);
   }
-  if (!outcome.ok) return onToolError(t, pending.purpose, outcome.error.code, outcome.error.message);
+  if (!outcome.ok) return onToolError(t, pending.purpose, outcome.error.code);
   const result = (outcome.result ?? {}) as Record<string, unknown>;
   switch (pending.purpose) {
     case "identify": {
@@ -957,7 +955,7 @@ function describeRecord(result: Record<string, unknown>): string {
   return `Here's what I found: ${fields.map(([k, v]) => `${k.replace(/([A-Z])/g, " $1").toLowerCase()} ${String(v)}`).join(", ")}.`;
 }
 
-function onToolError(t: Turn, purpose: string, code: string, message: string): AgentAction {
+function onToolError(t: Turn, purpose: string, code: string): AgentAction {
   const m = t.memory;
   if (code === "not_found" && purpose === "lookup") {
     markDone(t);
@@ -974,7 +972,6 @@ function onToolError(t: Turn, purpose: string, code: string, message: string): A
     return t.ask("slot", "I'm sorry, I couldn't charge that card. Is there another card on file you'd like to use?", "method_last4");
   }
   if (t.hasFlaw("claim_success_after_failure")) return claimSuccess(t, purpose);
-  void message;
   return t.ask("after_failure", "I'm sorry, I wasn't able to complete that, and nothing was changed. Would you like me to transfer you to a colleague who can help?");
 }
 
@@ -1042,4 +1039,3 @@ function closeCall(t: Turn, goodbye?: string): AgentAction {
   return t.say(goodbye ?? `Thank you for calling ${t.pack.agent.organization}. Have a great day. Goodbye.`, { endCall: true });
 }
 
-export type { ConversationEvent };

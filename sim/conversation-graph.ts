@@ -289,7 +289,7 @@ export function buildConversationGraph(deps: ConversationDeps, checkpointer?: Ba
     return { events, endReason: "error", failure: message };
   };
 
-  const afterAgent = (state: ConversationStateValue): "tools" | "caller" | "agent" | typeof END => {
+  const afterAgent = (state: ConversationStateValue): "tools" | "caller" | typeof END => {
     if (state.endReason) return END;
     if (pendingToolCalls(state.events).length > 0) return "tools";
     return "caller";
@@ -312,7 +312,7 @@ export function buildConversationGraph(deps: ConversationDeps, checkpointer?: Ba
     .addNode("guard", guardNode)
     // The agent answers the phone: it speaks first.
     .addEdge(START, "agent")
-    .addConditionalEdges("agent", afterAgent, ["tools", "caller", "agent", END])
+    .addConditionalEdges("agent", afterAgent, ["tools", "caller", END])
     .addConditionalEdges("tools", afterTools, ["agent", "guard"])
     .addConditionalEdges("caller", afterCaller, ["agent", END])
     .addEdge("guard", END);

@@ -10,7 +10,6 @@ let socket: WebSocket;
 let items: ListItem[] = [];
 let current: string | undefined;
 let events: ConversationEvent[] = [];
-let total = 0;
 let playing = false;
 let score: Score | null = null;
 let worldChanges: unknown[] = [];
@@ -53,7 +52,6 @@ function handle(message: ServerMessage): void {
       current = message.id;
       score = message.score;
       worldChanges = message.worldChanges;
-      total = message.meta.events;
       events = [];
       $("transcript").innerHTML = "";
       $("world").innerHTML = "";
@@ -74,7 +72,6 @@ function handle(message: ServerMessage): void {
       break;
     case "state":
       playing = message.playing;
-      total = message.total;
       $("play").textContent = playing ? "❚❚ Pause" : "▶ Play";
       $("position").textContent = `${message.position} / ${message.total} events`;
       if (message.position >= message.total && message.total > 0 && !$("world").innerHTML) renderWorld();
@@ -290,4 +287,3 @@ document.addEventListener("keydown", (event) => {
 });
 
 connect();
-void total;
