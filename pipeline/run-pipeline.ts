@@ -348,6 +348,8 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       trlSft.push(toTrlSftRow(row));
     }
     const dpo: OpenAIPreferenceRow[] = [];
+    // Which forked reply won, for reviewers (the viewer shows it beside the replies).
+    const forkVerdicts: Array<{ forkId: string; conversationId: string; preferred: number; rejected: number; reasons: string[] }> = [];
     const trlDpo: TrlPreferenceRow[] = [];
     const byId = new Map(conversations.map((c) => [c.id, c]));
     for (const fork of forks) {
@@ -362,6 +364,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       }
       dpo.push(pair.openai);
       trlDpo.push(pair.trl);
+      forkVerdicts.push({ forkId: fork.id, conversationId: fork.conversationId, preferred: pair.preferred.index, rejected: pair.rejected.index, reasons: pair.rejected.reasons });
     }
     // Best-vs-worst candidates of a scenario, where they share a prefix up to the agent's turn.
     let candidatePairs = 0;
@@ -390,6 +393,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
     store.rewrite("dataset/trl/sft.jsonl", trlSft);
     store.rewrite("dataset/trl/preference.jsonl", trlDpo);
     store.rewrite("dataset/rewrites.jsonl", rewrites);
+    store.rewrite("dataset/pairs.jsonl", forkVerdicts);
     stage({ stage: "export", type: "done", summary: `${sft.length} SFT rows, ${dpo.length} preference pairs (${candidatePairs} from best-vs-worst candidates)` });
 
     // Report.

@@ -47,6 +47,10 @@ export const ListItem = z.object({
 });
 export type ListItem = z.infer<typeof ListItem>;
 
+/** One line of dataset/pairs.jsonl: the preferred and rejected reply of a fork. */
+export const ForkPair = z.object({ forkId: z.string(), conversationId: z.string(), preferred: z.number().int(), rejected: z.number().int(), reasons: z.array(z.string()) });
+export type ForkPair = z.infer<typeof ForkPair>;
+
 export type ServerMessage =
   | { type: "list"; items: ListItem[]; counts: { total: number; shown: number; accept: number; reject: number } }
   | {
@@ -55,6 +59,7 @@ export type ServerMessage =
       scenario: Scenario | null;
       score: Score | null;
       forks: ForkedReplies[];
+      pairs: ForkPair[];
       rejects: Array<{ stage: string; reason: string }>;
       meta: { events: number; durationMs: number; backends: { caller: string; agent: string }; injectedFlaws: string[]; endReason: string; status: string };
       worldChanges: unknown[];

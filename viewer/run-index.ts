@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type z } from "zod";
 import { Conversation, ForkedReplies, Reject, ScenarioRecord, Score } from "../scenarios/index.ts";
 import type { LiveEventChunk } from "../sim/index.ts";
-import type { ListFilters, ListItem } from "./protocol.ts";
+import { ForkPair, type ListFilters, type ListItem } from "./protocol.ts";
 
 /**
  * What the viewer knows of a run directory, kept current by polling the JSONL files' sizes
@@ -19,6 +19,8 @@ export class RunIndex extends EventEmitter {
   readonly scores = new Map<string, Score>();
   readonly rejects = new Map<string, Reject[]>();
   readonly forks = new Map<string, ForkedReplies[]>();
+  /** Which reply of a fork the export preferred, by fork id. */
+  readonly pairs = new Map<string, ForkPair>();
   /** Conversations being simulated right now, with their events so far. */
   readonly inProgress = new Map<string, LiveEventChunk["event"][]>();
   readonly #offsets = new Map<string, number>();
@@ -36,6 +38,7 @@ export class RunIndex extends EventEmitter {
     this.#readNew("scenarios.jsonl", ScenarioRecord, (r) => this.scenarios.set(r.scenario.id, r));
     this.#readNew("scores.jsonl", Score, (s) => this.scores.set(s.conversationId, s));
     this.#readNew("rejects.jsonl", Reject, (r) => this.rejects.set(r.id, [...(this.rejects.get(r.id) ?? []), r]));
+    this.#readNew("dataset/pairs.jsonl", ForkPair, (p) => this.pairs.set(p.forkId, p));
     this.#readNew("forks.jsonl", ForkedReplies, (f) => this.forks.set(f.conversationId, [...(this.forks.get(f.conversationId) ?? []), f]));
     this.#readNew("conversations.jsonl", Conversation, (c) => {
       const isNew = !this.conversations.has(c.id);

@@ -133,6 +133,10 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
             scenario: index.scenarios.get(scenarioId)?.scenario ?? null,
             score: index.scores.get(message.conversationId) ?? null,
             forks: index.forks.get(message.conversationId) ?? [],
+            pairs: (index.forks.get(message.conversationId) ?? []).flatMap((f) => {
+              const pair = index.pairs.get(f.id);
+              return pair ? [pair] : [];
+            }),
             rejects: (index.rejects.get(message.conversationId) ?? []).map((r) => ({ stage: r.stage, reason: r.reason })),
             meta: {
               events: conversation?.events.length ?? liveEvents?.length ?? 0,

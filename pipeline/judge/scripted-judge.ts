@@ -40,8 +40,10 @@ export function scriptedRubric(input: JudgeInput, checks: readonly CheckResult[]
   const agentTurns = events.filter((e) => e.type === "agent_speech");
   const repeats = agentTurns.filter((e) => e.type === "agent_speech" && /^sorry(,| about that)/i.test(e.said)).length;
   const ending = conversation.endReason;
+  // An agent that closes the call after the caller said they were done ended it well.
+  const closedWell = ending === "agent_ended" && outcome.length === 0;
   const helpful =
-    ending === "caller_satisfied" || (ending === "handoff" && scenario.expectations.handoffExpected)
+    ending === "caller_satisfied" || closedWell || (ending === "handoff" && scenario.expectations.handoffExpected)
       ? 5 - Math.min(2, Math.floor(repeats / 3))
       : ending === "handoff" || ending === "agent_ended"
         ? 3
@@ -51,7 +53,7 @@ export function scriptedRubric(input: JudgeInput, checks: readonly CheckResult[]
   const reasons: Record<string, string> = {
     caller_satisfied: "The caller left with what they called for.",
     handoff: scenario.expectations.handoffExpected ? "Handed off to a person, as the call required." : "Handed off a request it could have handled.",
-    agent_ended: "The agent ended the call.",
+    agent_ended: closedWell ? "The agent settled the request and closed the call." : "The agent ended the call before the request was settled.",
     caller_hung_up: "The caller gave up before getting what they wanted.",
     turn_limit: "The call went in circles until it was cut off.",
     silence_timeout: "The call died in silence.",

@@ -17,7 +17,7 @@ describe.each(["clinic-booking", "collections"])("voicesim run on %s, offline", 
 
   it("exits 0 and writes every file of a run directory", () => {
     expect(result.code, result.stderr).toBe(0);
-    for (const file of ["manifest.json", "scenarios.jsonl", "conversations.jsonl", "scores.jsonl", "forks.jsonl", "rejects.jsonl", "report.html", "report.md", "dataset/sft.jsonl", "dataset/dpo.jsonl", "dataset/trl/sft.jsonl", "dataset/trl/preference.jsonl", "dataset/rewrites.jsonl"]) {
+    for (const file of ["manifest.json", "scenarios.jsonl", "conversations.jsonl", "scores.jsonl", "forks.jsonl", "rejects.jsonl", "report.html", "report.md", "dataset/sft.jsonl", "dataset/dpo.jsonl", "dataset/trl/sft.jsonl", "dataset/trl/preference.jsonl", "dataset/rewrites.jsonl", "dataset/pairs.jsonl"]) {
       expect(() => readFileSync(join(out, file)), file).not.toThrow();
     }
     expect(Manifest.parse(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"))).finished).toBe(true);
@@ -48,6 +48,14 @@ describe.each(["clinic-booking", "collections"])("voicesim run on %s, offline", 
     lines(join(out, "dataset/trl/sft.jsonl"), (v) => TrlSftRow.parse(v));
     expect(dpo.length).toBeGreaterThan(0);
     for (const row of dpo) expect(JSON.stringify(row.preferred_output)).not.toBe(JSON.stringify(row.non_preferred_output));
+    // Every pair from a fork names the fork and which reply won, for reviewers.
+    const forkIds = new Set(lines(join(out, "forks.jsonl"), (v) => (v as { id: string }).id));
+    const pairs = lines(join(out, "dataset/pairs.jsonl"), (v) => v as { forkId: string; preferred: number; rejected: number });
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const pair of pairs) {
+      expect(forkIds.has(pair.forkId)).toBe(true);
+      expect(pair.preferred).not.toBe(pair.rejected);
+    }
     const report = readFileSync(join(out, "report.md"), "utf8");
     const refusals = Number(/\*\*(\d+)\*\* kept calls with a correct refusal/.exec(report)?.[1] ?? "0");
     expect(refusals).toBeGreaterThan(0);

@@ -115,6 +115,17 @@ describe("the viewer protocol", () => {
     expect(gapBefore(call.events, 1, 1)).toBeCloseTo(8 * gapBefore(call.events, 1, 8), 5);
   });
 
+  it("sends a call's forks with the reply the export preferred", async () => {
+    const pairs = readFileSync(join(runDir, "dataset/pairs.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { conversationId: string; preferred: number });
+    expect(pairs.length).toBeGreaterThan(0);
+    const c = await client();
+    c.send({ type: "subscribe", conversationId: pairs[0]!.conversationId });
+    const head = await c.next("conversation");
+    expect(head.message.forks.length).toBeGreaterThan(0);
+    expect(head.message.pairs[0]?.preferred).toBe(pairs[0]!.preferred);
+    c.socket.close();
+  });
+
   it("seeks and steps", async () => {
     const call = conversations[0]!;
     const c = await client();

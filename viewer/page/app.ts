@@ -1,6 +1,6 @@
 // The replay page: plain TypeScript, bundled by esbuild when the viewer starts.
 import type { ConversationEvent, ForkedReplies, Scenario, Score } from "../../scenarios/index.ts";
-import type { ListItem, ServerMessage } from "../protocol.ts";
+import type { ForkPair, ListItem, ServerMessage } from "../protocol.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -58,7 +58,7 @@ function handle(message: ServerMessage): void {
       renderHeader(message);
       renderScenario(message.scenario);
       renderJudge(message.score, message.rejects);
-      renderForks(message.forks);
+      renderForks(message.forks, message.pairs);
       renderList();
       break;
     case "reset":
@@ -230,7 +230,7 @@ function renderJudge(s: Score | null, rejects: Array<{ stage: string; reason: st
     ${s.callerFidelity.ok ? "" : `<p class="muted">caller strayed: ${esc(s.callerFidelity.issues.join("; "))}</p>`}`;
 }
 
-function renderForks(forks: ForkedReplies[]): void {
+function renderForks(forks: ForkedReplies[], pairs: ForkPair[]): void {
   if (forks.length === 0) {
     $("forks").innerHTML = "";
     return;
@@ -242,10 +242,14 @@ function renderForks(forks: ForkedReplies[]): void {
       .join(" · ");
   $("forks").innerHTML = `<h2>Forked replies</h2>${forks
     .map(
-      (fork) => `<div class="forkset"><div class="muted">after event ${fork.afterEvent} · ${esc(fork.reason.replace(/_/g, " "))}</div>
-      <div class="replies">${fork.replies
-        .map((r) => `<div class="reply ${r.injectedFlaws.length ? "rejected" : "preferred"}"><b>${r.injectedFlaws.length ? `✗ ${esc(r.injectedFlaws.join(", "))}` : "✓ clean"}</b><br>${speech(r)}</div>`)
-        .join("")}</div></div>`,
+      (fork) => {
+        const pair = pairs.find((p) => p.forkId === fork.id);
+        const label = (r: ForkedReplies["replies"][number]) =>
+          pair?.preferred === r.index ? "✓ preferred" : pair?.rejected === r.index ? `✗ rejected: ${esc(pair.reasons.join(", "))}` : r.injectedFlaws.length ? `flaw: ${esc(r.injectedFlaws.join(", "))}` : "no flaw";
+        const css = (r: ForkedReplies["replies"][number]) => (pair?.preferred === r.index ? "preferred" : pair?.rejected === r.index ? "rejected" : "");
+        return `<div class="forkset"><div class="muted">after event ${fork.afterEvent} · ${esc(fork.reason.replace(/_/g, " "))}${pair ? "" : " · no clear preference (not exported)"}</div>
+      <div class="replies">${fork.replies.map((r) => `<div class="reply ${css(r)}"><b>${label(r)}</b><br>${speech(r)}</div>`).join("")}</div></div>`;
+      },
     )
     .join("")}`;
 }
