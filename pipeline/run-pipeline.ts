@@ -284,6 +284,18 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       return { runDir: options.out, funnel: [], acceptedConversations: 0, sftRows: 0, preferenceRows: 0, aborted: true, manifest };
     }
 
+    // The critic and judge spend tokens too; a shared client is counted once.
+    const counted = new Set<unknown>();
+    for (const part of [critic, options.judge]) {
+      const spent = part?.usage?.();
+      if (!spent || counted.has(part?.id)) continue;
+      counted.add(part?.id);
+      tokens.prompt += spent.promptTokens;
+      tokens.completion += spent.completionTokens;
+      tokens.modelCalls += spent.modelCalls;
+      tokens.cachedCalls += spent.cachedCalls;
+    }
+
     // 6. Filter, pseudonymise, de-duplicate and export.
     const conversations = await store.readAll(RUN_FILES.conversations, Conversation);
     const forks = await store.readAll(RUN_FILES.forks, ForkedReplies);

@@ -46,4 +46,6 @@ export interface ModelClient {
   /** e.g. "openai:gpt-4o-mini". */
   readonly id: string;
   complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse>;
+  /** Everything this client has spent so far (cache hits count as cached calls, not tokens spent). */
+  usage?(): { promptTokens: number; completionTokens: number; modelCalls: number; cachedCalls: number };
 }

@@ -111,17 +111,25 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     }
   };
 
+  const spent = { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
   return {
     id: `openai:${options.model}`,
+    usage: () => ({ ...spent }),
     async complete(request, signal) {
       const cacheKey = ResponseCache.keyOf(options.model, request);
       const hit = cache?.get(cacheKey);
-      if (hit) return hit;
+      if (hit) {
+        spent.cachedCalls++;
+        return hit;
+      }
       // Identical requests in flight at once (forks, resumed batches) share one call.
       const running = inFlight.get(cacheKey);
       if (running) return running;
       const promise = callWithRetries(request, signal).then((response) => {
         cache?.set(cacheKey, response);
+        spent.promptTokens += response.usage.promptTokens;
+        spent.completionTokens += response.usage.completionTokens;
+        spent.modelCalls++;
         return response;
       });
       inFlight.set(cacheKey, promise);

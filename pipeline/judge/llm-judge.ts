@@ -11,6 +11,8 @@ export interface RubricJudge {
   readonly id: string;
   /** Rubric scores, or an error when the judge could not give valid ones. */
   rubric(input: JudgeInput, checks: readonly CheckResult[]): Promise<{ rubric: RubricScore[] } | { error: string }>;
+  /** Tokens the judge's model spent. */
+  usage?(): { promptTokens: number; completionTokens: number; modelCalls: number; cachedCalls: number };
 }
 
 /**
@@ -21,6 +23,7 @@ export interface RubricJudge {
 export function createLLMJudge(client: ModelClient): RubricJudge {
   return {
     id: client.id,
+    ...(client.usage ? { usage: () => client.usage?.() ?? { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 } } : {}),
     async rubric({ conversation, scenario, pack }, checks) {
       const transcript = conversation.events
         .map((e) => {

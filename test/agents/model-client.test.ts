@@ -70,6 +70,9 @@ describe("the OpenAI-compatible model client", () => {
     expect(again).toMatchObject({ content: "first", cached: true });
     expect(server?.requests).toHaveLength(1);
     expect((await c.complete({ ...ask, sampleKey: "fork-2" })).content).toBe("second");
+    // What the client spent: two calls to the server, one answer from the cache.
+    expect(c.usage?.()).toMatchObject({ modelCalls: 2, cachedCalls: 1 });
+    expect(c.usage?.().promptTokens).toBeGreaterThan(0);
     const files = readdirSync(cacheDir, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
     expect(files).toHaveLength(2);
     for (const file of files) expect(readFileSync(join(cacheDir, file), "utf8")).not.toContain(SECRET);
