@@ -1,5 +1,5 @@
 import type { AgentFlaw } from "../agents/index.ts";
-import { agentSystemPrompt } from "../agents/index.ts";
+import { agentSystemPrompt, ModelCallError } from "../agents/index.ts";
 import {
   Conversation,
   ForkedReplies,
@@ -143,9 +143,19 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       const accepted = [...records.values()].filter((r) => r.accepted).map((r) => r.scenario);
       const want = round === 1 ? options.scenarios : Math.max(2, Math.ceil(options.scenarios / 2));
       stage({ stage: `generate r${round}`, type: "start", total: want, done: 0 });
-      const generated = await generator.generate({ pack, round, count: Math.ceil(want * 1.5), seed: options.seed, ...(feedback ? { feedback } : {}) });
+      let generated: Awaited<ReturnType<ScenarioGenerator["generate"]>>;
+      try {
+        generated = await generator.generate({ pack, round, count: Math.ceil(want * 1.5), seed: options.seed, ...(feedback ? { feedback } : {}) });
+      } catch (error) {
+        // A generator model that fails after its retries costs this round its variants, not the run.
+        if (!(error instanceof ModelCallError)) throw error;
+        stage({ stage: `generate r${round}`, type: "done", summary: `generator failed (${error.message}); this round uses the seeds only` });
+        generated = { scenarios: [], usage: { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 } };
+      }
       tokens.prompt += generated.usage.promptTokens;
       tokens.completion += generated.usage.completionTokens;
+      tokens.modelCalls += generated.usage.modelCalls;
+      tokens.cachedCalls += generated.usage.cachedCalls;
       const proposals: Scenario[] = round === 1 ? [...pack.scenarios.map((s) => ({ ...s, packId: pack.id })), ...generated.scenarios] : generated.scenarios;
       stage({ stage: `generate r${round}`, type: "done", summary: `${proposals.length} proposed` });
 

@@ -42,7 +42,8 @@ const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$
  * and llama.cpp do not serve).
  */
 export function createModelClient(options: ModelClientOptions): ModelClient {
-  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
+  // An empty variable is no key at all (CI systems often set OPENAI_API_KEY="").
+  const apiKey = options.apiKey || process.env.OPENAI_API_KEY || undefined;
   const isLocal = options.baseUrl !== undefined && LOOPBACK.test(options.baseUrl);
   if (!apiKey && !isLocal) {
     throw new VoicesimError("model_config", `no API key for model ${options.model}${options.baseUrl ? ` at ${options.baseUrl}` : ""}`, {

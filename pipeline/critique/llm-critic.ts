@@ -32,7 +32,11 @@ export function createLLMCritic(client: ModelClient): ScenarioCritic {
           const parsed = CriticAnswer.safeParse(JSON.parse(response.content));
           if (parsed.success) return { ok: parsed.data.flags.length === 0, flags: parsed.data.flags, critic: client.id };
         } catch (error) {
-          if (!(error instanceof SyntaxError) && !(error instanceof ModelCallError && error.kind === "malformed_output")) throw error;
+          // A critic that cannot be reached does not stop the run: the gate still checks the scenario.
+          if (error instanceof ModelCallError && error.kind !== "malformed_output") {
+            return { ok: true, flags: [], critic: `${client.id} (failed: ${error.kind}; passed unreviewed)` };
+          }
+          if (!(error instanceof SyntaxError) && !(error instanceof ModelCallError)) throw error;
         }
       }
       // A critic that cannot answer does not block a scenario; the gate still checks it.

@@ -1,0 +1,51 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Manifest } from "../../scenarios/index.ts";
+import { type FakeOpenAIServer, type RecordedRequest, startFakeOpenAIServer } from "../helpers/fake-openai-server.ts";
+
+let server: FakeOpenAIServer;
+const dimensions = ["helpfulness", "correctness", "policy_compliance", "speech_formatting", "tool_usage", "refusal_quality"];
+
+/** One pretend model for every role, answering by the structured output each role asks for. */
+function pretend(request: RecordedRequest) {
+  const format = request.body.response_format?.json_schema?.name;
+  if (format === "scenario_variants") return { content: JSON.stringify({ variants: [] }) };
+  if (format === "critique") return { content: JSON.stringify({ flags: [] }) };
+  if (format === "rubric") return { content: JSON.stringify({ scores: dimensions.map((dimension) => ({ dimension, score: 4, reason: "Fine." })) }) };
+  if (format === "rewrite") return { content: JSON.stringify({ text: "Okay." }) };
+  if (format === "caller_turn") {
+    const turn = request.body.messages.filter((m) => m.role === "assistant").length;
+    return { content: JSON.stringify({ utterance: turn === 0 ? "Hi, I have a question about my bill." : "Thanks, bye.", hang_up: turn >= 1 }) };
+  }
+  return { content: "Thanks for calling. Let me transfer you to our billing team." };
+}
+
+beforeAll(async () => {
+  server = await startFakeOpenAIServer(pretend);
+});
+afterAll(async () => server?.close());
+
+describe("voicesim run with --model and --judge-model", () => {
+  it("drives generator, caller, agent, critic and judge through an OpenAI-compatible server, and counts every token", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "voicesim-models-")), "run");
+    const args = ["run", "scenarios/packs/clinic-booking", "--out", out, "--scenarios", "2", "--rounds", "1", "--candidates", "1", "--forks", "0", "--model", "m", "--judge-model", "j", "--base-url", server.baseUrl];
+    const child = spawn(process.execPath, [resolve("bin/voicesim.mjs"), ...args], { env: { ...process.env, CI: "true", OPENAI_API_KEY: "" } });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((done) => child.once("exit", done));
+    expect(code, stderr).toBe(0);
+    const manifest = Manifest.parse(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")));
+    expect(manifest.config).toMatchObject({ agent: "openai:m", caller: "openai:m", judge: "j" });
+    expect(JSON.stringify(manifest)).not.toMatch(/sk-|api[_-]?key/i);
+    const formats = new Set(server.requests.map((r) => r.body.response_format?.json_schema?.name ?? (r.body.tools ? "agent" : "other")));
+    expect([...formats]).toEqual(expect.arrayContaining(["scenario_variants", "critique", "caller_turn", "agent", "rubric"]));
+    // Every request the server saw is in the run's token account: generator, caller, agent, critic and judge.
+    expect(manifest.tokens.modelCalls).toBe(server.requests.length);
+    expect(manifest.estimatedCostUsd).toBeGreaterThan(0);
+    const scores = readFileSync(join(out, "scores.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { judge: string });
+    expect(scores.every((s) => s.judge === "openai:j")).toBe(true);
+  });
+});
