@@ -50,7 +50,7 @@ function histogram(scores: number[]): string {
       return `<rect x="${i * 34 + 4}" y="${80 - h}" width="28" height="${h}" rx="2" fill="${colors[i]}"/><text x="${i * 34 + 18}" y="94" class="axis">${i + 1}</text><text x="${i * 34 + 18}" y="${76 - h}" class="axis">${c || ""}</text>`;
     })
     .join("");
-  return `<svg viewBox="0 0 180 100" width="180" height="100">${cols}</svg>`;
+  return `<svg viewBox="0 -12 180 112" width="180" height="112">${cols}</svg>`;
 }
 
 /** The run report as self-contained HTML (charts in SVG) and as Markdown. */
