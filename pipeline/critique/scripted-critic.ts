@@ -13,26 +13,31 @@ export interface ScenarioCritic {
   usage?(): { promptTokens: number; completionTokens: number; modelCalls: number; cachedCalls: number };
 }
 
-/** The offline critic: rules for vague, redundant, out-of-domain and unrealistic scenarios. */
+/** The scripted critic's rules on one scenario: vague, redundant, out-of-domain, unrealistic. */
+export function critiqueScenario(scenario: Scenario, { pack, existing }: { pack: ScenarioPack; existing: readonly Scenario[] }): Critique {
+  const flags: CritiqueFlag[] = [];
+  const intent = pack.agent.intents.find((i) => i.id === scenario.goal.intent);
+  const underspecified = scenario.complications.some((c) => c.kind === "underspecified");
+  const requiredSlots = intent?.slots.filter((s) => s.required) ?? [];
+  if (requiredSlots.length > 0 && requiredSlots.every((s) => scenario.goal.slots[s.name] === undefined) && !underspecified) {
+    flags.push({ kind: "vague", reason: `a ${scenario.goal.intent} call with none of its slots (${requiredSlots.map((s) => s.name).join(", ")}) and no underspecified move` });
+  }
+  if (scenario.goal.description.split(/\s+/).length < 3) flags.push({ kind: "vague", reason: "the goal description is too short to play" });
+  const signature = scenarioSignature(scenario);
+  const twin = existing.find((other) => other.id !== scenario.id && scenarioSignature(other) === signature);
+  if (twin) flags.push({ kind: "redundant", reason: `same persona, intent, complications and faults as ${twin.id}` });
+  if (!intent) flags.push({ kind: "out_of_domain", reason: `intent ${scenario.goal.intent} is not one the agent handles` });
+  else if (domainScoreOf(scenario, pack) < 0.6) flags.push({ kind: "out_of_domain", reason: "the goal does not read as this domain" });
+  flags.push(...unrealistic(scenario, pack));
+  return { ok: flags.length === 0, flags, critic: "scripted" };
+}
+
+/** The offline critic: `critiqueScenario` behind the critic interface. */
 export function createScriptedCritic(): ScenarioCritic {
   return {
     id: "scripted",
-    async critique(scenario, { pack, existing }) {
-      const flags: CritiqueFlag[] = [];
-      const intent = pack.agent.intents.find((i) => i.id === scenario.goal.intent);
-      const underspecified = scenario.complications.some((c) => c.kind === "underspecified");
-      const requiredSlots = intent?.slots.filter((s) => s.required) ?? [];
-      if (requiredSlots.length > 0 && requiredSlots.every((s) => scenario.goal.slots[s.name] === undefined) && !underspecified) {
-        flags.push({ kind: "vague", reason: `a ${scenario.goal.intent} call with none of its slots (${requiredSlots.map((s) => s.name).join(", ")}) and no underspecified move` });
-      }
-      if (scenario.goal.description.split(/\s+/).length < 3) flags.push({ kind: "vague", reason: "the goal description is too short to play" });
-      const signature = scenarioSignature(scenario);
-      const twin = existing.find((other) => other.id !== scenario.id && scenarioSignature(other) === signature);
-      if (twin) flags.push({ kind: "redundant", reason: `same persona, intent, complications and faults as ${twin.id}` });
-      if (!intent) flags.push({ kind: "out_of_domain", reason: `intent ${scenario.goal.intent} is not one the agent handles` });
-      else if (domainScoreOf(scenario, pack) < 0.6) flags.push({ kind: "out_of_domain", reason: "the goal does not read as this domain" });
-      flags.push(...unrealistic(scenario, pack));
-      return { ok: flags.length === 0, flags, critic: "scripted" };
+    async critique(scenario, context) {
+      return critiqueScenario(scenario, context);
     },
   };
 }

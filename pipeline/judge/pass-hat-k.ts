@@ -38,3 +38,9 @@ export function passHatK(results: ReadonlyArray<{ passed: number; total: number 
     scenarios: per.length,
   };
 }
+
+/** pass^k for k = 1..n (n = the most candidates any scenario has), each with its seeded interval. */
+export function passHatKTable(results: ReadonlyArray<{ passed: number; total: number }>, seed = 0): PassHatK[] {
+  const n = Math.max(0, ...results.map((r) => r.total));
+  return Array.from({ length: n }, (_, i) => passHatK(results, i + 1, seed));
+}

@@ -121,3 +121,6 @@ export function scoreConversation(input: JudgeInput, rubricOverride?: { rubric: 
     ...(rubricOverride?.judgeError ? { judgeError: rubricOverride.judgeError } : {}),
   };
 }
+
+/** Step 5 for one conversation: programmatic checks, rubric, caller fidelity and verdict. */
+export const judgeConversation = scoreConversation;
