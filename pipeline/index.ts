@@ -18,6 +18,7 @@ export type { RubricJudge } from "./judge/llm-judge.ts";
 export { passHatK, passHatKTable } from "./judge/pass-hat-k.ts";
 export type { PassHatK } from "./judge/pass-hat-k.ts";
 export { finalCollections } from "./judge/final-state.ts";
+export { judgeForkedReplies } from "./judge/forked-replies.ts";
 export { nearDuplicateGroups, signature, estimatedJaccard } from "./filter/minhash.ts";
 export { Pseudonymizer, luhn } from "./filter/pii.ts";
 export type { PiiChange } from "./filter/pii.ts";
