@@ -2,10 +2,13 @@ import type { Conversation, ScenarioPack } from "../../scenarios/index.ts";
 
 export type Collections = Record<string, Array<Record<string, unknown>>>;
 
-/** The world at the end of a call: the pack's fixtures with the call's changes applied. */
-export function finalCollections(pack: ScenarioPack, conversation: Conversation): Collections {
+/**
+ * The world at the end of a call: the starting fixtures (the pack's, unless the call started from
+ * others) with the call's changes applied.
+ */
+export function finalCollections(pack: ScenarioPack, conversation: Conversation, initialFixtures?: ScenarioPack["fixtures"]): Collections {
   const out: Collections = {};
-  for (const [name, records] of Object.entries(pack.fixtures)) out[name] = (records as Array<Record<string, unknown>>).map((r) => ({ ...r }));
+  for (const [name, records] of Object.entries(initialFixtures ?? pack.fixtures)) out[name] = (records as Array<Record<string, unknown>>).map((r) => ({ ...r }));
   for (const change of conversation.worldChanges) {
     const list = (out[change.collection] ??= []);
     const index = list.findIndex((r) => r.id === change.id);

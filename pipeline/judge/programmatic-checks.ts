@@ -7,6 +7,8 @@ export interface JudgeInput {
   conversation: Conversation;
   scenario: Scenario;
   pack: ScenarioPack;
+  /** The world the call started from, when it was not the pack's fixtures. */
+  initialFixtures?: ScenarioPack["fixtures"];
 }
 
 type Indexed<E extends ConversationEvent["type"]> = { index: number; event: Extract<ConversationEvent, { type: E }> };
@@ -56,14 +58,14 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * Checks a call against its scenario's expectations and the policies every call must keep. Each
  * result says why, and points at the event it is about, so a reviewer can jump to it.
  */
-export function programmaticChecks({ conversation, scenario, pack }: JudgeInput): CheckResult[] {
+export function programmaticChecks({ conversation, scenario, pack, initialFixtures }: JudgeInput): CheckResult[] {
   const checks: CheckResult[] = [];
   const add = (id: string, passed: boolean, message: string, eventIndex?: number) =>
     checks.push(eventIndex === undefined ? { id, passed, message } : { id, passed, message, eventIndex });
   const expectations = scenario.expectations;
   const calls = toolCalls(conversation);
   const speech = eventsOf(conversation, "agent_speech");
-  const final = finalCollections(pack, conversation);
+  const final = finalCollections(pack, conversation, initialFixtures);
 
   add("completed", conversation.status === "completed", conversation.status === "completed" ? "the call ran to its end" : `the call failed: ${conversation.error ?? "unknown"}`);
 
