@@ -112,7 +112,8 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       // Arguments that are not JSON still reach the tool, which answers invalid_arguments, as a real API would.
       ...(message.invalid_tool_calls ?? []).map((call, i) => ({ id: idFor(call.id, 100 + i), name: call.name ?? "", arguments: call.args ?? "" })),
     ];
-    const usage = (message as unknown as { usage_metadata?: { input_tokens: number; output_tokens: number } }).usage_metadata;
+    const reported = (message as unknown as { usage_metadata?: { input_tokens?: number; output_tokens?: number } }).usage_metadata;
+    const usage = typeof reported?.input_tokens === "number" && typeof reported.output_tokens === "number" ? { input_tokens: reported.input_tokens, output_tokens: reported.output_tokens } : undefined;
     return {
       content,
       toolCalls,
