@@ -24,7 +24,12 @@ export interface ChatRequest {
   temperature?: number;
   maxTokens?: number;
   /** Ask for JSON that fits this JSON Schema (structured output). */
-  jsonSchema?: { name: string; schema: Record<string, unknown> };
+  jsonSchema?: {
+    name: string;
+    schema: Record<string, unknown>;
+    /** OpenAI's strict mode: every property required, no others; servers that lack it ignore it. */
+    strict?: boolean;
+  };
   /** Distinguishes otherwise identical requests that must not share a cache entry (e.g. fork k). */
   sampleKey?: string;
 }

@@ -93,7 +93,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     let messages = request.messages;
     if (request.jsonSchema) {
       if (structuredMode === "json_schema") {
-        callOptions.response_format = { type: "json_schema", json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema } };
+        callOptions.response_format = { type: "json_schema", json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, ...(request.jsonSchema.strict !== undefined ? { strict: request.jsonSchema.strict } : {}) } };
       } else {
         callOptions.response_format = { type: "json_object" };
         messages = withSchemaInPrompt(messages, request.jsonSchema.schema);

@@ -1,13 +1,40 @@
 import { z } from "zod";
-import type { CallerBackend, CallerTurn } from "../agent-types.ts";
-import type { ChatMessage, ModelClient } from "../model/model-client.ts";
-import { ModelCallError } from "../model/openai-model-client.ts";
+import type { CallerBackend, CallerTurn, CallerView } from "../agent-types.ts";
+import { ModelCallError } from "../model/model-call-error.ts";
+import type { ChatMessage, ChatResponse, ModelClient } from "../model/model-client.ts";
+import { callerSystemPrompt } from "./caller-prompt.ts";
 
-const CallerReply = z.object({
+/** What the caller model answers; lenient on the optional parts, since not every server enforces the schema. */
+export const CallerReply = z.object({
   utterance: z.string(),
   hang_up: z.boolean(),
-  dtmf: z.string().regex(/^[0-9*#]*$/).optional(),
+  goal_met: z.boolean().nullish(),
+  dtmf: z
+    .string()
+    .regex(/^[0-9*#]*$/)
+    .nullish(),
 });
+export type CallerReply = z.infer<typeof CallerReply>;
+
+/**
+ * What is sent as the schema: every field required and nullable instead of optional, because
+ * OpenAI's strict structured output refuses optional properties.
+ */
+const CALLER_REPLY_SCHEMA = {
+  name: "caller_turn",
+  strict: true,
+  schema: {
+    type: "object",
+    properties: {
+      utterance: { type: "string" },
+      hang_up: { type: "boolean" },
+      goal_met: { type: "boolean" },
+      dtmf: { type: ["string", "null"] },
+    },
+    required: ["utterance", "hang_up", "goal_met", "dtmf"],
+    additionalProperties: false,
+  },
+};
 
 export interface OpenAICallerOptions {
   client: ModelClient;
@@ -16,70 +43,82 @@ export interface OpenAICallerOptions {
 
 /**
  * The simulated caller as a model: a persona and goal prompt, answers as structured output
- * (utterance and hang-up flag). A malformed answer is asked for once more, then the call fails.
+ * (utterance, hang-up flag, keypad digits). A malformed answer is asked for once more, then the
+ * call fails with ModelCallError("malformed_output").
  */
 export function createOpenAICaller(options: OpenAICallerOptions): CallerBackend {
   return {
     id: options.client.id,
     async nextTurn(view, rng): Promise<CallerTurn> {
-      const { scenario, persona } = view;
-      const system = [
-        `You are ${persona.name}, calling ${view.pack.agent.organization} on the phone. ${persona.description ?? ""}`,
-        `Your manner: ${persona.traits.emotion}, patience ${persona.traits.patience}, talkativeness ${persona.traits.verbosity}, cooperativeness ${persona.traits.cooperativeness}. ${persona.style.dialectHints.join(", ")}`,
-        `Your goal: ${scenario.goal.description}. Details: ${JSON.stringify(scenario.goal.slots)}.`,
-        `Facts you know but only say when asked: ${JSON.stringify(Object.fromEntries(Object.entries(scenario.hiddenFacts).filter(([k]) => !/Id$/.test(k))))}.`,
-        scenario.complications.length ? `Play these during the call: ${scenario.complications.map((c) => JSON.stringify(c)).join("; ")}.` : "",
-        "Speak as people do on the phone: short, informal, one or two sentences. Never mention that you are simulated.",
-        'Answer as JSON: {"utterance": what you say, "hang_up": true when you end the call, "dtmf": digits if you type them on the keypad}.',
-      ].join("\n");
-      const messages: ChatMessage[] = [{ role: "system", content: system }];
-      for (const event of view.events) {
-        if (event.type === "agent_speech") messages.push({ role: "user", content: event.callerHeard });
-        else if (event.type === "caller_speech") messages.push({ role: "assistant", content: JSON.stringify({ utterance: event.said, hang_up: false }) });
-      }
-      const schema = { name: "caller_turn", schema: z.toJSONSchema(CallerReply) as Record<string, unknown> };
-      let promptTokens = 0;
-      let completionTokens = 0;
-      let modelCalls = 0;
-      let cachedCalls = 0;
+      const messages = callerMessages(view);
+      const usage = { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
+      // One draw per turn, before any attempt: forks and candidates get their own samples,
+      // and a rerun with the same seed asks the same (cached) questions.
+      const sampleKey = `caller:${rng.int(0, 2 ** 30)}`;
+      let problem = "";
       for (let attempt = 0; attempt < 2; attempt++) {
-        let response: Awaited<ReturnType<ModelClient["complete"]>>;
+        let response: ChatResponse;
         try {
           response = await options.client.complete({
-            messages: attempt === 0 ? messages : [...messages, { role: "user", content: "Reply with the JSON object only." }],
+            messages: attempt === 0 ? messages : [...messages, { role: "user", content: `[Your last answer was not valid: ${problem}. Reply with the JSON object only.]` }],
             temperature: options.temperature ?? 0.8,
-            jsonSchema: schema,
-            sampleKey: `caller:${rng.int(0, 2 ** 30)}`,
+            jsonSchema: CALLER_REPLY_SCHEMA,
+            sampleKey,
           });
         } catch (error) {
-          if (error instanceof ModelCallError && error.kind === "malformed_output") continue;
+          if (error instanceof ModelCallError && error.kind === "malformed_output") {
+            usage.modelCalls++;
+            problem = "not JSON";
+            continue;
+          }
           throw error;
         }
-        promptTokens += response.usage.promptTokens;
-        completionTokens += response.usage.completionTokens;
-        if (response.cached) cachedCalls++;
-        else modelCalls++;
-        const parsed = CallerReply.safeParse(safeJson(response.content));
-        if (parsed.success) {
-          const reply = parsed.data;
-          return {
-            utterance: reply.utterance,
-            ...(reply.dtmf ? { dtmf: reply.dtmf } : {}),
-            hangUp: reply.hang_up,
-            ...(reply.hang_up ? { hangUpReason: "satisfied" as const } : {}),
-            memory: null,
-            usage: { promptTokens, completionTokens, modelCalls, cachedCalls },
-          };
-        }
+        usage.promptTokens += response.usage.promptTokens;
+        usage.completionTokens += response.usage.completionTokens;
+        if (response.cached) usage.cachedCalls++;
+        else usage.modelCalls++;
+        const parsed = CallerReply.safeParse(parseJson(response.content));
+        if (parsed.success) return toTurn(parsed.data, usage);
+        problem = parsed.error.issues.map((issue) => `${issue.path.join(".") || "answer"}: ${issue.message}`).join("; ");
       }
-      throw new ModelCallError("malformed_output", `${options.client.id}: the caller model's answer was not the expected JSON twice in a row`);
+      throw new ModelCallError("malformed_output", `${options.client.id}: the caller model's answer was not the expected JSON twice in a row (${problem}); try a stronger model or a lower temperature`);
     },
   };
 }
 
-function safeJson(text: string): unknown {
+/** The call from the caller's side: what it heard the agent say (user), its own turns (assistant). */
+export function callerMessages(view: CallerView): ChatMessage[] {
+  const messages: ChatMessage[] = [{ role: "system", content: callerSystemPrompt(view.pack, view.scenario, view.persona) }];
+  const push = (role: "user" | "assistant", content: string) => {
+    const last = messages.at(-1);
+    // Several agent turns in a row (speech, tool wait, speech) are one thing the caller heard.
+    if (role === "user" && last?.role === "user") last.content = `${last.content} ${content}`;
+    else messages.push({ role, content });
+  };
+  for (const event of view.events) {
+    if (event.type === "agent_speech" && event.callerHeard.trim()) push("user", event.callerHeard.trim());
+    else if (event.type === "caller_speech") push("assistant", JSON.stringify({ utterance: event.said, hang_up: false, goal_met: false, dtmf: event.dtmf ?? null }));
+    else if (event.type === "silence" && event.who === "caller") push("assistant", JSON.stringify({ utterance: "", hang_up: false, goal_met: false, dtmf: null }));
+  }
+  // Chat templates of local models want a user turn before the first answer.
+  if (messages.length === 1 || messages[1]?.role !== "user") messages.splice(1, 0, { role: "user", content: "[The call has just connected.]" });
+  return messages;
+}
+
+function toTurn(reply: CallerReply, usage: CallerTurn["usage"]): CallerTurn {
+  return {
+    utterance: reply.utterance.trim(),
+    ...(reply.dtmf ? { dtmf: reply.dtmf } : {}),
+    hangUp: reply.hang_up,
+    ...(reply.hang_up ? { hangUpReason: reply.goal_met === false ? ("gave_up" as const) : ("satisfied" as const) } : {}),
+    memory: null,
+    usage,
+  };
+}
+
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text.replace(/^```(?:json)?\s*|\s*```$/g, ""));
+    return JSON.parse(text.trim().replace(/^```(?:json)?\s*|\s*```$/g, ""));
   } catch {
     return undefined;
   }
