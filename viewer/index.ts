@@ -3,3 +3,8 @@ export type { Viewer, ViewerOptions } from "./server.ts";
 export { ClientMessage, ForkPair, ListFilters, ListItem } from "./protocol.ts";
 export type { ServerMessage } from "./protocol.ts";
 export { gapBefore, MAX_GAP_MS } from "./playback.ts";
+export { createLiveFeed, LiveFeedEmitter } from "./live-feed.ts";
+export type { ConversationDoneListener, LiveEventListener, LiveFeed } from "./live-feed.ts";
+export { ClientSender } from "./client-sender.ts";
+export type { Delivery, SocketLike } from "./client-sender.ts";
+export type { ListFacets } from "./protocol.ts";

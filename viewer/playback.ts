@@ -1,4 +1,6 @@
 import type { ConversationEvent } from "../scenarios/index.ts";
+import type { Delivery } from "./client-sender.ts";
+import type { ServerMessage } from "./protocol.ts";
 
 /** The longest real gap played between two events at 1×: long dead air is shortened, not skipped. */
 export const MAX_GAP_MS = 4000;
@@ -13,7 +15,7 @@ export function gapBefore(events: readonly ConversationEvent[], next: number, sp
 }
 
 export interface PlaybackSink {
-  send(message: unknown): boolean;
+  send(message: ServerMessage, delivery: Delivery): boolean;
 }
 
 /**
@@ -38,8 +40,8 @@ export class Playback {
     return this.#position;
   }
 
-  state() {
-    return { type: "state" as const, playing: this.#playing, speed: this.#speed, position: this.#position, total: this.#events().length };
+  state(): Extract<ServerMessage, { type: "state" }> {
+    return { type: "state", playing: this.#playing, speed: this.#speed, position: this.#position, total: this.#events().length };
   }
 
   play(): void {
@@ -62,8 +64,12 @@ export class Playback {
     const events = this.#events();
     const target = Math.max(0, Math.min(index, events.length));
     this.#clear();
-    this.#sink.send({ type: "reset", position: target });
-    for (let i = 0; i < target; i++) this.#sink.send({ type: "event", index: i, event: events[i] });
+    // A seek is one picture of the call so far: if the client cannot take all of it, it is told to resync.
+    this.#sink.send({ type: "reset", position: target }, "must");
+    for (let i = 0; i < target; i++) {
+      const event = events[i];
+      if (event) this.#sink.send({ type: "event", index: i, event }, "must");
+    }
     this.#position = target;
     if (this.#playing) this.#schedule(0);
   }
@@ -87,7 +93,7 @@ export class Playback {
     const events = this.#events();
     const event = events[this.#position];
     if (!event) return false;
-    if (!this.#sink.send({ type: "event", index: this.#position, event })) return false;
+    if (!this.#sink.send({ type: "event", index: this.#position, event }, "event")) return false;
     this.#position++;
     return true;
   }
@@ -103,7 +109,7 @@ export class Playback {
         this.#schedule(100); // the client is behind: try again shortly, keep nothing queued
         return;
       }
-      this.#sink.send(this.state());
+      this.#sink.send(this.state(), "latest");
       if (this.#position < events.length) this.#schedule(gapBefore(events, this.#position, this.#speed));
     }, delay);
   }

@@ -51,8 +51,17 @@ export type ListItem = z.infer<typeof ListItem>;
 export const ForkPair = z.object({ forkId: z.string(), conversationId: z.string(), preferred: z.number().int(), rejected: z.number().int(), reasons: z.array(z.string()) });
 export type ForkPair = z.infer<typeof ForkPair>;
 
+/** How many calls of the whole run have each value, for the filter menus. */
+export interface ListFacets {
+  verdict: Record<string, number>;
+  stage: Record<string, number>;
+  intent: Record<string, number>;
+  fault: Record<string, number>;
+  persona: Record<string, number>;
+}
+
 export type ServerMessage =
-  | { type: "list"; items: ListItem[]; counts: { total: number; shown: number; accept: number; reject: number } }
+  | { type: "list"; items: ListItem[]; counts: { total: number; shown: number; accept: number; reject: number; unjudged: number }; facets: ListFacets }
   | {
       type: "conversation";
       id: string;
@@ -69,4 +78,8 @@ export type ServerMessage =
   | { type: "reset"; position: number }
   | { type: "state"; playing: boolean; speed: number; position: number; total: number }
   | { type: "conversation_added"; item: ListItem }
+  /** A listed call changed: it finished (live) or its score arrived. */
+  | { type: "conversation_updated"; item: ListItem }
+  /** The client fell behind and messages were dropped: list and subscribe again. */
+  | { type: "resync"; reason: string }
   | { type: "error"; message: string };

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { type z } from "zod";
 import { Conversation, ForkedReplies, Reject, ScenarioRecord, Score } from "../scenarios/index.ts";
 import type { LiveEventChunk } from "../sim/index.ts";
-import { ForkPair, type ListFilters, type ListItem } from "./protocol.ts";
+import { ForkPair, type ListFacets, type ListFilters, type ListItem } from "./protocol.ts";
+
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * What the viewer knows of a run directory, kept current by polling the JSONL files' sizes
@@ -24,7 +26,7 @@ export class RunIndex extends EventEmitter {
   /** Conversations being simulated right now, with their events so far. */
   readonly inProgress = new Map<string, LiveEventChunk["event"][]>();
   readonly #offsets = new Map<string, number>();
-  readonly #partial = new Map<string, string>();
+  readonly #partial = new Map<string, Buffer>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(dir: string) {
@@ -36,16 +38,23 @@ export class RunIndex extends EventEmitter {
   /** Reads whatever was appended since the last call. */
   refresh(): void {
     this.#readNew("scenarios.jsonl", ScenarioRecord, (r) => this.scenarios.set(r.scenario.id, r));
-    this.#readNew("scores.jsonl", Score, (s) => this.scores.set(s.conversationId, s));
+    this.#readNew("scores.jsonl", Score, (s) => {
+      this.scores.set(s.conversationId, s);
+      if (this.conversations.has(s.conversationId)) this.emit("updated", s.conversationId);
+    });
     this.#readNew("rejects.jsonl", Reject, (r) => this.rejects.set(r.id, [...(this.rejects.get(r.id) ?? []), r]));
     this.#readNew("dataset/pairs.jsonl", ForkPair, (p) => this.pairs.set(p.forkId, p));
     this.#readNew("forks.jsonl", ForkedReplies, (f) => this.forks.set(f.conversationId, [...(this.forks.get(f.conversationId) ?? []), f]));
-    this.#readNew("conversations.jsonl", Conversation, (c) => {
-      const isNew = !this.conversations.has(c.id);
-      this.conversations.set(c.id, c);
-      this.inProgress.delete(c.id);
-      if (isNew) this.emit("conversation", c.id);
-    });
+    this.#readNew("conversations.jsonl", Conversation, (c) => this.finished(c));
+  }
+
+  /** A complete conversation: a line of conversations.jsonl, or a live call that just ended. */
+  finished(conversation: Conversation): void {
+    const isKnown = this.conversations.has(conversation.id);
+    const wasLive = this.inProgress.delete(conversation.id);
+    this.conversations.set(conversation.id, conversation);
+    if (wasLive) this.emit("updated", conversation.id);
+    else if (!isKnown) this.emit("conversation", conversation.id);
   }
 
   follow(intervalMs = 500): void {
@@ -60,6 +69,8 @@ export class RunIndex extends EventEmitter {
 
   /** An event from an engine running in this process (`voicesim run --view`). */
   live(chunk: LiveEventChunk): void {
+    // A late event of a call already written out changes nothing.
+    if (this.conversations.has(chunk.conversationId)) return;
     const events = this.inProgress.get(chunk.conversationId) ?? [];
     const isNew = events.length === 0;
     events[chunk.index] = chunk.event;
@@ -90,6 +101,22 @@ export class RunIndex extends EventEmitter {
       endReason: conversation?.endReason ?? "in progress",
       durationMs: conversation?.timing.durationMs ?? 0,
       live: !conversation,
+    };
+  }
+
+  /** Value counts over every call of the run (not just the filtered ones), for the filter menus. */
+  facets(items: readonly ListItem[] = this.list()): ListFacets {
+    const count = (values: string[]) => {
+      const counts: Record<string, number> = {};
+      for (const value of values.filter(Boolean).sort()) counts[value] = (counts[value] ?? 0) + 1;
+      return counts;
+    };
+    return {
+      verdict: count(items.map((i) => i.verdict)),
+      stage: count(items.flatMap((i) => (i.rejectedAt ? [i.rejectedAt] : []))),
+      intent: count(items.map((i) => i.intent)),
+      fault: count(items.flatMap((i) => i.faults)),
+      persona: count(items.map((i) => i.persona)),
     };
   }
 
@@ -129,21 +156,30 @@ export class RunIndex extends EventEmitter {
     if (size === offset) return;
     const fd = openSync(path, "r");
     try {
-      const buffer = Buffer.alloc(size - offset);
-      readSync(fd, buffer, 0, buffer.length, offset);
-      const text = (this.#partial.get(file) ?? "") + buffer.toString("utf8");
-      const lines = text.split("\n");
-      this.#partial.set(file, lines.pop() ?? "");
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        try {
-          const parsed = schema.safeParse(JSON.parse(line));
-          if (parsed.success) add(parsed.data);
-        } catch {
-          // a torn line: the next poll completes it
+      // Read in bounded chunks so a large run never needs one buffer the size of the file.
+      const buffer = Buffer.alloc(Math.min(READ_CHUNK_BYTES, size - offset));
+      // Bytes after the last newline wait for the next read; split there, a multi-byte character never breaks.
+      let pending = this.#partial.get(file) ?? Buffer.alloc(0);
+      while (offset < size) {
+        const read = readSync(fd, buffer, 0, Math.min(buffer.length, size - offset), offset);
+        if (read === 0) break;
+        offset += read;
+        const data = Buffer.concat([pending, buffer.subarray(0, read)]);
+        const lastNewline = data.lastIndexOf(0x0a);
+        pending = Buffer.from(data.subarray(lastNewline + 1));
+        if (lastNewline < 0) continue;
+        for (const line of data.subarray(0, lastNewline).toString("utf8").split("\n")) {
+          if (!line.trim()) continue;
+          try {
+            const parsed = schema.safeParse(JSON.parse(line));
+            if (parsed.success) add(parsed.data);
+          } catch {
+            // a line that is not JSON (garbage in the file): skip it, the rest still counts
+          }
         }
       }
-      this.#offsets.set(file, size);
+      this.#partial.set(file, pending);
+      this.#offsets.set(file, offset);
     } finally {
       closeSync(fd);
     }

@@ -7,6 +7,8 @@ import { build } from "esbuild";
 import { WebSocket, WebSocketServer } from "ws";
 import { VoicesimError } from "../scenarios/index.ts";
 import type { LiveEventChunk } from "../sim/index.ts";
+import { ClientSender } from "./client-sender.ts";
+import type { ConversationDoneListener, LiveEventListener, LiveFeed } from "./live-feed.ts";
 import { Playback } from "./playback.ts";
 import { ClientMessage, type ListFilters, type ServerMessage } from "./protocol.ts";
 import { RunIndex } from "./run-index.ts";
@@ -16,8 +18,12 @@ export interface ViewerOptions {
   port?: number;
   /** 127.0.0.1 unless told otherwise: a run holds call transcripts. */
   host?: string;
-  /** Poll the run directory for new lines (a run written by another process). */
+  /** Poll the run directory for new lines (a run written by another process); on unless false. */
   follow?: boolean;
+  /** Events of calls an engine in this process is producing (`voicesim run --view`). */
+  live?: LiveFeed;
+  /** Unsent bytes above which a client counts as slow (default 1 MiB). */
+  maxBufferedBytes?: number;
 }
 
 export interface Viewer {
@@ -30,8 +36,6 @@ export interface Viewer {
 
 const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "page");
 const MAX_MESSAGE_BYTES = 64 * 1024;
-/** A client this far behind gets no more events until it catches up. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 async function bundlePage(): Promise<string> {
   const result = await build({ entryPoints: [join(PAGE_DIR, "app.ts")], bundle: true, write: false, format: "esm", target: "es2022", minify: false, logLevel: "silent" });
@@ -48,6 +52,11 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   }
   const index = new RunIndex(options.runDir);
   if (options.follow !== false) index.follow();
+  const onLiveEvent: LiveEventListener = (conversationId, event, position) =>
+    index.live({ conversationId, event, index: position ?? index.inProgress.get(conversationId)?.length ?? 0 });
+  const onLiveDone: ConversationDoneListener = (conversation) => index.finished(conversation);
+  options.live?.on("event", onLiveEvent);
+  options.live?.on("conversation_done", onLiveDone);
   // The page is plain TypeScript, bundled once in memory by esbuild: no build step to forget.
   const appJs = await bundlePage();
   const assets: Record<string, { type: string; body: () => string | Buffer }> = {
@@ -74,25 +83,24 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   wss.on("connection", (socket: WebSocket) => {
     let filters: ListFilters | undefined;
     let watching: string | undefined;
-    const sendMessage = (message: ServerMessage): boolean => {
-      if (socket.readyState !== WebSocket.OPEN) return false;
-      // A slow client must not grow our memory: refuse until its buffer drains.
-      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return false;
-      socket.send(JSON.stringify(message));
-      return true;
-    };
-    const playback = new Playback(() => (watching ? (index.conversations.get(watching)?.events ?? index.inProgress.get(watching)?.filter(Boolean) ?? []) : []), {
-      send: (message) => sendMessage(message as ServerMessage),
-    });
+    const sender = new ClientSender(socket, options.maxBufferedBytes === undefined ? {} : { highWaterBytes: options.maxBufferedBytes });
+    const sendMessage = (message: ServerMessage): boolean => sender.send(message, "must");
+    const playback = new Playback(() => (watching ? (index.conversations.get(watching)?.events ?? index.inProgress.get(watching)?.filter(Boolean) ?? []) : []), sender);
+    // Only clients that asked for the list hear of new and changed calls.
     const onConversation = (id: string) => {
-      if (!filters) return;
-      const item = index.item(id);
+      const item = filters ? index.item(id) : undefined;
       if (item) sendMessage({ type: "conversation_added", item });
+    };
+    const onUpdated = (id: string) => {
+      const item = filters ? index.item(id) : undefined;
+      if (item) sendMessage({ type: "conversation_updated", item });
+      if (id === watching) playback.poke();
     };
     const onLive = (chunk: LiveEventChunk) => {
       if (chunk.conversationId === watching) playback.poke();
     };
     index.on("conversation", onConversation);
+    index.on("updated", onUpdated);
     index.on("live", onLive);
 
     socket.on("message", (data, isBinary) => {
@@ -113,10 +121,12 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
           filters = message.filters ?? {};
           const items = index.list(filters);
           const all = index.list();
+          const facets = index.facets(all);
           sendMessage({
             type: "list",
             items,
-            counts: { total: all.length, shown: items.length, accept: all.filter((i) => i.verdict === "accept").length, reject: all.filter((i) => i.verdict === "reject").length },
+            counts: { total: all.length, shown: items.length, accept: facets.verdict.accept ?? 0, reject: facets.verdict.reject ?? 0, unjudged: facets.verdict.unjudged ?? 0 },
+            facets,
           });
           return;
         }
@@ -150,7 +160,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
             live: !conversation,
           });
           playback.seek(0);
-          sendMessage(playback.state());
+          sender.send(playback.state(), "latest");
           return;
         }
         case "play":
@@ -169,11 +179,13 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
           playback.step(message.direction);
           break;
       }
-      sendMessage(playback.state());
+      sender.send(playback.state(), "latest");
     });
     socket.on("close", () => {
       playback.dispose();
+      sender.dispose();
       index.off("conversation", onConversation);
+      index.off("updated", onUpdated);
       index.off("live", onLive);
     });
     socket.on("error", () => socket.terminate());
@@ -193,6 +205,8 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     publish: (chunk) => index.live(chunk),
     close: async () => {
       index.stop();
+      options.live?.off("event", onLiveEvent);
+      options.live?.off("conversation_done", onLiveDone);
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((done) => wss.close(() => done()));
       server.closeAllConnections();
