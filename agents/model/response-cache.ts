@@ -1,7 +1,15 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { z } from "zod";
 import type { ChatRequest, ChatResponse } from "./model-client.ts";
+
+/** A stored answer, checked where it enters: a file from an older version or a torn write is a miss. */
+const StoredResponse = z.object({
+  content: z.string(),
+  toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })),
+  usage: z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative() }),
+});
 
 /**
  * Every model answer, keyed by a hash of the whole request (model, messages, tools, parameters,
@@ -34,10 +42,10 @@ export class ResponseCache {
     const path = this.#path(key);
     if (!existsSync(path)) return undefined;
     try {
-      const stored = JSON.parse(readFileSync(path, "utf8")) as ChatResponse;
-      return { ...stored, cached: true };
+      const stored = StoredResponse.safeParse(JSON.parse(readFileSync(path, "utf8")));
+      return stored.success ? { ...stored.data, cached: true } : undefined;
     } catch {
-      return undefined; // a half-written entry from a kill: ask the model again
+      return undefined; // unreadable: ask the model again, and the new answer replaces it
     }
   }
 
@@ -45,7 +53,8 @@ export class ResponseCache {
     const path = this.#path(key);
     mkdirSync(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ ...response, cached: false }));
+    // Only the answer: never the key, the base URL or the request (which may hold caller PII).
+    writeFileSync(tmp, JSON.stringify({ content: response.content, toolCalls: response.toolCalls, usage: response.usage }));
     renameSync(tmp, path);
   }
 

@@ -290,3 +290,19 @@ describe("the response cache", () => {
     expect(client.usage?.()).toMatchObject({ modelCalls: 1, cachedCalls: 2 });
   });
 });
+
+describe("the response cache on disk", () => {
+  it("treats an unreadable or foreign entry as a miss and replaces it", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const cacheDir = mkdtempSync(join(tmpdir(), "voicesim-cache-"));
+    const { server, client } = await setup([{ content: "first" }, { content: "second" }, { content: "third" }], { cacheDir });
+    await client.complete(ask);
+    const [file] = readdirSync(cacheDir, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
+    writeFileSync(join(cacheDir, String(file)), '{"content": "torn');
+    expect(await client.complete(ask)).toMatchObject({ content: "second", cached: false });
+    writeFileSync(join(cacheDir, String(file)), '{"content": 42}');
+    expect(await client.complete(ask)).toMatchObject({ content: "third", cached: false });
+    expect(await client.complete(ask)).toMatchObject({ content: "third", cached: true });
+    expect(server.requests).toHaveLength(3);
+  });
+});
