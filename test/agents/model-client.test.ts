@@ -188,6 +188,24 @@ describe("retries", () => {
   });
 });
 
+describe("aborting", () => {
+  it("stops at once when the caller aborts, with no further attempt", async () => {
+    const controller = new AbortController();
+    const { server, client, waits } = await setup(() => {
+      controller.abort();
+      return { status: 429, retryAfterSeconds: 60 };
+    });
+    const error = await client.complete(ask, controller.signal).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ModelCallError);
+    expect(server.requests).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+});
+
 describe("the API key", () => {
   it("never appears in an error message, even when the server echoes it (whole or masked)", async () => {
     for (const message of [`key ${SECRET} rejected`, "Incorrect API key provided: sk-test-***********************CRET."]) {
