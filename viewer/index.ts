@@ -7,4 +7,4 @@ export { createLiveFeed, LiveFeedEmitter } from "./live-feed.ts";
 export type { ConversationDoneListener, LiveEventListener, LiveFeed } from "./live-feed.ts";
 export { ClientSender } from "./client-sender.ts";
 export type { Delivery, SocketLike } from "./client-sender.ts";
-export type { ListFacets } from "./protocol.ts";
+export type { ListFacets, RunSummary, TimelineMark } from "./protocol.ts";

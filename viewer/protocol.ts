@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConversationEvent, ForkedReplies, RejectStage, Scenario, Score } from "../scenarios/index.ts";
+import { ConversationEvent, ForkedReplies, RejectStage, Scenario, Score, type WorldChange } from "../scenarios/index.ts";
 
 /**
  * The viewer's websocket protocol. Every client message is parsed with these schemas where it
@@ -60,8 +60,24 @@ export interface ListFacets {
   persona: Record<string, number>;
 }
 
+/** One mark on the call's timeline bar: where each event sits in time, without its content. */
+export interface TimelineMark {
+  type: ConversationEvent["type"];
+  at: number;
+  durationMs: number;
+  /** A tool fault, a barge-in or an interrupted turn: drawn in a warning colour. */
+  isFlagged: boolean;
+}
+
+/** What the run's manifest.json says, when it has one. */
+export interface RunSummary {
+  name: string;
+  packId: string;
+  finished: boolean;
+}
+
 export type ServerMessage =
-  | { type: "list"; items: ListItem[]; counts: { total: number; shown: number; accept: number; reject: number; unjudged: number }; facets: ListFacets }
+  | { type: "list"; run: RunSummary | null; items: ListItem[]; counts: { total: number; shown: number; accept: number; reject: number; unjudged: number }; facets: ListFacets }
   | {
       type: "conversation";
       id: string;
@@ -71,7 +87,8 @@ export type ServerMessage =
       pairs: ForkPair[];
       rejects: Array<{ stage: string; reason: string }>;
       meta: { events: number; durationMs: number; backends: { caller: string; agent: string }; injectedFlaws: string[]; endReason: string; status: string };
-      worldChanges: unknown[];
+      worldChanges: WorldChange[];
+      timeline: TimelineMark[];
       live: boolean;
     }
   | { type: "event"; index: number; event: ConversationEvent }

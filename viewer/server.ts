@@ -5,12 +5,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { WebSocket, WebSocketServer } from "ws";
-import { VoicesimError } from "../scenarios/index.ts";
+import { type ConversationEvent, Manifest, VoicesimError } from "../scenarios/index.ts";
 import type { LiveEventChunk } from "../sim/index.ts";
 import { ClientSender } from "./client-sender.ts";
 import type { ConversationDoneListener, LiveEventListener, LiveFeed } from "./live-feed.ts";
 import { Playback } from "./playback.ts";
-import { ClientMessage, type ListFilters, type ServerMessage } from "./protocol.ts";
+import { ClientMessage, type ListFilters, type RunSummary, type ServerMessage, type TimelineMark } from "./protocol.ts";
 import { RunIndex } from "./run-index.ts";
 
 export interface ViewerOptions {
@@ -124,6 +124,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
           const facets = index.facets(all);
           sendMessage({
             type: "list",
+            run: runSummary(options.runDir),
             items,
             counts: { total: all.length, shown: items.length, accept: facets.verdict.accept ?? 0, reject: facets.verdict.reject ?? 0, unjudged: facets.verdict.unjudged ?? 0 },
             facets,
@@ -157,6 +158,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
               status: conversation?.status ?? "running",
             },
             worldChanges: conversation?.worldChanges ?? [],
+            timeline: timelineOf(conversation?.events ?? liveEvents?.filter(Boolean) ?? []),
             live: !conversation,
           });
           playback.seek(0);
@@ -213,6 +215,27 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+}
+
+function timelineOf(events: readonly ConversationEvent[]): TimelineMark[] {
+  return events.map((event) => ({
+    type: event.type,
+    at: event.at,
+    durationMs: event.type === "tool_result" ? 0 : "durationMs" in event ? event.durationMs : 0,
+    isFlagged:
+      (event.type === "tool_result" && (Boolean(event.fault) || !event.outcome.ok)) ||
+      (event.type === "caller_speech" && event.bargedIn) ||
+      (event.type === "agent_speech" && event.interrupted),
+  }));
+}
+
+function runSummary(runDir: string): RunSummary | null {
+  try {
+    const manifest = Manifest.safeParse(JSON.parse(readFileSync(join(runDir, "manifest.json"), "utf8")));
+    return manifest.success ? { name: manifest.data.name, packId: manifest.data.packId, finished: manifest.data.finished } : null;
+  } catch {
+    return null; // no manifest yet (a run just starting) or one being rewritten
+  }
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
