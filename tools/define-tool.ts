@@ -10,6 +10,8 @@ export interface ToolDefinition<A extends z.ZodObject = z.ZodObject, R = unknown
   readonly name: string;
   readonly description: string;
   readonly args: A;
+  /** Optional schema of the ok result; the world treats a result that breaks it as a tool bug. */
+  readonly result?: z.ZodType;
   run(args: z.infer<A>, ctx: ToolContext): ToolRunResult<R>;
   openAISchema(): OpenAIFunctionTool;
   /** Validates raw arguments as a real API would: bad input is an error answer, not an exception. */
@@ -20,6 +22,7 @@ export interface ToolSpec<A extends z.ZodObject, R> {
   name: string;
   description: string;
   args: A;
+  result?: z.ZodType;
   run(args: z.infer<A>, ctx: ToolContext): ToolRunResult<R>;
 }
 
@@ -30,11 +33,16 @@ export function defineTool<A extends z.ZodObject, R>(spec: ToolSpec<A, R>): Tool
     name: spec.name,
     description: spec.description,
     args: spec.args,
+    ...(spec.result ? { result: spec.result } : {}),
     run: spec.run,
     openAISchema() {
       if (!schema) {
         const { $schema: _drop, ...parameters } = z.toJSONSchema(spec.args, { io: "input" }) as Record<string, unknown>;
-        schema = { type: "function", function: { name: spec.name, description: spec.description, parameters } };
+        // Unknown keys are stripped by zod anyway; saying so tells the model not to invent any.
+        schema = {
+          type: "function",
+          function: { name: spec.name, description: spec.description, parameters: { ...parameters, additionalProperties: false } },
+        };
       }
       return schema;
     },
@@ -56,7 +64,10 @@ export function isToolDefinition(value: unknown): value is ToolDefinition {
     typeof value === "object" &&
     value !== null &&
     (value as { kind?: unknown }).kind === "voicesim.tool" &&
-    typeof (value as { run?: unknown }).run === "function"
+    typeof (value as { name?: unknown }).name === "string" &&
+    typeof (value as { run?: unknown }).run === "function" &&
+    typeof (value as { parseArgs?: unknown }).parseArgs === "function" &&
+    typeof (value as { openAISchema?: unknown }).openAISchema === "function"
   );
 }
 

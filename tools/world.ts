@@ -97,16 +97,20 @@ export class ToolWorld {
     const seq = this.#state.log.length;
     const rng = Rng.derive(this.#options.seed, "tool", toolName, nth, seq);
     const at = this.#state.clockNow;
-    const fault = this.#pickFault(toolName, nth);
-    const latencyMs = latencyFor(fault, rng, fault ? this.#faultLatency(toolName, fault) : undefined);
+    const tool = this.#tools.get(toolName);
+    // An unknown tool never reaches a backend, so no fault rule can fire for it.
+    const rule = tool ? this.#pickFault(toolName, nth) : undefined;
+    const fault = rule?.kind;
+    const latencyMs = latencyFor(fault, rng, rule?.latencyMs);
+    const args = detach(rawArgs);
     const record = (outcome: ToolOutcome): ToolCallRecord => {
-      const entry: ToolCallRecord = { seq, callId, tool: toolName, args: rawArgs, at, latencyMs, outcome };
+      // Detached: a tool may answer with a live record that a later call changes; the log keeps what was said then.
+      const entry: ToolCallRecord = { seq, callId, tool: toolName, args, at, latencyMs, outcome: detach(outcome) as ToolOutcome };
       if (fault) entry.fault = fault;
       this.#state.log.push(entry);
       return structuredClone(entry);
     };
 
-    const tool = this.#tools.get(toolName);
     if (!tool) {
       return record({
         ok: false,
@@ -127,6 +131,13 @@ export class ToolWorld {
     } catch (error) {
       // A bug in a tool is still an answer the agent has to cope with; the message keeps it visible.
       result = failure("server_error", `${toolName} crashed: ${error instanceof Error ? error.message : String(error)}`, false);
+    }
+    if (result.ok && tool.result) {
+      const checked = tool.result.safeParse(result.result);
+      if (!checked.success) {
+        const issues = checked.error.issues.map((issue) => `${issue.path.join(".") || "(result)"}: ${issue.message}`);
+        result = failure("server_error", `${toolName} returned a result that breaks its schema: ${issues.join("; ")}`, false);
+      }
     }
     if (!result.ok || !fault) return record(result);
     return record({ ok: true, result: corrupt(fault, result.result, rng) });
@@ -170,7 +181,8 @@ export class ToolWorld {
     };
   }
 
-  #pickFault(toolName: string, nth: number): FaultKind | undefined {
+  /** The first rule that fires for this call (and counts the firing), if any. */
+  #pickFault(toolName: string, nth: number): FaultRule | undefined {
     const plan = this.#options.faultPlan;
     for (let index = 0; index < plan.length; index++) {
       const rule = plan[index] as FaultRule;
@@ -184,13 +196,19 @@ export class ToolWorld {
           : Rng.derive(this.#options.seed, "fault", toolName, nth, index).chance(rule.probability ?? 0);
       if (!hits) continue;
       this.#state.faultFires[index] = fired + 1;
-      return rule.kind;
+      return rule;
     }
     return undefined;
   }
+}
 
-  #faultLatency(toolName: string, kind: FaultKind): number | undefined {
-    return this.#options.faultPlan.find((r) => r.tool === toolName && r.kind === kind)?.latencyMs;
+/** The log keeps its own copy of the arguments, as plain data a checkpoint can hold. */
+function detach(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    // Functions or class instances cannot come from a model's JSON; keep what JSON keeps.
+    return JSON.parse(JSON.stringify(value) ?? "null") as unknown;
   }
 }
 

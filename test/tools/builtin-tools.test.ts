@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ToolOutcome } from "../../tools/index.ts";
-import { makeWorld } from "../fixtures/tools-world.ts";
+import { makeWorld } from "../fixtures/tools-fixtures.ts";
 
 function call(world: ReturnType<typeof makeWorld>, tool: string, args: unknown): ToolOutcome {
   return world.call(tool, args, `c${world.log.length}`).outcome;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { builtinTools, defineTool, type FaultKind, toolFromYamlSpec, toolOk, ToolWorld, YamlToolSpec } from "../../tools/index.ts";
-import { makeWorld, worldConfig, worldFixtures } from "../fixtures/tools-world.ts";
+import { makeWorld, worldConfig, worldFixtures } from "../fixtures/tools-fixtures.ts";
 
 const search = { date_from: "2026-03-09", date_to: "2026-03-13" };
 
