@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { builtinTools, defineTool, type FaultKind, toolFromYamlSpec, toolOk, ToolWorld, YamlToolSpec } from "../../tools/index.ts";
+import { builtinTools, defineTool, type FaultKind, toolFromYamlSpec, toolOk, ToolWorld, WorldSnapshot, YamlToolSpec } from "../../tools/index.ts";
 import { makeWorld, worldConfig, worldFixtures } from "../fixtures/tools-fixtures.ts";
 
 const search = { date_from: "2026-03-09", date_to: "2026-03-13" };
@@ -172,5 +172,139 @@ describe("tool declarations", () => {
     expect(run("list_order", { order: "x", status: "cancelled" })).toMatchObject({ ok: true, result: { total: 1 } });
     expect(run("delete_order", { order: "A1" })).toEqual({ ok: true, result: { deleted: "ORD-1" } });
     expect(run("lookup_order", { order: "A1" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+  });
+});
+
+describe("fault plans, details", () => {
+  const book = { customer_id: "CUS-1", slot_id: "SLT-A", service_id: "SVC-SICK" };
+
+  it("reports 10 s for a timeout unless the rule names its latency, and the rule's own latency for a slow answer", () => {
+    expect(makeWorld([{ tool: "search_slots", kind: "timeout", nth: 1, times: 1 }]).call("search_slots", search, "a").latencyMs).toBe(10_000);
+    expect(makeWorld([{ tool: "search_slots", kind: "timeout", nth: 1, times: 1, latencyMs: 30_000 }]).call("search_slots", search, "a").latencyMs).toBe(30_000);
+    const world = makeWorld([
+      { tool: "search_slots", kind: "slow_response", nth: 1, times: 1, latencyMs: 5_000 },
+      { tool: "search_slots", kind: "slow_response", nth: 2, times: 1, latencyMs: 7_000 },
+    ]);
+    expect([world.call("search_slots", search, "a").latencyMs, world.call("search_slots", search, "b").latencyMs]).toEqual([5_000, 7_000]);
+  });
+
+  it("keeps normal latency between 150 and 900 ms and slow answers between 4 and 12 s", () => {
+    const normal = makeWorld();
+    const latencies = Array.from({ length: 50 }, (_, i) => normal.call("get_balance", { account_id: "ACC-1" }, `n${i}`).latencyMs);
+    expect(Math.min(...latencies)).toBeGreaterThanOrEqual(150);
+    expect(Math.max(...latencies)).toBeLessThanOrEqual(900);
+    const slow = makeWorld([{ tool: "get_balance", kind: "slow_response", probability: 1, times: 50 }]);
+    const slowLatencies = Array.from({ length: 50 }, (_, i) => slow.call("get_balance", { account_id: "ACC-1" }, `s${i}`).latencyMs);
+    expect(Math.min(...slowLatencies)).toBeGreaterThanOrEqual(4_000);
+    expect(Math.max(...slowLatencies)).toBeLessThanOrEqual(12_000);
+  });
+
+  it("caps a probability rule at `times` firings", () => {
+    const world = makeWorld([{ tool: "get_balance", kind: "rate_limited", probability: 1, times: 2 }]);
+    const faults = Array.from({ length: 4 }, (_, i) => world.call("get_balance", { account_id: "ACC-1" }, `c${i}`).fault ?? "none");
+    expect(faults).toEqual(["rate_limited", "rate_limited", "none", "none"]);
+  });
+
+  it("only touches the tool a rule names and counts calls per tool", () => {
+    const world = makeWorld([{ tool: "book_appointment", kind: "server_error", nth: 2, times: 1 }]);
+    world.call("search_slots", search, "a");
+    world.call("search_slots", search, "b");
+    expect(world.call("book_appointment", book, "c").fault).toBeUndefined();
+    expect(world.call("book_appointment", { ...book, slot_id: "SLT-B" }, "d").fault).toBe("server_error");
+  });
+
+  it("empties the lists of an empty_result and sends null for a result with nothing to empty", () => {
+    const slots = makeWorld([{ tool: "search_slots", kind: "empty_result", nth: 1, times: 1 }]).call("search_slots", search, "a");
+    expect(slots.outcome).toEqual({ ok: true, result: { slots: [] } });
+    const ended = makeWorld([{ tool: "end_call", kind: "malformed_result", nth: 1, times: 1 }]).call("end_call", {}, "a");
+    expect(ended.outcome.ok && typeof ended.outcome.result).toBe("string");
+  });
+
+  it("keeps the side effect of a malformed, partial or slow answer", () => {
+    for (const kind of ["malformed_result", "partial_result", "slow_response"] as const) {
+      const world = makeWorld([{ tool: "book_appointment", kind, nth: 1, times: 1 }]);
+      world.call("book_appointment", book, "a");
+      expect(world.collection("slots").find((s) => s.id === "SLT-A")?.status).toBe("booked");
+    }
+  });
+
+  it("lets a failed payment be retried without charging twice", () => {
+    const world = makeWorld([{ tool: "take_payment", kind: "timeout", nth: 1, times: 1 }]);
+    const pay = { account_id: "ACC-1", method_id: "PM-1", amount_cents: 10_000 };
+    expect(world.call("take_payment", pay, "a").outcome.ok).toBe(false);
+    expect(world.call("take_payment", pay, "b").outcome).toMatchObject({ ok: true, result: { new_balance_cents: 90_000 } });
+    expect(world.collection("payments")).toHaveLength(1);
+  });
+
+  it("reports no fault for an unknown tool even when a rule names it", () => {
+    const record = makeWorld([{ tool: "launch_rocket", kind: "timeout", nth: 1, times: 1 }]).call("launch_rocket", {}, "a");
+    expect(record.fault).toBeUndefined();
+    expect(record.outcome).toMatchObject({ ok: false, error: { code: "unknown_tool" } });
+  });
+});
+
+describe("a tool world, details", () => {
+  it("makes a snapshot that is valid plain data under the WorldSnapshot schema", () => {
+    const world = makeWorld([{ tool: "search_slots", kind: "timeout", nth: 1, times: 1 }]);
+    world.call("search_slots", search, "a");
+    world.call("book_appointment", { customer_id: "CUS-1", slot_id: "SLT-A", service_id: "SVC-SICK" }, "b");
+    const snapshot = world.snapshot();
+    expect(WorldSnapshot.parse(JSON.parse(JSON.stringify(snapshot)))).toEqual(snapshot);
+    expect(snapshot.faultFires).toEqual([1]);
+    expect(snapshot.callCounts).toEqual({ search_slots: 1, book_appointment: 1 });
+  });
+
+  it("does not let a later change rewrite an earlier answer in the log", () => {
+    // YAML tools answer with the live record, which the update below changes in place.
+    const yaml = (kind: string, extra: object) =>
+      toolFromYamlSpec(YamlToolSpec.parse({ name: `${kind}_order`, description: kind, args: { order: { type: "string" }, status: { type: "string", required: false } }, behaviour: { kind, collection: "orders", match: { order: "number" }, ...extra } }));
+    const world = ToolWorld.create({ fixtures: { orders: [{ id: "ORD-1", number: "A1", status: "new" }] }, tools: [yaml("lookup", {}), yaml("update", { set: { status: "status" } })], config: worldConfig, now: "2026-03-10T09:00:00", timezone: "UTC", faultPlan: [], seed: 1 });
+    world.call("lookup_order", { order: "A1" }, "a");
+    world.call("update_order", { order: "A1", status: "shipped" }, "b");
+    expect(world.log[0]?.outcome).toEqual({ ok: true, result: { record: { id: "ORD-1", number: "A1", status: "new" } } });
+    const args = { order: "A1" };
+    world.call("lookup_order", args, "c");
+    args.order = "changed";
+    expect(world.log[2]?.args).toEqual({ order: "A1" });
+  });
+
+  it("reports deletions and leaves unchanged records out of the diff", () => {
+    const erase = defineTool({
+      name: "erase_note",
+      description: "erase",
+      args: z.object({ id: z.string() }),
+      run(args, ctx) {
+        const notes = ctx.collection("notes");
+        notes.splice(notes.findIndex((n) => n.id === args.id), 1);
+        return toolOk({ erased: args.id });
+      },
+    });
+    const fixtures = { notes: [{ id: "N-1", customerId: "CUS-1", text: "a", at: "2026-03-01T00:00:00Z" }, { id: "N-2", customerId: "CUS-1", text: "b", at: "2026-03-01T00:00:00Z" }] };
+    const world = ToolWorld.create({ fixtures, tools: [erase], config: worldConfig, now: "2026-03-10T09:00:00", timezone: "UTC", faultPlan: [], seed: 1 });
+    world.call("erase_note", { id: "N-1" }, "a");
+    expect(world.changesSince(fixtures)).toEqual([{ collection: "notes", id: "N-1", op: "delete", before: fixtures.notes[0] }]);
+  });
+
+  it("turns a crashing tool into a server_error answer with the message", () => {
+    const broken = defineTool({
+      name: "broken",
+      description: "always throws",
+      args: z.object({}),
+      run() {
+        throw new Error("database handle is null");
+      },
+    });
+    const world = ToolWorld.create({ fixtures: {}, tools: [broken], config: worldConfig, now: "2026-03-10T09:00:00", timezone: "UTC", faultPlan: [], seed: 1 });
+    expect(world.call("broken", {}, "a").outcome).toMatchObject({ ok: false, error: { code: "server_error", message: expect.stringContaining("database handle is null") } });
+  });
+
+  it("gives different normal latencies for different seeds, but the same world state", () => {
+    const run = (seed: number) => {
+      const world = makeWorld([], seed);
+      for (let i = 0; i < 5; i++) world.call("search_slots", search, `c${i}`);
+      return world;
+    };
+    expect(run(1).log.map((r) => r.latencyMs)).not.toEqual(run(2).log.map((r) => r.latencyMs));
+    expect(run(1).snapshot().collections).toEqual(run(2).snapshot().collections);
   });
 });
