@@ -81,6 +81,8 @@ export function toolFromYamlSpec(spec: YamlToolSpec): ToolDefinition {
         case "create": {
           const record = written(args);
           for (const field of behaviour.unique) {
+            // A field the call leaves empty cannot clash (two records without an email are not duplicates).
+            if (record[field] === undefined) continue;
             if (records.some((r) => normalise(r[field]) === normalise(record[field]))) {
               return fail("rule_violation", `a ${behaviour.collection} record with this ${field} already exists`);
             }
