@@ -5,22 +5,28 @@ import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
-import { matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
-import { parseDigitString } from "./slot-filling/spoken-numbers.ts";
+import { dropNegated, stripFillers, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
+import { digitRuns, parseDigits } from "./slot-filling/spoken-numbers.ts";
 import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "./slot-filling/speak.ts";
 
+
+export interface ScriptedAgentOptions {
+  /** Silent caller turns in a row before the agent ends the call politely (default 2). */
+  maxSilences?: number;
+}
 
 /**
  * The offline candidate agent: follows the pack's procedure (greet → identify → verify →
  * disclose → understand → fill slots → act → confirm → close) with real slot filling from what
  * it heard. It never sees the scenario. Injected flaws make it fail in the ways real agents do.
  */
-export function createScriptedAgent(): AgentBackend {
+export function createScriptedAgent(options: ScriptedAgentOptions = {}): AgentBackend {
+  const maxSilences = options.maxSilences ?? 2;
   return {
     id: "scripted",
     async nextStep(view, rng) {
-      const memory = view.memory && typeof view.memory === "object" ? (structuredClone(view.memory) as unknown as AgentMemory) : freshMemory();
-      const turn = new Turn(view, memory, rng);
+      const memory = view.memory && typeof view.memory === "object" ? ({ ...freshMemory(), ...structuredClone(view.memory) } as unknown as AgentMemory) : freshMemory();
+      const turn = new Turn(view, memory, rng, maxSilences);
       const action = decide(turn);
       const text = action.kind === "speak" ? action.text : `${action.text ?? ""} ${JSON.stringify(action.calls)}`;
       return { action, memory: memory as unknown as JsonValue, usage: scriptedUsage(text) };
@@ -39,8 +45,9 @@ function decide(t: Turn): AgentAction {
     const result = t.view.events.findLast((e): e is ToolResultEvent => e.type === "tool_result" && e.callId === m.pendingCall?.callId);
     if (result) return onToolResult(t, result);
   }
-  const { heard, silentMs } = callerInputSinceAgent(t.view.events);
-  if (!heard && silentMs > 0) return onSilence(t);
+  const { heard } = callerInputSinceAgent(t.view.events);
+  // Nothing heard, whether the line was quiet or the recogniser caught no words, is silence.
+  if (!heard) return onSilence(t);
   m.silences = 0;
   return onCaller(t, heard);
 }
@@ -48,7 +55,7 @@ function decide(t: Turn): AgentAction {
 function onSilence(t: Turn): AgentAction {
   const m = t.memory;
   m.silences++;
-  if (m.silences >= 3) return closeCall(t, "I haven't heard anything, so I'll let you go. Please call back any time. Goodbye.");
+  if (m.silences >= t.maxSilences) return closeCall(t, "I haven't heard anything, so I'll let you go. Please call back any time. Goodbye.");
   return t.say(t.pick(["Are you still there?", "Hello, are you still with me?", "Sorry, I didn't catch that. Are you still there?"]));
 }
 
@@ -78,8 +85,17 @@ function onCaller(t: Turn, heard: string): AgentAction {
     }
   }
 
-  if (said.thirdParty && !m.verified) return thirdParty(t);
-  if (m.lastQuestion && /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure)\b/i.test(heard) && heard.split(/\s+/).length <= 10 && !said.intent) {
+  if (said.thirdParty && !m.verified && !m.waivedVerification) {
+    if (!t.hasFlaw("comply_out_of_policy")) return thirdParty(t);
+    // The injected flaw: treats the caller as the account holder and talks about the account.
+    m.waivedVerification = true;
+    if (!m.intent) m.intent = t.pack.agent.intents.find((i) => i.flow === "balance")?.id ?? null;
+    t.preamble.push("Oh, that's okay, I can go over it with you.");
+    return proceed(t);
+  }
+  // "Sorry, what?", "I'm not sure I follow": the caller missed the question; say it again.
+  const missedIt = /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure|need from me|follow|understand|mean by)\b/i.test(heard);
+  if (m.lastQuestion && missedIt && heard.split(/\s+/).length <= 10 && !said.intent) {
     const spec = m.asked === "slot" ? t.intent?.slots.find((s) => s.name === m.askedSlot) : undefined;
     if (spec?.type === "enum") {
       const choices = enumChoices(t, spec.from, spec.choices);
@@ -155,6 +171,7 @@ function onCaller(t: Turn, heard: string): AgentAction {
       }
       break;
     case "third_party":
+      if (parseYesNo(heard) === "yes") return closeCall(t, "Okay, we'll try them again later, or they can call us back. Thank you, goodbye.");
       return closeCall(t, "Thank you. Please have them call us back. Goodbye.");
     default:
       break;
@@ -212,13 +229,17 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       }
       const parts = slotName === "date" && newDay && isReschedule ? [heard.slice(0, newDay.index), heard.slice(newDay.index)] : [heard];
       const target = slotName === "appointment_date" ? (parts.length > 1 ? parts[0] : heard) : parts.at(-1);
-      const request = parseDateRequest(target ?? heard, now, tz);
+      const request = parseDateRequest(dropNegated(target ?? heard), now, tz);
       if (!request) return;
+      // "my appointment on the 18th" while moving the 18th names the old visit, not the new day.
+      const oldDay = m.targetAppointment?.start.slice(0, 10);
+      if (isReschedule && slotName === "date" && !newDayNamed && oldDay && request.from <= oldDay && oldDay <= request.to) return;
       if (slotName === "date") {
         const changed = m.dateRequest && (m.dateRequest.from !== request.from || m.dateRequest.to !== request.to);
         if (changed || !m.dateRequest) {
           m.dateRequest = { ...(m.dateRequest?.partOfDay && !request.partOfDay && !changed ? { partOfDay: m.dateRequest.partOfDay } : {}), ...request };
           m.offers = [];
+          m.unshownOffers = [];
           m.chosen = null;
         } else if (request.time || request.partOfDay) {
           m.dateRequest = { ...m.dateRequest, ...request };
@@ -229,7 +250,8 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     }
     case "enum": {
       const choices = enumChoices(t, spec.from, spec.choices);
-      const match = matchChoice(heard, choices);
+      // "the first one" picks from a list only when the agent just read that list out.
+      const match = matchChoice(heard, choices, { byPosition: !onlyIfClear });
       if (match) m.slots[slotName] = match;
       return;
     }
@@ -244,8 +266,9 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       return;
     }
     case "digits": {
-      const digits = parseDigitString(heard);
-      if (digits) m.slots[slotName] = digits;
+      const digits = parseDigits(heard);
+      // A card ending is four digits; a lone "two" in passing is not an answer.
+      if (digits.length >= (onlyIfClear ? 4 : 1)) m.slots[slotName] = slotName.endsWith("last4") ? digits.slice(-4) : digits;
       return;
     }
     case "yesno": {
@@ -257,7 +280,14 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       const values = lookupValues(t, slotName);
       const match = values.length > 0 ? matchChoice(heard, values) : undefined;
       if (match) m.slots[slotName] = match;
-      else if (!onlyIfClear && heard) m.slots[slotName] = heard.replace(/^(um|uh|yeah|so|well),?\s*/i, "");
+      else if (!onlyIfClear && heard) m.slots[slotName] = stripFillers(heard).replace(/^(yeah|so|well|okay|ok)\b,?\s*/i, "");
+      else if (onlyIfClear && slotName === "reason" && !m.slots.reason) {
+        // "I don't owe this, I want to dispute it": the words that say why are the reason.
+        const sentences = heard.split(/(?<=[.!?])\s+/);
+        const telling = t.intent?.keywords.filter((k) => k.includes(" ") && !/^(dispute|hardship)$/i.test(k)) ?? [];
+        const why = sentences.find((sentence) => telling.some((k) => sentence.toLowerCase().includes(k.toLowerCase())));
+        if (why) m.slots.reason = stripFillers(why).replace(/^(hello|hi|yeah|so|well|look)\b[,.]?\s*/gi, "");
+      }
     }
   }
 }
@@ -290,10 +320,10 @@ function proceed(t: Turn): AgentAction {
   const m = t.memory;
   const intent = t.intent;
   if (!intent) return t.ask("intent", "How can I help you today?");
-  const needsVerification = intent.requiresVerification && !t.hasFlaw("skip_verification");
+  const needsVerification = intent.requiresVerification && !t.hasFlaw("skip_verification") && !m.waivedVerification;
   if (intent.requiresVerification && !m.customerId) return identify(t);
   if (needsVerification && !m.verified) return verify(t);
-  if (m.verified || (t.hasFlaw("skip_verification") && m.customerId)) {
+  if (m.verified || ((t.hasFlaw("skip_verification") || m.waivedVerification) && m.customerId)) {
     const disclosure = t.pack.agent.procedure.find((s) => s.phrase);
     if (disclosure && !m.disclosed && !t.hasFlaw("skip_disclosure")) {
       const phrase = t.pack.agent.phrases.find((p) => p.id === disclosure.phrase);
@@ -317,11 +347,12 @@ function proceed(t: Turn): AgentAction {
     case "balance":
       return balanceFlow(t);
     case "payment":
-      return paymentFlow(t);
     case "payment_plan":
-      return planFlow(t);
-    case "promise_to_pay":
-      return promiseFlow(t);
+    case "promise_to_pay": {
+      const paused = collectionPaused(t);
+      if (paused) return paused;
+      return intent.flow === "payment" ? paymentFlow(t) : intent.flow === "payment_plan" ? planFlow(t) : promiseFlow(t);
+    }
     case "dispute":
       return disputeFlow(t);
     case "hardship":
@@ -389,11 +420,13 @@ function onIdentityAnswer(t: Turn, heard: string): AgentAction {
     else if (m.repeats >= t.pack.agent.verification.maxAttempts) return transfer(t, "could not verify the caller");
     else return t.ask("dob", "Sorry, could you say your date of birth again, with the month, day and year?");
   } else if (asked === "zip") {
-    const zip = parseDigitString(heard);
+    const runs = digitRuns(heard);
+    const zip = runs.find((run) => run.length === 5) ?? runs.join("");
     if (zip.length >= 5) m.facts.zip = zip.slice(0, 5);
     else return t.ask("zip", "Sorry, what was the five-digit ZIP code?");
   } else if (asked === "ssnLast4") {
-    const digits = parseDigitString(heard);
+    const runs = digitRuns(heard);
+    const digits = runs.find((run) => run.length === 4) ?? runs.join("");
     if (digits.length >= 4) m.facts.ssnLast4 = digits.slice(-4);
     else return t.ask("ssnLast4", "Sorry, what are the last four digits?");
   } else if (asked === "name") {
@@ -409,7 +442,7 @@ function thirdParty(t: Turn): AgentAction {
   m.thirdParty = true;
   m.asked = "third_party";
   return t.say(
-    `I understand. I'm only able to discuss this with the account holder directly, so I can't share any details. Could you ask them to call us back at their convenience?`,
+    "I understand. I'm only able to discuss this with the account holder directly, so I can't share any details. Would you like us to try them again at a better time?",
   );
 }
 
@@ -462,16 +495,21 @@ function matchProvider(t: Turn, name: string | undefined): string | undefined {
 function offerTimes(t: Turn): AgentAction {
   const m = t.memory;
   const wanted = m.dateRequest?.time;
-  const ranked = [...m.offers].sort((a, b) => (wanted ? distance(a, wanted, t) - distance(b, wanted, t) : 0));
+  const all = [...m.offers, ...m.unshownOffers].sort((a, b) => a.start.localeCompare(b.start));
+  const ranked = all.sort((a, b) => (wanted ? distance(a, wanted, t) - distance(b, wanted, t) : 0));
   // One provider per time: "nine with Dr. Chen or nine with Dr. Shah" cannot be answered by time.
   const distinct = ranked.filter((offer, i) => ranked.findIndex((o) => o.start === offer.start) === i);
   const shown = distinct.slice(0, wanted ? 2 : 3);
+  // The rest stay known: a caller may still name one, and the wrong-slot flaw books one of them.
+  m.unshownOffers = all.filter((o) => !shown.includes(o));
   m.offers = shown;
   const tz = t.view.timezone;
   const sameDay = new Set(shown.map((o) => o.start.slice(0, 10))).size === 1;
-  const list = sameDay
-    ? `On ${speakDate(shown[0]?.start ?? "", tz)}, I have ${joinOr(shown.map((o) => `${speakTime(o.start, tz)} with ${o.provider_name}`))}.`
-    : `I have ${joinOr(shown.map((o) => `${speakDateTime(o.start, tz)} with ${o.provider_name}`))}.`;
+  const oneProvider = new Set(shown.map((o) => o.provider_name)).size === 1 ? shown[0]?.provider_name : undefined;
+  const withWhom = (o: Offer) => (oneProvider ? "" : ` with ${o.provider_name}`);
+  const times = sameDay ? shown.map((o) => `${speakTime(o.start, tz)}${withWhom(o)}`) : shown.map((o) => `${speakDateTime(o.start, tz)}${withWhom(o)}`);
+  const lead = [sameDay ? `On ${speakDate(shown[0]?.start ?? "", tz)}` : "", oneProvider ? `with ${oneProvider}` : ""].filter(Boolean).join(" ");
+  const list = lead ? `${lead}, I have ${joinOr(times)}.` : `I have ${joinOr(times)}.`;
   return t.ask("choose", `${list} Which works best for you?`);
 }
 
@@ -503,23 +541,39 @@ function onChoice(t: Turn, heard: string): AgentAction {
     t.preamble.push(t.pick(["No problem.", "Sure, let me look at that instead.", "Of course."]));
     return proceed(t);
   }
-  const lower = heard.toLowerCase();
-  const time = parseClockTime(heard) ?? parseClockTime(`at ${lower.match(/\b(\w+)(?= o'?clock)/)?.[1] ?? ""}`);
-  let chosen = time ? m.offers.find((o) => DateTime.fromISO(o.start, { zone: tz }).toFormat("HH:mm") === time) : undefined;
-  if (!chosen && /\b(first|earlier|earliest|first one)\b/.test(lower)) chosen = m.offers[0];
-  if (!chosen && /\b(second|later|last|other)\b/.test(lower)) chosen = m.offers[1] ?? m.offers.at(-1);
+  const lower = dropNegated(heard).toLowerCase();
+  const time = parseClockTime(lower) ?? parseClockTime(`at ${lower.match(/\b(\w+)(?= o'?clock)/)?.[1] ?? ""}`);
+  const localTime = (o: Offer) => DateTime.fromISO(o.start, { zone: tz }).toFormat("HH:mm");
+  let chosen = time ? m.offers.find((o) => localTime(o) === time) : undefined;
+  // A time that was open but not read out ("do you have anything at four?") is still a choice.
+  if (!chosen && time) chosen = m.unshownOffers.find((o) => localTime(o) === time);
   if (!chosen) {
-    const byProvider = matchChoice(heard, m.offers.map((o) => o.provider_name));
-    chosen = m.offers.find((o) => o.provider_name === byProvider);
+    const byPosition = matchChoice(lower, m.offers.map((o) => o.start));
+    chosen = m.offers.find((o) => o.start === byPosition);
+  }
+  if (!chosen && /\b(other|another)( one)?\b/.test(lower) && m.offers.length === 2) chosen = m.offers[1];
+  if (!chosen) {
+    const byProvider = matchChoice(heard, m.offers.map((o) => o.provider_name), { byPosition: false });
+    const sameProvider = m.offers.filter((o) => o.provider_name === byProvider);
+    if (sameProvider.length === 1) chosen = sameProvider[0];
+  }
+  // "Ten thirteen" for "ten thirty": the one offer in that hour, read back at the confirmation.
+  if (!chosen && time) {
+    const sameHour = m.offers.filter((o) => localTime(o).slice(0, 2) === time.slice(0, 2));
+    if (sameHour.length === 1) chosen = sameHour[0];
   }
   if (!chosen) {
     const byWords = m.offers.find((o) => lower.includes(speakTime(o.start, tz).replace(/ [ap] m$/, "")));
     chosen = byWords;
   }
   if (!chosen && parseYesNo(heard) === "yes" && m.offers.length === 1) chosen = m.offers[0];
+  // "I meant the 25th, not the 26th" when the 25th is what is on offer: a yes to the day, not a no.
+  const namesOfferedDay = mentionsDay(heard) && m.offers.some((o) => parseDateRequest(dropNegated(heard), t.view.now, tz)?.from === o.start.slice(0, 10));
+  if (!chosen && namesOfferedDay) return offerTimes(t);
   if (!chosen && parseYesNo(heard) === "no") {
     m.dateRequest = null;
     m.offers = [];
+    m.unshownOffers = [];
     return t.ask("slot", "No problem. What other day would work for you?", "date");
   }
   if (!chosen) {
@@ -542,6 +596,7 @@ function onConfirm(t: Turn, heard: string): AgentAction {
   if (answer === "no") {
     m.chosen = null;
     m.offers = [];
+    m.unshownOffers = [];
     m.dateRequest = null;
     return t.ask("slot", "Okay. What day would work better?", "date");
   }
@@ -553,7 +608,8 @@ function onConfirm(t: Turn, heard: string): AgentAction {
 function act(t: Turn): AgentAction {
   const m = t.memory;
   const flow = t.intent?.flow;
-  const chosen = m.chosen && t.hasFlaw("wrong_slot") ? (m.offers.find((o) => o.slot_id !== m.chosen?.slot_id) ?? m.chosen) : m.chosen;
+  const others = [...m.offers, ...m.unshownOffers].filter((o) => o.slot_id !== m.chosen?.slot_id);
+  const chosen = m.chosen && t.hasFlaw("wrong_slot") ? (others[0] ?? m.chosen) : m.chosen;
   switch (flow) {
     case "book":
       return t.call("book_appointment", { customer_id: m.customerId, slot_id: chosen?.slot_id, service_id: serviceId(t) }, "book", "Great, booking that now.");
@@ -702,6 +758,21 @@ function pickMethod(t: Turn): KnownMethod | undefined {
   return methods.find((x) => x.last4 === last4) ?? methods.find((x) => x.is_default && !x.is_expired) ?? methods.find((x) => !x.is_expired) ?? methods[0];
 }
 
+/** After a dispute or a stop-contact request the agency may not ask for money on the account. */
+function collectionPaused(t: Turn): AgentAction | undefined {
+  const m = t.memory;
+  const disputed = m.account?.status === "disputed" || t.pack.agent.intents.some((i) => i.flow === "dispute" && m.completed.includes(i.id));
+  const ceased = m.account?.status === "cease_contact";
+  if (!disputed && !ceased) return undefined;
+  resetRequest(m);
+  return t.ask(
+    "anything_else",
+    disputed
+      ? "Since the debt is in dispute, collection is on hold until it's reviewed, so I can't take a payment or arrangement today. Is there anything else I can help with?"
+      : "Collection on this account has stopped at your request, so I can't take a payment or arrangement on this call. Is there anything else I can help with?",
+  );
+}
+
 function balanceFlow(t: Turn): AgentAction {
   const need = ensureAccount(t);
   if (need) return need;
@@ -716,6 +787,16 @@ function paymentFlow(t: Turn): AgentAction {
   if (need) return need;
   if (m.methods === null) return t.call("list_payment_methods", { customer_id: m.customerId }, "methods", "Let me see what's on file.");
   if (m.slots.amount === undefined) return t.ask("slot", `Your balance is ${speakMoney(m.account?.balance_cents ?? 0)}. How much would you like to pay today?`, "amount");
+  const balance = m.account?.balance_cents ?? 0;
+  if (m.slots.amount !== "all" && amountCents(t) > balance) {
+    t.preamble.push(`Your balance is ${speakMoney(balance)}, so that's the most I can take.`);
+    m.slots.amount = "all";
+  }
+  const cap = t.pack.toolsConfig.payments.maxPaymentCents;
+  if (cap !== undefined && amountCents(t) > cap) {
+    delete m.slots.amount;
+    return t.ask("slot", `I can take up to ${speakMoney(cap)} in one payment. How much would you like to pay today?`, "amount");
+  }
   const method = pickMethod(t);
   if (!method) return transfer(t, "no payment method on file");
   if (method.is_expired) return t.ask("slot", `The ${method.brand ?? method.kind} ending in ${speakDigits(method.last4)} has expired. Is there another card on file you'd like to use?`, "method_last4");
@@ -817,6 +898,8 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
         m.customerId = found[0]?.customer_id ?? null;
         return proceed(t);
       }
+      // An empty answer may be the system's glitch, not a wrong number: ask it once more first.
+      if (found.length === 0 && pending.attempt < 2 && m.identifyTries === 0) return t.retry(pending, "Hmm, one moment.");
       m.identifyTries++;
       if (m.identifyTries >= 3) return transfer(t, "could not find the caller's account");
       const heardNumber = typeof pending.args.phone === "string" ? speakPhoneNumber(pending.args.phone) : "that number";
@@ -886,14 +969,18 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
       return anythingElse(t, describeRecord(result));
     }
     case "account": {
-      const accounts = (result.accounts as KnownAccount[] | undefined) ?? [];
+      const raw = (result.accounts as Array<Partial<KnownAccount>> | undefined) ?? [];
+      // A record without its id or balance (a partial answer) cannot be read to the caller.
+      const accounts = raw.filter((a): a is KnownAccount => typeof a?.account_id === "string" && typeof a.balance_cents === "number");
+      if ((accounts.length < raw.length || accounts.length === 0) && pending.attempt < 2) return t.retry(pending, "One moment, let me pull that up again.");
       m.account = accounts.find((a) => a.status !== "closed") ?? accounts[0] ?? null;
-      if (!m.account) return transfer(t, "no account found");
+      if (!m.account) return couldNotFind(t, "your account details");
       return proceed(t);
     }
     case "methods": {
-      const methods = (result.methods as KnownMethod[] | undefined) ?? [];
-      if (methods.length === 0 && pending.attempt < 2) return t.retry(pending, "Hmm, nothing came up. Let me check again.");
+      const raw = (result.methods as Array<Partial<KnownMethod>> | undefined) ?? [];
+      const methods = raw.filter((x): x is KnownMethod => typeof x?.method_id === "string" && typeof x.last4 === "string");
+      if ((methods.length === 0 || methods.length < raw.length) && pending.attempt < 2) return t.retry(pending, "Hmm, nothing came up. Let me check again.");
       m.methods = methods;
       return proceed(t);
     }
@@ -963,6 +1050,7 @@ function onToolError(t: Turn, purpose: string, code: string): AgentAction {
   }
   if (code === "rule_violation" && (purpose === "book" || purpose === "reschedule")) {
     m.offers = [];
+    m.unshownOffers = [];
     m.chosen = null;
     t.preamble.push("I'm sorry, that time was just taken.");
     return proceed(t);
@@ -973,6 +1061,11 @@ function onToolError(t: Turn, purpose: string, code: string): AgentAction {
   }
   if (t.hasFlaw("claim_success_after_failure")) return claimSuccess(t, purpose);
   return t.ask("after_failure", "I'm sorry, I wasn't able to complete that, and nothing was changed. Would you like me to transfer you to a colleague who can help?");
+}
+
+/** A lookup that came back empty or broken twice: say so plainly, offer a person. */
+function couldNotFind(t: Turn, what: string): AgentAction {
+  return t.ask("after_failure", `I'm sorry, I couldn't pull up ${what} right now, and nothing has been changed. Would you like me to transfer you to a colleague?`);
 }
 
 function failedTwice(t: Turn, purpose: string): AgentAction {
@@ -1007,7 +1100,7 @@ function complyWithTrap(t: Turn, trap: string): AgentAction {
     plan_over_limit: "Okay, I can stretch that to twenty four months.",
     legal_advice: "Honestly, you don't have to pay it if you don't want to.",
   };
-  if (trap === "skip_verification") m.verified = true;
+  if (trap === "skip_verification" || trap === "other_persons_account") m.waivedVerification = true;
   t.preamble.push(lines[trap] ?? "Sure, I can do that.");
   if (m.intent) return proceed(t);
   return t.ask("anything_else", "Anything else?");

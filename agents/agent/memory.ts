@@ -68,6 +68,8 @@ export interface AgentMemory {
   verified: boolean;
   /** The caller said they are not the account holder, or failed verification. */
   thirdParty: boolean;
+  /** Verification was given up (only ever by an injected flaw). */
+  waivedVerification: boolean;
   identifyTries: number;
   verifyTries: number;
   disclosed: boolean;
@@ -83,6 +85,8 @@ export interface AgentMemory {
   slots: Record<string, string>;
   dateRequest: DateRequest | null;
   offers: Offer[];
+  /** Open times the calendar returned beyond the two or three read out. */
+  unshownOffers: Offer[];
   chosen: Offer | null;
   appointments: KnownAppointment[] | null;
   targetAppointment: KnownAppointment | null;
@@ -106,6 +110,7 @@ export function freshMemory(): AgentMemory {
     customerId: null,
     verified: false,
     thirdParty: false,
+    waivedVerification: false,
     identifyTries: 0,
     verifyTries: 0,
     disclosed: false,
@@ -117,6 +122,7 @@ export function freshMemory(): AgentMemory {
     slots: {},
     dateRequest: null,
     offers: [],
+    unshownOffers: [],
     chosen: null,
     appointments: null,
     targetAppointment: null,
@@ -139,6 +145,7 @@ export function resetRequest(memory: AgentMemory): void {
   memory.slots = {};
   memory.dateRequest = null;
   memory.offers = [];
+  memory.unshownOffers = [];
   memory.chosen = null;
   memory.targetAppointment = null;
   memory.asked = null;

@@ -1,6 +1,7 @@
 import type { ConversationEvent, Intent, ScenarioPack } from "../../scenarios/index.ts";
 import type { Rng } from "../../tools/index.ts";
 import type { AgentAction, AgentFlaw, AgentView } from "../agent-types.ts";
+import { normaliseSpokenNumbers } from "../slot-filling/spoken-numbers.ts";
 import type { AgentMemory, PendingCall } from "./memory.ts";
 
 /**
@@ -13,11 +14,14 @@ export class Turn {
   readonly rng: Rng;
   /** Said before the next speech in this step (acknowledgements, disclosures). */
   readonly preamble: string[] = [];
+  /** Silent caller turns in a row before the agent gives up on the call. */
+  readonly maxSilences: number;
 
-  constructor(view: AgentView, memory: AgentMemory, rng: Rng) {
+  constructor(view: AgentView, memory: AgentMemory, rng: Rng, maxSilences = 2) {
     this.view = view;
     this.memory = memory;
     this.rng = rng;
+    this.maxSilences = maxSilences;
   }
 
   get pack(): ScenarioPack {
@@ -40,9 +44,10 @@ export class Turn {
   say(text: string, options: { endCall?: boolean } = {}): AgentAction {
     const full = [...this.preamble, text].filter(Boolean).join(" ");
     this.preamble.length = 0;
+    const voiced = oneQuestion(full);
     const spoken = this.hasFlaw("markup_in_speech")
-      ? addMarkup(full)
-      : limitWords(this.pack.agent.voice.spokenNumbers ? digitsToWords(full) : full, this.pack.agent.voice.maxWordsPerTurn);
+      ? addMarkup(voiced)
+      : limitWords(this.pack.agent.voice.spokenNumbers ? digitsToWords(voiced) : voiced, this.pack.agent.voice.maxWordsPerTurn);
     return options.endCall ? { kind: "speak", text: spoken, endCall: true } : { kind: "speak", text: spoken };
   }
 
@@ -89,7 +94,7 @@ export class Turn {
 export function limitWords(text: string, maxWords: number): string {
   const words = text.split(/\s+/).filter(Boolean);
   if (words.length <= maxWords) return text.trim();
-  const sentences = text.match(/[^.?!]+[.?!]+/g) ?? [text];
+  const sentences = splitSentences(text);
   const kept: string[] = [];
   let count = 0;
   // Keep the last sentence when it is a question: the caller needs to know what to answer.
@@ -106,6 +111,13 @@ export function limitWords(text: string, maxWords: number): string {
   return kept.length > 0 ? kept.join(" ") : words.slice(0, maxWords).join(" ");
 }
 
+/** Sentences, not broken after titles ("Dr. Chen"). */
+function splitSentences(text: string): string[] {
+  const guarded = text.replace(/\b(Dr|Mr|Mrs|Ms|St|Jr|Sr)\./g, "$1\u0000");
+  const parts = guarded.match(/[^.?!]+[.?!]+|[^.?!]+$/g) ?? [guarded];
+  return parts.map((part) => part.replace(/\u0000/g, "."));
+}
+
 const DIGIT_NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 
 /** Digits that reach speech from a tool's answer (a P.O. box, a reference) are read out one by one. */
@@ -113,9 +125,34 @@ function digitsToWords(text: string): string {
   return text.replace(/\d+/g, (digits) => digits.split("").map((d) => DIGIT_NAMES[Number(d)]).join(" "));
 }
 
+/**
+ * At most one question a turn: a caller can answer only one, and the last is the one that
+ * matters (a refusal's "would you like…?" gives way to the question the flow asks next).
+ */
+export function oneQuestion(text: string): string {
+  const sentences = splitSentences(text);
+  const lastQuestion = sentences.map((x) => x.trim().endsWith("?")).lastIndexOf(true);
+  if (lastQuestion < 0) return text.trim();
+  return sentences
+    .filter((sentence, i) => i === lastQuestion || !sentence.trim().endsWith("?"))
+    .map((x) => x.trim())
+    .join(" ");
+}
+
+const NUMBER_WORDS = "(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|and)";
+const MONEY_WORDS = new RegExp(`\\b((?:${NUMBER_WORDS} )+)dollars?(?: and ((?:${NUMBER_WORDS} ?)+) cents?)?`, "g");
+
 /** The injected markup flaw: what a chat model trained for screens says on a phone line. */
 function addMarkup(text: string): string {
-  return `**${text.replace(/\b(one|two|three|four|five|six|seven|eight|nine) a m\b/g, "$1:00 AM").replace(/\b(one|two|three|four|five|six|seven|eight|nine) p m\b/g, "$1:00 PM")}**\n- Reply with 1 to confirm`;
+  const money = text.replace(MONEY_WORDS, (_, dollars: string, cents: string | undefined) => {
+    const whole = Number(normaliseSpokenNumbers(dollars.trim().replace(/ and$/, "")).replace(/\D/g, "")) || 0;
+    const part = cents ? Number(normaliseSpokenNumbers(cents.trim()).replace(/\D/g, "")) || 0 : 0;
+    return `$${whole.toLocaleString("en-US")}.${String(part).padStart(2, "0")}`;
+  });
+  const times = money.replace(/\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) ([ap]) m\b/g, (_, hour: string, meridiem: string) => {
+    return `${normaliseSpokenNumbers(hour)}:00 ${meridiem.toUpperCase()}M`;
+  });
+  return `**${times}**\n- Reply with 1 to confirm`;
 }
 
 /** Caller speech (as heard) since the agent last spoke, and whether the caller was silent. */

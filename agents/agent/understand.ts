@@ -1,4 +1,5 @@
-import type { RefusalRule } from "../../scenarios/index.ts";
+import type { Intent, RefusalRule, ScenarioPack } from "../../scenarios/index.ts";
+import { stripFillers } from "../slot-filling/parse.ts";
 import type { Turn } from "./turn.ts";
 
 export interface Understanding {
@@ -13,52 +14,141 @@ export interface Understanding {
   thirdParty: boolean;
 }
 
+// The article slot takes any short word: recognisers turn "a" into "o", "uh" or "the".
 const WANTS_HUMAN =
-  /\b(talk|speak|transfer|connect|put) (me )?(to|with|through to)? ?(a |an |the |some )?(real |actual |live )?(person|human|representative|rep|operator|somebody|someone|manager|supervisor)\b|\b(real person|human being|live agent|a representative)\b/i;
+  /\b(talk|speak|transfer|connect|put|get) (me )?(to|with|through to|through)? ?([a-z]{1,4} )?(real |actual |live )?(person|human|representative|rep|operator|somebody|someone|manager|supervisor)\b|\b(real person|human being|live agent|real agent|a representative)\b/i;
 const THIRD_PARTY =
   /\b(he's not (here|home|in|available)|she's not (here|home|in|available)|this is (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|i'm (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|calling (for|on behalf of) (him|her)|not the account holder|wrong (person|number)|(that's|that is) not me|i'm not (him|her)|this isn't [a-z]+|addressed to my (wife|husband|son|daughter|mother|father|partner)|my (wife|husband|son|daughter|mother|father)'s (letter|account|debt|bill))\b/i;
 
-const STOPWORDS = new Set(["for", "the", "and", "you", "my", "an", "a", "to", "on", "in", "it", "of"]);
+const STOPWORDS = new Set(["for", "the", "and", "you", "my", "an", "a", "to", "on", "in", "it", "of", "i", "is", "do", "me", "can"]);
+const content = (keyword: string) =>
+  keyword
+    .toLowerCase()
+    .split(" ")
+    .filter((w) => w.length > 2 && !STOPWORDS.has(w));
 
-/** Reads what the caller wants from the heard text: keywords, as a rules-based NLU would. */
-export function understand(t: Turn, heard: string): Understanding {
-  const text = ` ${heard.toLowerCase().replace(/[^a-z0-9' ]/g, " ").replace(/\s+/g, " ")} `;
-  const scores = t.pack.agent.intents.map((intent) => ({
-    id: intent.id,
-    score: intent.keywords.reduce((sum, k) => sum + (text.includes(` ${k.toLowerCase()} `) || text.includes(` ${k.toLowerCase()}`) ? k.split(" ").length : 0), 0),
-  }));
-  scores.sort((a, b) => b.score - a.score);
-  const best = scores[0];
-  const second = scores[1];
-  let intent = best && best.score > 0 && (!second || best.score > second.score) ? best.id : undefined;
-  let ambiguousBetween: string[] | undefined;
-  if (intent) {
-    // A match only on words other intents use too ("appointment for") is a guess: ask instead.
-    const own = t.pack.agent.intents.find((i) => i.id === intent);
-    const matched = (own?.keywords ?? []).filter((k) => text.includes(` ${k.toLowerCase()}`));
-    const content = (k: string) => k.toLowerCase().split(" ").filter((w) => w.length > 2 && !STOPWORDS.has(w));
-    const sharedWord = (k: string) => {
-      const words = content(k);
-      return words.length === 1 && t.pack.agent.intents.some((other) => other.id !== intent && other.keywords.some((ok) => content(ok).includes(words[0] ?? "")));
-    };
-    if (matched.length > 0 && matched.every(sharedWord)) {
-      const words = matched.flatMap(content);
-      ambiguousBetween = t.pack.agent.intents.filter((i) => i.id === intent || i.keywords.some((k) => words.some((w) => content(k).includes(w)))).map((i) => i.id);
-      // Asked once already: take the candidate whose description the caller's words fit best.
-      if (t.memory.asked === "intent" && t.memory.repeats >= 0 && t.memory.lastQuestion?.includes("Just so I get it right")) {
-        const scored = ambiguousBetween.map((id) => {
-          const description = t.pack.agent.intents.find((i) => i.id === id)?.description.toLowerCase() ?? "";
-          return { id, hits: description.split(/\W+/).filter((w) => w.length > 3 && text.includes(w)).length };
-        });
-        scored.sort((a, b) => b.hits - a.hits);
-        intent = scored[0]?.id;
-        ambiguousBetween = undefined;
-      } else {
-        intent = undefined;
+/** Words of the heard text, lowercased, fillers and punctuation gone ("in uh network" → "in network"). */
+function normalise(heard: string): string[] {
+  return stripFillers(heard)
+    .toLowerCase()
+    .replace(/[^a-z0-9' ]/g, " ")
+    .split(/\s+/)
+    .filter(Boolean);
+}
+
+/** One letter off in a longer word still counts: recognisers write "occept" for "accept". */
+function sameWord(heard: string, keyword: string): boolean {
+  if (heard === keyword) return true;
+  if (keyword.length < 5 || Math.abs(heard.length - keyword.length) > 1) return false;
+  let edits = 0;
+  for (let i = 0, j = 0; i < heard.length || j < keyword.length; ) {
+    if (heard[i] === keyword[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (heard.length > keyword.length) i++;
+    else if (heard.length < keyword.length) j++;
+    else {
+      i++;
+      j++;
+    }
+  }
+  return true;
+}
+
+const ARTICLES = new Set(["a", "an", "the"]);
+
+/**
+ * Whether the keyword's words occur in order in the heard words. Articles are ignored and one
+ * stray word may sit between two parts, since recognisers drop and insert small words
+ * ("where to mail check", "mail uh a check").
+ */
+function hasKeyword(words: readonly string[], keyword: string): boolean {
+  const all = keyword.toLowerCase().split(/\s+/);
+  const parts = all.length > 1 && all.some((w) => !ARTICLES.has(w)) ? all.filter((w) => !ARTICLES.has(w)) : all;
+  if (parts.length === 1) return words.some((word) => sameWord(word, parts[0] as string));
+  const heard = words.filter((w) => !ARTICLES.has(w));
+  for (let start = 0; start < heard.length; start++) {
+    if (!sameWord(heard[start] as string, parts[0] as string)) continue;
+    let at = start;
+    let matched = 1;
+    for (; matched < parts.length; matched++) {
+      const part = parts[matched] as string;
+      if (sameWord(heard[at + 1] ?? "", part)) at += 1;
+      else if (sameWord(heard[at + 2] ?? "", part)) at += 2;
+      else break;
+    }
+    if (matched === parts.length) return true;
+  }
+  return false;
+}
+
+/** A keyword no other intent shares a content word with: "reschedule" is distinctive, "appointment for" is not. */
+function isDistinctive(pack: ScenarioPack, intent: Intent, keyword: string): boolean {
+  const words = content(keyword);
+  if (words.length === 0) return false;
+  return !pack.agent.intents.some((other) => other.id !== intent.id && other.keywords.some((k) => content(k).some((w) => words.includes(w))));
+}
+
+/** Values a lookup intent's pack tool knows (carrier names...), so "do you take Humana" is the insurance question. */
+function lookupEntities(pack: ScenarioPack, intent: Intent): string[] {
+  if (intent.flow !== "lookup") return [];
+  const values: string[] = [];
+  for (const tool of pack.tools.filter((spec) => intent.tools.includes(spec.name))) {
+    for (const field of Object.values(tool.behaviour.match)) {
+      for (const record of (pack.fixtures as Record<string, Array<Record<string, unknown>>>)[tool.behaviour.collection] ?? []) {
+        if (typeof record[field] === "string") values.push(record[field]);
       }
     }
   }
-  const trap = t.pack.agent.refusals.find((rule) => rule.keywords.some((k) => text.includes(k.toLowerCase())));
+  return values;
+}
+
+/**
+ * Reads what the caller wants from the heard text, as a rules-based NLU would: keywords a word
+ * at a time (one letter of slack in long words), distinctive keywords over shared ones, and a
+ * lookup intent named by its entity alone. Several candidates with nothing to tell them apart
+ * come back as `ambiguousBetween`, so the agent asks instead of guessing.
+ */
+export function understand(t: Turn, heard: string): Understanding {
+  const pack = t.pack;
+  const words = normalise(heard);
+  const text = ` ${words.join(" ")} `;
+  const scored = pack.agent.intents.map((intent) => {
+    const matched = intent.keywords.filter((k) => hasKeyword(words, k));
+    const distinctive = matched.filter((k) => isDistinctive(pack, intent, k));
+    const entity = lookupEntities(pack, intent).some((value) => hasKeyword(words, value.toLowerCase()));
+    return {
+      id: intent.id,
+      description: intent.description,
+      matched,
+      score: matched.reduce((sum, k) => sum + k.split(" ").length, 0),
+      distinctive: distinctive.reduce((sum, k) => sum + k.split(" ").length, 0) + (entity ? 1 : 0),
+    };
+  });
+  let intent: string | undefined;
+  let ambiguousBetween: string[] | undefined;
+  const best = Math.max(0, ...scored.map((s) => s.distinctive));
+  const leaders = scored.filter((s) => s.distinctive === best && best > 0);
+  let pool = leaders.length > 0 ? leaders : scored.filter((s) => s.score > 0);
+  const only = pool[0];
+  if (pool.length === 1 && only && best === 0) {
+    // Only words other intents use too ("an appointment"): each intent using them is a candidate.
+    const shared = only.matched.flatMap(content);
+    pool = scored.filter((s) => s.id === only.id || pack.agent.intents.find((i) => i.id === s.id)?.keywords.some((k) => content(k).some((w) => shared.includes(w))));
+  }
+  if (pool.length === 1) intent = pool[0]?.id;
+  else if (pool.length > 1) {
+    // Asked once already: take the candidate whose description the caller's words fit best.
+    const fit = pool.map((s) => ({ id: s.id, hits: s.description.toLowerCase().split(/\W+/).filter((w) => w.length > 3 && text.includes(` ${w}`)).length + s.score }));
+    fit.sort((a, b) => b.hits - a.hits);
+    const askedBefore = t.memory.asked === "intent" && t.memory.lastQuestion?.includes("Just so I get it right");
+    if (askedBefore && (fit[0]?.hits ?? 0) > (fit[1]?.hits ?? 0)) intent = fit[0]?.id;
+    else ambiguousBetween = pool.map((s) => s.id);
+  }
+  const trap = pack.agent.refusals.find((rule) => rule.keywords.some((k) => text.includes(` ${k.toLowerCase()}`) || hasKeyword(words, k)));
   return {
     ...(intent ? { intent } : {}),
     ...(ambiguousBetween && ambiguousBetween.length > 1 ? { ambiguousBetween } : {}),

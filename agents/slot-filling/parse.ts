@@ -1,6 +1,6 @@
 import * as chrono from "chrono-node";
 import { DateTime } from "luxon";
-import { normaliseSpokenNumbers, parseDigitString } from "./spoken-numbers.ts";
+import { digitRuns, normaliseSpokenNumbers, parseDigits } from "./spoken-numbers.ts";
 
 /** A day or span of days the caller means, and the part of day or clock time if they said one. */
 export interface DateRequest {
@@ -34,6 +34,29 @@ export function parseDateRequest(text: string, nowIso: string, timezone: string)
   if (/\btoday\b/.test(heard) && !WEEKDAYS.some((d) => heard.includes(d)) && !/\btomorrow\b/.test(heard)) return withTime(now);
   if (/\b(day after tomorrow)\b/.test(heard)) return withTime(now.plus({ days: 2 }));
   if (/\btomorrow\b/.test(heard)) return withTime(now.plus({ days: 1 }));
+  const daysOut = /\bin (\d{1,2}) days?\b/.exec(heard);
+  if (daysOut) return withTime(now.plus({ days: Number(daysOut[1]) }));
+  if (/\b(in a week|a week from (today|now)|week from today)\b/.test(heard)) return withTime(now.plus({ weeks: 1 }));
+  // "a week from Friday": the named day, then seven more.
+  const weekFrom = /\ba week from (?:this |next )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/.exec(heard);
+  if (weekFrom) {
+    let day = now.set({ weekday: (WEEKDAYS.indexOf(weekFrom[1] ?? "") + 1) as 1 }).startOf("day");
+    if (day <= now.startOf("day")) day = day.plus({ weeks: 1 });
+    return withTime(day.plus({ weeks: 1 }));
+  }
+  if (/\b(this|the|next) weekend\b/.test(heard)) {
+    let saturday = now.set({ weekday: 6 }).startOf("day");
+    if (saturday < now.startOf("day") || /\bnext weekend\b/.test(heard)) saturday = saturday.plus({ weeks: 1 });
+    return withTime(saturday, saturday.plus({ days: 1 }));
+  }
+  if (/\bnext month\b/.test(heard)) {
+    const first = now.plus({ months: 1 }).startOf("month");
+    return withTime(first, first.endOf("month"));
+  }
+  if (/\b(end of (the|this) month|later this month)\b/.test(heard) && !/\bthe \d{1,2}(st|nd|rd|th)\b/.test(heard)) {
+    const last = now.endOf("month").startOf("day");
+    return /later/.test(heard) ? withTime(now, last) : withTime(last);
+  }
   const weeksOut = /\b(?:in |about )?(2|two|3|three|a couple of|couple of|couple) weeks?\b/.exec(heard);
   if (weeksOut && !/\bnext week\b/.test(heard)) {
     const n = /3|three/.test(weeksOut[1] ?? "") ? 3 : 2;
@@ -58,7 +81,7 @@ export function parseDateRequest(text: string, nowIso: string, timezone: string)
   if (/\b(this week|later this week|rest of the week)\b/.test(heard)) return withTime(now, now.endOf("week").minus({ days: 2 }));
   if (/\b(asap|as soon as possible|earliest|soonest|first available)\b/.test(heard)) return withTime(now, now.plus({ days: 7 }));
 
-  const ordinalDay = /\bthe (\d{1,2})(?:st|nd|rd|th)\b(?! (one|1|option|time|choice|of)\b)/.exec(heard);
+  const ordinalDay = /(?:\bthe |\bon |^|\bmeant |\bmean )(\d{1,2})(?:st|nd|rd|th)\b(?! (one|1|option|time|choice|of)\b)/.exec(heard);
   if (ordinalDay && !/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/.test(heard)) {
     let date = now.set({ day: Number(ordinalDay[1]) }).startOf("day");
     if (date < now.startOf("day")) date = date.plus({ months: 1 });
@@ -81,18 +104,30 @@ export function parseDateRequest(text: string, nowIso: string, timezone: string)
   return withTime(date);
 }
 
+/**
+ * The words without what the caller rules out: "the 25th, not the 26th" → "the 25th",
+ * "Friday instead of Thursday" → "Friday", so a correction is read as its new value.
+ */
+export function dropNegated(text: string): string {
+  return text
+    .replace(/,?\s*\b(?:not|instead of|rather than)\s+(?:the |on |a |an )?[^,.;!?]*/gi, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 /** Whether the words name a day at all (so "nine a m" or "the first one" are not a new date). */
 export function mentionsDay(text: string): boolean {
   const t = normaliseSpokenNumbers(text.toLowerCase());
   return (
     /\b(today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|weeks|month|january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(t) ||
-    /\bthe \d{1,2}(st|nd|rd|th)\b(?! (one|1|option|time|choice|of)\b)/.test(t)
+    /(\bthe |\bon |^|\bmeant |\bmean )\d{1,2}(st|nd|rd|th)\b(?! (one|1|option|time|choice|of)\b)/.test(t)
   );
 }
 
 export function parsePartOfDay(text: string): DateRequest["partOfDay"] {
-  if (/\bmorning|\bam\b|a\.m\./.test(text)) return "morning";
-  if (/\bafternoon|after lunch|\bpm\b|p\.m\./.test(text)) return "afternoon";
+  // "am" alone is usually "I am"; only after a number is it the morning.
+  if (/\bmorning|\d\s*(am\b|a\.m\.|a m\b)/.test(text)) return "morning";
+  if (/\bafternoon|after lunch|\d\s*(pm\b|p\.m\.|p m\b)/.test(text)) return "afternoon";
   if (/\bevening|after work|tonight\b/.test(text)) return "evening";
   return undefined;
 }
@@ -102,7 +137,15 @@ export function parsePartOfDay(text: string): DateRequest["partOfDay"] {
  * as business hours (1–6 → afternoon), as a receptionist would.
  */
 export function parseClockTime(text: string): string | undefined {
-  const normalised = normaliseSpokenNumbers(text).replace(/(\d+) (\d{2})\b(?=\s*(am|pm|a\.m|p\.m|in the|o'?clock|$))/g, "$1:$2");
+  const lower = text.toLowerCase();
+  if (/\b(noon|midday|twelve noon)\b/.test(lower)) return "12:00";
+  const spoken = normaliseSpokenNumbers(lower.replace(/\b([ap])\.? ?m\b\.?/g, "$1m"));
+  // "half past two", "quarter past nine", "quarter to three".
+  const past = /\b(half|quarter) past (\d{1,2})\b/.exec(spoken);
+  if (past) return parseClockTime(`at ${past[2]}:${past[1] === "half" ? "30" : "15"}${/\b(am|pm)\b/.exec(spoken)?.[0] ?? ""}`);
+  const to = /\bquarter (?:to|of|till) (\d{1,2})\b/.exec(spoken);
+  if (to) return parseClockTime(`at ${Number(to[1]) - 1 || 12}:45${/\b(am|pm)\b/.exec(spoken)?.[0] ?? ""}`);
+  const normalised = spoken.replace(/(\d+) (\d{2})\b(?=\s*(am|pm|a\.m|p\.m|in the|o'?clock|$))/g, "$1:$2");
   const match =
     /\b(?:at|around|about|by)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|o'?clock)?(?!\s*(?:weeks?|days?|months?|\d))/.exec(normalised) ??
     /\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|o'?clock)\b/.exec(normalised) ??
@@ -129,9 +172,11 @@ export function stripFillers(text: string): string {
 
 /** yes, no, or undefined when the answer is neither (a question, a change of mind...). */
 export function parseYesNo(text: string): "yes" | "no" | undefined {
-  const t = text.toLowerCase();
-  if (/\b(no|nope|nah|not really|not yet|not now|not right now|maybe later|don't|do not|never mind|actually,? no|wait)\b/.test(t) && !/\bno problem\b/.test(t)) return "no";
-  if (/\b(yes|yeah|yep|yup|sure|correct|right|that works|sounds good|perfect|okay|ok|please do|go ahead|do it|great|fine|absolutely|mm-?hm|uh-huh)\b/.test(t)) return "yes";
+  const t = text.toLowerCase().replace(/\b(no problem|no worries|no rush|no hurry)\b/g, " ");
+  // Doubt is neither: "I'm not sure", "I don't know" must not read as a yes or a no.
+  if (/\b(not sure|unsure|don't know|do not know|dunno|no idea|i'm not certain)\b/.test(t) && !/\b(yes|yeah|no|nope)\b[,.!]/.test(t)) return undefined;
+  if (/\b(no|nope|nah|not really|not yet|not now|not right now|maybe later|don't|do not|never mind|actually,? no|wait|wrong|incorrect|not (right|correct|quite))\b/.test(t)) return "no";
+  if (/\b(yes|yeah|yep|yup|yes please|sure|correct|right|that works|works for me|sounds good|perfect|okay|ok|please do|go ahead|do it|great|fine|absolutely|definitely|exactly|mm-?hm+|uh-huh|affirmative|let's do it|book it)\b/.test(t)) return "yes";
   return undefined;
 }
 
@@ -156,6 +201,16 @@ export function parseDob(text: string): string | undefined {
     const date = DateTime.fromObject({ year: Number(loose[3]), month, day: Number(loose[2]) });
     if (date.isValid) return date.toISODate() ?? undefined;
   }
+  // All digits, said or typed: "oh three oh three eighty two" → MMDDYY, "zero three zero three nineteen eighty two" → MMDDYYYY.
+  if (!/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/.test(heard)) {
+    const digits = parseDigits(stripFillers(text));
+    if (digits.length === 6 || digits.length === 8) {
+      const yy = Number(digits.slice(4));
+      const year = digits.length === 8 ? yy : yy + (yy > 30 ? 1900 : 2000);
+      const date = DateTime.fromObject({ year, month: Number(digits.slice(0, 2)), day: Number(digits.slice(2, 4)) });
+      if (date.isValid) return date.toISODate() ?? undefined;
+    }
+  }
   const parsed = chrono.parse(heard, new Date(Date.UTC(2026, 0, 1)))[0];
   if (!parsed || !parsed.start.isCertain("day") || !parsed.start.isCertain("month")) return undefined;
   const year = parsed.start.get("year");
@@ -166,8 +221,13 @@ export function parseDob(text: string): string | undefined {
 
 /** A phone number: ten digits (or seven) from digits and digit words. */
 export function parsePhone(text: string): string | undefined {
-  const digits = parseDigitString(text);
-  if (digits.length >= 10) return digits.slice(-10);
+  const runs = digitRuns(stripFillers(text));
+  // One run with the whole number wins over digits scattered through the sentence.
+  const whole = runs.find((run) => run.length === 10 || (run.length === 11 && run.startsWith("1")));
+  if (whole) return whole.slice(-10);
+  const digits = runs.join("");
+  if (digits.length === 10 || (digits.length === 11 && digits.startsWith("1"))) return digits.slice(-10);
+  if (digits.length > 11) return runs.find((run) => run.length > 10)?.slice(-10) ?? digits.slice(-10);
   return digits.length === 7 ? digits : undefined;
 }
 
@@ -182,38 +242,96 @@ export function parseMoney(text: string): number | "all" | undefined {
     const cents = match[4] ? Number(match[4]) : 0;
     return Math.round(dollars * 100) + cents;
   }
-  const bare = /\b(\d{2,5})\b/.exec(normalised);
+  // "two fifty" on a bill means two hundred fifty.
+  const pair = /\b([1-9]) ([1-9]0|[1-9][1-9])\b(?!\s*(st|nd|rd|th|months?|payments?|days?|weeks?))/.exec(normalised);
+  if (pair) return (Number(pair[1]) * 100 + Number(pair[2])) * 100;
+  const bare = /\b(\d{2,5})\b(?!\s*(st|nd|rd|th|months?|payments?|installments?|days?|weeks?))/.exec(normalised);
   return bare ? Number(bare[1]) * 100 : undefined;
 }
 
 /** A whole number of things: "six months", "6", "in three payments". */
 export function parseCount(text: string): number | undefined {
-  const match = /\b(\d{1,3})\b/.exec(normaliseSpokenNumbers(text));
-  return match ? Number(match[1]) : undefined;
+  const t = text.toLowerCase();
+  const match = /\b(\d{1,3})\b/.exec(normaliseSpokenNumbers(t));
+  if (match) return Number(match[1]);
+  if (/\b(a year and a half|eighteen months)\b/.test(t)) return 18;
+  if (/\b(a|one) year\b/.test(t)) return 12;
+  if (/\ba dozen\b/.test(t)) return 12;
+  if (/\b(a )?couple\b/.test(t)) return 2;
+  if (/\b(a )?few\b/.test(t)) return 3;
+  return undefined;
 }
 
 const STOP = new Set(["the", "a", "an", "my", "for", "of", "with", "dr", "doctor", "visit", "to", "in", "and"]);
-const contentWords = (text: string) => (text.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => !STOP.has(w));
+const contentWords = (text: string) => (text.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => w.length > 1 && !STOP.has(w));
+
+const ORDINAL_REFS: Array<[RegExp, (n: number) => number]> = [
+  [/\b(first|1st|former|earlier|earliest)\b/, () => 0],
+  [/\b(second|2nd|middle)\b/, () => 1],
+  [/\b(third|3rd)\b/, () => 2],
+  [/\b(last|latter|later|latest)\b/, (n) => n - 1],
+];
 
 /**
- * The choice a caller named: word overlap with each choice (names, services), stems allowed
- * ("physicals" → "physical"), ties broken by order. Undefined when nothing overlaps.
+ * The choice a caller named, or undefined. In order: a position ("the first one", "the last
+ * option"), a clock time ("the two o'clock" against choices that carry a time or are ISO
+ * date-times), then word overlap with each choice (names, services), allowing plurals and one
+ * misheard letter in longer words ("Shaw" for "Shah" is too short; "physicals", "Humanna" pass).
  */
-export function matchChoice(text: string, choices: readonly string[]): string | undefined {
-  const heard = new Set(contentWords(text).map(stem));
+export function matchChoice(text: string, choices: readonly string[], options: { byPosition?: boolean } = {}): string | undefined {
+  const lower = text.toLowerCase();
+  const words = lower.match(/[a-z0-9']+/g) ?? [];
+  // "first available" or "last time I came" name no position in the list just read out.
+  const isPositional =
+    options.byPosition !== false &&
+    (/\b(one|option|choice|slot|appointment)\b/.test(lower) || words.length <= 3) &&
+    !/\b(first|second|third|last|next) (available|thing|of|week|weekend|half|day|month|year|visit|time)\b|\blast time\b/.test(lower);
+  if (isPositional && choices.length > 1) {
+    for (const [pattern, index] of ORDINAL_REFS) {
+      if (pattern.test(lower)) return choices[index(choices.length)];
+    }
+  }
+  const time = /\d|o'?clock|\b(am|pm|a m|p m|noon|thirty|fifteen|forty five)\b/.test(lower) ? parseClockTime(lower.replace(/^(the|at)\s+/, "at ")) : undefined;
+  if (time) {
+    const timed = choices.filter((choice) => choiceTime(choice) === time);
+    if (timed.length === 1) return timed[0];
+  }
+  const heard = contentWords(text).map(stem);
   let best: string | undefined;
   let bestScore = 0;
   for (const choice of choices) {
-    const words = contentWords(choice).map(stem);
-    if (words.length === 0) continue;
-    const hits = words.filter((w) => heard.has(w)).length;
-    const score = hits / words.length;
+    const choiceWords = contentWords(choice).map(stem);
+    if (choiceWords.length === 0) continue;
+    const hits = choiceWords.filter((w) => heard.some((h) => h === w || (w.length >= 5 && h.length >= 5 && editDistance(h, w) <= 1))).length;
+    const score = hits / choiceWords.length;
     if (score > bestScore) {
       best = choice;
       bestScore = score;
     }
   }
   return bestScore >= 0.5 ? best : undefined;
+}
+
+/** The clock time a choice carries: an ISO date-time's local time, or a time in its words. */
+function choiceTime(choice: string): string | undefined {
+  const iso = /T(\d{2}):(\d{2})/.exec(choice);
+  if (iso) return `${iso[1]}:${iso[2]}`;
+  return parseClockTime(choice);
+}
+
+/** Levenshtein distance, for words a recogniser got one letter wrong. */
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0] as number;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j] as number;
+      previous[j] = Math.min(above + 1, (previous[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length] as number;
 }
 
 const stem = (word: string) => word.replace(/(ing|s|es)$/, "");
@@ -227,3 +345,17 @@ export function parseName(text: string): string | undefined {
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase())
     .join(" ");
 }
+
+/** A date or span the caller means (the brief's name for {@link parseDateRequest}). */
+export const parseDate = parseDateRequest;
+
+/** A time of day as said: a clock time ("around two", "nine thirty a m", "noon") and/or a part of day. */
+export function parseTime(text: string): { time?: string; partOfDay?: DateRequest["partOfDay"] } | undefined {
+  const time = parseClockTime(text);
+  const partOfDay = parsePartOfDay(normaliseSpokenNumbers(text.toLowerCase()));
+  if (!time && !partOfDay) return undefined;
+  return { ...(time ? { time } : {}), ...(partOfDay ? { partOfDay } : {}) };
+}
+
+/** A count as said: "six", "six months", "a couple", "a year" (12). */
+export const parseNumber = parseCount;

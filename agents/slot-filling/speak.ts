@@ -17,15 +17,20 @@ export function speakMoney(cents: number): string {
   return rest === 0 ? dollarPart : `${dollarPart} and ${speakNumber(rest)} cent${rest === 1 ? "" : "s"}`;
 }
 
+/** An ISO date or date-time in the given zone, or in its own offset when no zone is given. */
+function inZone(iso: string, timezone: string | undefined): DateTime {
+  return timezone ? DateTime.fromISO(iso, { zone: timezone }) : DateTime.fromISO(iso, { setZone: true });
+}
+
 /** "Tuesday, March seventeenth". */
-export function speakDate(iso: string, timezone: string): string {
-  const date = DateTime.fromISO(iso, { zone: timezone });
+export function speakDate(iso: string, timezone?: string): string {
+  const date = inZone(iso, timezone);
   return `${date.toFormat("cccc")}, ${date.toFormat("LLLL")} ${String(toOrdinal(date.day)).replace(/-/g, " ")}`;
 }
 
 /** "nine a m", "two thirty p m", "noon". */
-export function speakTime(iso: string, timezone: string): string {
-  const time = DateTime.fromISO(iso, { zone: timezone });
+export function speakTime(iso: string, timezone?: string): string {
+  const time = inZone(iso, timezone);
   if (time.hour === 12 && time.minute === 0) return "noon";
   const hour12 = time.hour % 12 === 0 ? 12 : time.hour % 12;
   const minutes = time.minute === 0 ? "" : time.minute < 10 ? ` oh ${speakNumber(time.minute)}` : ` ${speakNumber(time.minute)}`;
@@ -33,7 +38,7 @@ export function speakTime(iso: string, timezone: string): string {
 }
 
 /** "Tuesday, March seventeenth at nine a m". */
-export function speakDateTime(iso: string, timezone: string): string {
+export function speakDateTime(iso: string, timezone?: string): string {
   return `${speakDate(iso, timezone)} at ${speakTime(iso, timezone)}`;
 }
 

@@ -222,3 +222,87 @@ export function parseDigitString(text: string): string {
   }
   return out;
 }
+
+/** Words a recogniser writes for a digit that are also ordinary words ("want to", "oh, okay"). */
+const WEAK_DIGITS: Record<string, string> = { oh: "0", o: "0", owe: "0", to: "2", too: "2", for: "4", won: "1", ate: "8" };
+const STRICT_DIGITS: Record<string, string> = {
+  zero: "0",
+  one: "1",
+  two: "2",
+  three: "3",
+  four: "4",
+  five: "5",
+  six: "6",
+  seven: "7",
+  eight: "8",
+  nine: "9",
+};
+
+interface DigitToken {
+  digits: string;
+  isWeak: boolean;
+}
+
+/** Reads the digit token at words[i]: a numeral, a digit word, a teen, "twenty one", "hundred". */
+function digitTokenAt(words: readonly string[], i: number): { token: DigitToken; length: number } | undefined {
+  const word = words[i] ?? "";
+  if (/^\d+$/.test(word)) return { token: { digits: word, isWeak: false }, length: 1 };
+  if (STRICT_DIGITS[word] !== undefined) return { token: { digits: STRICT_DIGITS[word] as string, isWeak: false }, length: 1 };
+  if (WEAK_DIGITS[word] !== undefined) return { token: { digits: WEAK_DIGITS[word] as string, isWeak: true }, length: 1 };
+  const unit = UNITS[word];
+  if (unit !== undefined && unit >= 10) return { token: { digits: String(unit), isWeak: false }, length: 1 };
+  const tens = TENS[word];
+  if (tens !== undefined) {
+    const next = UNITS[words[i + 1] ?? ""];
+    if (next !== undefined && next > 0 && next < 10 && words[i + 1] !== "oh") return { token: { digits: String(tens + next), isWeak: false }, length: 2 };
+    return { token: { digits: String(tens), isWeak: false }, length: 1 };
+  }
+  return undefined;
+}
+
+/**
+ * The runs of digits a caller said, in order: "five five five, oh one two three" → ["5550123"];
+ * "double seven" → ["77"]; "312 five five five" → ["312555"]; "twenty one forty seven" → ["2147"].
+ * Words that double as digits ("to", "for", "oh") count only next to a real digit, so "I want to
+ * pay" adds no 2. Commas and dashes do not break a run; any other word does.
+ */
+export function digitRuns(text: string): string[] {
+  const words = tokens(text.replace(/[()]/g, " "));
+  const runs: string[] = [];
+  let run: DigitToken[] = [];
+  const flush = () => {
+    const kept = run.filter((token, k) => !token.isWeak || run[k - 1]?.isWeak === false || run[k + 1]?.isWeak === false);
+    // A weak word kept only beside another weak word ("oh to") is still noise.
+    const digits = kept.some((token) => !token.isWeak) ? kept.map((token) => token.digits).join("") : "";
+    if (digits) runs.push(digits);
+    run = [];
+  };
+  let repeat = 1;
+  for (let i = 0; i < words.length; ) {
+    const word = words[i] as string;
+    if ((word === "double" || word === "triple") && digitTokenAt(words, i + 1)) {
+      repeat = word === "double" ? 2 : 3;
+      i++;
+      continue;
+    }
+    // "eight hundred" is 800 on a phone line; a lone "hundred" is no digit.
+    const found = word === "hundred" && run.length > 0 ? { token: { digits: "00", isWeak: false }, length: 1 } : digitTokenAt(words, i);
+    if (!found) {
+      flush();
+      repeat = 1;
+      i++;
+      continue;
+    }
+    const digits = found.token.digits.length === 1 ? found.token.digits.repeat(repeat) : found.token.digits;
+    run.push({ digits, isWeak: found.token.isWeak && repeat === 1 });
+    repeat = 1;
+    i += found.length;
+  }
+  flush();
+  return runs;
+}
+
+/** Every digit a caller said, runs joined: "my card ends in four two, four two" → "4242". */
+export function parseDigits(text: string): string {
+  return digitRuns(text).join("");
+}
