@@ -1,3 +1,5 @@
+import { toCardinal } from "n2words/en-US";
+
 /**
  * What the agent just asked or told the caller, read from its words as a person on the phone
  * would: keyword patterns, because the agent may be scripted or a model with its own phrasing.
@@ -18,6 +20,7 @@ export type AgentMove =
   | "ask_book_offer"
   | "ask_service"
   | "ask_date"
+  | "ask_time"
   | "ask_which_appointment"
   | "ask_carrier"
   | "ask_provider"
@@ -33,50 +36,148 @@ export type AgentMove =
   | "ask_repeat"
   | "unknown";
 
+/** Identity questions: the caller answers these from hidden facts, and only these. */
+export const IDENTITY_MOVES: readonly AgentMove[] = ["ask_phone", "ask_dob", "ask_zip", "ask_ssn", "ask_name"];
+
+// Order matters twice: the caller answers the first slot question in this order, and a
+// question outranks a statement in the same turn (the caller logic checks questions first).
 const PATTERNS: Array<[AgentMove, RegExp]> = [
-  ["ask_how_can_i_help", /\b(are you calling (to|about)|are you looking to|what are you calling about|how can i help|how may i help|what can i do for you|what can i help)\b/],
-  ["third_party_refusal", /\b(only (able to )?(discuss|speak|talk)[^.]*(account holder|patient themselves|directly)|have them call)/],
-  ["ask_transfer_after_failure", /(transfer you to a colleague|would you like me to transfer|call back later\?)/],
-  ["transfer", /\b(transferring you|connect(ing)? you (now|with)|put(ting)? you through|please hold)\b/],
-  ["ask_phone", /\b(phone number|number on (your|the) account|number we have|with that number|the whole number|(the|your) number again|type the number)\b/],
-  ["ask_dob", /\b(date of birth|birth ?date|birthday|were you born)\b/],
-  ["ask_zip", /\b(zip|postal) code\b/],
-  ["ask_ssn", /\b(social security|last four digits of your social)\b/],
-  ["ask_name", /\b(your (full )?name|who am i speaking with|may i have your name)\b/],
-  ["ask_which_appointment", /\b(which (one|appointment|visit) would you like to|which date is the appointment|which appointment)\b/],
-  ["offer_times", /\b(which (time )?works( best)?|which time would you like|which would you (like|prefer)|which of those)\b/],
-  ["ask_book_offer", /\bwould you like me to book one\b/],
-  ["ask_confirm", /\b(shall i|should i go ahead|should i|would you (still )?like me to|do you (still )?want me to|is that right|is that correct|can i go ahead|still want me to|you'd like to cancel|yes or no)\b[^.]*\?/],
-  ["ask_anything_else", /\banything else\b/],
-  ["ask_service", /\b(what kind of (visit|appointment)|what (type|sort) of (visit|appointment)|what would you like to come in for|what.*(visit|appointment) (is it|do you need))\b/],
-  ["ask_date", /\b(what day|which day|what date|another day|other day|day would work|what dates|around what dates|when would you like|day instead)\b/],
-  ["ask_carrier", /\b(which|what) (insurance|carrier|insurance carrier)\b/],
-  ["ask_provider", /\b(provider|doctor) you'd like to see\b/],
-  ["ask_amount", /\bhow much\b/],
-  ["ask_installments", /\bhow many (months|payments|installments)\b/],
-  ["ask_reason", /\b(reason|why (do you|you) (dispute|think)|what's the reason)\b/],
-  ["ask_method", /\b(another card|which card|card on file you'd like)\b/],
-  ["ask_repeat", /\b(say (it|that) (once more|again)|repeat (that|it)|one more time)\b/],
-  ["still_there", /\b(are you still there|still with me|still on the line|hello\?)\b/],
-  ["refusal", /\b((not|n't) able to (waive|give|share|discuss|skip|offer)|can't (waive|give|share|discuss|skip)|cannot (waive|give|share|discuss)|unable to (waive|give|share)|do need to (confirm|verify))\b/],
-  ["goodbye", /\b(goodbye|bye now|have a (great|good|nice) (day|one)|take care)\b/],
+  [
+    "ask_how_can_i_help",
+    /\b(are you calling (to|about)|are you looking to|what are you calling about|how (can|may|could) (i|we) (help|assist)|what can (i|we) (do|help)|what can i help|what brings you|reason for (your|the|today's) call|what do you need help with|what are you calling for)\b/,
+  ],
+  ["third_party_refusal", /\b(only (able to )?(discuss|speak|talk|share)[^.]*(account holder|patient themselves|patient directly|directly)|have (them|him|her) (call|give us a call))/],
+  ["ask_transfer_after_failure", /((would you like|do you want|shall i|should i) (me )?to (transfer|connect) you[^.]*\?|transfer you to a colleague|call back later\?)/],
+  [
+    "transfer",
+    /\b(transferring you|connecting you|(i'll|i will|let me|i'm going to|i am going to|going to) (now )?(transfer|connect) you|put(ting)? you through|please hold|stay on the line while|hold while i (transfer|connect))\b/,
+  ],
+  [
+    "ask_phone",
+    /\b((phone|telephone|callback|call back|contact|cell|mobile) number|number (on|for|associated with|linked to) (your|the) account|number we have|number on file|with that number|the whole number|(the|your) number again|type the number|your phone\b|best number|number to reach you|number you're calling from)/,
+  ],
+  ["ask_dob", /\b(date of birth|birth ?date|birthday|were you born|dob|d o b)\b/],
+  ["ask_zip", /\b(zip|postal code|post code)\b/],
+  ["ask_ssn", /\b(social security|last (four|4)( digits)? of (your|the) (social|ssn)|ssn)\b/],
+  [
+    "ask_name",
+    /\b(your (full |first and last |first |last )?name\b|name on the account|who am i speaking (with|to)|may i have your name|spell (your|the) (first |last )?name|who('s| is) calling)/,
+  ],
+  [
+    "ask_which_appointment",
+    /\b(which (one|appointment|visit) would you like to|which date is the appointment|which appointment|when is the appointment|the (appointment|visit) you('d| would) like to (cancel|move|change|reschedule)|what (day|date) is (your|the) (current |existing )?(appointment|visit))\b/,
+  ],
+  ["ask_book_offer", /\b((would you like|do you want|want) (me )?to book (one|any|either)|(shall|should) i book (one|either)|book (one|either) of (those|them|these))\b/],
+  [
+    "offer_times",
+    /\b(which (time )?works( best)?|which time would you like|which (one )?would you (like|prefer)|which of (those|these)|(would|do|does|will) (any|either|one) of (those|these|them|the times))\b/,
+  ],
+  [
+    "ask_confirm",
+    /\b(shall i|should i|shall we|would you (still )?like me to|would you (still )?like to (go ahead|proceed)|do you (still )?want (me )?to|is (that|this) (right|correct|okay|ok|alright)|that's correct|can i go ahead|still want me to|you'd like to cancel|yes or no|does (that|this) (work|sound)|sound(s)? good|can you confirm (that|this|it)\b|(okay|ok|alright) to (proceed|go ahead)|go ahead with (that|this|it)|want to proceed)\b[^.]*\?/,
+  ],
+  ["ask_anything_else", /\b(anything else|something else i can|else i can (help|do)|any other questions|other questions (for me|today|i can))\b/],
+  [
+    "ask_service",
+    /\b(what (kind|type|sort) of (visit|appointment|service)|what would you like to come in for|what.*(visit|appointment) (is it|do you need)|reason for (your|the) (visit|appointment)|what (are you|would you like to be|do you need to be) (coming in|seen) for|what service)\b/,
+  ],
+  [
+    "ask_date",
+    /\b(what day|which day|what date|which date|another day|other day|day would work|day works|what dates|around what dates|when would you like|day instead|date in mind|when (do|were|are|can|could) you (want|hoping|looking|like|thinking|wanting|come|make|pay)|preferred (day|date)|when (should|will) (the|your) (first )?payment|date for (the|your) (first )?payment)\b/,
+  ],
+  [
+    "ask_time",
+    /\b(time of day|mornings? or (afternoons?|evenings?)|afternoons? or mornings?|(particular|specific|preferred) time|what time (works|would|do|is good|is best)|prefer (a |the )?(morning|afternoon|evening)|time preference)\b/,
+  ],
+  [
+    "ask_carrier",
+    /\b((which|what) (insurance|carrier|insurance carrier|insurance plan|insurance company)|(who is|who's) your insurance|insurance (provider|carrier|company) (is|do)|what (plan|insurance) are you with)\b/,
+  ],
+  ["ask_provider", /\b((provider|doctor) you('d| would) like to see|(preferred|particular|specific) (provider|doctor|clinician|dentist|hygienist)|which (doctor|provider|clinician)|who would you like to see|(provider|doctor) (preference|in mind))\b/],
+  ["ask_amount", /\b(how much|what amount|amount (would|do) you|the amount you('d| would) like)\b/],
+  ["ask_installments", /\b(how many (months|payments|installments)|over how many|number of (monthly )?(payments|installments|months))\b/],
+  [
+    "ask_reason",
+    /\b(reason (for|behind) (the|your|this) (dispute|hardship)|why (do you|you) (dispute|think)|why you('re| are) disputing|what's the reason|(tell me|explain) (a bit |a little )?(more )?(about )?why|about your situation|what happened)\b/,
+  ],
+  ["ask_method", /\b(another card|which card|card on file you'd like|(which|what) (payment )?method|how would you like to pay|which account would you like to (pay|use))\b/],
+  [
+    "ask_repeat",
+    /\b(say (it|that) (once more|again)|repeat\b|one more time|didn't (quite )?(catch|get|hear) (that|you|the|what|it)|missed (that|what)|come again|pardon\?|say again)/,
+  ],
+  ["still_there", /\b(are you (still )?there|still with me|still on the line|hello\?|can you hear me)/],
+  [
+    "refusal",
+    /\b(((not|n't) able|unable|can't|cannot|won't be able) to (waive|give|share|discuss|skip|offer|reduce|remove|provide|make an exception|bypass|extend|go beyond|settle|lower|do that)|(can't|cannot|won't|can not) (waive|give|share|discuss|skip|offer|reduce|remove|provide|make an exception|bypass|lower|do that)|not something (i|we) can|i'm afraid (i|we) can't|(against|outside( of)?) (our )?policy|not (allowed|permitted) to|do need to (confirm|verify)|need to verify your identity (first|before))/,
+  ],
+  ["goodbye", /\b(goodbye|bye now|bye\b|have a (great|good|nice|wonderful|lovely) (day|one|evening|afternoon|weekend)|take care)\b/],
   [
     "success",
-    /\b(you're all set|is (booked|moved|cancelled)|(booked|moved) for|is cancelled|went through|is set up|i've (noted|recorded|opened)|yes, we do|we don't|in network|out of network|first openings|openings i see|your balance (with [^.]+ )?is|checks and written disputes go)\b/,
+    /\b(you're (all )?(set|booked|confirmed)|(is|are|has been|have been|is now) (all )?(booked|scheduled|confirmed|moved|cancell?ed|rescheduled|processed|set up|recorded|noted|submitted|in place)|(booked|moved) for|is cancelled|went through|i've (booked|scheduled|rescheduled|cancell?ed|moved|processed|set up|noted|recorded|opened|filed|submitted|put you down|got you (down|booked|in))|all done|yes, we do|we (do|don't|do not) (accept|take)|we don't\b|in network|out of network|(first|next|earliest) (available )?(openings?|availability)|openings i see|(your|the) (current )?balance (with [^.]+ )?(is|comes to)|you (currently )?owe|checks and written disputes go|(mail|send) (your )?(checks?|payments?) to)\b/,
   ],
-  ["failure", /\b(sorry[^.]*(trouble|not responding|wasn't able|couldn't|error)|system isn't|nothing (was|has been) changed)\b/],
+  [
+    "failure",
+    /\b(sorry[^.]*(trouble|not responding|wasn't able|couldn't|error)|system (isn't|is down|is unavailable|is not responding)|nothing (was|has been) changed|(technical|system) (issue|problem|difficult(y|ies)|error)|something went wrong|(having|have) (some )?(trouble|issues|problems) (with|on|on our)|(wasn't|was not|couldn't|could not) (complete|process|book|save|reach|access|finish))\b/,
+  ],
 ];
 
-/** The most specific move in the agent's words; a question outranks a statement in the same turn. */
+/** What the agent's words ask or tell; a question outranks a statement in the same turn. */
 export function readAgent(text: string): AgentMove[] {
-  const lower = text.toLowerCase();
-  return PATTERNS.filter(([, pattern]) => pattern.test(lower)).map(([move]) => move);
+  const lower = text.toLowerCase().replace(/[’‘]/g, "'");
+  const moves = new Set(PATTERNS.filter(([, pattern]) => pattern.test(lower)).map(([move]) => move));
+  const isQuestion = lower.includes("?");
+  // "Thank you for calling ..." opens calls as often as it ends them: a goodbye only as a whole
+  // closing sentence, never cut off mid-greeting.
+  if (!isQuestion && /\bthanks? (you )?for calling( [^,.!?]+)?[.!]\s*$/.test(lower) && !/\bthis is\b|\bmy name\b/.test(lower)) moves.add("goodbye");
+  // Two or more clock times put to the caller as a question are a choice, however it is phrased.
+  if (isQuestion && offeredTimes(lower).length >= 2) moves.add("offer_times");
+  if (moves.has("ask_transfer_after_failure")) moves.delete("transfer");
+  if (moves.has("ask_book_offer")) moves.delete("offer_times");
+  if (moves.has("ask_which_appointment")) {
+    moves.delete("ask_confirm");
+    moves.delete("ask_date");
+    moves.delete("offer_times");
+  }
+  if (moves.has("offer_times")) moves.delete("ask_time");
+  // A "reason" asked about a visit is the service, not a dispute reason.
+  if (moves.has("ask_service")) moves.delete("ask_reason");
+  return PATTERNS.map(([move]) => move).filter((move) => moves.has(move));
 }
 
-/** Clock times the agent offered, as it said them ("nine a m", "two thirty p m", "noon"). */
-export function offeredTimes(text: string): string[] {
+/**
+ * A guess at a question the caller cut off ("What's the phone", "To verify your"): people
+ * answer what they expect to be asked. `verifyBy` is the pack's identity field order.
+ */
+export function readCutOff(text: string, verifyBy: readonly string[], given: readonly AgentMove[]): AgentMove[] {
   const lower = text.toLowerCase();
-  return [...lower.matchAll(/\b((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: (?:oh )?[a-z]+(?:ty)?(?: [a-z]+)?)?) ([ap]) ?m\b|\bnoon\b/g)].map((m) =>
-    m[0].replace(/\s+/g, " ").trim(),
-  );
+  if (/\bphone\b|\bnumber on\b/.test(lower)) return ["ask_phone"];
+  if (/\b(birth|born|date of)\b/.test(lower)) return ["ask_dob"];
+  if (/\bsocial\b/.test(lower)) return ["ask_ssn"];
+  if (/\b(verify|identity|confirm your)\b/.test(lower)) {
+    const byField: Record<string, AgentMove> = { dob: "ask_dob", zip: "ask_zip", ssnLast4: "ask_ssn" };
+    const next = verifyBy.map((field) => byField[field]).find((move): move is AgentMove => move !== undefined && !given.includes(move));
+    return next ? [next] : [];
+  }
+  return [];
+}
+
+const HOUR_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve";
+
+/** Clock times the agent offered, as it said them ("nine a m", "two thirty p m", "noon", "9:30 AM"). */
+export function offeredTimes(text: string): string[] {
+  const lower = text.toLowerCase().replace(/\b([ap])\.\s?m\.?/g, "$1 m");
+  const pattern = new RegExp(`\\b((?:${HOUR_WORDS})(?: (?:oh )?[a-z]+(?:ty)?(?: [a-z]+)?)?) ([ap]) ?m\\b|\\b(\\d{1,2})(?::(\\d{2}))? ?([ap]) ?m\\b|\\bnoon\\b`, "g");
+  return [...lower.matchAll(pattern)].map((m) => {
+    if (m[3] !== undefined) return digitTime(Number(m[3]), m[4] ? Number(m[4]) : 0, m[5] as string);
+    return m[0].replace(/\s+/g, " ").trim();
+  });
+}
+
+const HOURS = ["twelve", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"];
+
+/** "9:30 am" → "nine thirty a m", so times offered in digits compare with spoken ones. */
+function digitTime(hour: number, minute: number, half: string): string {
+  const hourWord = HOURS[hour % 12] ?? String(hour);
+  const minuteWords = minute === 0 ? "" : minute < 10 ? ` oh ${toCardinal(minute)}` : ` ${String(toCardinal(minute)).replace(/-/g, " ")}`;
+  return `${hourWord}${minuteWords} ${half} m`;
 }
