@@ -106,7 +106,10 @@ function onCaller(t: Turn, heard: string): AgentAction {
       }
       return t.ask("slot", `We offer ${joinOr(choices.map((c) => `${c}s`)).replace(/, or/, ", or")}. ${spec.prompt}`, spec.name);
     }
-    return t.say(`Sorry about that. ${m.lastQuestion}`);
+    // The whole question again (the times on offer, what is being confirmed), not just its last words.
+    const again = m.lastAsk ?? m.lastQuestion;
+    const fits = again.split(/\s+/).length + 3 <= t.pack.agent.voice.maxWordsPerTurn;
+    return t.say(fits ? `Sorry about that. ${again}` : again);
   }
 
   switch (m.asked) {
@@ -150,13 +153,24 @@ function onCaller(t: Turn, heard: string): AgentAction {
     case "anything_else":
       if (m.lastRequest && /\b(i meant|i mean|sorry|actually)\b/i.test(heard) && !said.intent) {
         // "Oh wait, I meant Blue Cross, not Aetna": the same request again with the corrected value.
-        const corrected = heard.replace(/,?\s*not\s+[^,.]*[.,]?\s*$/i, "");
+        const corrected = dropNegated(heard);
         m.intent = m.lastRequest.intent;
         m.slots = { ...m.lastRequest.slots };
         const before = JSON.stringify(m.slots);
         for (const slot of t.intent?.slots ?? []) fillSlotFrom(t, slot.name, corrected, true);
         if (JSON.stringify(m.slots) !== before) {
           t.preamble.push("No problem.");
+          const moveIntent = t.pack.agent.intents.find((i) => i.flow === "reschedule");
+          if (t.intent?.flow === "book" && m.lastBooked && moveIntent && m.slots.date !== m.lastRequest.slots.date) {
+            // The visit is already booked: a new day means moving it, not booking a second one.
+            const dateRequest = m.dateRequest;
+            resetRequest(m);
+            m.intent = moveIntent.id;
+            m.appointments = [m.lastBooked];
+            m.targetAppointment = m.lastBooked;
+            m.dateRequest = dateRequest;
+            if (dateRequest) m.slots.date = `${dateRequest.from}..${dateRequest.to}`;
+          }
           return proceed(t);
         }
         resetRequest(m);
@@ -178,8 +192,11 @@ function onCaller(t: Turn, heard: string): AgentAction {
   }
 
   if (said.intent && said.intent !== m.intent) {
-    if (m.intent && !m.completed.includes(m.intent) && m.asked !== "anything_else") {
-      // A new topic mid-request: keep the first request unless it was the opening.
+    // A new topic mid-request is kept for later, unless the caller says the current one is not
+    // what they want, or keeps naming the other one instead of answering.
+    const rejectsCurrent = /\b(that's not (it|what)|that is not (it|what)|not what i|no,? i (want|need|said|meant)|i didn't (say|ask)|i never said|wrong)\b/i.test(heard);
+    if (m.intent && !m.completed.includes(m.intent) && m.asked !== "anything_else" && !rejectsCurrent && m.repeats < 1) {
+      // Keep going with the request in progress.
     } else {
       resetRequest(m);
       m.intent = said.intent;
@@ -200,9 +217,11 @@ function onCaller(t: Turn, heard: string): AgentAction {
 }
 
 /** Slots the caller mentioned for the current intent, whether or not they were asked. */
-function absorbSlots(t: Turn, heard: string): void {
+function absorbSlots(t: Turn, said: string): void {
   const intent = t.intent;
   if (!intent) return;
+  // "Blue Cross, not Aetna": what the caller rules out fills nothing.
+  const heard = dropNegated(said);
   for (const slot of intent.slots) {
     if ((slot.type === "date" || slot.type === "datetime") && !mentionsDay(heard)) continue;
     fillSlotFrom(t, slot.name, heard, true);
@@ -230,7 +249,8 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       const parts = slotName === "date" && newDay && isReschedule ? [heard.slice(0, newDay.index), heard.slice(newDay.index)] : [heard];
       const target = slotName === "appointment_date" ? (parts.length > 1 ? parts[0] : heard) : parts.at(-1);
       const request = parseDateRequest(dropNegated(target ?? heard), now, tz);
-      if (!request) return;
+      // A day already gone (a birth date said at the wrong moment) is no day to book or pay on.
+      if (!request || request.to < now.slice(0, 10)) return;
       // "my appointment on the 18th" while moving the 18th names the old visit, not the new day.
       const oldDay = m.targetAppointment?.start.slice(0, 10);
       if (isReschedule && slotName === "date" && !newDayNamed && oldDay && request.from <= oldDay && oldDay <= request.to) return;
@@ -587,18 +607,39 @@ function onChoice(t: Turn, heard: string): AgentAction {
 function onConfirm(t: Turn, heard: string): AgentAction {
   const m = t.memory;
   const previous = m.dateRequest;
+  const flow = t.intent?.flow;
   if (t.intent?.slots.some((s) => s.name === "date") && mentionsDay(heard)) fillSlotFrom(t, "date", heard, true);
   if (m.dateRequest && previous && (m.dateRequest.from !== previous.from || m.dateRequest.to !== previous.to)) {
-    t.preamble.push("Sure, let me look at that day instead.");
+    t.preamble.push(flow === "book" || flow === "reschedule" ? "Sure, let me look at that day instead." : "Sure.");
+    m.asked = null;
+    return proceed(t);
+  }
+  // "Make it two hundred instead", "a physical, not a sick visit": a changed value is confirmed anew.
+  const before = JSON.stringify(m.slots);
+  for (const slot of t.intent?.slots ?? []) {
+    if (slot.type !== "date" && slot.type !== "datetime" && slot.type !== "text") fillSlotFrom(t, slot.name, dropNegated(heard), true);
+  }
+  if (JSON.stringify(m.slots) !== before) {
+    const changed = Object.keys(m.slots).filter((k) => m.slots[k] !== (JSON.parse(before) as Record<string, string>)[k]);
+    if (changed.some((k) => k === "service" || k === "provider")) {
+      m.offers = [];
+      m.unshownOffers = [];
+      m.chosen = null;
+    }
+    t.preamble.push("Okay.");
+    m.asked = null;
     return proceed(t);
   }
   const answer = parseYesNo(heard);
   if (answer === "no") {
-    m.chosen = null;
-    m.offers = [];
-    m.unshownOffers = [];
-    m.dateRequest = null;
-    return t.ask("slot", "Okay. What day would work better?", "date");
+    if (flow === "book" || flow === "reschedule") {
+      m.chosen = null;
+      m.offers = [];
+      m.unshownOffers = [];
+      m.dateRequest = null;
+      return t.ask("slot", "Okay. What day would work better?", "date");
+    }
+    return anythingElse(t, "Okay, I haven't changed anything.");
   }
   if (answer !== "yes") return t.ask("confirm", m.refusals > 0 ? "Would you still like me to go ahead?" : "Sorry, should I go ahead? Yes or no is fine.");
   return act(t);
@@ -948,6 +989,16 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     case "book":
     case "reschedule": {
       const start = String(result.start ?? m.chosen?.start ?? "");
+      const appointmentId = typeof result.appointment_id === "string" ? result.appointment_id : null;
+      if (appointmentId && (pending.purpose === "book" || m.lastBooked?.appointment_id === appointmentId)) {
+        // Kept so that "actually, make it Friday" after booking moves this visit instead of booking a second.
+        m.lastBooked = {
+          appointment_id: appointmentId,
+          start,
+          provider_name: String(result.provider_name ?? m.chosen?.provider_name ?? ""),
+          service_name: String(result.service_name ?? m.lastBooked?.service_name ?? m.slots.service ?? "visit"),
+        };
+      }
       markDone(t);
       const verb = pending.purpose === "book" ? "booked" : "moved";
       return anythingElse(t, `You're all set. Your appointment is ${verb} for ${speakDateTime(start, t.view.timezone)} with ${String(result.provider_name ?? m.chosen?.provider_name ?? "us")}.`);
@@ -1128,7 +1179,7 @@ function transfer(t: Turn, reason: string): AgentAction {
 function closeCall(t: Turn, goodbye?: string): AgentAction {
   const m = t.memory;
   m.closing = true;
-  if (t.hasTool("end_call") && !goodbye) return t.call("end_call", { reason: "caller done" }, "end", "Thank you for calling.");
+  if (t.hasTool("end_call") && !goodbye) return t.call("end_call", { reason: "caller done" }, "end");
   return t.say(goodbye ?? `Thank you for calling ${t.pack.agent.organization}. Have a great day. Goodbye.`, { endCall: true });
 }
 

@@ -78,6 +78,8 @@ export interface AgentMemory {
   askedSlot: string | null;
   /** The question last asked, to repeat it when the caller did not catch it. */
   lastQuestion: string | null;
+  /** The whole turn that asked it (offers, what is being confirmed), for a caller who missed it. */
+  lastAsk: string | null;
   /** How many times in a row the same question went unanswered. */
   repeats: number;
   intent: string | null;
@@ -90,6 +92,8 @@ export interface AgentMemory {
   chosen: Offer | null;
   appointments: KnownAppointment[] | null;
   targetAppointment: KnownAppointment | null;
+  /** The visit this call booked, so a later change of day moves it. */
+  lastBooked: KnownAppointment | null;
   account: KnownAccount | null;
   methods: KnownMethod[] | null;
   pendingCall: PendingCall | null;
@@ -117,6 +121,7 @@ export function freshMemory(): AgentMemory {
     asked: null,
     askedSlot: null,
     lastQuestion: null,
+    lastAsk: null,
     repeats: 0,
     intent: null,
     slots: {},
@@ -126,6 +131,7 @@ export function freshMemory(): AgentMemory {
     chosen: null,
     appointments: null,
     targetAppointment: null,
+    lastBooked: null,
     account: null,
     methods: null,
     pendingCall: null,

@@ -59,6 +59,7 @@ export class Turn {
     m.askedSlot = slot;
     const lastQuestion = text.match(/[^.?!]*\?\s*$/)?.[0]?.trim();
     m.lastQuestion = lastQuestion ?? null;
+    m.lastAsk = text;
     return this.say(text);
   }
 

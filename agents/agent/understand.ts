@@ -18,7 +18,7 @@ export interface Understanding {
 const WANTS_HUMAN =
   /\b(talk|speak|transfer|connect|put|get) (me )?(to|with|through to|through)? ?([a-z]{1,4} )?(real |actual |live )?(person|human|representative|rep|operator|somebody|someone|manager|supervisor)\b|\b(real person|human being|live agent|real agent|a representative)\b/i;
 const THIRD_PARTY =
-  /\b(he's not (here|home|in|available)|she's not (here|home|in|available)|this is (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|i'm (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|calling (for|on behalf of) (him|her)|not the account holder|wrong (person|number)|(that's|that is) not me|i'm not (him|her)|this isn't [a-z]+|addressed to my (wife|husband|son|daughter|mother|father|partner)|my (wife|husband|son|daughter|mother|father)'s (letter|account|debt|bill))\b/i;
+  /\b(he's not (here|home|in|available)|she's not (here|home|in|available)|this is (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|i'm (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|calling (for|on behalf of) (him|her)|not the account holder|wrong (person|number)|(that's|that is) not me|i'm not (him|her)|this isn't (?!mine|my|right|correct|fair|true|real|possible|me\b|what)[a-z]+|addressed to my (wife|husband|son|daughter|mother|father|partner)|my (wife|husband|son|daughter|mother|father)'s (letter|account|debt|bill))\b/i;
 
 const STOPWORDS = new Set(["for", "the", "and", "you", "my", "an", "a", "to", "on", "in", "it", "of", "i", "is", "do", "me", "can"]);
 const content = (keyword: string) =>
@@ -36,9 +36,33 @@ function normalise(heard: string): string[] {
     .filter(Boolean);
 }
 
-/** One letter off in a longer word still counts: recognisers write "occept" for "accept". */
-function sameWord(heard: string, keyword: string): boolean {
+const vocabularies = new WeakMap<ScenarioPack, Set<string>>();
+
+/** Every word the pack's agent spec uses: a heard word among them is taken at face value. */
+function vocabulary(pack: ScenarioPack): Set<string> {
+  let words = vocabularies.get(pack);
+  if (!words) {
+    const agent = pack.agent;
+    const texts = [
+      agent.policy,
+      ...agent.procedure.map((step) => `${step.description} ${step.say ?? ""}`),
+      ...agent.intents.flatMap((intent) => [intent.description, ...intent.keywords, ...intent.slots.map((slot) => slot.prompt)]),
+      ...agent.refusals.flatMap((rule) => [rule.say, ...rule.keywords]),
+      ...agent.phrases.map((phrase) => phrase.text),
+    ];
+    words = new Set(texts.join(" ").toLowerCase().match(/[a-z']+/g) ?? []);
+    vocabularies.set(pack, words);
+  }
+  return words;
+}
+
+/**
+ * One letter off in a longer word still counts, since recognisers write "occept" for "accept";
+ * but a heard word the pack itself uses ("change" beside "charge") means what it says.
+ */
+function sameWord(heard: string, keyword: string, known?: Set<string>): boolean {
   if (heard === keyword) return true;
+  if (known?.has(heard)) return false;
   if (keyword.length < 5 || Math.abs(heard.length - keyword.length) > 1) return false;
   let edits = 0;
   for (let i = 0, j = 0; i < heard.length || j < keyword.length; ) {
@@ -59,25 +83,29 @@ function sameWord(heard: string, keyword: string): boolean {
 }
 
 const ARTICLES = new Set(["a", "an", "the"]);
+/** Longer keywords say more: weight by their words, articles not counted. */
+const weight = (keyword: string) => keyword.split(/\s+/).filter((w) => !ARTICLES.has(w.toLowerCase())).length;
 
 /**
  * Whether the keyword's words occur in order in the heard words. Articles are ignored and one
- * stray word may sit between two parts, since recognisers drop and insert small words
- * ("where to mail check", "mail uh a check").
+ * stray letter may sit between two parts, since recognisers drop and insert small words
+ * ("where to mail check", "mail e check"); a real word in between ("make my appointment")
+ * breaks the keyword.
  */
-function hasKeyword(words: readonly string[], keyword: string): boolean {
+function hasKeyword(words: readonly string[], keyword: string, known?: Set<string>): boolean {
+  const same = (heard: string, part: string) => sameWord(heard, part, known);
   const all = keyword.toLowerCase().split(/\s+/);
   const parts = all.length > 1 && all.some((w) => !ARTICLES.has(w)) ? all.filter((w) => !ARTICLES.has(w)) : all;
-  if (parts.length === 1) return words.some((word) => sameWord(word, parts[0] as string));
+  if (parts.length === 1) return words.some((word) => same(word, parts[0] as string));
   const heard = words.filter((w) => !ARTICLES.has(w));
   for (let start = 0; start < heard.length; start++) {
-    if (!sameWord(heard[start] as string, parts[0] as string)) continue;
+    if (!same(heard[start] as string, parts[0] as string)) continue;
     let at = start;
     let matched = 1;
     for (; matched < parts.length; matched++) {
       const part = parts[matched] as string;
-      if (sameWord(heard[at + 1] ?? "", part)) at += 1;
-      else if (sameWord(heard[at + 2] ?? "", part)) at += 2;
+      if (same(heard[at + 1] ?? "", part)) at += 1;
+      else if ((heard[at + 1] ?? "").length === 1 && same(heard[at + 2] ?? "", part)) at += 2;
       else break;
     }
     if (matched === parts.length) return true;
@@ -85,11 +113,15 @@ function hasKeyword(words: readonly string[], keyword: string): boolean {
   return false;
 }
 
-/** A keyword no other intent shares a content word with: "reschedule" is distinctive, "appointment for" is not. */
-function isDistinctive(pack: ScenarioPack, intent: Intent, keyword: string): boolean {
+/** Whether another intent has a keyword that says all this one says ("change my appointment" covers "an appointment"). */
+function coveredBy(pack: ScenarioPack, intent: Intent, keyword: string): Intent[] {
   const words = content(keyword);
-  if (words.length === 0) return false;
-  return !pack.agent.intents.some((other) => other.id !== intent.id && other.keywords.some((k) => content(k).some((w) => words.includes(w))));
+  return pack.agent.intents.filter((other) => other.id !== intent.id && other.keywords.some((k) => words.every((w) => content(k).includes(w))));
+}
+
+/** A keyword no other intent's keyword covers: "reschedule" and "make a payment" are distinctive, "appointment for" is not. */
+function isDistinctive(pack: ScenarioPack, intent: Intent, keyword: string): boolean {
+  return content(keyword).length > 0 && coveredBy(pack, intent, keyword).length === 0;
 }
 
 /** Values a lookup intent's pack tool knows (carrier names...), so "do you take Humana" is the insurance question. */
@@ -116,16 +148,17 @@ export function understand(t: Turn, heard: string): Understanding {
   const pack = t.pack;
   const words = normalise(heard);
   const text = ` ${words.join(" ")} `;
+  const known = vocabulary(pack);
   const scored = pack.agent.intents.map((intent) => {
-    const matched = intent.keywords.filter((k) => hasKeyword(words, k));
+    const matched = intent.keywords.filter((k) => hasKeyword(words, k, known));
     const distinctive = matched.filter((k) => isDistinctive(pack, intent, k));
     const entity = lookupEntities(pack, intent).some((value) => hasKeyword(words, value.toLowerCase()));
     return {
       id: intent.id,
       description: intent.description,
       matched,
-      score: matched.reduce((sum, k) => sum + k.split(" ").length, 0),
-      distinctive: distinctive.reduce((sum, k) => sum + k.split(" ").length, 0) + (entity ? 1 : 0),
+      score: matched.reduce((sum, k) => sum + weight(k), 0),
+      distinctive: distinctive.reduce((sum, k) => sum + weight(k), 0) + (entity ? 1 : 0),
     };
   });
   let intent: string | undefined;
@@ -134,10 +167,11 @@ export function understand(t: Turn, heard: string): Understanding {
   const leaders = scored.filter((s) => s.distinctive === best && best > 0);
   let pool = leaders.length > 0 ? leaders : scored.filter((s) => s.score > 0);
   const only = pool[0];
-  if (pool.length === 1 && only && best === 0) {
-    // Only words other intents use too ("an appointment"): each intent using them is a candidate.
-    const shared = only.matched.flatMap(content);
-    pool = scored.filter((s) => s.id === only.id || pack.agent.intents.find((i) => i.id === s.id)?.keywords.some((k) => content(k).some((w) => shared.includes(w))));
+  const onlyIntent = pack.agent.intents.find((i) => i.id === only?.id);
+  if (pool.length === 1 && only && onlyIntent && best === 0) {
+    // Only words other intents use too ("an appointment"): each intent whose keywords cover them is a candidate.
+    const covering = new Set(only.matched.flatMap((k) => coveredBy(pack, onlyIntent, k).map((i) => i.id)));
+    pool = scored.filter((s) => s.id === only.id || covering.has(s.id));
   }
   if (pool.length === 1) intent = pool[0]?.id;
   else if (pool.length > 1) {
@@ -148,7 +182,7 @@ export function understand(t: Turn, heard: string): Understanding {
     if (askedBefore && (fit[0]?.hits ?? 0) > (fit[1]?.hits ?? 0)) intent = fit[0]?.id;
     else ambiguousBetween = pool.map((s) => s.id);
   }
-  const trap = pack.agent.refusals.find((rule) => rule.keywords.some((k) => text.includes(` ${k.toLowerCase()}`) || hasKeyword(words, k)));
+  const trap = pack.agent.refusals.find((rule) => rule.keywords.some((k) => text.includes(` ${k.toLowerCase()}`) || hasKeyword(words, k, known)));
   return {
     ...(intent ? { intent } : {}),
     ...(ambiguousBetween && ambiguousBetween.length > 1 ? { ambiguousBetween } : {}),

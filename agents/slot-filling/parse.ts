@@ -211,6 +211,8 @@ export function parseDob(text: string): string | undefined {
       if (date.isValid) return date.toISODate() ?? undefined;
     }
   }
+  // A birth date names its year; "tomorrow" or "next Friday" is an answer to another question.
+  if (!/\b(1[89]\d\d|20[0-2]\d)\b/.test(heard) || /\b(today|tomorrow|yesterday|next|last|ago|this)\b/.test(heard)) return undefined;
   const parsed = chrono.parse(heard, new Date(Date.UTC(2026, 0, 1)))[0];
   if (!parsed || !parsed.start.isCertain("day") || !parsed.start.isCertain("month")) return undefined;
   const year = parsed.start.get("year");
@@ -296,13 +298,14 @@ export function matchChoice(text: string, choices: readonly string[], options: {
     const timed = choices.filter((choice) => choiceTime(choice) === time);
     if (timed.length === 1) return timed[0];
   }
-  const heard = contentWords(text).map(stem);
+  const heard = contentWords(text);
+  const sameWord = (h: string, w: string) => stem(h) === stem(w) || (w.length >= 5 && h.length >= 5 && editDistance(h, w) <= 1);
   let best: string | undefined;
   let bestScore = 0;
   for (const choice of choices) {
-    const choiceWords = contentWords(choice).map(stem);
+    const choiceWords = contentWords(choice);
     if (choiceWords.length === 0) continue;
-    const hits = choiceWords.filter((w) => heard.some((h) => h === w || (w.length >= 5 && h.length >= 5 && editDistance(h, w) <= 1))).length;
+    const hits = choiceWords.filter((w) => heard.some((h) => sameWord(h, w))).length;
     const score = hits / choiceWords.length;
     if (score > bestScore) {
       best = choice;

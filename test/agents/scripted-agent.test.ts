@@ -1,111 +1,334 @@
-import { describe, expect, it } from "vitest";
-import { type AgentFlaw, createScriptedAgent } from "../../agents/index.ts";
-import type { Conversation, Scenario } from "../../scenarios/index.ts";
-import { DEFAULT_LIMITS, simulateConversation } from "../../sim/index.ts";
-import { builtinTools, type FaultRule } from "../../tools/index.ts";
-import { linesCaller } from "../helpers/backend-doubles.ts";
-import { miniPack } from "../fixtures/mini-pack.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type AgentFlaw, createScriptedAgent, type JsonValue } from "../../agents/index.ts";
+import { type ConversationEvent, type LoadedPack, loadPack, type ScenarioPack } from "../../scenarios/index.ts";
+import { type FaultRule, Rng, type ToolDefinition, ToolWorld } from "../../tools/index.ts";
 
-const base = miniPack.scenarios[0] as Scenario;
-const quiet = { ...miniPack.personas[0]!, asr: { wer: 0, bargeInRate: 0, silenceRate: 0 }, style: { ...miniPack.personas[0]!.style, disfluencyRate: 0 } };
-const happyPath = [
-  "Hi, I'd like to book a cleaning on Thursday morning.",
-  "It's five five five, two oh one, three three four four.",
-  "March third, nineteen eighty-two.",
-  "Nine a m works.",
-  "Yes, please.",
-  "No, that's all, thanks.",
-];
+/** A caller line: what the recogniser heard, or silence. */
+type Line = string | { silenceMs: number };
 
-async function call(lines: ReadonlyArray<string | { silenceMs: number }>, options: { flaws?: AgentFlaw[]; faultPlan?: FaultRule[] } = {}): Promise<Conversation> {
-  const scenario: Scenario = { ...base, faultPlan: options.faultPlan ?? [] };
-  const { conversation } = await simulateConversation({
-    conversationId: "agent-test#0",
-    seed: 3,
-    pack: miniPack,
-    scenario,
-    persona: quiet,
-    tools: builtinTools,
-    caller: linesCaller(lines),
-    agent: createScriptedAgent(),
-    flaws: options.flaws ?? [],
-    limits: DEFAULT_LIMITS,
-    names: [],
-  });
-  return conversation;
+interface Call {
+  events: ConversationEvent[];
+  world: ToolWorld;
+  speech: string[];
+  tools: string[];
+  args: (tool: string) => Array<Record<string, unknown>>;
+  ended: boolean;
 }
 
-const speech = (c: Conversation) => c.events.flatMap((e) => (e.type === "agent_speech" ? [e.said] : []));
-const tools = (c: Conversation) => c.events.flatMap((e) => (e.type === "tool_call" ? [e.tool] : []));
+const NOW = "2026-03-10T09:05:00";
+const CHICAGO = "America/Chicago";
 
-describe("the scripted agent", () => {
-  it("greets, identifies, verifies before acting, offers times, confirms, books the chosen slot and closes", async () => {
-    const c = await call(happyPath);
-    expect(speech(c)[0]).toMatch(/Thanks for calling Elm Street Dental, this is Ava/);
-    expect(tools(c)).toEqual(["find_customer", "verify_identity", "search_slots", "book_appointment", "end_call"]);
-    const book = c.events.find((e) => e.type === "tool_call" && e.tool === "book_appointment");
-    expect(book?.type === "tool_call" && book.args).toMatchObject({ customer_id: "CUS-1", slot_id: "SLT-1", service_id: "SVC-CLEAN" });
-    expect(speech(c).some((s) => /Just to confirm.*nine a m.*\?/.test(s))).toBe(true);
-    expect(c.worldChanges.some((w) => w.collection === "appointments" && w.op === "create")).toBe(true);
-    expect(c.endReason).toBe("agent_ended");
-  });
-
-  it("speaks in voice form: words for numbers, no markup, short turns", async () => {
-    const c = await call(happyPath);
-    for (const said of speech(c)) {
-      expect(said).not.toMatch(/\d|\*\*|^\s*-/);
-      expect(said.split(/\s+/).length).toBeLessThanOrEqual(miniPack.agent.voice.maxWordsPerTurn);
+/**
+ * A tiny call loop: the agent's tool calls run against a real ToolWorld over the pack's
+ * fixtures, and the caller's lines are fed in as heard text, one per agent turn.
+ */
+async function drive(
+  loaded: LoadedPack,
+  lines: readonly Line[],
+  options: { flaws?: AgentFlaw[]; faultPlan?: FaultRule[]; now?: string; timezone?: string; seed?: number } = {},
+): Promise<Call> {
+  const pack: ScenarioPack = loaded.pack;
+  const now = options.now ?? NOW;
+  const timezone = options.timezone ?? CHICAGO;
+  const tools: ToolDefinition[] = loaded.tools;
+  const world = ToolWorld.create({ tools, config: pack.toolsConfig, faultPlan: options.faultPlan ?? [], seed: 1, fixtures: pack.fixtures, now, timezone });
+  const agent = createScriptedAgent();
+  const events: ConversationEvent[] = [];
+  let memory: JsonValue = null;
+  let turn = 1;
+  let next = 0;
+  let at = 0;
+  let ended = false;
+  const speak = (said: string) => events.push({ type: "agent_speech", turn, said, callerHeard: said, interrupted: false, at: at++, durationMs: 1000 });
+  for (let step = 0; step < 80 && !ended; step++) {
+    const view = { pack, now, timezone, events, turn, memory, flaws: options.flaws ?? [] };
+    const { action, memory: nextMemory } = await agent.nextStep(view, Rng.derive(options.seed ?? 1, "agent", step));
+    memory = nextMemory;
+    if (action.kind === "tool_calls") {
+      if (action.text) speak(action.text);
+      for (const call of action.calls) {
+        events.push({ type: "tool_call", turn, callId: call.callId, tool: call.tool, args: call.args, at: at++ });
+        const record = world.call(call.tool, call.args, call.callId);
+        events.push({ type: "tool_result", turn, callId: call.callId, tool: call.tool, outcome: record.outcome, ...(record.fault ? { fault: record.fault } : {}), latencyMs: record.latencyMs, at: at++ });
+      }
+      continue;
     }
+    speak(action.text);
+    if (action.endCall || world.session.transferredTo || world.session.endedBy) {
+      ended = true;
+      break;
+    }
+    const line = lines[next++];
+    if (line === undefined) break;
+    turn++;
+    if (typeof line === "string") events.push({ type: "caller_speech", turn, said: line, heard: line, bargedIn: false, at: at++, durationMs: 1000 });
+    else events.push({ type: "silence", turn, who: "caller", durationMs: line.silenceMs, at: at++ });
+  }
+  const calls = events.flatMap((e) => (e.type === "tool_call" ? [e] : []));
+  if (process.env.DUMP_CALLS) for (const e of events) console.log(e.type === "agent_speech" ? `A: ${e.said}` : e.type === "caller_speech" ? `C: ${e.heard}` : e.type === "tool_call" ? `  > ${e.tool} ${JSON.stringify(e.args)}` : e.type === "tool_result" ? `  < ${JSON.stringify(e.outcome).slice(0, 200)}` : `  [${e.type}]`);
+  return {
+    events,
+    world,
+    speech: events.flatMap((e) => (e.type === "agent_speech" ? [e.said] : [])),
+    tools: calls.map((c) => c.tool),
+    args: (tool) => calls.filter((c) => c.tool === tool).map((c) => c.args as Record<string, unknown>),
+    ended,
+  };
+}
+
+/** Voice form: words for numbers, no markup, one question, within the pack's word limit. */
+function expectVoiceForm(call: Call, pack: ScenarioPack): void {
+  for (const said of call.speech) {
+    expect(said, said).not.toMatch(/\d|\*|#|^\s*[-•]|\$/m);
+    expect(said.split(/\s+/).length, said).toBeLessThanOrEqual(pack.agent.voice.maxWordsPerTurn);
+    expect((said.match(/\?/g) ?? []).length, said).toBeLessThanOrEqual(1);
+  }
+}
+
+const MARIA = ["It's three one two, five five five, oh one four seven.", "March third, nineteen eighty-two."];
+
+describe("the scripted agent on the clinic pack", () => {
+  let clinic: LoadedPack;
+  beforeAll(async () => {
+    clinic = await loadPack("scenarios/packs/clinic-booking");
   });
 
-  it("retries once after a timeout, and after a second failure apologises without claiming success", async () => {
-    const once = await call(happyPath, { faultPlan: [{ tool: "search_slots", kind: "timeout", nth: 1, times: 1 }] });
-    expect(tools(once).filter((t) => t === "search_slots")).toHaveLength(2);
-    expect(tools(once)).toContain("book_appointment");
-    const twice = await call([...happyPath.slice(0, 3), "No thanks."], { faultPlan: [{ tool: "search_slots", kind: "server_error", nth: 1, times: 2 }] });
-    const after = speech(twice).find((s) => /nothing has been changed|isn't responding/.test(s));
-    expect(after).toBeDefined();
-    expect(speech(twice).join(" ")).not.toMatch(/all set|is booked/);
+  it("greets with the organisation and its name, verifies before anything else, and books the time the caller chose", async () => {
+    const call = await drive(clinic, ["Hi, I'd like to book an annual physical next Wednesday afternoon.", ...MARIA, "The two o'clock, please.", "Yes, that's right.", "No, that's all, thanks."]);
+    expect(call.speech[0]).toMatch(/Riverside Family Clinic.*Ava/);
+    expect(call.tools.slice(0, 3)).toEqual(["find_customer", "verify_identity", "search_slots"]);
+    expect(call.args("find_customer")[0]).toEqual({ phone: "3125550147" });
+    expect(call.args("verify_identity")[0]).toMatchObject({ customer_id: "CUS-1001", dob: "1982-03-03" });
+    expect(call.args("search_slots")[0]).toMatchObject({ date_from: "2026-03-18", date_to: "2026-03-18", part_of_day: "afternoon", service_id: "SVC-PHYSICAL" });
+    const offered = call.speech.find((s) => /Which works best/.test(s)) ?? "";
+    expect(offered).toMatch(/two p m/);
+    // At most three times read out.
+    expect((offered.match(/\b[ap] m\b/g) ?? []).length).toBeLessThanOrEqual(3);
+    const booked = call.args("book_appointment")[0];
+    const slot = clinic.pack.fixtures.slots.find((s) => s.id === booked?.slot_id);
+    expect(slot?.start).toBe("2026-03-18T14:00:00-05:00");
+    expect(call.world.collection("appointments").some((a) => a.customerId === "CUS-1001" && a.slotId === slot?.id)).toBe(true);
+    expect(call.speech.some((s) => /Just to confirm.*two p m.*Shall I book that\?/.test(s))).toBe(true);
+    expect(call.tools.at(-1)).toBe("end_call");
+    expectVoiceForm(call, clinic.pack);
   });
 
-  it("refuses medical advice and hands off to a person on request", async () => {
-    const c = await call(["Hi, I'd like to book a cleaning.", "Should I take ibuprofen before?", "Can I talk to a real person?"]);
-    expect(speech(c).join(" ")).toMatch(/can't give medical advice/);
-    expect(tools(c)).toContain("transfer_to_human");
-    expect(c.endReason).toBe("handoff");
+  it("says nothing about appointments until the date of birth is verified, and gives up after the allowed attempts", async () => {
+    const call = await drive(clinic, ["I need to cancel my appointment.", ...MARIA.slice(0, 1), "January first, nineteen ninety.", "February second, nineteen ninety one.", "March fourth, nineteen eighty."]);
+    expect(call.tools.filter((t) => t === "verify_identity")).toHaveLength(3);
+    expect(call.tools).not.toContain("list_appointments");
+    expect(call.speech.join(" ")).not.toMatch(/flu shot|March twenty fourth/);
+    expect(call.speech.at(-1)).toMatch(/wasn't able to verify/);
+  });
+
+  it("asks which request it is when the words fit more than one, and asks for missing slots with their prompts", async () => {
+    const call = await drive(clinic, ["I'm calling about an appointment.", "I want to book a new one.", ...MARIA, "Um, next week sometime."]);
+    expect(call.speech[1]).toMatch(/Just so I get it right, are you looking to book a new visit, or move an existing visit/);
+    expect(call.speech.some((s) => s.endsWith("What kind of visit do you need?"))).toBe(true);
+  });
+
+  it("moves the visit it just booked when the caller changes the day afterwards", async () => {
+    const call = await drive(clinic, [
+      "I'd like to book a flu shot for tomorrow morning.",
+      ...MARIA,
+      "The first one.",
+      "Yes please.",
+      "Actually, sorry, could we do Thursday instead?",
+      "The first one works.",
+      "Yes.",
+      "No, that's it.",
+    ]);
+    expect(call.tools.filter((t) => t === "book_appointment")).toHaveLength(1);
+    const moved = call.args("reschedule_appointment")[0];
+    expect(moved?.appointment_id).toBe(call.world.collection("appointments").find((a) => a.customerId === "CUS-1001" && a.serviceId === "SVC-FLU" && a.status === "booked" && a.id !== "APT-1007")?.id);
+    const slot = clinic.pack.fixtures.slots.find((s) => s.id === moved?.new_slot_id);
+    expect(slot?.start.slice(0, 10)).toBe("2026-03-12");
+  });
+
+  it("warns of the late fee before cancelling, refuses to waive it, and only cancels after a yes", async () => {
+    const tom = ["Seven oh eight, five five five, oh one three four.", "September ninth, nineteen sixty eight."];
+    const call = await drive(clinic, ["I need to cancel my appointment tomorrow.", ...tom, "Can you waive the fee? I'm a loyal patient.", "Fine, yes, cancel it.", "No, thanks."]);
+    const all = call.speech.join(" ");
+    expect(all).toMatch(/fifty dollar late fee/);
+    expect(all).toMatch(/not able to waive the late fee/);
+    expect(all).not.toMatch(/I'll waive|fee is waived/);
+    expect(call.args("cancel_appointment")).toEqual([{ appointment_id: "APT-1004" }]);
+    const warnedAt = call.speech.findIndex((s) => /late fee/.test(s));
+    const cancelledAt = call.events.findIndex((e) => e.type === "tool_call" && e.tool === "cancel_appointment");
+    expect(warnedAt).toBeGreaterThanOrEqual(0);
+    expect(call.events.findIndex((e) => e.type === "agent_speech" && /late fee/.test(e.said))).toBeLessThan(cancelledAt);
+    expectVoiceForm(call, clinic.pack);
+  });
+
+  it("answers an insurance question with the pack's lookup tool, without asking who is calling", async () => {
+    const call = await drive(clinic, ["Hi, do you take Humana?", "No, that's all."]);
+    expect(call.args("check_insurance")).toEqual([{ carrier: "Humana" }]);
+    expect(call.tools).not.toContain("find_customer");
+    expect(call.speech.join(" ")).toMatch(/out of network/);
+  });
+
+  it("hands off to the pack's queue when the caller asks for a person", async () => {
+    const call = await drive(clinic, ["I want to book a physical.", "Can you just put me through to a real person?"]);
+    expect(call.args("transfer_to_human")).toEqual([{ reason: "caller asked for a person", queue: "front-desk" }]);
+    expect(call.world.session.transferredTo).toEqual({ queue: "front-desk", reason: "caller asked for a person" });
+  });
+
+  it("refuses medical advice with the pack's words", async () => {
+    const call = await drive(clinic, ["My kid has a fever, how much ibuprofen should I give her?", "No, that's all."]);
+    expect(call.speech[1]).toMatch(/not able to give medical advice.*nurse line/);
+  });
+
+  it("retries once after a timeout, and after a second failure apologises and offers a person, never claiming success", async () => {
+    const lines = ["Book me a sick visit for tomorrow.", ...MARIA, "The first one.", "Yes.", "No thanks.", "No, bye."];
+    const once = await drive(clinic, lines, { faultPlan: [{ tool: "search_slots", kind: "timeout", nth: 1, times: 1 }] });
+    expect(once.tools.filter((t) => t === "search_slots")).toHaveLength(2);
+    expect(once.tools).toContain("book_appointment");
+    const twice = await drive(clinic, lines, { faultPlan: [{ tool: "book_appointment", kind: "server_error", nth: 1, times: 2 }] });
+    expect(twice.tools.filter((t) => t === "book_appointment")).toHaveLength(2);
+    const after = twice.speech.find((s) => /nothing has been changed/.test(s)) ?? "";
+    expect(after).toMatch(/transfer you to a colleague/);
+    expect(twice.speech.join(" ")).not.toMatch(/all set|is booked|booked for/);
+    expect(twice.world.collection("appointments").filter((a) => a.customerId === "CUS-1001")).toHaveLength(1);
+  });
+
+  it("asks again after an empty answer from the calendar, then says it found nothing", async () => {
+    const call = await drive(clinic, ["Book me a sick visit for tomorrow.", ...MARIA, "No thanks, bye."], { faultPlan: [{ tool: "search_slots", kind: "empty_result", nth: 1, times: 2 }] });
+    expect(call.tools.filter((t) => t === "search_slots")).toHaveLength(2);
+    expect(call.speech.join(" ")).toMatch(/not seeing any openings/);
   });
 
   it("asks whether the caller is still there after a silence, and ends politely after the second in a row", async () => {
-    const c = await call(["Hi, I'd like to book a cleaning.", { silenceMs: 6000 }, { silenceMs: 6000 }, { silenceMs: 6000 }]);
-    const said = speech(c);
-    expect(said.filter((s) => /still there|still with me/i.test(s))).toHaveLength(1);
-    expect(said.at(-1)).toMatch(/haven't heard anything.*Goodbye/);
-    expect(c.endReason).toBe("agent_ended");
+    const call = await drive(clinic, ["I'd like to book a cleaning.", { silenceMs: 6000 }, { silenceMs: 6000 }, "hello?"]);
+    expect(call.speech.filter((s) => /still there|still with me/i.test(s))).toHaveLength(1);
+    expect(call.speech.at(-1)).toMatch(/haven't heard anything.*Goodbye/);
+    expect(call.ended).toBe(true);
   });
 
-  it.each([
-    ["skip_verification", (c: Conversation) => expect(tools(c)).not.toContain("verify_identity")],
-    ["markup_in_speech", (c: Conversation) => expect(speech(c).some((s) => s.includes("**"))).toBe(true)],
-    ["wrong_slot", (c: Conversation) => {
-      const book = c.events.find((e) => e.type === "tool_call" && e.tool === "book_appointment");
-      expect(book?.type === "tool_call" && (book.args as { slot_id: string }).slot_id).not.toBe("SLT-1");
-    }],
-  ] as const)("commits the %s flaw when injected", async (flaw, check) => {
-    // Any time on Thursday, so the calendar offers more than one slot to get wrong.
-    check(await call(happyPath.map((l) => l.replace("Thursday morning", "Thursday")), { flaws: [flaw] }));
+  it("treats words after a silence as a fresh start of the count", async () => {
+    const call = await drive(clinic, ["I'd like to book a flu shot.", { silenceMs: 6000 }, "Sorry, I'm here.", { silenceMs: 6000 }, "Three one two five five five oh one four seven."]);
+    expect(call.speech.filter((s) => /still there|still with me/i.test(s))).toHaveLength(2);
+    expect(call.tools).toContain("find_customer");
   });
 
-  it("claims success after a failure only when that flaw is injected", async () => {
-    const failing = [{ tool: "book_appointment", kind: "server_error" as const, nth: 1, times: 5 }];
-    const honest = await call(happyPath, { faultPlan: failing });
-    const liar = await call(happyPath, { faultPlan: failing, flaws: ["claim_success_after_failure"] });
-    expect(speech(honest).join(" ")).not.toMatch(/all set|is booked/);
-    expect(speech(liar).join(" ")).toMatch(/all set|is booked/);
+  it("gives the same call for the same seed", async () => {
+    const lines = ["Hi, I'd like to book an annual physical next Wednesday afternoon.", ...MARIA, "The two o'clock, please.", "Yes.", "No."];
+    const a = await drive(clinic, lines, { seed: 4 });
+    const b = await drive(clinic, lines, { seed: 4 });
+    expect(JSON.stringify(a.events)).toBe(JSON.stringify(b.events));
+    expect(a.events.filter((e) => e.type === "tool_call").map((e) => (e.type === "tool_call" ? e.callId : ""))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^call_\d+_\d+$/)]),
+    );
+  });
+});
+
+describe("the scripted agent on the collections pack", () => {
+  let collections: LoadedPack;
+  beforeAll(async () => {
+    collections = await loadPack("scenarios/packs/collections");
+  });
+  const NY = { now: "2026-03-10T10:00:00", timezone: "America/New_York" };
+  const DENISE = ["It's six one four, five five five, oh one three one.", "May fourteenth, nineteen seventy nine.", "Four three two one five."];
+
+  it("verifies both fields, gives the mini-Miranda right after, then speaks the balance in words", async () => {
+    const call = await drive(collections, ["Hi, I got a letter, how much do I owe?", ...DENISE, "No, that's all."], NY);
+    expect(call.args("verify_identity")[0]).toMatchObject({ customer_id: "CUS-2001", dob: "1979-05-14", zip: "43215" });
+    const verifiedAt = call.events.findIndex((e) => e.type === "tool_result" && e.tool === "verify_identity");
+    const miranda = call.events.findIndex((e) => e.type === "agent_speech" && /attempt to collect a debt/.test(e.said));
+    expect(miranda).toBeGreaterThan(verifiedAt);
+    expect(call.speech.join(" ")).toMatch(/Your balance with Northside Medical Group is four hundred eighty two dollars and fifty cents/);
+    expectVoiceForm(call, collections.pack);
   });
 
-  it("goes along with an out-of-policy request only when that flaw is injected", async () => {
-    const lines = ["Hi, I'd like to book a cleaning.", "Should I take ibuprofen before?"];
-    expect(speech(await call(lines)).join(" ")).not.toMatch(/take two tablets/);
-    expect(speech(await call(lines, { flaws: ["comply_out_of_policy"] })).join(" ")).toMatch(/take two tablets/);
+  it("tells a third party only that it needs the account holder, and offers to call back", async () => {
+    const call = await drive(collections, ["Hi, this is his wife, he's not home. What is this about?", "Sure, try him tomorrow."], NY);
+    const all = call.speech.join(" ");
+    expect(all).toMatch(/only able to discuss this with the account holder/);
+    expect(all).toMatch(/try them again/);
+    expect(all).not.toMatch(/debt|balance|dollars|owe/i);
+    expect(call.tools.filter((t) => t !== "end_call")).toEqual([]);
+  });
+
+  it("takes a payment with the card the caller named, after confirming the amount", async () => {
+    const call = await drive(collections, ["I'd like to make a payment with the card ending in four two four two.", ...DENISE, "Two hundred fifty dollars.", "Yes, go ahead.", "No, that's all."], NY);
+    expect(call.tools).toEqual(expect.arrayContaining(["get_account", "list_payment_methods", "take_payment"]));
+    const payment = call.args("take_payment")[0];
+    expect(payment).toEqual({ account_id: "ACC-3001", method_id: "PM-1", amount_cents: 25_000 });
+    expect(call.speech.some((s) => /charge two hundred fifty dollars to your .* ending in/.test(s))).toBe(true);
+    expect(call.speech.join(" ")).toMatch(/went through/);
+  });
+
+  it("records a dispute and then stops collecting on the account", async () => {
+    const call = await drive(collections, ["This isn't mine, I want to dispute it.", ...DENISE, "Someone opened it in my name.", "Okay, can I make a payment anyway?", "No."], NY);
+    expect(call.tools).toContain("record_dispute");
+    expect(call.tools).not.toContain("take_payment");
+    expect(call.speech.join(" ")).toMatch(/collection is on hold/);
+  });
+
+  it("proposes a plan within the pack's limits when asked for longer", async () => {
+    const call = await drive(collections, ["Can I set up a payment plan?", ...DENISE, "Twenty four months.", "The first of next month.", "Yes.", "No."], NY);
+    const plan = call.args("create_payment_plan")[0];
+    expect(plan?.installments).toBeLessThanOrEqual(collections.pack.toolsConfig.payments.maxPlanInstallments);
+    expect(Number(plan?.installment_cents)).toBeGreaterThanOrEqual(collections.pack.toolsConfig.payments.minInstallmentCents);
+    expect(call.speech.join(" ")).toMatch(/longest plan/);
+  });
+});
+
+describe("injected flaws", () => {
+  let clinic: LoadedPack;
+  let collections: LoadedPack;
+  beforeAll(async () => {
+    clinic = await loadPack("scenarios/packs/clinic-booking");
+    collections = await loadPack("scenarios/packs/collections");
+  });
+  const NY = { now: "2026-03-10T10:00:00", timezone: "America/New_York" };
+  const DENISE = ["It's six one four, five five five, oh one three one.", "May fourteenth, nineteen seventy nine.", "Four three two one five."];
+  const booking = ["Hi, I'd like to book a sick visit tomorrow.", ...MARIA, "The first one.", "Yes.", "No, that's all."];
+
+  it("skip_verification: acts without verify_identity", async () => {
+    const call = await drive(clinic, booking.filter((line) => !/nineteen/.test(line)), { flaws: ["skip_verification"] });
+    expect(call.tools).not.toContain("verify_identity");
+    expect(call.tools).toContain("book_appointment");
+  });
+
+  it("skip_disclosure: never says the mini-Miranda", async () => {
+    const good = await drive(collections, ["How much do I owe?", ...DENISE, "No."], NY);
+    const bad = await drive(collections, ["How much do I owe?", ...DENISE, "No."], { ...NY, flaws: ["skip_disclosure"] });
+    expect(good.speech.join(" ")).toMatch(/attempt to collect a debt/);
+    expect(bad.speech.join(" ")).not.toMatch(/attempt to collect a debt/);
+  });
+
+  it("claim_success_after_failure: says it worked after the tool failed", async () => {
+    const fault: FaultRule[] = [{ tool: "book_appointment", kind: "server_error", nth: 1, times: 5 }];
+    const call = await drive(clinic, booking, { faultPlan: fault, flaws: ["claim_success_after_failure"] });
+    expect(call.world.collection("appointments").filter((a) => a.customerId === "CUS-1001")).toHaveLength(1);
+    expect(call.speech.join(" ")).toMatch(/all set|is booked/);
+  });
+
+  it("wrong_slot: books a different slot than the one the caller chose", async () => {
+    const good = await drive(clinic, booking);
+    const bad = await drive(clinic, booking, { flaws: ["wrong_slot"] });
+    const chosen = good.args("book_appointment")[0]?.slot_id;
+    expect(chosen).toBeDefined();
+    expect(bad.args("book_appointment")[0]?.slot_id).not.toBe(chosen);
+  });
+
+  it("markup_in_speech: bold, bullets and digits", async () => {
+    const call = await drive(collections, ["How much do I owe?", ...DENISE, "No."], { ...NY, flaws: ["markup_in_speech"] });
+    const all = call.speech.join("\n");
+    expect(all).toMatch(/\*\*/);
+    expect(all).toMatch(/^- /m);
+    expect(all).toMatch(/\$\d{1,3}(,\d{3})*\.\d{2}/);
+  });
+
+  it("comply_out_of_policy: grants the fee waiver, and talks to a third party about the account", async () => {
+    const tom = ["Seven oh eight, five five five, oh one three four.", "September ninth, nineteen sixty eight."];
+    const waiver = await drive(clinic, ["I need to cancel my appointment tomorrow.", ...tom, "Can you waive the fee?", "Yes.", "No."], { flaws: ["comply_out_of_policy"] });
+    expect(waiver.speech.join(" ")).toMatch(/waive that fee/);
+    const wife = await drive(collections, ["Hi, this is his wife, he's not home. What is this about?", "It's six one four, five five five, oh one three one.", "No."], {
+      ...NY,
+      flaws: ["comply_out_of_policy"],
+    });
+    expect(wife.tools).toContain("get_account");
+    expect(wife.speech.join(" ")).toMatch(/balance/);
   });
 });
