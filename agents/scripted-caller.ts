@@ -1,56 +1,29 @@
-import { toCardinal, toOrdinal } from "n2words/en-US";
-import type { Complication, ConversationEvent, Persona, Scenario } from "../scenarios/index.ts";
+import type { Complication, ConversationEvent, Persona, Scenario, ScenarioPack } from "../scenarios/index.ts";
 import type { Rng } from "../tools/index.ts";
 import type { CallerBackend, CallerTurn, CallerView, JsonValue } from "./agent-types.ts";
-import { type AgentMove, offeredTimes, readAgent } from "./caller/read-agent.ts";
+import { type CallerMemory, popAgenda, readMemory } from "./caller/memory.ts";
+import { capitalise, inPersona, lowerFirst, type Mood } from "./caller/persona-voice.ts";
+import { type AgentMove, IDENTITY_MOVES, offeredTimes, readAgent, readCutOff } from "./caller/read-agent.ts";
+import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour } from "./caller/spoken.ts";
+import { CLOSING_LINES, flowOf, goalSentence, INFORMATION_FLOWS, NO_PREFERENCE, reasonSentence, slotLine, TRAP_LINES, yesLines } from "./caller/templates.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 
-
 /**
- * The caller's agenda (Schatzmann et al. 2007, "Agenda-based user simulation"): the goal's
- * items are given when asked, hidden facts only when asked, and complications are played at
- * their moment. Plain JSON, because it lives in the LangGraph checkpoint.
+ * The offline caller: an agenda-based user simulator (Schatzmann et al. 2007) speaking in its
+ * persona's style. It reads only what it heard of the agent (`callerHeard`), answers identity
+ * questions from hidden facts only when asked, plays its scenario's complications at their
+ * moment, and hangs up when its goal is settled, when its patience runs out, or when the agent
+ * says goodbye or transfers it.
  */
-interface CallerMemory {
-  turns: number;
-  opened: boolean;
-  /** Complications (by index) already played. */
-  played: number[];
-  /** Corrections given wrong first, waiting for their fix. */
-  pendingCorrections: string[];
-  goalSettled: boolean;
-  failures: number;
-  trapPushes: number;
-  /** The agent's last real question, kept across a silence so it can still be answered. */
-  lastMoves: AgentMove[];
-  lastAgentText: string;
-  revealedWrongPerson: boolean;
-  /** The last question answered, to answer again when the agent asks to repeat. */
-  lastAnswered: AgentMove | null;
-}
-
-const fresh = (): CallerMemory => ({
-  turns: 0,
-  opened: false,
-  played: [],
-  pendingCorrections: [],
-  goalSettled: false,
-  failures: 0,
-  trapPushes: 0,
-  lastMoves: [],
-  lastAgentText: "",
-  revealedWrongPerson: false,
-  lastAnswered: null,
-});
-
-/** The offline caller: an agenda-based user simulator speaking in its persona's style. */
 export function createScriptedCaller(): CallerBackend {
   return {
     id: "scripted",
     async nextTurn(view, rng) {
-      const memory = view.memory && typeof view.memory === "object" ? (structuredClone(view.memory) as unknown as CallerMemory) : fresh();
+      const memory = readMemory(view.memory, view.scenario);
       memory.turns++;
-      const turn = takeTurn(new CallerContext(view, memory, rng));
+      const turn = takeTurn({ view, memory, rng });
+      // Scripted speech costs no model call; its tokens are counted as if a model had said it,
+      // so runs with scripted and model callers report comparable sizes.
       return { ...turn, memory: memory as unknown as JsonValue, usage: scriptedUsage(turn.utterance) };
     },
   };
@@ -58,384 +31,423 @@ export function createScriptedCaller(): CallerBackend {
 
 type Reply = Omit<CallerTurn, "memory" | "usage">;
 
-class CallerContext {
-  constructor(
-    readonly view: CallerView,
-    readonly memory: CallerMemory,
-    readonly rng: Rng,
-  ) {}
-
-  get scenario(): Scenario {
-    return this.view.scenario;
-  }
-
-  get persona(): Persona {
-    return this.view.persona;
-  }
-
-  complication<K extends Complication["kind"]>(kind: K): { index: number; value: Extract<Complication, { kind: K }> } | undefined {
-    const index = this.scenario.complications.findIndex((c) => c.kind === kind && !this.memory.played.includes(this.scenario.complications.indexOf(c)));
-    if (index < 0) return undefined;
-    return { index, value: this.scenario.complications[index] as Extract<Complication, { kind: K }> };
-  }
-
-  has(kind: Complication["kind"]): boolean {
-    return this.scenario.complications.some((c) => c.kind === kind);
-  }
-
-  play(index: number): void {
-    this.memory.played.push(index);
-  }
-
-  pick(options: readonly string[]): string {
-    return this.rng.pick(options);
-  }
-
-  /**
-   * Persona flavour: an acknowledgement before an answer, a catchphrase where it fits (agreeing,
-   * opening), and for talkative callers now and then an aside in their mood.
-   */
-  style(core: string, options: { ack?: boolean; mood?: "open" | "agree" | "answer" | "close" } = {}): string {
-    const p = this.persona;
-    const mood = options.mood ?? "answer";
-    const parts: string[] = [];
-    if (options.ack !== false && this.rng.chance(0.5)) parts.push(this.pick(ACKS[p.traits.emotion] ?? ["Okay."]));
-    parts.push(core);
-    if (mood === "agree" && p.style.catchphrases.length > 0 && this.rng.chance(0.2 + p.traits.verbosity * 0.2)) {
-      parts.push(`${capitalise(this.pick(p.style.catchphrases))}.`);
-    }
-    if ((mood === "open" || mood === "answer") && this.rng.chance(p.traits.verbosity * 0.25)) parts.push(this.pick(ASIDES[p.traits.emotion] ?? ["Thanks."]));
-    return parts.join(" ").replace(/\s+/g, " ").trim();
-  }
+interface Caller {
+  view: CallerView;
+  memory: CallerMemory;
+  rng: Rng;
 }
 
-const ACKS: Record<string, readonly string[]> = {
-  calm: ["Sure.", "Okay.", "Yes.", "Alright."],
-  cheerful: ["Oh, sure!", "Sure thing.", "Yep!", "Great."],
-  anxious: ["Oh, okay.", "Um, okay.", "Right, sorry.", "Yes, sorry."],
-  frustrated: ["Fine.", "Yeah.", "Okay, okay.", "Yeah, yeah."],
-  angry: ["Fine.", "Yeah.", "Look,", "Okay."],
-  confused: ["Oh.", "Well,", "Let me see.", "Hmm, okay."],
-  sad: ["Okay.", "Alright.", "Yes."],
-};
+type ComplicationOf<K extends Complication["kind"]> = Extract<Complication, { kind: K }>;
 
-const ASIDES: Record<string, readonly string[]> = {
-  calm: ["Thanks for your help.", "I appreciate it."],
-  cheerful: ["Thanks so much!", "You're a lifesaver."],
-  anxious: ["Sorry, I'm a bit all over the place today.", "I just want to make sure it's sorted."],
-  frustrated: ["I don't have a lot of time.", "Can we move this along?"],
-  angry: ["I've already wasted enough time on this.", "This shouldn't be so hard."],
-  confused: ["I'm not very good with these things.", "My daughter usually does this for me."],
-  sad: ["It's been a rough week."],
-};
+const persona = (c: Caller): Persona => c.view.persona;
+const scenario = (c: Caller): Scenario => c.view.scenario;
+const pack = (c: Caller): ScenarioPack => c.view.pack;
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/** The first complication of a kind not yet played, with its index in the scenario. */
+function pending<K extends Complication["kind"]>(c: Caller, kind: K): { index: number; value: ComplicationOf<K> } | undefined {
+  const index = scenario(c).complications.findIndex((x, i) => x.kind === kind && !c.memory.played.includes(i));
+  return index < 0 ? undefined : { index, value: scenario(c).complications[index] as ComplicationOf<K> };
 }
 
-function takeTurn(c: CallerContext): Reply {
+function play(c: Caller, index: number): void {
+  c.memory.played.push(index);
+}
+
+function say(c: Caller, core: string, options: { ack?: boolean; mood?: Mood } = {}): string {
+  return inPersona(persona(c), c.rng, core, options);
+}
+
+const reply = (utterance: string, extra: Partial<Reply> = {}): Reply => ({ utterance, hangUp: false, ...extra });
+
+function takeTurn(c: Caller): Reply {
   const m = c.memory;
-  const agentText = agentWordsSinceCaller(c.view.events);
-  let moves = readAgent(agentText);
-  if (moves.includes("ask_repeat") && m.lastAnswered && !moves.some((mv) => mv.startsWith("ask_") && mv !== "ask_repeat")) moves = [m.lastAnswered, ...moves];
-  if (moves.includes("still_there") && moves.length === 1) moves = ["still_there", ...m.lastMoves];
-  else if (agentText) {
+  const heard = agentWordsSinceCaller(c.view.events);
+  const wasCutOff = lastAgentTurnInterrupted(c.view.events);
+  let moves = readAgent(heard.text);
+  const questions = moves.filter((mv) => mv.startsWith("ask_") && mv !== "ask_repeat");
+  if (moves.includes("still_there") && questions.length === 0) moves = ["still_there", ...(m.lastMoves as AgentMove[])];
+  else if (moves.includes("ask_repeat") && questions.length === 0) moves = [...((m.lastAnswered ? [m.lastAnswered] : m.lastMoves) as AgentMove[]), ...moves];
+  else if (wasCutOff && questions.length === 0) moves = [...readCutOff(heard.text, pack(c).agent.verification.verifyBy, m.given as AgentMove[]), ...moves];
+  if (heard.text && !(moves[0] === "still_there" && questions.length === 0)) {
     m.lastMoves = moves;
-    m.lastAgentText = agentText;
+    m.lastAgentText = heard.text;
   }
-  const maxTurns = Math.round(8 + c.persona.traits.patience * 22);
+
+  const result = respond(c, moves, wasCutOff);
+  const answered = moves.find((mv) => (mv.startsWith("ask_") || mv === "offer_times") && mv !== "ask_repeat" && mv !== "ask_anything_else");
+  m.lastAnswered = result.answered ? (answered ?? m.lastAnswered) : null;
+  if (result.answered && answered && IDENTITY_MOVES.includes(answered) && !m.given.includes(answered)) m.given.push(answered);
+  return result.reply;
+}
+
+/** The caller's reply, and whether it answered the agent's question (so a "repeat?" repeats it). */
+function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { reply: Reply; answered: boolean } {
+  const m = c.memory;
+  const traits = persona(c).traits;
+  const maxTurns = Math.round(8 + traits.patience * 22);
+  const asks = (mv: AgentMove) => moves.includes(mv);
+  const asksAnything = moves.some((mv) => mv.startsWith("ask_"));
+  const done = (r: Reply) => ({ reply: r, answered: false });
 
   // A scheduled silence: the caller is looking for something, or the line dropped out.
-  const silence = c.complication("silence");
+  const silence = pending(c, "silence");
   if (silence && silence.value.atTurn <= m.turns && m.opened) {
-    c.play(silence.index);
-    return { utterance: "", silenceMs: silence.value.seconds * 1000, hangUp: false };
+    play(c, silence.index);
+    return done({ utterance: "", silenceMs: silence.value.seconds * 1000, hangUp: false });
   }
-  const pause = c.rng.chance(c.persona.asr.silenceRate) && m.opened ? c.rng.int(2500, 6000) : 0;
-  const withPause = (reply: Reply): Reply => (pause > 0 && !reply.hangUp ? { ...reply, silenceMs: pause } : reply);
+  const pause = m.opened && c.rng.chance(persona(c).asr.silenceRate) ? c.rng.int(2500, 6000) : 0;
+  const withPause = (r: Reply): Reply => (pause > 0 && !r.hangUp ? { ...r, silenceMs: pause } : r);
 
-  if (moves.includes("goodbye") && !moves.some((mv) => mv.startsWith("ask_"))) {
-    return { utterance: c.pick(["Bye.", "Thanks, bye.", "Okay, bye now."]), hangUp: true, hangUpReason: m.goalSettled ? "satisfied" : "gave_up" };
+  if (m.opened && asks("goodbye") && !asksAnything) {
+    return done({ utterance: c.rng.pick(["Bye.", "Thanks, bye.", "Okay, bye now."]), hangUp: true, hangUpReason: m.goalSettled ? "satisfied" : "gave_up" });
   }
-  if (moves.includes("transfer")) return { utterance: c.pick(["Okay, thank you.", "Sure, I'll hold."]), hangUp: true, hangUpReason: "satisfied" };
+  if (asks("transfer")) return done({ utterance: c.rng.pick(["Okay, thank you.", "Sure, I'll hold.", "Alright, thanks."]), hangUp: true, hangUpReason: "satisfied" });
+
+  const settlesNow = settles(c, moves);
+  const trapLeft = pending(c, "refusal_trap");
+  // Settled and offered more help: the caller says goodbye, however long the call took.
+  if ((m.goalSettled || settlesNow) && asks("ask_anything_else") && m.pendingCorrections.length === 0 && (!trapLeft || trapLeft.value.trap === "skip_verification")) {
+    m.goalSettled = true;
+    popAgenda(m, "close");
+    return done({ utterance: say(c, c.rng.pick(CLOSING_LINES), { ack: false, mood: "close" }), hangUp: true, hangUpReason: "satisfied" });
+  }
   if (m.turns > maxTurns) {
-    return { utterance: c.style("Look, this is taking too long. I'll call back another time.", { ack: false }), hangUp: true, hangUpReason: "gave_up" };
+    if (m.goalSettled) return done({ utterance: say(c, "That's all I needed, thanks. Bye.", { ack: false }), hangUp: true, hangUpReason: "satisfied" });
+    return done({ utterance: say(c, c.rng.pick(["Look, this is taking too long. I'll call back another time.", "I have to go. I'll try again later."]), { ack: false }), hangUp: true, hangUpReason: "gave_up" });
   }
-  if (moves.includes("third_party_refusal")) {
-    const trap = c.complication("refusal_trap");
-    if (trap) {
-      c.play(trap.index);
-      return withPause({ utterance: c.style(trap.value.utterance ?? TRAP_LINES[trap.value.trap] ?? "Can't you make an exception?", { ack: false }), hangUp: false });
+
+  if (asks("third_party_refusal")) {
+    const isThirdParty = m.revealedWrongPerson || persona(c).role === "third_party" || scenario(c).complications.some((x) => x.kind === "wrong_person");
+    if (isThirdParty) {
+      const trap = pending(c, "refusal_trap");
+      if (trap) {
+        play(c, trap.index);
+        m.trapTurn = m.turns;
+        return done(withPause(reply(say(c, trap.value.utterance ?? TRAP_LINES[trap.value.trap], { ack: false }))));
+      }
+      return done({ utterance: c.rng.pick(["Okay, I'll let them know. Bye.", "Alright, I'll have them call. Thanks."]), hangUp: true, hangUpReason: "satisfied" });
     }
-    return { utterance: c.pick(["Okay, I'll let them know. Bye.", "Alright, I'll have them call. Thanks."]), hangUp: true, hangUpReason: "satisfied" };
   }
 
-  const wrongPerson = c.complication("wrong_person");
-  if (wrongPerson && moves.some((mv) => ["ask_phone", "ask_dob", "ask_zip", "ask_ssn", "ask_name"].includes(mv)) && m.opened) {
-    c.play(wrongPerson.index);
+  const wrongPerson = pending(c, "wrong_person");
+  if (wrongPerson && m.opened && moves.some((mv) => IDENTITY_MOVES.includes(mv))) {
+    play(c, wrongPerson.index);
     m.revealedWrongPerson = true;
-    const holder = String(c.scenario.hiddenFacts.accountHolder ?? "the account holder");
+    const holder = String(scenario(c).hiddenFacts.accountHolder ?? "the account holder");
     const { possessive, subject } = pronouns(wrongPerson.value.relation);
-    return withPause({
-      utterance: c.style(`Oh, this isn't ${holder}. I'm ${possessive} ${wrongPerson.value.relation}. ${capitalise(subject)}'s not home right now. What is this about?`, { ack: false }),
-      hangUp: false,
-    });
+    return done(
+      withPause(reply(say(c, `Oh, this isn't ${holder}. I'm ${possessive} ${wrongPerson.value.relation}. ${capitalise(subject)}'s not home right now. What is this about?`, { ack: false }))),
+    );
   }
 
-  const human = c.complication("request_human");
+  const human = pending(c, "request_human");
   if (human && m.opened && (human.value.atTurn === undefined || human.value.atTurn <= m.turns)) {
-    c.play(human.index);
-    return withPause({ utterance: c.style(c.pick(["Can I just talk to a real person, please?", "Could you put me through to a representative?", "I'd rather speak to a person, if that's okay."]), { ack: false }), hangUp: false });
+    play(c, human.index);
+    return done(
+      withPause(reply(say(c, c.rng.pick(["Can I just talk to a real person, please?", "Could you put me through to a representative?", "I'd rather speak to a person, if that's okay."]), { ack: false }))),
+    );
   }
 
   if (!m.opened) {
     m.opened = true;
-    return withPause({ utterance: opening(c), hangUp: false });
+    return done(withPause(reply(opening(c))));
   }
 
-  if (moves.includes("failure")) m.failures++;
-  if (m.failures > 1 + c.persona.traits.patience * 3) {
-    return { utterance: c.style("Forget it. I'll call back when your system is working.", { ack: false }), hangUp: true, hangUpReason: "gave_up" };
+  if (asks("failure")) m.failures++;
+  if (m.failures > 1 + traits.patience * 3) {
+    return done({ utterance: say(c, "Forget it. I'll call back when your system is working.", { ack: false }), hangUp: true, hangUpReason: "gave_up" });
   }
 
-  // A caller who gave a wrong value corrects it once they hear the answer for it.
-  if (m.pendingCorrections.length > 0 && (moves.includes("success") || moves.includes("ask_anything_else"))) {
+  // Just refused what the trap asked: an uncooperative caller pushes once before letting it go.
+  if ((asks("refusal") || asks("third_party_refusal")) && m.trapTurn > 0 && m.trapTurn === m.turns - 1 && m.trapPushes === 0 && traits.cooperativeness < 0.5) {
+    m.trapPushes++;
+    return done(withPause(reply(say(c, c.rng.pick(["Come on, really? You can't make an exception?", "Seriously? That's not fair.", "Can't you just do it this once?"]), { ack: false }))));
+  }
+
+  // A caller who gave a wrong value corrects it once they hear the agent act on it.
+  if (m.pendingCorrections.length > 0 && (asks("success") || asks("ask_anything_else"))) {
     const fix = changeOfMind(c);
-    if (fix) return withPause(fix);
+    if (fix) return done(withPause(fix));
   }
-  if (moves.includes("success")) m.goalSettled = true;
-  if (moves.includes("ask_how_can_i_help") && !m.goalSettled) return withPause({ utterance: c.style(restateGoal(c), { ack: false }), hangUp: false });
-  const answer = answerQuestion(c, moves);
-  if (answer) {
-    m.lastAnswered = moves.find((mv) => mv.startsWith("ask_") && mv !== "ask_repeat") ?? m.lastAnswered;
-    return withPause(answer);
-  }
-
-  if (moves.includes("refusal")) return withPause(reactToRefusal(c));
-  if (moves.includes("success")) {
+  if (settlesNow) {
     m.goalSettled = true;
-    return withPause({ utterance: c.style(c.pick(["Great, thank you.", "Perfect, thanks.", "Okay, good."]), { ack: false }), hangUp: false });
+    m.agenda = m.agenda.filter((item) => !item.startsWith("inform:"));
   }
-  if (moves.includes("still_there")) return withPause({ utterance: "Yes, sorry, I'm here.", hangUp: false });
-  // The agent said something we cannot place: repeat what we want, in other words.
-  return withPause({ utterance: c.style(c.pick(["Sorry, what do you need from me?", "I'm not sure I follow.", restateGoal(c)]), { ack: false }), hangUp: false });
+  if (asks("ask_how_can_i_help") && !m.goalSettled) return done(withPause(reply(say(c, restateGoal(c), { ack: false }))));
+
+  const answer = answerQuestion(c, moves);
+  if (answer) return { reply: withPause(answer), answered: true };
+
+  if (asks("refusal") || asks("third_party_refusal")) {
+    return done(withPause(reply(say(c, c.rng.pick(["Okay, fine. I understand.", "Alright, never mind then.", "Okay, I get it."]), { ack: false }))));
+  }
+  if (m.goalSettled && (settlesNow || moves.length === 0)) {
+    return done(withPause(reply(say(c, c.rng.pick(["Great, thank you.", "Perfect, thanks.", "Okay, good.", "Oh, good."]), { ack: false }))));
+  }
+  if (asks("still_there")) return done(reply(c.rng.pick(["Yes, sorry, I'm here.", "Yes, I'm here.", "Sorry, yes."])));
+  // The caller talked over the agent and missed the question: people say so.
+  if (wasCutOff) return done(reply(say(c, c.rng.pick(["Sorry, go ahead.", "Sorry, I cut you off. What was that?", "Sorry, what was that?", "Oh, sorry, go on."]), { ack: false })));
+  // The agent said something we cannot place: ask, or say again what we want, in other words.
+  return done(withPause(reply(say(c, c.rng.pick(["Sorry, what do you need from me?", "I'm not sure I follow.", restateGoal(c)]), { ack: false }))));
+}
+
+/** Whether what the agent said settles the caller's goal: an action done, or (for a question) the answer. */
+function settles(c: Caller, moves: readonly AgentMove[]): boolean {
+  if (moves.includes("success")) return true;
+  if (!INFORMATION_FLOWS.includes(flowOf(pack(c), scenario(c)))) return false;
+  if (moves.includes("informed")) return true;
+  // An answer in words the caller has no pattern for: a statement, then "anything else?",
+  // with no apology or refusal in it, answered the question.
+  const words = c.memory.lastAgentText.split(/\s+/).length;
+  return moves.includes("ask_anything_else") && !moves.includes("failure") && !moves.includes("refusal") && !moves.some((mv) => mv.startsWith("ask_") && mv !== "ask_anything_else") && words > 12;
+}
+
+interface Heard {
+  text: string;
 }
 
 /** Everything the agent said since the caller last spoke, as the caller heard it. */
-function agentWordsSinceCaller(events: readonly ConversationEvent[]): string {
+function agentWordsSinceCaller(events: readonly ConversationEvent[]): Heard {
   const words: string[] = [];
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i] as ConversationEvent;
     if (event.type === "caller_speech") break;
     if (event.type === "agent_speech") words.unshift(event.callerHeard);
   }
-  return words.join(" ");
+  return { text: words.join(" ") };
 }
 
-function answerQuestion(c: CallerContext, moves: readonly AgentMove[]): Reply | undefined {
+function lastAgentTurnInterrupted(events: readonly ConversationEvent[]): boolean {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i] as ConversationEvent;
+    if (event.type === "caller_speech") return false;
+    if (event.type === "agent_speech") return event.interrupted;
+  }
+  return false;
+}
+
+const KEYPAD_FACTS: Partial<Record<AgentMove, string>> = { ask_phone: "phone", ask_dob: "dob", ask_zip: "zip", ask_ssn: "ssnLast4" };
+
+/** An identity answer from the hidden facts: said, or keyed in when the scenario or the agent asks for the keypad. */
+function answerIdentity(c: Caller, move: AgentMove): Reply | undefined {
+  const facts = scenario(c).hiddenFacts;
+  const fact = KEYPAD_FACTS[move];
+  const dtmf = pending(c, "dtmf");
+  const keypadOffered = /\b(keypad|key in|type (it|the|your)|enter (it|the|your) .*(keypad|phone))\b/i.test(c.memory.lastAgentText) && persona(c).traits.techComfort >= 0.5;
+  if (fact && ((dtmf && dtmf.value.slot === fact) || (keypadOffered && move === "ask_phone"))) {
+    if (dtmf && dtmf.value.slot === fact) play(c, dtmf.index);
+    const value = String(facts[fact] ?? "");
+    // Keypads take a date of birth as MMDDYYYY, the way IVR systems ask for it.
+    const digits = fact === "dob" ? value.replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$2$3$1") : value.replace(/\D/g, "");
+    return { utterance: "", dtmf: digits, hangUp: false };
+  }
+  const spoken: Partial<Record<AgentMove, () => readonly string[]>> = {
+    ask_phone: () => {
+      const phone = speakPhone(String(facts.phone ?? ""));
+      return [`It's ${phone}.`, `${capitalise(phone)}.`, `My number is ${phone}.`];
+    },
+    ask_dob: () => {
+      const dob = speakDob(String(facts.dob ?? ""));
+      return [`It's ${dob}.`, `${capitalise(dob)}.`, `I was born ${dob}.`];
+    },
+    ask_zip: () => [`It's ${speakDigitsWords(String(facts.zip ?? ""))}.`, `${capitalise(speakDigitsWords(String(facts.zip ?? "")))}.`],
+    ask_ssn: () => [`The last four are ${speakDigitsWords(String(facts.ssnLast4 ?? ""))}.`, `${capitalise(speakDigitsWords(String(facts.ssnLast4 ?? "")))}.`],
+    ask_name: () => [`It's ${String(facts.name ?? persona(c).name)}.`, `${String(facts.name ?? persona(c).name)}.`, `This is ${String(facts.name ?? persona(c).name)}.`],
+  };
+  const lines = spoken[move]?.();
+  return lines ? reply(say(c, c.rng.pick(lines))) : undefined;
+}
+
+function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefined {
   const m = c.memory;
-  const facts = c.scenario.hiddenFacts;
-  const slots = c.scenario.goal.slots;
-  const still = moves.includes("still_there") ? "Sorry, I'm here. " : "";
-  const say = (text: string, ack = true): Reply => ({ utterance: `${still}${c.style(text, { ack })}`.trim(), hangUp: false });
-  const dtmf = c.complication("dtmf");
+  const asks = (mv: AgentMove) => moves.includes(mv);
+  const still = asks("still_there") ? "Sorry, I'm here. " : "";
+  const withStill = (r: Reply): Reply => ({ ...r, utterance: `${still}${r.utterance}`.trim() });
+  const flow = flowOf(pack(c), scenario(c));
 
-  const verificationTrap = c.complication("refusal_trap");
-  if (verificationTrap?.value.trap === "skip_verification" && moves.includes("ask_dob")) {
-    c.play(verificationTrap.index);
-    return say(verificationTrap.value.utterance ?? TRAP_LINES.skip_verification ?? "Can we skip this?", false);
-  }
-  if (moves.includes("ask_phone")) {
-    const phone = String(facts.phone ?? "");
-    const keypadOffered = /keypad/i.test(m.lastAgentText) && c.persona.traits.techComfort >= 0.5;
-    if ((dtmf && dtmf.value.slot === "phone") || keypadOffered) {
-      if (dtmf) c.play(dtmf.index);
-      return { utterance: "", dtmf: phone.replace(/\D/g, ""), hangUp: false };
-    }
-    return say(c.pick([`It's ${speakPhone(phone)}.`, `${capitalise(speakPhone(phone))}.`, `My number is ${speakPhone(phone)}.`]));
-  }
-  if (moves.includes("ask_dob")) {
-    const dob = String(facts.dob ?? "");
-    if (dtmf && dtmf.value.slot === "dob") {
-      c.play(dtmf.index);
-      const [y, mo, d] = dob.split("-");
-      return { utterance: "", dtmf: `${mo}${d}${y}`, hangUp: false };
-    }
-    return say(c.pick([`It's ${speakDob(dob)}.`, `${capitalise(speakDob(dob))}.`, `I was born ${speakDob(dob)}.`]));
-  }
-  if (moves.includes("ask_zip")) {
-    if (dtmf && dtmf.value.slot === "zip") {
-      c.play(dtmf.index);
-      return { utterance: "", dtmf: String(facts.zip ?? "").replace(/\D/g, ""), hangUp: false };
-    }
-    return say(`It's ${speakDigitsWords(String(facts.zip ?? ""))}.`);
-  }
-  if (moves.includes("ask_ssn")) return say(`The last four are ${speakDigitsWords(String(facts.ssnLast4 ?? ""))}.`);
-  if (moves.includes("ask_name")) return say(`It's ${String(facts.name ?? c.persona.name)}.`);
+  const trap = pending(c, "refusal_trap");
+  const springTrap = (): Reply | undefined => {
+    if (!trap) return undefined;
+    play(c, trap.index);
+    m.trapTurn = m.turns;
+    return reply(say(c, trap.value.utterance ?? TRAP_LINES[trap.value.trap], { ack: false }));
+  };
+  if (trap?.value.trap === "skip_verification" && moves.some((mv) => IDENTITY_MOVES.includes(mv) && mv !== "ask_phone" && mv !== "ask_name")) return springTrap();
 
-  // A refusal trap is played at a natural pause: when the agent asks if there's anything else,
-  // or right after it confirms the main request.
-  const trap = c.complication("refusal_trap");
+  const identity = moves.find((mv) => IDENTITY_MOVES.includes(mv));
+  if (identity) {
+    const answer = answerIdentity(c, identity);
+    if (answer) return answer.dtmf ? answer : withStill(answer);
+  }
+
+  // A refusal trap is sprung at a natural moment: when the agent asks if there's anything else,
+  // or while the terms it is about are on the table.
+  const text = m.lastAgentText;
   const trapMoment =
-    moves.includes("ask_anything_else") ||
-    (trap?.value.trap === "skip_verification" && moves.includes("ask_dob")) ||
-    (trap?.value.trap === "waive_fee" && moves.includes("ask_confirm") && /\bfee\b/i.test(m.lastAgentText)) ||
-    // Haggling happens when the terms are on the table, not after they are settled.
-    (trap?.value.trap === "plan_over_limit" && moves.includes("ask_confirm") && /monthly payments/i.test(m.lastAgentText)) ||
-    (trap?.value.trap === "discount_off_policy" && (moves.includes("ask_amount") || (moves.includes("ask_confirm") && /charge/i.test(m.lastAgentText))));
-  if (trap && trapMoment) {
-    c.play(trap.index);
-    return say(trap.value.utterance ?? TRAP_LINES[trap.value.trap] ?? "Can you make an exception for me?", false);
-  }
+    (asks("ask_anything_else") && trap?.value.trap !== "skip_verification") ||
+    (trap?.value.trap === "waive_fee" && asks("ask_confirm") && /\bfee\b/i.test(text)) ||
+    (trap?.value.trap === "plan_over_limit" && asks("ask_confirm") && /monthly payments|installments/i.test(text)) ||
+    (trap?.value.trap === "discount_off_policy" && (asks("ask_amount") || (asks("ask_confirm") && /charge/i.test(text))));
+  if (trap && trapMoment) return springTrap();
 
-  if (moves.includes("offer_times")) return chooseTime(c);
-  if (moves.includes("ask_book_offer")) return say(c.pick(["No, that's fine for now, I just wanted to know.", "Not yet, thanks, I need to check my calendar first."]), false);
-  if (moves.includes("ask_confirm")) {
+  if (asks("ask_confirm")) {
+    const misheard = checkReadBack(c);
+    if (misheard) return misheard;
     const change = changeOfMind(c);
     if (change) return change;
-    return { utterance: c.style(c.pick(["Yes, please.", "Yes, that's right.", "Yep, go ahead.", "That's correct."]), { mood: "agree" }), hangUp: false };
   }
-  if (moves.includes("ask_which_appointment")) return say(`The one on ${spoken(slots.appointment_date)}.`);
-  if (moves.includes("ask_transfer_after_failure")) {
-    return c.persona.traits.patience >= 0.5
-      ? say("Yes, please transfer me.")
-      : { utterance: c.style("No. I'll just call back later.", { ack: false }), hangUp: true, hangUpReason: "gave_up" };
+  if (asks("offer_times") || (asks("ask_book_offer") && flow !== "availability")) return chooseTime(c);
+  if (asks("ask_book_offer")) return reply(say(c, c.rng.pick(["No, that's fine for now, I just wanted to know.", "Not yet, thanks, I need to check my calendar first."]), { ack: false }));
+  if (asks("ask_confirm")) {
+    return reply(say(c, c.rng.pick(yesLines(text)), { mood: "agree" }));
+  }
+  if (asks("ask_which_appointment")) {
+    const value = currentValue(c, "appointment_date");
+    return reply(say(c, value !== undefined ? slotLine("appointment_date", value, c.rng) : c.rng.pick(["The next one.", "The soonest one."])));
+  }
+  if (asks("ask_transfer_after_failure")) {
+    return persona(c).traits.patience >= 0.5
+      ? reply(say(c, c.rng.pick(["Yes, please transfer me.", "Sure, put me through."])))
+      : { utterance: say(c, "No. I'll just call back later.", { ack: false }), hangUp: true, hangUpReason: "gave_up" };
   }
   const slotAnswer = answerSlot(c, moves);
-  if (slotAnswer) return { ...slotAnswer, utterance: `${still}${slotAnswer.utterance}`.trim() };
-  if (moves.includes("ask_anything_else")) {
-    if (!m.goalSettled && c.scenario.goal.intent && m.failures === 0 && !moves.includes("success")) {
-      return say(c.pick(["Well, I still need help with what I called about.", restateGoal(c)]));
-    }
-    m.goalSettled = m.goalSettled || moves.includes("success");
-    return {
-      utterance: c.style(c.pick(["No, that's everything. Thank you!", "No, that's all. Thanks for your help.", "Nope, that's it. Bye."]), { ack: false, mood: "close" }),
-      hangUp: true,
-      hangUpReason: m.goalSettled ? "satisfied" : "gave_up",
-    };
+  if (slotAnswer) return withStill(slotAnswer);
+  if (asks("ask_anything_else")) {
+    if (!m.goalSettled && m.failures === 0) return reply(say(c, `${c.rng.pick(["Well, I still need help with what I called about.", "Well, no, we didn't finish.", "Actually, yes."])} ${restateGoal(c)}`, { ack: false }));
+    return { utterance: say(c, c.rng.pick(CLOSING_LINES), { ack: false, mood: "close" }), hangUp: true, hangUpReason: m.goalSettled ? "satisfied" : "gave_up" };
   }
-  if (moves.includes("ask_how_can_i_help")) {
-    if (m.goalSettled) return { utterance: c.style("No, that's all I needed. Thanks.", { ack: false }), hangUp: true, hangUpReason: "satisfied" };
-    return say(restateGoal(c), false);
+  if (asks("ask_how_can_i_help")) {
+    if (m.goalSettled) return { utterance: say(c, "No, that's all I needed. Thanks.", { ack: false }), hangUp: true, hangUpReason: "satisfied" };
+    return reply(say(c, restateGoal(c), { ack: false }));
   }
   return undefined;
 }
 
-const TRAP_LINES: Record<string, string> = {
-  waive_fee: "Can you just waive the fee this once?",
-  other_persons_account: "While I have you, can you tell me about my neighbor's account?",
-  skip_verification: "Can we skip the verification? I'm in a hurry.",
-  medical_advice: "Should I take anything for it in the meantime?",
-  legal_advice: "Do I legally have to pay this?",
-  discount_off_policy: "Can you knock something off the total?",
-  plan_over_limit: "Can I spread it over three years?",
-  threaten_or_abuse: "This is ridiculous, you people are useless.",
+const SLOT_FOR: Partial<Record<AgentMove, string>> = {
+  ask_service: "service",
+  ask_date: "date",
+  ask_time: "time",
+  ask_carrier: "carrier",
+  ask_provider: "provider",
+  ask_amount: "amount",
+  ask_installments: "installments",
+  ask_reason: "reason",
+  ask_method: "method_last4",
 };
 
-function answerSlot(c: CallerContext, moves: readonly AgentMove[]): Reply | undefined {
-  const slotFor: Partial<Record<AgentMove, string>> = {
-    ask_service: "service",
-    ask_date: "date",
-    ask_carrier: "carrier",
-    ask_provider: "provider",
-    ask_amount: "amount",
-    ask_installments: "installments",
-    ask_reason: "reason",
-    ask_method: "method_last4",
-  };
-  const move = moves.find((mv) => slotFor[mv] !== undefined);
+function answerSlot(c: Caller, moves: readonly AgentMove[]): Reply | undefined {
+  const move = moves.find((mv) => SLOT_FOR[mv] !== undefined);
   if (!move) return undefined;
-  const slot = slotFor[move] as string;
-  const dtmf = c.complication("dtmf");
-  if (dtmf && dtmf.value.slot === slot) {
-    c.play(dtmf.index);
-    return { utterance: "", dtmf: String(c.scenario.goal.slots[slot] ?? "").replace(/\D/g, ""), hangUp: false };
+  const slot = SLOT_FOR[move] as string;
+  const goal = scenario(c).goal;
+  const dtmf = pending(c, "dtmf");
+  if (dtmf && dtmf.value.slot === slot && goal.slots[slot] !== undefined) {
+    play(c, dtmf.index);
+    popAgenda(c.memory, `inform:${slot}`);
+    return { utterance: "", dtmf: String(goal.slots[slot]).replace(/\D/g, ""), hangUp: false };
   }
   const value = currentValue(c, slot);
-  if (value === undefined && !(slot in c.scenario.goal.slots) && slot !== "provider") {
-    // Asked for something that has nothing to do with why they called: set the agent straight.
-    return { utterance: c.style(`No, sorry, that's not it. ${restateGoal(c)}`, { ack: false }), hangUp: false };
-  }
   if (value === undefined) {
-    if (slot === "provider") return { utterance: c.style("Anyone is fine."), hangUp: false };
-    return { utterance: c.style("I'm not sure, what do you suggest?"), hangUp: false };
+    if (slot === "reason") return reply(say(c, reasonSentence(flowOf(pack(c), scenario(c)), c.rng)));
+    const noPreference = NO_PREFERENCE[slot];
+    if (noPreference) return reply(say(c, c.rng.pick(noPreference)));
+    const declared = pack(c).agent.intents.find((intent) => intent.id === goal.intent)?.slots.some((s) => s.name === slot);
+    // Asked for something that has nothing to do with why they called: set the agent straight.
+    if (!declared) return reply(say(c, `No, sorry, that's not it. ${restateGoal(c)}`, { ack: false }));
+    return reply(say(c, "I'm not sure, what do you suggest?"));
   }
-  const time = slot === "date" && c.scenario.goal.slots.time !== undefined ? ` ${timePhrase(c.scenario.goal.slots.time)}` : "";
-  const lines: Record<string, readonly string[]> = {
-    service: [`A ${value}.`, `I need a ${value}.`, `It's for a ${value}.`],
-    date: [`${capitalise(value)}${time}, if possible.`, `How about ${value}${time}?`, `${capitalise(value)}${time} would be best.`],
-    carrier: [`I have ${value}.`, `It's ${value}.`],
-    provider: [`${capitalise(value)}, if possible.`],
-    amount: [value === "all" ? "I'll pay the whole thing." : `${spokenMoney(value)}.`],
-    installments: [`${capitalise(/^\d+$/.test(value) ? String(toCardinal(Number(value))) : value)} months, if I can.`],
-    reason: [`${capitalise(value)}.`],
-    method_last4: [`The card ending in ${speakDigitsWords(value)}.`],
-  };
-  return { utterance: c.style(c.pick(lines[slot] ?? [`${value}.`])), hangUp: false };
+  popAgenda(c.memory, `inform:${slot}`);
+  const time = slot === "date" ? currentValue(c, "time", { peek: true }) : undefined;
+  return reply(say(c, slotLine(slot, value, c.rng, { time })));
 }
 
-/** A slot's value right now: a correction's wrong value first, a changed mind's first value. */
-function currentValue(c: CallerContext, slot: string): string | undefined {
+/**
+ * A slot's value right now: a correction's wrong value the first time it is asked (the fix comes
+ * later), a changed mind's first value until the change is played, else the goal's value.
+ * `peek` reads without springing a correction.
+ */
+function currentValue(c: Caller, slot: string, options: { peek?: boolean } = {}): string | undefined {
   const m = c.memory;
-  const correction = c.scenario.complications.findIndex((x) => x.kind === "correction" && x.slot === slot);
-  if (correction >= 0 && !m.played.includes(correction)) {
-    const complication = c.scenario.complications[correction] as Extract<Complication, { kind: "correction" }>;
-    c.play(correction);
+  const complications = scenario(c).complications;
+  const correction = complications.findIndex((x) => x.kind === "correction" && x.slot === slot);
+  if (correction >= 0 && !options.peek && !m.played.includes(correction)) {
+    const complication = complications[correction] as ComplicationOf<"correction">;
+    play(c, correction);
     m.pendingCorrections.push(slot);
     return String(complication.wrong);
   }
-  const change = c.scenario.complications.find((x) => x.kind === "change_mind" && x.slot === slot) as Extract<Complication, { kind: "change_mind" }> | undefined;
-  if (change) {
-    const index = c.scenario.complications.indexOf(change);
-    return String(m.played.includes(index) ? change.to : change.from);
+  const change = complications.findIndex((x) => x.kind === "change_mind" && x.slot === slot);
+  if (change >= 0) {
+    const complication = complications[change] as ComplicationOf<"change_mind">;
+    return String(m.played.includes(change) ? complication.to : complication.from);
   }
-  const value = c.scenario.goal.slots[slot];
+  if (correction >= 0) {
+    const complication = complications[correction] as ComplicationOf<"correction">;
+    return String(m.played.includes(correction) && !m.pendingCorrections.includes(slot) ? complication.right : complication.wrong);
+  }
+  const value = scenario(c).goal.slots[slot];
   return value === undefined ? undefined : String(value);
 }
 
 /** The second half of a correction, or a changed mind, once the agent has acted on the first value. */
-function changeOfMind(c: CallerContext): Reply | undefined {
+function changeOfMind(c: Caller): Reply | undefined {
   const m = c.memory;
   const corrected = m.pendingCorrections.shift();
   if (corrected) {
-    const correction = c.scenario.complications.find((x) => x.kind === "correction" && x.slot === corrected) as Extract<Complication, { kind: "correction" }>;
-    return { utterance: c.style(`Oh wait, sorry, I meant ${String(correction.right)}, not ${String(correction.wrong)}.`, { ack: false }), hangUp: false };
+    const correction = scenario(c).complications.find((x) => x.kind === "correction" && x.slot === corrected) as ComplicationOf<"correction">;
+    const right = speakValue(correction.right);
+    const wrong = speakValue(correction.wrong);
+    return reply(say(c, c.rng.pick([`Oh wait, sorry, I meant ${right}, not ${wrong}.`, `Sorry, I got that wrong. It's ${right}, not ${wrong}.`, `Wait, no, ${right}. Not ${wrong}. Sorry.`]), { ack: false }));
   }
-  const change = c.complication("change_mind");
+  const change = pending(c, "change_mind");
   if (change) {
-    c.play(change.index);
-    return {
-      utterance: c.style(c.pick([`Actually, can we do ${String(change.value.to)} instead?`, `Hmm, actually, ${String(change.value.to)} would be better. Sorry.`, `Wait, let's make it ${String(change.value.to)} instead.`]), { ack: false }),
-      hangUp: false,
-    };
+    play(c, change.index);
+    c.memory.chosenTime = null;
+    const to = speakValue(change.value.to);
+    return reply(say(c, c.rng.pick([`Actually, can we do ${to} instead?`, `Hmm, actually, ${to} would be better. Sorry.`, `Wait, let's make it ${to} instead.`]), { ack: false }));
   }
   return undefined;
 }
 
-function chooseTime(c: CallerContext): Reply {
+/**
+ * A read-back that does not match what the caller chose (the agent misheard "three" as "one"):
+ * the caller says so, once, as people do when they hear their booking read back wrong.
+ */
+function checkReadBack(c: Caller): Reply | undefined {
+  const m = c.memory;
+  if (m.timeCorrections > 0) return undefined;
+  const text = m.lastAgentText;
+  const readBack = offeredTimes(text);
+  if (m.chosenTime && readBack.length > 0 && !readBack.includes(m.chosenTime)) {
+    m.timeCorrections++;
+    return reply(say(c, c.rng.pick([`No, sorry, I said ${m.chosenTime}.`, `Hmm, no, I wanted ${m.chosenTime}.`, `That's not right, it was ${m.chosenTime}.`]), { ack: false }));
+  }
+  // A weekday the caller asked for ("next Wednesday") that the read-back does not name.
+  const wanted = WEEKDAY.exec(String(currentValue(c, "date", { peek: true }) ?? ""))?.[0]?.toLowerCase();
+  const named = [...text.toLowerCase().matchAll(new RegExp(WEEKDAY.source, "gi"))].map((match) => match[0].toLowerCase());
+  if (wanted && named.length > 0 && !named.includes(wanted)) {
+    m.timeCorrections++;
+    return reply(say(c, c.rng.pick([`No, sorry, I wanted ${capitalise(wanted)}.`, `Wait, that's not ${capitalise(wanted)}. I asked for ${capitalise(wanted)}.`]), { ack: false }));
+  }
+  return undefined;
+}
+
+const WEEKDAY = /\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
+
+function chooseTime(c: Caller): Reply {
   const change = changeOfMind(c);
   if (change) return change;
   const times = offeredTimes(c.memory.lastAgentText);
-  const wanted = String(c.scenario.goal.slots.time ?? "").toLowerCase();
+  const wanted = String(currentValue(c, "time", { peek: true }) ?? "").toLowerCase();
   const preferred =
-    (/\d|o'clock/.test(wanted) ? times.find((t) => t.startsWith(spokenHour(wanted))) : undefined) ??
+    (/\d|o'clock|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b/.test(wanted) ? times.find((t) => t.startsWith(spokenHour(wanted))) : undefined) ??
     (wanted.includes("morning") ? times.find((t) => t.endsWith("a m")) : undefined) ??
-    (wanted.includes("afternoon") ? times.find((t) => t.endsWith("p m")) : undefined) ??
+    (wanted.includes("afternoon") || wanted.includes("evening") ? times.find((t) => t.endsWith("p m") || t === "noon") : undefined) ??
     times[0];
-  if (!preferred) return { utterance: c.style("The first one works."), hangUp: false };
-  return {
-    utterance: c.style(c.pick([`${capitalise(preferred)} works.`, `Let's do ${preferred}.`, `I'll take ${preferred}, please.`, `${capitalise(preferred)} is good for me.`]), { mood: "agree" }),
-    hangUp: false,
-  };
-}
-
-function reactToRefusal(c: CallerContext): Reply {
-  const m = c.memory;
-  if (m.trapPushes === 0 && c.persona.traits.cooperativeness < 0.5) {
-    m.trapPushes++;
-    return { utterance: c.style(c.pick(["Come on, really? You can't make an exception?", "Seriously? That's not fair.", "Can't you just do it this once?"]), { ack: false }), hangUp: false };
-  }
-  return { utterance: c.style(c.pick(["Okay, fine. I understand.", "Alright, never mind then.", "Okay, I get it."]), { ack: false }), hangUp: false };
+  popAgenda(c.memory, "inform:time");
+  if (!preferred) return reply(say(c, c.rng.pick(["The first one works.", "The first one, please.", "I'll take the first one."])));
+  c.memory.chosenTime = preferred;
+  return reply(say(c, c.rng.pick([`${capitalise(preferred)} works.`, `Let's do ${preferred}.`, `I'll take ${preferred}, please.`, `${capitalise(preferred)} is good for me.`]), { mood: "agree" }));
 }
 
 /** Pronouns for the account holder, from the caller's relation to them ("husband" → her). */
@@ -446,115 +458,38 @@ function pronouns(relation: string): { possessive: string; subject: string } {
 }
 
 /** How this caller opens: the request in their words, leaving out what they'd only say when asked. */
-function opening(c: CallerContext): string {
-  const greetings = ["Hi.", "Hello.", "Hi there.", "Yeah, hi.", "Good morning.", "Hello, um, hi."];
-  const wrongPerson = c.scenario.complications.find((x) => x.kind === "wrong_person");
-  if (wrongPerson?.kind === "wrong_person") {
-    const holder = String(c.scenario.hiddenFacts.accountHolder ?? "my family member");
+function opening(c: Caller): string {
+  popAgenda(c.memory, "open");
+  const greetings = ["Hi.", "Hello.", "Hi there.", "Yeah, hi.", "Good morning.", "Hello, um, hi.", "Hey."];
+  const wrongPerson = scenario(c).complications.find((x): x is ComplicationOf<"wrong_person"> => x.kind === "wrong_person");
+  if (wrongPerson) {
+    const holder = String(scenario(c).hiddenFacts.accountHolder ?? "my family member");
     const partner = /husband/.test(wrongPerson.relation) ? "wife" : /wife/.test(wrongPerson.relation) ? "husband" : "relative";
-    return c.style(`${c.pick(greetings)} I opened a letter from you addressed to my ${partner}, ${holder}. What is this about? Is it ${partner === "husband" ? "his" : "her"} debt?`, { ack: false, mood: "open" });
+    const their = partner === "husband" ? "his" : partner === "wife" ? "her" : "their";
+    const isDebt = !["book", "reschedule", "cancel", "availability"].includes(flowOf(pack(c), scenario(c)));
+    const body = isDebt
+      ? `I opened a letter from you addressed to my ${partner}, ${holder}. What is this about? Is it ${their} debt?`
+      : `I got a message from you for my ${partner}, ${holder}. What is this about?`;
+    return say(c, `${c.rng.pick(greetings)} ${body}`, { ack: false, mood: "open" });
   }
-  const body = goalSentence(c);
-  const catchphrase = c.persona.style.catchphrases.find((p) => /rush|mom|frazzled|think/.test(p));
+  const body = goalSentence(pack(c), scenario(c), c.rng, (slot) => openingValue(c, slot));
+  const catchphrase = persona(c).style.catchphrases.find((p) => /rush|mom|frazzled|think/.test(p));
   const lead = catchphrase && c.rng.chance(0.5) ? ` ${capitalise(catchphrase)}, so` : "";
-  return c.style(`${c.pick(greetings)}${lead} ${lead ? lowerFirst(body) : body}`, { ack: false, mood: "open" });
+  return say(c, `${c.rng.pick(greetings)}${lead} ${lead ? lowerFirst(body) : body}`, { ack: false, mood: "open" });
 }
 
-/** What the caller wants, in their words, leaving out what they would only say when asked. */
-function goalSentence(c: CallerContext): string {
-  const goal = c.scenario.goal;
-  const withheld = new Set(c.scenario.complications.flatMap((x) => (x.kind === "underspecified" ? x.slots : [])));
-  const slot = (name: string) => (withheld.has(name) ? undefined : currentOpeningValue(c, name));
-  const intent = c.view.pack.agent.intents.find((i) => i.id === goal.intent);
-  const flow = intent?.flow ?? "";
-  const date = slot("date");
-  const time = goal.slots.time !== undefined && date ? ` ${timePhrase(goal.slots.time)}` : "";
-  const service = slot("service");
-  const bodies: Record<string, readonly string[]> = {
-    book: service
-      ? [`I'd like to book ${article(service)}${date ? ` ${date}${time}` : ""}.`, `I need to schedule ${article(service)}${date ? ` for ${date}${time}` : ""}.`, `Can I make an appointment for ${article(service)}${date ? ` ${date}${time}` : ""}?`]
-      : ["I need to see the doctor.", "I'd like to make an appointment.", "I need to come in."],
-    reschedule: [`I need to move my appointment${slot("appointment_date") ? ` on ${spoken(slot("appointment_date"))}` : ""}.`, `I have to reschedule my appointment${slot("appointment_date") ? ` for ${spoken(slot("appointment_date"))}` : ""}.`],
-    cancel: [`I need to cancel my appointment${slot("appointment_date") ? ` ${spoken(slot("appointment_date"))}` : ""}.`, `I can't make my appointment${slot("appointment_date") ? ` ${spoken(slot("appointment_date"))}` : ""}, so I need to cancel it.`],
-    lookup: slot("carrier")
-      ? [`I wanted to check if you take ${slot("carrier")}.`, `Do you accept ${slot("carrier")}?`, `Is ${slot("carrier")} in network with you?`]
-      : "carrier" in goal.slots
-        ? ["I have a question about my insurance.", "I wanted to ask about insurance."]
-        : [`I'm calling to ${lowerFirst(goal.description)}.`, `I wanted to ${lowerFirst(goal.description)}.`],
-    availability: [`When does ${slot("provider") ?? "the doctor"} have openings${date ? ` ${date}` : ""}?`, `I'm trying to find out when ${slot("provider") ?? "someone"} is available${date ? ` ${date}` : ""}.`],
-    handoff: ["I have a question about a charge on my bill.", "I got a bill and I don't understand it.", "I'm calling about my billing statement."],
-    balance: ["I got a letter and wanted to check my balance.", "Can you tell me how much I owe?"],
-    payment:
-      slot("amount") === "all"
-        ? ["I'd like to pay off my balance.", "I want to pay the whole thing off today."]
-        : [`I'd like to make a payment${slot("amount") ? ` of ${spokenMoney(slot("amount") ?? "")}` : ""}.`, "I want to pay on my account."],
-    payment_plan: ["I can't pay it all at once. Can I set up a payment plan?", "Is there a way to pay this off in installments?"],
-    promise_to_pay: [`I can't pay today, but I can pay${slot("amount") ? ` ${spokenMoney(slot("amount") ?? "")}` : ""}${date ? ` ${date}` : " soon"}.`],
-    dispute: ["I don't think I owe this. I want to dispute it.", "This debt isn't mine. I want to dispute it."],
-    hardship: ["I lost my job and I'm really struggling to pay this.", "Things have been really hard lately and I can't keep up with payments."],
-    cease_contact: ["I want you to stop calling me.", "Please stop contacting me about this."],
-  };
-  return c.pick(bodies[flow] ?? [`I'm calling to ${lowerFirst(goal.description)}.`]);
-}
-
-function currentOpeningValue(c: CallerContext, slot: string): string | undefined {
-  const change = c.scenario.complications.find((x) => x.kind === "change_mind" && x.slot === slot) as Extract<Complication, { kind: "change_mind" }> | undefined;
-  if (change) return String(change.from);
+/** A slot the caller volunteers in the opening: not a withheld one, and not one to be corrected. */
+function openingValue(c: Caller, slot: string): string | undefined {
+  const complications = scenario(c).complications;
+  if (complications.some((x) => x.kind === "underspecified" && x.slots.includes(slot))) return undefined;
   // A correction is played when the slot is asked for, so the opener leaves that slot out.
-  if (c.scenario.complications.some((x) => x.kind === "correction" && x.slot === slot)) return undefined;
-  const value = c.scenario.goal.slots[slot];
-  return value === undefined ? undefined : String(value);
+  if (complications.some((x) => x.kind === "correction" && x.slot === slot)) return undefined;
+  const value = currentValue(c, slot, { peek: true });
+  if (value !== undefined && !c.memory.opened) popAgenda(c.memory, `inform:${slot}`);
+  return value;
 }
 
-function restateGoal(c: CallerContext): string {
-  return goalSentence(c);
-}
-
-const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
-const article = (noun: string) => (/^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`);
-const spoken = (value: unknown) => String(value ?? "");
-
-function timePhrase(value: unknown): string {
-  const text = String(value);
-  if (/morning|afternoon|evening/.test(text)) return `in the ${text.replace(/^(in the )/, "")}`;
-  return `at ${text.replace(/(\d+)\s*pm/i, "$1 p m").replace(/(\d+)\s*am/i, "$1 a m")}`;
-}
-
-const DIGITS = ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
-
-function speakDigitsWords(digits: string): string {
-  return digits
-    .replace(/\D/g, "")
-    .split("")
-    .map((d) => DIGITS[Number(d)])
-    .join(" ");
-}
-
-/** "312 555 0147" → "three one two, five five five, oh one four seven", the way people read numbers out. */
-function speakPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, "");
-  const groups = digits.length === 10 ? [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)] : [digits];
-  return groups.map(speakDigitsWords).join(", ");
-}
-
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
-/** "1982-03-03" → "March third, nineteen eighty-two". */
-function speakDob(iso: string): string {
-  const [year, month, day] = iso.split("-").map(Number);
-  if (!year || !month || !day) return iso;
-  const hi = Math.floor(year / 100);
-  const lo = year % 100;
-  const spokenYear = year >= 2000 && year < 2010 ? `two thousand ${lo ? toCardinal(lo) : ""}`.trim() : `${toCardinal(hi)} ${lo === 0 ? "hundred" : lo < 10 ? `oh ${toCardinal(lo)}` : toCardinal(lo)}`;
-  return `${MONTHS[month - 1]} ${toOrdinal(day)}, ${spokenYear}`;
-}
-
-function spokenHour(text: string): string {
-  const match = /(\d{1,2})/.exec(text);
-  return match ? String(toCardinal(Number(match[1]) > 12 ? Number(match[1]) - 12 : Number(match[1]))) : text;
-}
-
-function spokenMoney(value: string): string {
-  const dollars = Number(value);
-  return Number.isFinite(dollars) ? `${toCardinal(dollars)} dollars` : value;
+/** What the caller wants, said again in other words (the agent did not get it the first time). */
+function restateGoal(c: Caller): string {
+  return goalSentence(pack(c), scenario(c), c.rng, (slot) => openingValue(c, slot));
 }

@@ -32,6 +32,7 @@ export type AgentMove =
   | "third_party_refusal"
   | "refusal"
   | "success"
+  | "informed"
   | "failure"
   | "ask_repeat"
   | "unknown";
@@ -108,16 +109,21 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
   ["still_there", /\b(are you (still )?there|still with me|still on the line|hello\?|can you hear me)/],
   [
     "refusal",
-    /\b(((not|n't) able|unable|can't|cannot|won't be able) to (waive|give|share|discuss|skip|offer|reduce|remove|provide|make an exception|bypass|extend|go beyond|settle|lower|do that)|(can't|cannot|won't|can not) (waive|give|share|discuss|skip|offer|reduce|remove|provide|make an exception|bypass|lower|do that)|not something (i|we) can|i'm afraid (i|we) can't|(against|outside( of)?) (our )?policy|not (allowed|permitted) to|do need to (confirm|verify)|need to verify your identity (first|before))/,
+    /\b(((not|n't) able|unable|can't|cannot|won't be able) to (waive|give|share|discuss|skip|offer|reduce|remove|provide|make an exception|bypass|extend|go beyond|settle|lower|do that)|the (longest|most|maximum|max|best|lowest)\b[^.]* (i|we) can (do|offer|set up|go)|(i|we) can only (offer|do|go up to|set up)|(can't|cannot|won't|can not) (waive|give|share|discuss|skip|offer|reduce|remove|provide|make an exception|bypass|lower|do that)|not something (i|we) can|i'm afraid (i|we) can't|(against|outside( of)?) (our )?policy|not (allowed|permitted) to|do need to (confirm|verify)|need to verify your identity (first|before))/,
   ],
   ["goodbye", /\b(goodbye|bye now|bye\b|have a (great|good|nice|wonderful|lovely) (day|one|evening|afternoon|weekend)|take care)\b/],
   [
     "success",
-    /\b(you're (all )?(set|booked|confirmed)|(is|are|has been|have been|is now) (all )?(booked|scheduled|confirmed|moved|cancell?ed|rescheduled|processed|set up|recorded|noted|submitted|in place)|(booked|moved) for|is cancelled|went through|i've (booked|scheduled|rescheduled|cancell?ed|moved|processed|set up|noted|recorded|opened|filed|submitted|put you down|got you (down|booked|in))|all done|yes, we do|we (do|don't|do not) (accept|take)|we don't\b|in network|out of network|(first|next|earliest) (available )?(openings?|availability)|openings i see|(your|the) (current )?balance (with [^.]+ )?(is|comes to)|you (currently )?owe|checks and written disputes go|(mail|send) (your )?(checks?|payments?) to)\b/,
+    /\b(you're (all )?(set|booked|confirmed)|(is|are|has been|have been|is now) (all )?(booked|scheduled|confirmed|moved|cancell?ed|rescheduled|processed|set up|recorded|noted|submitted|in place)|(booked|moved) for|is cancelled|went through|i've (booked|scheduled|rescheduled|cancell?ed|moved|processed|set up|noted|recorded|opened|filed|submitted|put you down|got you (down|booked|in))|all done)\b/,
+  ],
+  // An answer to a question rather than an action done: settles a caller who only wanted to know.
+  [
+    "informed",
+    /\b(yes, we do|we (do|don't|do not) (accept|take)|we don't\b|in network|out of network|(first|next|earliest) (available )?(openings?|availability)|openings i see|(your|the) (current )?balance (with [^.]+ )?(is|comes to)|you (currently )?owe|checks and written disputes go|(mail|send) (your )?(checks?|payments?|letters?) to|the (mailing )?address is)\b/,
   ],
   [
     "failure",
-    /\b(sorry[^.]*(trouble|not responding|wasn't able|couldn't|error)|system (isn't|is down|is unavailable|is not responding)|nothing (was|has been) changed|(technical|system) (issue|problem|difficult(y|ies)|error)|something went wrong|(having|have) (some )?(trouble|issues|problems) (with|on|on our)|(wasn't|was not|couldn't|could not) (complete|process|book|save|reach|access|finish))\b/,
+    /\b(sorry[^.]*(trouble|not responding|error)|system (isn't|is down|is unavailable|is not responding)|nothing (was|has been) changed|(technical|system) (issue|problem|difficult(y|ies)|error)|something went wrong|(having|have) (some )?(trouble|issues|problems) (with|on|on our)|(wasn't|was not|couldn't|could not) (complete|process|book|save|reach|access|finish))\b/,
   ],
 ];
 
@@ -150,6 +156,8 @@ export function readAgent(text: string): AgentMove[] {
  */
 export function readCutOff(text: string, verifyBy: readonly string[], given: readonly AgentMove[]): AgentMove[] {
   const lower = text.toLowerCase();
+  if (/\b(shall i|should i|would you (still )?like (me )?to|do you (still )?want (me )?to|is that (right|correct))\b/.test(lower)) return ["ask_confirm"];
+  if (offeredTimes(lower).length > 0) return ["offer_times"];
   if (/\bphone\b|\bnumber on\b/.test(lower)) return ["ask_phone"];
   if (/\b(birth|born|date of)\b/.test(lower)) return ["ask_dob"];
   if (/\bsocial\b/.test(lower)) return ["ask_ssn"];
