@@ -18,6 +18,7 @@ export {
   ProcedureStep,
   Intent,
   Phrase,
+  PhraseObligation,
   RefusalRule,
   VoiceStyle,
   AgentSpec,

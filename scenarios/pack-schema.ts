@@ -54,11 +54,33 @@ export const Intent = z.object({
 });
 export type Intent = z.infer<typeof Intent>;
 
+/**
+ * When a phrase is mandatory in every call of the pack, whatever the scenario lists: a notice
+ * before an action, a disclosure once identity is verified and before any account detail.
+ */
+export const PhraseObligation = z.object({
+  /** Due once this tool has succeeded (e.g. `verify_identity`); absent: due in every call. */
+  after: z.string().optional().describe("tool whose success makes the phrase due"),
+  /** Must be said before this tool is called (e.g. a fee notice before `cancel_appointment`). */
+  before: z.string().optional().describe("tool the phrase must precede; the obligation applies only to calls that use it"),
+  /** With `before`: only when that tool's result has this field true or above zero (e.g. `fee_cents`). */
+  whenResult: z.string().optional().describe("result field of the `before` tool that makes the phrase due when truthy"),
+  /** Only once the caller raised this refusal trap (e.g. an emergency line after medical questions). */
+  whenTrap: z.string().optional().describe("refusal trap that makes the phrase due once raised"),
+  /** Must come before the first private account detail the agent says. */
+  beforeDisclosure: z.boolean().default(false).describe("the phrase must precede any private account detail"),
+  /** Must come before the next action that changes something (a payment, a booking). */
+  beforeAction: z.boolean().default(false).describe("the phrase must precede the next action that changes the world"),
+});
+export type PhraseObligation = z.infer<typeof PhraseObligation>;
+
 export const Phrase = z.object({
   id: Id,
   text: z.string().min(1),
   /** Regex (case-insensitive) the judge uses to recognise the phrase in agent speech. */
   match: z.string().min(1),
+  /** Makes the phrase mandatory in every call of the pack where its condition holds. */
+  required: PhraseObligation.optional(),
 });
 
 export const RefusalRule = z.object({
@@ -149,8 +171,10 @@ export const JudgeSpec = z.object({
   acceptScore: z.number().min(1).max(5).default(3.5),
   /** Minimum score on any single dimension. */
   minDimensionScore: z.number().min(1).max(5).default(2),
-  /** Programmatic checks whose failure rejects a call outright. */
+  /** Programmatic checks whose failure rejects a call outright (all are, except soft ones). */
   hardChecks: z.array(z.string()).default([]),
+  /** Checks whose failure only lowers the rubric (by id or prefix, e.g. `voice_numbers`). */
+  softChecks: z.array(z.string()).default([]),
 });
 export type JudgeSpec = z.infer<typeof JudgeSpec>;
 
@@ -182,7 +206,7 @@ export const ScenarioPack = z.object({
   fixtures: Fixtures,
   personas: z.array(Persona).min(1),
   scenarios: z.array(Scenario).min(1),
-  judge: JudgeSpec.default({ weights: {}, acceptScore: 3.5, minDimensionScore: 2, hardChecks: [] }),
+  judge: JudgeSpec.default({ weights: {}, acceptScore: 3.5, minDimensionScore: 2, hardChecks: [], softChecks: [] }),
   generation: GenerationTargets.default({
     difficultyShares: { easy: 0.3, medium: 0.4, hard: 0.3 },
     variantsPerSeed: 3,

@@ -38,7 +38,7 @@ export const Score = z.object({
 });
 export type Score = z.infer<typeof Score>;
 
-export const RejectStage = z.enum(["critique", "gate", "simulate", "judge", "dedup", "pii", "toxicity", "domain", "fidelity"]);
+export const RejectStage = z.enum(["critique", "gate", "simulate", "judge", "caller", "dedup", "pii", "toxicity", "domain", "fidelity"]);
 export type RejectStage = z.infer<typeof RejectStage>;
 
 /** One dropped item in rejects.jsonl. */

@@ -35,24 +35,23 @@ describe("the judge's programmatic checks", () => {
   });
 
   it("catch a booking of a slot other than the one agreed", () => {
-    expect(failing(conversation(edit.wrongSlot(cleanEvents())))).toContain("right_slot");
+    expect(failing(conversation(edit.wrongSlot(cleanEvents())))).toContain("acted_on_agreed");
   });
 
   it("catch markup and unspeakable numbers in speech", () => {
     expect(failing(conversation(edit.markup(cleanEvents())))).toEqual(expect.arrayContaining(["voice_markup", "voice_numbers"]));
   });
 
-  it("catch a missed refusal when one was due", () => {
+  it("catch a missed refusal once the caller raised it, and pass when it was never raised", () => {
     const due = { ...scenario, expectations: { ...scenario.expectations, refusalExpected: true } };
-    expect(failing(conversation(edit.missedRefusal(cleanEvents())), due)).toContain("refusal");
-    expect(failing(conversation(cleanEvents()), due)).toContain("refusal");
+    expect(failing(conversation(edit.missedRefusal(cleanEvents())), due)).toContain("refusal:medical_advice");
+    expect(failing(conversation(cleanEvents()), due)).toEqual([]);
   });
 
   it("catch a missing disclosure and another person's data revealed", () => {
     const pack: ScenarioPack = {
       ...miniPack,
       agent: { ...miniPack.agent, phrases: [{ id: "notice", text: "This call is recorded.", match: "call is recorded" }] },
-      fixtures: { ...miniPack.fixtures, accounts: [{ id: "ACC-1", customerId: "CUS-1", kind: "patient", balanceCents: 12_500, status: "open" }] },
     };
     const thirdParty: Scenario = {
       ...scenario,
@@ -60,7 +59,14 @@ describe("the judge's programmatic checks", () => {
       expectations: { ...scenario.expectations, requiredPhrases: ["notice"] },
     };
     const events = cleanEvents();
-    events.splice(2, 0, { type: "agent_speech", turn: 1, said: "Your balance is one hundred twenty five dollars.", callerHeard: "", interrupted: false, at: 1500, durationMs: 500 });
+    // The balance comes from a lookup of the account, and is read out before verification.
+    events.splice(
+      6,
+      0,
+      { type: "tool_call", turn: 2, callId: "c9", tool: "get_account", args: { customer_id: "CUS-1" }, at: 1400 },
+      { type: "tool_result", turn: 2, callId: "c9", tool: "get_account", outcome: { ok: true, result: { accounts: [{ account_id: "ACC-1", balance_cents: 12_500 }] } }, latencyMs: 100, at: 1450 },
+      { type: "agent_speech", turn: 2, said: "Your balance is one hundred twenty five dollars.", callerHeard: "", interrupted: false, at: 1500, durationMs: 500 },
+    );
     const ids = failing(conversation(events), thirdParty, pack);
     expect(ids).toEqual(expect.arrayContaining(["required_phrase:notice", "other_person_data", "no_disclosure_before_verification"]));
   });
