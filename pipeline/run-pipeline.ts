@@ -20,6 +20,7 @@ import {
   type BatchItem,
   type BatchProgress,
   candidateItems,
+  conversationId,
   findForkPoints,
   type LiveEventChunk,
   newManifest,
@@ -242,6 +243,12 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
 
       // 5. Judge every conversation that has no score yet.
       const conversations = await store.readAll(RUN_FILES.conversations, Conversation);
+      // The batch writes every call it finished; one that is still missing is named, never silently lost.
+      const written = new Set(conversations.map((c) => c.id));
+      for (const item of items) {
+        const id = conversationId(item);
+        if (!written.has(id)) addReject({ kind: "conversation", id, stage: "simulate", reason: "no conversation was recorded for this call" });
+      }
       const unjudged = conversations.filter((c) => !scores.has(c.id));
       stage({ stage: `judge r${round}`, type: "start", total: unjudged.length, done: 0 });
       for (const [i, conversation] of unjudged.entries()) {
