@@ -37,6 +37,7 @@ import { nearDuplicateGroups } from "./filter/minhash.ts";
 import { Pseudonymizer } from "./filter/pii.ts";
 import { type Rewrite, type Rewriter, rewriteConversation } from "./filter/rewrite.ts";
 import { toxicityOf } from "./filter/toxicity.ts";
+import { describeDroppedSeed, droppedSeeds } from "./gate/dropped-seeds.ts";
 import { gateScenarios } from "./gate/gate.ts";
 import type { GenerationFeedback, ScenarioGenerator } from "./generate/generator.ts";
 import { createScriptedGenerator, scenarioSignature } from "./generate/scripted-generator.ts";
@@ -197,6 +198,24 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         store.append(RUN_FILES.scenarios, record);
         if (!critique?.ok) addReject({ kind: "scenario", id: scenario.id, stage: "critique", reason: critique?.flags.map((f) => `${f.kind}: ${f.reason}`).join("; ") ?? "no critique" });
         else if (!ok) addReject({ kind: "scenario", id: scenario.id, stage: "gate", reason: gate?.reason ? `${gate.check}: ${gate.reason}` : "quota: round quota reached" });
+      }
+      const freshRecords = fresh.map((s) => records.get(s.id)).filter((r): r is ScenarioRecord => r !== undefined);
+      const gateDrops = new Map<string, number>();
+      for (const r of freshRecords.filter((r) => r.critique?.ok && !r.accepted)) {
+        const check = (r.gate?.reason ?? "quota").split(":")[0] ?? "gate";
+        gateDrops.set(check, (gateDrops.get(check) ?? 0) + 1);
+      }
+      stage({
+        stage: `gate r${round}`,
+        type: "done",
+        summary: `${freshRecords.filter((r) => r.accepted).length}/${passedCritic.length} accepted${gateDrops.size ? `; dropped ${[...gateDrops].map(([check, n]) => `${n} ${check}`).join(", ")}` : ""}`,
+      });
+      // A dropped seed changes what the run covers: say it, not only in rejects.jsonl.
+      const seedDrops = droppedSeeds(freshRecords, new Set(pack.scenarios.map((s) => s.id)));
+      for (const drop of seedDrops.filter((d) => d.stage !== "quota")) stage({ stage: "warning", type: "done", summary: describeDroppedSeed(drop) });
+      const overQuota = seedDrops.filter((d) => d.stage === "quota").map((d) => d.seedId);
+      if (overQuota.length > 0) {
+        stage({ stage: "warning", type: "done", summary: `${overQuota.length} seed scenario${overQuota.length === 1 ? "" : "s"} not run: the round takes ${want} (${overQuota.join(", ")})` });
       }
       const roundScenarios = [...records.values()].filter((r) => r.round === round && r.accepted).map((r) => r.scenario);
 
