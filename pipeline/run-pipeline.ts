@@ -44,6 +44,7 @@ import { createScriptedGenerator, scenarioSignature } from "./generate/scripted-
 import type { RubricJudge } from "./judge/llm-judge.ts";
 import { passHatK } from "./judge/pass-hat-k.ts";
 import { scoreConversation } from "./judge/scripted-judge.ts";
+import { complicationCoverage } from "./report/complication-coverage.ts";
 import { type ReportData, renderReport } from "./report/render-report.ts";
 
 export interface RunPipelineOptions {
@@ -482,9 +483,15 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         .map((r) => ({
           intent: r.scenario.goal.intent,
           difficulty: r.scenario.difficulty,
-          complications: r.scenario.complications.map((c) => (c.kind === "refusal_trap" ? `trap:${c.trap}` : c.kind)),
           faults: r.scenario.faultPlan.map((f) => f.kind),
         })),
+      complications: complicationCoverage(
+        conversations.flatMap((conversation) => {
+          const scenario = records.get(conversation.scenarioId)?.scenario;
+          return scenario ? [{ conversation, scenario, pack }] : [];
+        }),
+        keptIds,
+      ),
       refusals: { expected: final.filter((f) => f.scenario.expectations.refusalExpected).length, correct: final.filter((f) => f.score.hasCorrectRefusal).length, accepted: final.length },
       fidelityFailures: scoreList.filter((s) => !s.callerFidelity.ok).map((s) => ({ id: s.conversationId, issues: s.callerFidelity.issues })),
       tokens,
