@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -78,6 +78,22 @@ describe("a pack with mistakes", () => {
       expect(line, `no issue at ${where} in:\n${lines.join("\n")}`).toBeDefined();
       expect(line).toMatch(message);
     }
+  });
+
+  it("rejects misspelt keys with a did-you-mean instead of dropping them", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "voicesim-keys-")), "pack");
+    cpSync("scenarios/packs/clinic-booking", dir, { recursive: true });
+    const file = join(dir, "scenarios/booking.yaml");
+    const text = readFileSync(file, "utf8");
+    const start = text.indexOf("  - id: book-flu-quiet-caller");
+    const end = text.indexOf("\n  - id:", start + 1);
+    const misspelt = text.slice(start, end).replace("    faultPlan:", "    faultplan:").replace("    expectations:", "    expectation:");
+    writeFileSync(file, text.slice(0, start) + misspelt + text.slice(end));
+    const index = (await loadPack("scenarios/packs/clinic-booking")).pack.scenarios.findIndex((s) => s.id === "book-flu-quiet-caller");
+    const lines = (await issuesOf(dir)).map((i) => `${i.file}: ${i.path}: ${i.message}`);
+    // Outside the working directory, files are named relative to the pack.
+    const where = `scenarios/booking.yaml: scenarios[${index}]`;
+    expect(lines).toEqual([`${where}: unknown key "faultplan" — did you mean "faultPlan"?`, `${where}: unknown key "expectation" — did you mean "expectations"?`]);
   });
 
   it("reports a YAML syntax error with file and line", async () => {
