@@ -96,6 +96,22 @@ describe("a pack with mistakes", () => {
     expect(lines).toEqual([`${where}: unknown key "faultplan" — did you mean "faultPlan"?`, `${where}: unknown key "expectation" — did you mean "expectations"?`]);
   });
 
+  it("rejects a time zone that is not an IANA name, with the closest name as a hint", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "voicesim-zone-")), "pack");
+    cpSync("scenarios/packs/clinic-booking", dir, { recursive: true });
+    const file = join(dir, "scenarios/booking.yaml");
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, text.replace("timezone: America/Chicago", "timezone: America/Chicgo").replace(/timezone: America\/Chicago(?![\s\S]*timezone: America\/Chicago)/, "timezone: Mars/Olympus_Mons"));
+    const lines = (await issuesOf(dir)).map((i) => `${i.file}: ${i.path}: ${i.message}`);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^scenarios\/booking\.yaml: scenarios\[\d+\]\.clock\.timezone: unknown IANA time zone "America\/Chicgo" — did you mean "America\/Chicago"\?$/);
+    expect(lines[1]).toMatch(/clock\.timezone: unknown IANA time zone "Mars\/Olympus_Mons" — use a name like Europe\/Paris or America\/Chicago$/);
+    const result = runCli(["validate", dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('unknown IANA time zone "America/Chicgo"');
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
   it("reports a YAML syntax error with file and line", async () => {
     const dir = mkdtempSync(join(tmpdir(), "voicesim-pack-"));
     writeFileSync(join(dir, "pack.yaml"), "id: x\nname: [unclosed\n");
