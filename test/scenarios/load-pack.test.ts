@@ -1,12 +1,21 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { initPack, loadPack, PackValidationError, packJsonSchema, type ScenarioPack } from "../../scenarios/index.ts";
 import { runCli } from "../helpers/run-cli.ts";
 
 const PACKS = ["scenarios/packs/clinic-booking", "scenarios/packs/collections"] as const;
 const FAULT_KINDS = ["timeout", "server_error", "rate_limited", "malformed_result", "partial_result", "empty_result", "slow_response"];
+
+/** Every `$schema=` comment in a pack folder's YAML files, with the file it resolves to. */
+function schemaRefs(dir: string): Array<{ file: string; target: string }> {
+  const yamlFiles = readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.ya?ml$/.test(f));
+  return yamlFiles.flatMap((file) => {
+    const match = /\$schema=(\S+)/.exec(readFileSync(join(dir, file), "utf8"));
+    return match?.[1] ? [{ file, target: resolve(dirname(join(dir, file)), match[1]) }] : [];
+  });
+}
 
 async function issuesOf(dir: string) {
   try {
@@ -152,6 +161,18 @@ describe("voicesim init and schema", () => {
     const { pack } = await loadPack(dir);
     expect(pack.scenarios.length).toBeGreaterThan(0);
     expect(readFileSync(join(dir, "pack.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=pack\.schema\.json/);
+  });
+
+  it.each(["booking", "collections"] as const)("init --template %s points every $schema comment at a file that exists", (template) => {
+    const dir = join(mkdtempSync(join(tmpdir(), "voicesim-init-")), "pack");
+    initPack(dir, template);
+    const refs = schemaRefs(dir);
+    expect(refs.length).toBeGreaterThanOrEqual(5);
+    for (const { file, target } of refs) expect(existsSync(target), `${file} points at ${target}`).toBe(true);
+  });
+
+  it.each([...PACKS, "scenarios/templates/booking", "scenarios/templates/collections"])("%s points every $schema comment at a file that exists", (dir) => {
+    for (const { file, target } of schemaRefs(dir)) expect(existsSync(target), `${file} points at ${target}`).toBe(true);
   });
 
   it("refuses to overwrite a folder that is not empty", () => {
