@@ -20,6 +20,7 @@ import {
   type BatchItem,
   type BatchProgress,
   candidateItems,
+  conversationId,
   findForkPoints,
   type LiveEventChunk,
   newManifest,
@@ -36,12 +37,14 @@ import { nearDuplicateGroups } from "./filter/minhash.ts";
 import { Pseudonymizer } from "./filter/pii.ts";
 import { type Rewrite, type Rewriter, rewriteConversation } from "./filter/rewrite.ts";
 import { toxicityOf } from "./filter/toxicity.ts";
+import { describeDroppedSeed, droppedSeeds } from "./gate/dropped-seeds.ts";
 import { gateScenarios } from "./gate/gate.ts";
 import type { GenerationFeedback, ScenarioGenerator } from "./generate/generator.ts";
 import { createScriptedGenerator, scenarioSignature } from "./generate/scripted-generator.ts";
 import type { RubricJudge } from "./judge/llm-judge.ts";
 import { passHatK } from "./judge/pass-hat-k.ts";
 import { scoreConversation } from "./judge/scripted-judge.ts";
+import { complicationCoverage } from "./report/complication-coverage.ts";
 import { type ReportData, renderReport } from "./report/render-report.ts";
 
 export interface RunPipelineOptions {
@@ -197,6 +200,24 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         if (!critique?.ok) addReject({ kind: "scenario", id: scenario.id, stage: "critique", reason: critique?.flags.map((f) => `${f.kind}: ${f.reason}`).join("; ") ?? "no critique" });
         else if (!ok) addReject({ kind: "scenario", id: scenario.id, stage: "gate", reason: gate?.reason ? `${gate.check}: ${gate.reason}` : "quota: round quota reached" });
       }
+      const freshRecords = fresh.map((s) => records.get(s.id)).filter((r): r is ScenarioRecord => r !== undefined);
+      const gateDrops = new Map<string, number>();
+      for (const r of freshRecords.filter((r) => r.critique?.ok && !r.accepted)) {
+        const check = (r.gate?.reason ?? "quota").split(":")[0] ?? "gate";
+        gateDrops.set(check, (gateDrops.get(check) ?? 0) + 1);
+      }
+      stage({
+        stage: `gate r${round}`,
+        type: "done",
+        summary: `${freshRecords.filter((r) => r.accepted).length}/${passedCritic.length} accepted${gateDrops.size ? `; dropped ${[...gateDrops].map(([check, n]) => `${n} ${check}`).join(", ")}` : ""}`,
+      });
+      // A dropped seed changes what the run covers: say it, not only in rejects.jsonl.
+      const seedDrops = droppedSeeds(freshRecords, new Set(pack.scenarios.map((s) => s.id)));
+      for (const drop of seedDrops.filter((d) => d.stage !== "quota")) stage({ stage: "warning", type: "done", summary: describeDroppedSeed(drop) });
+      const overQuota = seedDrops.filter((d) => d.stage === "quota").map((d) => d.seedId);
+      if (overQuota.length > 0) {
+        stage({ stage: "warning", type: "done", summary: `${overQuota.length} seed scenario${overQuota.length === 1 ? "" : "s"} not run: the round takes ${want} (${overQuota.join(", ")})` });
+      }
       const roundScenarios = [...records.values()].filter((r) => r.round === round && r.accepted).map((r) => r.scenario);
 
       // 4. Simulate N candidates per accepted scenario, forking at the informative turns.
@@ -242,6 +263,12 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
 
       // 5. Judge every conversation that has no score yet.
       const conversations = await store.readAll(RUN_FILES.conversations, Conversation);
+      // The batch writes every call it finished; one that is still missing is named, never silently lost.
+      const written = new Set(conversations.map((c) => c.id));
+      for (const item of items) {
+        const id = conversationId(item);
+        if (!written.has(id)) addReject({ kind: "conversation", id, stage: "simulate", reason: "no conversation was recorded for this call" });
+      }
       const unjudged = conversations.filter((c) => !scores.has(c.id));
       stage({ stage: `judge r${round}`, type: "start", total: unjudged.length, done: 0 });
       for (const [i, conversation] of unjudged.entries()) {
@@ -456,9 +483,15 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         .map((r) => ({
           intent: r.scenario.goal.intent,
           difficulty: r.scenario.difficulty,
-          complications: r.scenario.complications.map((c) => (c.kind === "refusal_trap" ? `trap:${c.trap}` : c.kind)),
           faults: r.scenario.faultPlan.map((f) => f.kind),
         })),
+      complications: complicationCoverage(
+        conversations.flatMap((conversation) => {
+          const scenario = records.get(conversation.scenarioId)?.scenario;
+          return scenario ? [{ conversation, scenario, pack }] : [];
+        }),
+        keptIds,
+      ),
       refusals: { expected: final.filter((f) => f.scenario.expectations.refusalExpected).length, correct: final.filter((f) => f.score.hasCorrectRefusal).length, accepted: final.length },
       fidelityFailures: scoreList.filter((s) => !s.callerFidelity.ok).map((s) => ({ id: s.conversationId, issues: s.callerFidelity.issues })),
       tokens,

@@ -1,5 +1,5 @@
-import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { VoicesimError } from "./errors.ts";
 import { packJsonSchema } from "./pack-json-schema.ts";
@@ -19,7 +19,21 @@ export function initPack(dir: string, template: PackTemplate): string[] {
     throw new VoicesimError("run_dir_conflict", `${dir} is not empty`, { hint: "choose a new folder for the pack" });
   }
   cpSync(join(templatesDir, template), target, { recursive: true });
-  // Editors complete and check the YAML against this (the files' first line points here).
-  writeFileSync(join(target, "pack.schema.json"), `${JSON.stringify(packJsonSchema(), null, 2)}\n`);
-  return readdirSync(target, { recursive: true }).map(String).sort();
+  // Editors complete and check the YAML against this; each file's first line is pointed at it.
+  const schemaFile = join(target, "pack.schema.json");
+  writeFileSync(schemaFile, `${JSON.stringify(packJsonSchema(), null, 2)}\n`);
+  const files = readdirSync(target, { recursive: true }).map(String).sort();
+  for (const file of files.filter((f) => /\.ya?ml$/.test(f))) {
+    const path = join(target, file);
+    writeFileSync(path, pointSchemaAt(readFileSync(path, "utf8"), relative(dirname(path), schemaFile)));
+  }
+  return files;
 }
+
+/** The `$schema` comment rewritten to `schemaPath`: the template's own path is relative to where it lives in this repo. */
+function pointSchemaAt(yaml: string, schemaPath: string): string {
+  return yaml.replace(SCHEMA_COMMENT, (_, prefix: string) => `${prefix}${schemaPath.split(sep).join("/")}`);
+}
+
+/** `# yaml-language-server: $schema=<path>`, the comment editors read. */
+const SCHEMA_COMMENT = /^(#\s*yaml-language-server:\s*\$schema=)(\S+)/m;

@@ -8,6 +8,7 @@ import { builtinTools, isToolDefinition, type PackToolKit, packToolKit, type Too
 import { type PackIssue, PackValidationError, VoicesimError } from "./errors.ts";
 import { Persona, ScenarioPack } from "./pack-schema.ts";
 import { Scenario } from "./scenario-schema.ts";
+import { findUnknownKeys } from "./unknown-keys.ts";
 import { validatePackReferences } from "./validate-pack.ts";
 
 /** A pack ready to run: parsed, cross-checked, with the tools its agent may call. */
@@ -85,6 +86,7 @@ export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
   if (issues.length > 0 && Object.keys(merged).length === 0) throw new PackValidationError(dir, issues);
 
   const parsed = ScenarioPack.safeParse(merged);
+  issues.push(...unknownKeyIssues(merged, origins, rel(dir, main)));
   if (!parsed.success) {
     issues.push(...zodIssues(parsed.error, origins, rel(dir, main)));
     // Report cross-reference mistakes too: check what does parse, without the broken items.
@@ -129,7 +131,9 @@ export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
 /** Parses an in-memory pack (tests, scripts) with the same checks as a folder. */
 export function parsePack(input: unknown, packTools: readonly ToolDefinition[] = []): { pack: ScenarioPack; tools: ToolDefinition[] } {
   const parsed = ScenarioPack.safeParse(input);
-  if (!parsed.success) throw new PackValidationError("(in memory)", zodIssues(parsed.error, new Map(), "(in memory)"));
+  const unknown = unknownKeyIssues(input, new Map(), "(in memory)");
+  if (!parsed.success) throw new PackValidationError("(in memory)", [...unknown, ...zodIssues(parsed.error, new Map(), "(in memory)")]);
+  if (unknown.length > 0) throw new PackValidationError("(in memory)", unknown);
   const yamlTools = parsed.data.tools.map(toolFromYamlSpec);
   const all = [...yamlTools, ...packTools];
   const issues = validatePackReferences(parsed.data, all.map((t) => t.name)).map((i) => ({ ...i, file: "(in memory)" }));
@@ -241,6 +245,14 @@ function originOf(path: string, origins: Origins, fallback: string): string {
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+}
+
+/** Keys the pack schema does not know (a misspelt `faultplan:` would otherwise vanish), each with a near miss when there is one. */
+function unknownKeyIssues(input: unknown, origins: Origins, fallback: string): PackIssue[] {
+  return findUnknownKeys(ScenarioPack, input).map((found) => {
+    const path = formatPath(found.path);
+    return { file: originOf(formatPath([...found.path, found.key]), origins, fallback), path, message: found.message };
+  });
 }
 
 function zodIssues(error: z.ZodError, origins: Origins, fallback: string): PackIssue[] {

@@ -11,5 +11,18 @@ export function packJsonSchema(): Record<string, unknown> {
   delete schema.required;
   const properties = (schema.properties ?? {}) as Record<string, unknown>;
   properties.include = { type: "array", items: { type: "string" }, description: "YAML files merged into this one (lists concatenate)" };
-  return { ...schema, title: "voicesim scenario pack", properties };
+  return closeObjects({ ...schema, title: "voicesim scenario pack", properties }) as Record<string, unknown>;
+}
+
+/**
+ * Editors flag a key the loader would reject: every object with named properties and no rule of
+ * its own for other keys gets `additionalProperties: false` (the loader's unknown-key check).
+ */
+function closeObjects(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(closeObjects);
+  if (typeof node !== "object" || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = closeObjects(value);
+  if (out.type === "object" && typeof out.properties === "object" && !("additionalProperties" in out)) out.additionalProperties = false;
+  return out;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FaultPlan } from "../tools/index.ts";
+import { timeZoneProblem } from "./time-zone.ts";
 
 export const Difficulty = z.enum(["easy", "medium", "hard"]);
 export type Difficulty = z.infer<typeof Difficulty>;
@@ -94,7 +95,14 @@ export type Expectations = z.infer<typeof Expectations>;
 
 export const ScenarioClock = z.object({
   now: z.iso.datetime({ offset: true, local: true, message: "expected an ISO date-time such as 2026-03-10T09:00:00" }),
-  timezone: z.string().min(1),
+  /** An IANA time zone name, e.g. America/Chicago. */
+  timezone: z
+    .string()
+    .min(1)
+    .superRefine((zone, ctx) => {
+      const problem = timeZoneProblem(zone);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
 });
 
 export const VoiceOverrides = z.object({

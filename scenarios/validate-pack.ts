@@ -1,4 +1,5 @@
 import { builtinCollections, builtinToolNames } from "../tools/index.ts";
+import { editDistance } from "./did-you-mean.ts";
 import type { ScenarioPack } from "./pack-schema.ts";
 import type { Scenario } from "./scenario-schema.ts";
 
@@ -228,18 +229,4 @@ function suggest(name: string, candidates: Iterable<string>): string {
     }
   }
   return best ? ` (did you mean ${best}?)` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] as number;
 }

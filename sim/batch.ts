@@ -12,6 +12,7 @@ import {
 } from "../scenarios/index.ts";
 import { hashToSeed, Rng, type ToolDefinition } from "../tools/index.ts";
 import { type ConversationDeps, type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./conversation-graph.ts";
+import { recordableConversation } from "./recordable-conversation.ts";
 import { RUN_FILES, type RunStore } from "./run-store.ts";
 import { type SimulatedCall, simulateConversation } from "./simulate-conversation.ts";
 
@@ -153,26 +154,28 @@ export async function runBatch(
       if (options.signal?.aborted) return;
       throw error;
     }
+    const conversation = recordableConversation(call.conversation);
     try {
-      const forks = options.afterCall ? await options.afterCall(call, item) : [];
+      // A call that could not be recorded as it happened is not forked: there is nothing valid to pair.
+      const forks = options.afterCall && conversation === call.conversation ? await options.afterCall(call, item) : [];
       if (options.signal?.aborted) return;
       // Forks first: a conversation line means "this item and its forks are done".
       for (const fork of forks) store.append(RUN_FILES.forks, fork);
-      store.append(RUN_FILES.conversations, call.conversation);
+      store.append(RUN_FILES.conversations, conversation);
     } finally {
       await call.dispose();
     }
     done++;
     simulated++;
-    if (call.conversation.status === "failed") failed++;
-    addInto(usage, call.conversation);
+    if (conversation.status === "failed") failed++;
+    addInto(usage, conversation);
     options.onProgress?.({
       type: "conversation",
       done,
       total: items.length,
       failed,
       tokens: totalTokens(usage),
-      conversation: call.conversation,
+      conversation,
     });
   };
   await Promise.all(todo.map((item) => limit(() => runOne(item))));

@@ -3,7 +3,8 @@ import type { FaultKind, FaultRule } from "./fault-plan.ts";
 import type { FixturesInput, GenericRecord, ToolsConfig } from "./fixtures.ts";
 import { SimClock } from "./clock.ts";
 import { Rng } from "./rng.ts";
-import type { ToolCallRecord, ToolContext, ToolOutcome, WorldSession, WorldSnapshot } from "./tool-types.ts";
+import { toToolAnswer } from "./tool-answer.ts";
+import type { ToolCallRecord, ToolContext, ToolOutcome, ToolRunResult, WorldSession, WorldSnapshot } from "./tool-types.ts";
 
 export interface WorldOptions {
   tools: readonly ToolDefinition[];
@@ -125,9 +126,9 @@ export class ToolWorld {
 
     const parsed = tool.parseArgs(rawArgs);
     if (!parsed.ok) return record({ ok: false, error: parsed.error });
-    let result: ReturnType<ToolDefinition["run"]>;
+    let result: ToolRunResult<unknown>;
     try {
-      result = tool.run(parsed.args, this.#context(rng));
+      result = toToolAnswer(toolName, tool.run(parsed.args, this.#context(rng)));
     } catch (error) {
       // A bug in a tool is still an answer the agent has to cope with; the message keeps it visible.
       result = failure("server_error", `${toolName} crashed: ${error instanceof Error ? error.message : String(error)}`, false);

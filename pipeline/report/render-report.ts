@@ -1,5 +1,6 @@
 import type { Difficulty, Reject, RubricDimension } from "../../scenarios/index.ts";
 import type { PassHatK } from "../judge/pass-hat-k.ts";
+import type { ComplicationCoverage } from "./complication-coverage.ts";
 
 /** Everything the report shows; the pipeline fills it from the run. */
 export interface ReportData {
@@ -12,7 +13,9 @@ export interface ReportData {
   rounds: Array<{ round: number; proposed: number; accepted: number; conversations: number; acceptedConversations: number; feedback: string }>;
   rubric: Array<{ dimension: RubricDimension; score: number }>;
   passHatK: PassHatK[];
-  coverage: Array<{ intent: string; difficulty: Difficulty; complications: string[]; faults: string[] }>;
+  coverage: Array<{ intent: string; difficulty: Difficulty; faults: string[] }>;
+  /** Complications counted by what the calls show, not by what the scenarios planned. */
+  complications: ComplicationCoverage[];
   refusals: { expected: number; correct: number; accepted: number };
   fidelityFailures: Array<{ id: string; issues: string[] }>;
   tokens: { prompt: number; completion: number; modelCalls: number; cachedCalls: number };
@@ -59,7 +62,7 @@ export function renderReport(data: ReportData): { html: string; markdown: string
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const intents = [...new Set(data.coverage.map((c) => c.intent))].sort();
   const levels: Difficulty[] = ["easy", "medium", "hard"];
-  const complicationCounts = countAll(data.coverage.flatMap((c) => c.complications));
+  const missed = data.complications.filter((c) => c.happened < c.planned);
   const faultCounts = countAll(data.coverage.flatMap((c) => c.faults));
   const rejectStages = countAll(data.rejects.map((r) => r.stage));
   const examples = pickExamples(data.rejects);
@@ -101,7 +104,8 @@ ${data.rounds.map((r) => `<tr><td>${r.round}</td><td class="n">${r.proposed}</td
 ${data.passHatK.map((p) => `<tr><td>${p.k}</td><td class="n">${p.value.toFixed(3)}</td><td class="n">${p.low.toFixed(3)} – ${p.high.toFixed(3)}</td><td class="n">${p.scenarios}</td></tr>`).join("")}</table></section>
 <section><h2>Coverage</h2><table class="heat"><tr><th>intent</th>${levels.map((l) => `<th>${l}</th>`).join("")}</tr>
 ${intents.map((intent) => `<tr><td>${esc(intent)}</td>${levels.map((l) => heatCell(data.coverage.filter((c) => c.intent === intent && c.difficulty === l).length)).join("")}</tr>`).join("")}</table>
-<h3>Complications</h3>${bars(complicationCounts.map(([k, v]) => ({ label: k, value: v })), "#7a5cc7")}
+<h3>Complications</h3><p class="muted">Calls in which the complication happened (the events show it), of the calls whose scenario planned it.</p>${bars(data.complications.map((c) => ({ label: c.label, value: c.happened, note: `of ${c.planned} planned · ${c.inDataset} in dataset` })), "#7a5cc7")}
+${missed.length ? `<p>Planned but not played in every call: ${missed.map((c) => `<code>${esc(c.label)}</code> ${c.planned - c.happened} of ${c.planned}`).join(", ")}.</p>` : ""}
 <h3>Tool faults</h3>${bars(faultCounts.map(([k, v]) => ({ label: k, value: v })), "#c7563b")}</section>
 <section><h2>Checks that failed most</h2>${bars(Object.entries(data.checkFailures).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => ({ label: k, value: v })), "#d9534f")}</section>
 <section><h2>Refusals and caller fidelity</h2><p>${data.refusals.correct} of ${data.refusals.accepted} kept calls contain a correct refusal (${data.refusals.expected} were set up to need one).${data.refusals.correct === 0 ? " <b>No refusal examples reached the dataset: add refusal traps to the pack.</b>" : ""}</p>
@@ -148,7 +152,9 @@ ${data.fidelityFailures.slice(0, 5).map((f) => `<div><code>${esc(f.id)}</code> <
     `|---|${levels.map(() => "---:").join("|")}|`,
     ...intents.map((i) => `| ${i} | ${levels.map((l) => data.coverage.filter((c) => c.intent === i && c.difficulty === l).length).join(" | ")} |`),
     "",
-    `Complications: ${complicationCounts.map(([k, v]) => `${k} ${v}`).join(", ") || "none"}. Faults: ${faultCounts.map(([k, v]) => `${k} ${v}`).join(", ") || "none"}.`,
+    `Complications, calls where it happened / calls that planned it / in the dataset: ${data.complications.map((c) => `${c.label} ${c.happened}/${c.planned}/${c.inDataset}`).join(", ") || "none"}.`,
+    "",
+    `Faults: ${faultCounts.map(([k, v]) => `${k} ${v}`).join(", ") || "none"}.`,
     "",
     "## Tokens and cost",
     "",

@@ -115,3 +115,38 @@ describe("a resumed run", () => {
     }
   });
 });
+
+describe("seeds the gate drops", () => {
+  it("are each named with the reason and the count of their dropped variants, in a warning and in rejects.jsonl", async () => {
+    // No share for hard scenarios: every hard seed fails the difficulty mix.
+    const noHard = { ...loaded, pack: { ...loaded.pack, generation: { ...loaded.pack.generation, difficultyShares: { easy: 0.5, medium: 0.5, hard: 0 } } } };
+    const hardSeeds = loaded.pack.scenarios.filter((s) => s.difficulty === "hard").map((s) => s.id);
+    expect(hardSeeds.length).toBeGreaterThan(0);
+    const out = join(mkdtempSync(join(tmpdir(), "voicesim-gate-")), "run");
+    const warnings: string[] = [];
+    await runPipeline(noHard, {
+      out,
+      seed: 4,
+      scenarios: 12,
+      candidates: 1,
+      forks: 0,
+      rounds: 1,
+      concurrency: 2,
+      flawRate: 0,
+      backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
+      resume: false,
+      onStage: (event) => {
+        if (event.type === "done" && event.stage === "warning") warnings.push(event.summary);
+      },
+    });
+    const rejects = readFileSync(join(out, "rejects.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as { id: string; stage: string; reason: string });
+    for (const id of hardSeeds) {
+      const line = warnings.find((w) => w.startsWith(`gate dropped seed ${id}:`) || w.startsWith(`gate dropped seed ${id} and its `));
+      expect(line, id).toMatch(/difficulty_mix: hard already has its share/);
+      expect(rejects.find((r) => r.id === id)).toMatchObject({ stage: "gate", reason: expect.stringContaining("difficulty_mix") });
+    }
+    // Seeds the gate kept are not named.
+    const kept = loaded.pack.scenarios.filter((s) => s.difficulty !== "hard").map((s) => s.id);
+    for (const id of kept) expect(warnings.some((w) => w.includes(`seed ${id} `) || w.includes(`seed ${id}:`))).toBe(false);
+  });
+});

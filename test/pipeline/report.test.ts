@@ -23,8 +23,12 @@ const sample: ReportData = {
   ],
   passHatK: [{ k: 1, value: 0.8, low: 0.7, high: 0.9, scenarios: 15 }],
   coverage: [
-    { intent: "book", difficulty: "easy", complications: ["silence"], faults: ["timeout"] },
-    { intent: "cancel", difficulty: "hard", complications: ["refusal_trap"], faults: [] },
+    { intent: "book", difficulty: "easy", faults: ["timeout"] },
+    { intent: "cancel", difficulty: "hard", faults: [] },
+  ],
+  complications: [
+    { label: "silence", planned: 4, happened: 4, inDataset: 3 },
+    { label: "correction", planned: 5, happened: 2, inDataset: 1 },
   ],
   refusals: { expected: 4, correct: 2, accepted: 18 },
   fidelityFailures: [{ id: "call-9", issues: ["caller invented a date of birth"] }],
@@ -49,6 +53,13 @@ describe("the run report", () => {
     expect(html).toContain("too many easy booking variants");
     expect(html).toContain("caller invented a date of birth");
     expect(html).toContain("$0.0123");
+  });
+
+  it("counts complications by the calls where they happened, and names those planned but not played", () => {
+    expect(markdown).toContain("silence 4/4/3, correction 2/5/1");
+    expect(html).toContain("of 5 planned · 1 in dataset");
+    expect(html).toMatch(/Planned but not played in every call: <code>correction<\/code> 3 of 5\./);
+    expect(html).not.toMatch(/<code>silence<\/code> \d+ of 4/);
   });
 
   it("is self-contained: charts inline, nothing fetched, reject text escaped", () => {

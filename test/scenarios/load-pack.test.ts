@@ -1,12 +1,21 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { initPack, loadPack, PackValidationError, packJsonSchema, type ScenarioPack } from "../../scenarios/index.ts";
 import { runCli } from "../helpers/run-cli.ts";
 
 const PACKS = ["scenarios/packs/clinic-booking", "scenarios/packs/collections"] as const;
 const FAULT_KINDS = ["timeout", "server_error", "rate_limited", "malformed_result", "partial_result", "empty_result", "slow_response"];
+
+/** Every `$schema=` comment in a pack folder's YAML files, with the file it resolves to. */
+function schemaRefs(dir: string): Array<{ file: string; target: string }> {
+  const yamlFiles = readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.ya?ml$/.test(f));
+  return yamlFiles.flatMap((file) => {
+    const match = /\$schema=(\S+)/.exec(readFileSync(join(dir, file), "utf8"));
+    return match?.[1] ? [{ file, target: resolve(dirname(join(dir, file)), match[1]) }] : [];
+  });
+}
 
 async function issuesOf(dir: string) {
   try {
@@ -80,6 +89,38 @@ describe("a pack with mistakes", () => {
     }
   });
 
+  it("rejects misspelt keys with a did-you-mean instead of dropping them", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "voicesim-keys-")), "pack");
+    cpSync("scenarios/packs/clinic-booking", dir, { recursive: true });
+    const file = join(dir, "scenarios/booking.yaml");
+    const text = readFileSync(file, "utf8");
+    const start = text.indexOf("  - id: book-flu-quiet-caller");
+    const end = text.indexOf("\n  - id:", start + 1);
+    const misspelt = text.slice(start, end).replace("    faultPlan:", "    faultplan:").replace("    expectations:", "    expectation:");
+    writeFileSync(file, text.slice(0, start) + misspelt + text.slice(end));
+    const index = (await loadPack("scenarios/packs/clinic-booking")).pack.scenarios.findIndex((s) => s.id === "book-flu-quiet-caller");
+    const lines = (await issuesOf(dir)).map((i) => `${i.file}: ${i.path}: ${i.message}`);
+    // Outside the working directory, files are named relative to the pack.
+    const where = `scenarios/booking.yaml: scenarios[${index}]`;
+    expect(lines).toEqual([`${where}: unknown key "faultplan" — did you mean "faultPlan"?`, `${where}: unknown key "expectation" — did you mean "expectations"?`]);
+  });
+
+  it("rejects a time zone that is not an IANA name, with the closest name as a hint", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "voicesim-zone-")), "pack");
+    cpSync("scenarios/packs/clinic-booking", dir, { recursive: true });
+    const file = join(dir, "scenarios/booking.yaml");
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, text.replace("timezone: America/Chicago", "timezone: America/Chicgo").replace(/timezone: America\/Chicago(?![\s\S]*timezone: America\/Chicago)/, "timezone: Mars/Olympus_Mons"));
+    const lines = (await issuesOf(dir)).map((i) => `${i.file}: ${i.path}: ${i.message}`);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^scenarios\/booking\.yaml: scenarios\[\d+\]\.clock\.timezone: unknown IANA time zone "America\/Chicgo" — did you mean "America\/Chicago"\?$/);
+    expect(lines[1]).toMatch(/clock\.timezone: unknown IANA time zone "Mars\/Olympus_Mons" — use a name like Europe\/Paris or America\/Chicago$/);
+    const result = runCli(["validate", dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('unknown IANA time zone "America/Chicgo"');
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
   it("reports a YAML syntax error with file and line", async () => {
     const dir = mkdtempSync(join(tmpdir(), "voicesim-pack-"));
     writeFileSync(join(dir, "pack.yaml"), "id: x\nname: [unclosed\n");
@@ -120,6 +161,18 @@ describe("voicesim init and schema", () => {
     const { pack } = await loadPack(dir);
     expect(pack.scenarios.length).toBeGreaterThan(0);
     expect(readFileSync(join(dir, "pack.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=pack\.schema\.json/);
+  });
+
+  it.each(["booking", "collections"] as const)("init --template %s points every $schema comment at a file that exists", (template) => {
+    const dir = join(mkdtempSync(join(tmpdir(), "voicesim-init-")), "pack");
+    initPack(dir, template);
+    const refs = schemaRefs(dir);
+    expect(refs.length).toBeGreaterThanOrEqual(5);
+    for (const { file, target } of refs) expect(existsSync(target), `${file} points at ${target}`).toBe(true);
+  });
+
+  it.each([...PACKS, "scenarios/templates/booking", "scenarios/templates/collections"])("%s points every $schema comment at a file that exists", (dir) => {
+    for (const { file, target } of schemaRefs(dir)) expect(existsSync(target), `${file} points at ${target}`).toBe(true);
   });
 
   it("refuses to overwrite a folder that is not empty", () => {

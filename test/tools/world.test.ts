@@ -298,6 +298,30 @@ describe("a tool world, details", () => {
     expect(world.call("broken", {}, "a").outcome).toMatchObject({ ok: false, error: { code: "server_error", message: expect.stringContaining("database handle is null") } });
   });
 
+  it("turns an answer outside the contract into a server_error that names what the tool did", () => {
+    const answering = (name: string, answer: () => unknown) =>
+      defineTool({ name, description: name, args: z.object({}), run: answer as () => ReturnType<typeof toolOk> });
+    const tools = [
+      answering("own_code", () => ({ ok: false, error: { code: "account_locked", message: "the account is locked" } })),
+      answering("no_answer", () => "done"),
+      answering("promise", () => Promise.reject(new Error("later"))),
+      answering("big", () => ({ ok: true, result: { n: 1n } })),
+      answering("fixed_code", () => ({ ok: false, error: { code: "rule_violation", message: "too early", retryable: true } })),
+    ];
+    const world = ToolWorld.create({ fixtures: {}, tools, config: worldConfig, now: "2026-03-10T09:00:00", timezone: "UTC", faultPlan: [], seed: 1 });
+    const outcome = (name: string) => world.call(name, {}, name).outcome;
+    expect(outcome("own_code")).toEqual({
+      ok: false,
+      error: { code: "server_error", retryable: false, message: expect.stringMatching(/own_code failed with error code "account_locked", which is not one of .*rule_violation.*: the account is locked/) },
+    });
+    expect(outcome("no_answer")).toMatchObject({ ok: false, error: { code: "server_error", message: expect.stringContaining("not a tool answer") } });
+    expect(outcome("promise")).toMatchObject({ ok: false, error: { code: "server_error", message: expect.stringContaining("synchronously") } });
+    expect(outcome("big")).toMatchObject({ ok: false, error: { code: "server_error", message: expect.stringContaining("not plain JSON") } });
+    expect(outcome("fixed_code")).toEqual({ ok: false, error: { code: "rule_violation", message: "too early", retryable: true } });
+    // Every record of the log is valid under the schema the run directory is read with.
+    expect(() => WorldSnapshot.parse(world.snapshot())).not.toThrow();
+  });
+
   it("gives different normal latencies for different seeds, but the same world state", () => {
     const run = (seed: number) => {
       const world = makeWorld([], seed);

@@ -1,0 +1,70 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createScriptedAgent, createScriptedCaller } from "../../agents/index.ts";
+import { Conversation, loadPack } from "../../scenarios/index.ts";
+import { simulate } from "../../sim/index.ts";
+
+const SCENARIOS = ["mailing-address-easy", "mailing-address-keypad-hard"];
+
+/** The collections pack with its TypeScript tool replaced by one that misbehaves as `body` says. */
+async function packWithTool(body: string) {
+  const dir = join(mkdtempSync(join(tmpdir(), "voicesim-codes-")), "pack");
+  cpSync("scenarios/packs/collections", dir, { recursive: true });
+  writeFileSync(
+    join(dir, "tools.mts"),
+    `export function tools({ defineTool, toolOk, toolFail, z }) {
+  return [
+    defineTool({
+      name: "get_mailing_address",
+      description: "The address where checks are mailed.",
+      args: z.object({ account_id: z.string().optional() }),
+      run(args, ctx) { ${body} },
+    }),
+  ];
+}
+`,
+  );
+  return loadPack(dir);
+}
+
+async function simulateMailing(body: string) {
+  const loaded = await packWithTool(body);
+  const out = join(mkdtempSync(join(tmpdir(), "voicesim-codes-run-")), "run");
+  const { batch } = await simulate(loaded, {
+    out,
+    scenarioIds: SCENARIOS,
+    perScenario: 2,
+    concurrency: 2,
+    seed: 3,
+    backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
+    flawRate: 0,
+    resume: false,
+  });
+  const lines = readFileSync(join(out, "conversations.jsonl"), "utf8").trim().split("\n");
+  const conversations = lines.map((line) => Conversation.parse(JSON.parse(line)));
+  return { batch, conversations };
+}
+
+describe("a pack tool that fails with a code outside the fixed list", () => {
+  it.each([
+    ["returns", `return toolFail("account_locked", "the account is locked");`],
+    ["throws", `throw Object.assign(new Error("the account is locked"), { code: "account_locked" });`],
+    ["returns a non-answer", `return { ok: false, error: { code: 42 } };`],
+    ["returns a promise", `return Promise.resolve(toolOk({ address: "x" }));`],
+  ])("%s: every call is still written, with the failure recorded as a tool failure", async (_how, body) => {
+    const { batch, conversations } = await simulateMailing(body);
+    expect(conversations.map((c) => c.id).sort()).toEqual(SCENARIOS.flatMap((s) => [`${s}#0`, `${s}#1`]).sort());
+    expect(batch.simulated).toBe(4);
+    expect(conversations.filter((c) => c.status === "completed").length + batch.failed).toBe(batch.simulated);
+    const results = conversations.flatMap((c) => c.events.filter((e) => e.type === "tool_result" && e.tool === "get_mailing_address"));
+    expect(results.length).toBeGreaterThan(0);
+    // Every answer of the broken tool is a failure from the fixed list, and says what the tool did.
+    for (const result of results) {
+      if (result.type !== "tool_result" || result.fault) continue;
+      expect(result.outcome.ok).toBe(false);
+      if (!result.outcome.ok) expect(result.outcome.error.code).toBe("server_error");
+    }
+  });
+});
