@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  CALL_CONNECTED_NOTE,
+  chatToolCallId,
   type AgentBackend,
   type AgentView,
   type CallerBackend,
@@ -122,7 +124,7 @@ function callerView(events: ConversationEvent[]): CallerView {
   return { pack: loaded.pack, scenario: loaded.pack.scenarios[0]!, persona: loaded.pack.personas[0]!, events, turn: 1, memory: null };
 }
 function agentView(events: ConversationEvent[]): AgentView {
-  return { pack: loaded.pack, now: "2026-03-10T09:05:00-05:00", timezone: "America/Chicago", events, turn: 2, memory: null, flaws: [] };
+  return { pack: loaded.pack, now: "2026-03-10T09:05:00-05:00", timezone: "America/Chicago", events, turn: 2, memory: null, flaws: [], conversationId: "conversation-1" };
 }
 const callSoFar: ConversationEvent[] = [
   { type: "agent_speech", turn: 1, said: "Thanks for calling Elm Street Dental, this is Ava.", callerHeard: "Thanks for calling Elm Street Dental, this is Ava.", interrupted: false, durationMs: 2000, ...at },
@@ -149,7 +151,9 @@ describe("the openai agent", () => {
     expect(system).toContain("Today is Tuesday, March 10, 2026, 9:05 AM, America/Chicago.");
     expect(system).toMatch(/numbers, amounts, dates and times in words/);
     expect(system).toContain("I can't give medical advice.");
+    // A user turn first (Llama 3.1 and Mistral templates need one), then the call as heard.
     expect(body?.messages.slice(1).map((m) => [m.role, m.content])).toEqual([
+      ["user", CALL_CONNECTED_NOTE],
       ["assistant", "Thanks for calling Elm Street Dental, this is Ava."],
       ["user", "My number is 555 201 3340."],
       ["assistant", "Let me look that up."],
@@ -157,8 +161,11 @@ describe("the openai agent", () => {
       ["assistant", "I couldn't find that number. [interrupted]"],
       ["user", "[caller silent for 4 seconds]"],
     ]);
-    expect(body?.messages[3]?.tool_calls).toEqual([{ id: "call_7", type: "function", function: { name: "find_customer", arguments: '{"phone":"5552013340"}' } }]);
-    expect(body?.messages[4]?.tool_call_id).toBe("call_7");
+    // Ids the model sees are nine alphanumerics derived from the conversation, not the server's.
+    const id = chatToolCallId("conversation-1", 0);
+    expect(id).toMatch(/^[a-z0-9]{9}$/);
+    expect(body?.messages[4]?.tool_calls).toEqual([{ id, type: "function", function: { name: "find_customer", arguments: '{"phone":"5552013340"}' } }]);
+    expect(body?.messages[5]).toEqual({ role: "tool", tool_call_id: id, content: '{"customers":[]}' });
     expect(body?.tools?.map((t) => t.function.name)).toEqual(tools.map((t) => t.function.name));
   });
 
