@@ -92,7 +92,7 @@ export function eventsToOpenAIMessages(events: readonly ConversationEvent[], opt
         : JSON.stringify({ error: event.outcome.error.code, message: event.outcome.error.message });
       messages.push({ role: "tool", tool_call_id: ids.get(event.callId) ?? chatToolCallId(conversationId, callIndex++), content });
     } else if (event.type === "end" && options.closeWithEndCall && (endCall || CLOSING_ENDS.has(event.reason))) {
-      const call = endCall ?? { id: chatToolCallId(conversationId, callIndex++), type: "function" as const, function: { name: "end_call", arguments: JSON.stringify({ reason: event.reason.replaceAll("_", " ") }) } };
+      const call = endCall ?? { id: chatToolCallId(conversationId, callIndex++), type: "function" as const, function: { name: "end_call", arguments: JSON.stringify({ reason: event.reason === "silence_timeout" ? "caller silent" : "caller done" }) } };
       const last = lastAssistant();
       if (last) last.tool_calls = [...(last.tool_calls ?? []), call];
       else messages.push({ role: "assistant", content: null, tool_calls: [call] });
