@@ -23,6 +23,7 @@ import { simulate } from "../../sim/index.ts";
 import { Rng } from "../../tools/index.ts";
 import { type FakeOpenAIServer, type FakeReply, type RecordedRequest, startFakeOpenAIServer } from "../helpers/fake-openai-server.ts";
 import { miniPackInput } from "../fixtures/mini-pack.ts";
+import { TEMPLATE_RULES, templateMessage } from "../helpers/chat-template-rules.ts";
 
 let server: FakeOpenAIServer | undefined;
 afterEach(async () => {
@@ -42,7 +43,7 @@ function pretendModel(request: RecordedRequest): FakeReply {
     return { content: JSON.stringify({ utterance: line, hang_up: turn >= CALLER_LINES.length - 1 }) };
   }
   const last = body.messages.at(-1);
-  const userTurns = body.messages.filter((m) => m.role === "user").length;
+  const userTurns = body.messages.filter((m) => m.role === "user" && m.content !== CALL_CONNECTED_NOTE).length;
   if (userTurns === 0) return { content: "Thanks for calling Elm Street Dental. How can I help?" };
   if (last?.role === "tool") return { content: "I found Thursday at nine. Shall I book it?" };
   if (userTurns === 1) return { content: "", toolCalls: [{ name: "search_slots", arguments: { date_from: "2026-03-12", date_to: "2026-03-12" } }] };
@@ -70,6 +71,15 @@ describe("the openai backends", () => {
     const agentRequest = server.requests.find((r) => r.body.tools);
     expect(agentRequest?.body.messages[0]?.content).toContain("Verify date of birth");
     expect(agentRequest?.body.tools?.map((t) => t.function.name)).toContain("book_appointment");
+    // Every agent request is one that strict chat templates (Llama 3.1, Mistral, Qwen) accept.
+    const agentRequests = server.requests.filter((r) => r.body.tools);
+    expect(agentRequests.length).toBeGreaterThan(2);
+    for (const request of agentRequests) {
+      const row = { messages: request.body.messages.map(templateMessage), tools: request.body.tools ?? [] };
+      expect(TEMPLATE_RULES.mistral(row)).toEqual([]);
+      expect(TEMPLATE_RULES.qwen(row)).toEqual([]);
+      expect(TEMPLATE_RULES["llama3.1"](row)).toEqual([]);
+    }
 
     const before = server.requests.length;
     const rerun = mkdtempSync(join(tmpdir(), "voicesim-openai-"));
