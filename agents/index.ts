@@ -37,7 +37,7 @@ export { ResponseCache } from "./model/response-cache.ts";
 export { createOpenAIAgent } from "./openai/openai-agent.ts";
 export { createOpenAICaller } from "./openai/openai-caller.ts";
 export { agentSystemPrompt } from "./openai/agent-prompt.ts";
-export { eventsToAgentMessages } from "./openai/events-to-messages.ts";
+export { AGENT_NOTES, eventsToAgentMessages } from "./openai/events-to-messages.ts";
 export { CALL_CONNECTED_NOTE, chatToolCallId } from "./openai/chat-shape.ts";
 export { countTokens, scriptedUsage } from "./model/tokens.ts";
 export { limitWords as limitWordsForVoice } from "./agent/turn.ts";

@@ -40,7 +40,7 @@ export function agentSystemPrompt(pack: ScenarioPack, nowIso: string, timezone: 
     "",
     "Notes in square brackets in the caller's turns are not speech; they tell you what happened on the line:",
     `- ${CALL_CONNECTED_NOTE}: the call has just been answered; greet the caller.`,
-    `- ${AGENT_NOTES.silence(5).replace("5", "N")}: the caller said nothing for N seconds; ask whether they are still there. After a second silence in a row, say goodbye and end the call.`,
+    `- ${AGENT_NOTES.silence("N")}: the caller said nothing for N seconds; ask whether they are still there. After a second silence in a row, say goodbye and end the call.`,
     `- ${AGENT_NOTES.keypad("1234")}: digits the caller typed on the phone's keypad instead of saying them; use them as if spoken.`,
     `- ${AGENT_NOTES.interrupted} at the end of one of your own turns: the caller cut you off and heard only the words before it; if what they missed still matters, say it again briefly.`,
     "",

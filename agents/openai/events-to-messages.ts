@@ -4,7 +4,7 @@ import { CALL_CONNECTED_NOTE, chatToolCallId } from "./chat-shape.ts";
 
 /** The bracketed notes the agent model meets in user turns; the agent prompt explains each. */
 export const AGENT_NOTES = {
-  silence: (seconds: number) => `[caller silent for ${seconds} seconds]`,
+  silence: (seconds: number | "N") => `[caller silent for ${seconds} seconds]`,
   keypad: (digits: string) => `[keypad: ${digits}]`,
   interrupted: "[interrupted]",
 } as const;

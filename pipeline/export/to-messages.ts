@@ -1,4 +1,4 @@
-import { CALL_CONNECTED_NOTE, chatToolCallId } from "../../agents/index.ts";
+import { AGENT_NOTES, CALL_CONNECTED_NOTE, chatToolCallId } from "../../agents/index.ts";
 import type { ConversationEvent, EndReason, OpenAIMessage, OpenAISftRow, Score, TrlMessage, TrlSftRow } from "../../scenarios/index.ts";
 
 type AssistantMessage = Extract<OpenAIMessage, { role: "assistant" }>;
@@ -54,7 +54,7 @@ export function eventsToOpenAIMessages(events: readonly ConversationEvent[], opt
   };
   for (const event of events) {
     if (event.type === "caller_speech" || (event.type === "silence" && event.who === "caller")) {
-      const text = event.type === "caller_speech" ? (event.dtmf ? `[keypad: ${event.dtmf}]` : event.heard) : `[caller silent for ${Math.round(event.durationMs / 1000)} seconds]`;
+      const text = event.type === "caller_speech" ? (event.dtmf ? AGENT_NOTES.keypad(event.dtmf) : event.heard) : AGENT_NOTES.silence(Math.round(event.durationMs / 1000));
       const last = messages.at(-1);
       if (last?.role === "user") last.content = `${last.content} ${text}`;
       else messages.push({ role: "user", content: text });
