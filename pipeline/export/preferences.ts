@@ -77,16 +77,17 @@ export function preferencePair(
   tools: OpenAIPreferenceRow["input"]["tools"],
   options: PreferencePairOptions = {},
 ): (PreferencePair | { skipped: string }) & { scores: ReplyScore[] } {
+  const { minGap = 2, ...chatShape } = options;
   const prefix = conversation.events.slice(0, fork.afterEvent + 1);
   const scores = fork.replies.map((r) => scoreReply(r, prefix, fork, pack));
   const ranked = [...scores].sort((a, b) => b.score - a.score || a.index - b.index);
   const best = ranked[0];
   const worst = ranked.at(-1);
-  if (!best || !worst || best.score - worst.score < (options.minGap ?? 2)) return { skipped: `no clear preference among ${fork.replies.length} replies (scores ${ranked.map((s) => s.score).join(", ")})`, scores };
+  if (!best || !worst || best.score - worst.score < minGap) return { skipped: `no clear preference among ${fork.replies.length} replies (scores ${ranked.map((s) => s.score).join(", ")})`, scores };
   const good = fork.replies.find((r) => r.index === best.index);
   const bad = fork.replies.find((r) => r.index === worst.index);
   if (!good || !bad) return { skipped: "replies missing", scores };
-  const shape = { ...options, conversationId: options.conversationId ?? conversation.id };
+  const shape = { ...chatShape, conversationId: chatShape.conversationId ?? conversation.id };
   const pair = pairAtDivergence(eventsToOpenAIMessages([...prefix, ...good.events], shape), eventsToOpenAIMessages([...prefix, ...bad.events], shape), systemPrompt, tools);
   if ("skipped" in pair) return { skipped: pair.skipped === DIVERGE_EARLY ? "the replies do not differ in an assistant turn" : pair.skipped, scores };
   return { ...pair, preferred: best, rejected: worst, scores };
