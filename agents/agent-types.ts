@@ -50,6 +50,8 @@ export interface AgentView {
   memory: JsonValue;
   /** Flaws injected for this call (scripted agent only), e.g. "skip_verification". */
   flaws: readonly AgentFlaw[];
+  /** The conversation's id: the seed of the tool-call ids a model sees, so reruns send the same bytes. */
+  conversationId?: string;
 }
 
 export interface ToolCallRequest {

@@ -72,6 +72,8 @@ export interface RunPipelineOptions {
   /** Rewrites agent turns that do not fit the pack's voice style (recorded in dataset/rewrites.jsonl). */
   rewriter?: Rewriter;
   minDomainScore?: number;
+  /** Speech and tool calls as separate assistant messages in every export (Hermes, Llama 3.1 templates). */
+  splitToolSpeech?: boolean;
   resume: boolean;
   config?: Record<string, unknown>;
   signal?: AbortSignal;
@@ -379,6 +381,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
     stage({ stage: "filter", type: "done", summary: `${final.length} of ${conversations.length} kept` });
 
     const toolSchemas = source.tools.map((t) => t.openAISchema());
+    const chatShape = options.splitToolSpeech ? { splitToolSpeech: true } : {};
     const sft: OpenAISftRow[] = [];
     const trlSft: TrlSftRow[] = [];
     let piiReplacements = 0;
@@ -392,7 +395,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         rewrites.push(...rewritten.rewrites);
       }
       piiReplacements += pseudonymizer.changes.length;
-      const row = toSftRow(clean.events, score, agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone), toolSchemas);
+      const row = toSftRow(clean.events, score, agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone), toolSchemas, chatShape);
       sft.push(row);
       trlSft.push(toTrlSftRow(row));
     }
@@ -406,7 +409,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       const scenario = records.get(fork.scenarioId)?.scenario;
       if (!conversation || !scenario) continue;
       const pseudonymizer = new Pseudonymizer(pack, conversation.id);
-      const pair = preferencePair(pseudonymizer.value(fork) as ForkedReplies, pseudonymizer.conversation(conversation), pack, agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone), toolSchemas);
+      const pair = preferencePair(pseudonymizer.value(fork) as ForkedReplies, pseudonymizer.conversation(conversation), pack, agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone), toolSchemas, chatShape);
       if ("skipped" in pair) {
         addReject({ kind: "reply", id: fork.id, stage: "judge", reason: pair.skipped });
         continue;
@@ -431,6 +434,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         new Pseudonymizer(pack, best.id).conversation(worst),
         agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone),
         toolSchemas,
+        { ...chatShape, conversationId: best.id },
       );
       if ("skipped" in pair) continue;
       candidatePairs++;

@@ -8,7 +8,9 @@ import { z } from "zod";
  * - OpenAI preference (DPO) JSONL (platform docs, "Direct preference optimization": `input` with
  *   `messages` and `tools`, `preferred_output` and `non_preferred_output`, each one assistant message).
  * - TRL conversational datasets (TRL docs, "Dataset formats": SFT `messages` + `tools`, where tool
- *   call `arguments` are objects and tool messages carry `name`; preference `prompt`/`chosen`/`rejected`).
+ *   call `arguments` are objects and tool messages carry `name`; preference `prompt`/`chosen`/`rejected`
+ *   + `tools`). Tool calls keep their `id` and tool messages their `tool_call_id`: chat templates
+ *   such as Mistral's render and check them.
  */
 
 const FunctionTool = z.object({
@@ -47,17 +49,17 @@ export const OpenAIPreferenceRow = z.object({
 });
 export type OpenAIPreferenceRow = z.infer<typeof OpenAIPreferenceRow>;
 
-const TrlToolCall = z.object({ type: z.literal("function"), function: z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()) }) });
+const TrlToolCall = z.object({ id: z.string(), type: z.literal("function"), function: z.object({ name: z.string(), arguments: z.record(z.string(), z.unknown()) }) });
 export const TrlMessage = z.discriminatedUnion("role", [
   z.object({ role: z.literal("system"), content: z.string() }),
   z.object({ role: z.literal("user"), content: z.string() }),
   z.object({ role: z.literal("assistant"), content: z.string(), tool_calls: z.array(TrlToolCall).optional() }),
-  z.object({ role: z.literal("tool"), name: z.string(), content: z.string() }),
+  z.object({ role: z.literal("tool"), name: z.string(), tool_call_id: z.string(), content: z.string() }),
 ]);
 export type TrlMessage = z.infer<typeof TrlMessage>;
 
 export const TrlSftRow = z.object({ messages: z.array(TrlMessage).min(2), tools: z.array(FunctionTool) });
 export type TrlSftRow = z.infer<typeof TrlSftRow>;
 
-export const TrlPreferenceRow = z.object({ prompt: z.array(TrlMessage).min(1), chosen: z.array(TrlMessage).length(1), rejected: z.array(TrlMessage).length(1) });
+export const TrlPreferenceRow = z.object({ prompt: z.array(TrlMessage).min(1), chosen: z.array(TrlMessage).length(1), rejected: z.array(TrlMessage).length(1), tools: z.array(FunctionTool) });
 export type TrlPreferenceRow = z.infer<typeof TrlPreferenceRow>;

@@ -207,6 +207,7 @@ export function buildConversationGraph(deps: ConversationDeps, checkpointer?: Ba
         turn: Math.max(1, state.turn),
         memory: state.agentMemory,
         flaws: state.flaws,
+        conversationId: deps.conversationId,
       },
       rng,
     );

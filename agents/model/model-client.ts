@@ -6,10 +6,8 @@ export interface ChatMessage {
   content: string;
   /** assistant: the function calls it made; `arguments` is a JSON string, as on the wire. */
   toolCalls?: ModelToolCall[];
-  /** tool: the id of the call this answers. */
+  /** tool: the id of the call this answers. (No `name`: Chat Completions tool messages have none, and strict gateways answer 400 to it.) */
   toolCallId?: string;
-  /** tool: the function name. */
-  name?: string;
 }
 
 export interface ModelToolCall {

@@ -79,7 +79,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         timeout: options.timeoutMs ?? 60_000,
         ...(temperature !== undefined ? { temperature } : {}),
         ...(maxTokens !== undefined ? { maxTokens } : {}),
-        configuration: { ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0 },
+        configuration: { ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0, fetch: fetchWithReadableErrors },
       });
       models.set(id, model);
     }
@@ -189,12 +189,45 @@ function toLangChain(messages: readonly ChatMessage[]): BaseMessage[] {
   return messages.map((m) => {
     if (m.role === "system") return new SystemMessage(m.content);
     if (m.role === "user") return new HumanMessage(m.content);
-    if (m.role === "tool") return new ToolMessage({ content: m.content, tool_call_id: m.toolCallId ?? "", ...(m.name ? { name: m.name } : {}) });
+    if (m.role === "tool") return new ToolMessage({ content: m.content, tool_call_id: m.toolCallId ?? "" });
     return new AIMessage({
       content: m.content,
       tool_calls: (m.toolCalls ?? []).map((call) => ({ id: call.id, name: call.name, args: argsObject(call.arguments), type: "tool_call" as const })),
     });
   });
+}
+
+/**
+ * fetch, with error bodies put into OpenAI's shape. The SDK reads only `{error: {message}}` and
+ * reports anything else as "400 status code (no body)", but vLLM answers `{"object":"error",
+ * "message": …}`, and some template errors come as `{"error": "Cannot put tools …"}`: the
+ * server's own words are what tell a user what to fix.
+ */
+async function fetchWithReadableErrors(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, init);
+  if (response.ok) return response;
+  const text = await response.text();
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  headers.delete("content-encoding");
+  return new Response(openAIErrorBody(text), { status: response.status, statusText: response.statusText, headers });
+}
+
+/** A server's error body as `{"error": {"message": …}}`; text that is not JSON is kept as it is. */
+export function openAIErrorBody(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) return text;
+  const record = body as Record<string, unknown>;
+  const error = record.error;
+  if (error && typeof error === "object" && !Array.isArray(error) && typeof (error as Record<string, unknown>).message === "string") return text;
+  const message = typeof error === "string" ? error : typeof record.message === "string" ? record.message : typeof record.detail === "string" ? record.detail : JSON.stringify(body);
+  const extra = error && typeof error === "object" && !Array.isArray(error) ? (error as Record<string, unknown>) : {};
+  return JSON.stringify({ error: { ...extra, message, ...(typeof record.type === "string" ? { type: record.type } : {}), ...(record.code !== undefined && typeof record.code !== "object" ? { code: record.code } : {}) } });
 }
 
 /** json_object mode has no schema field, so the schema goes into the (first) system message. */

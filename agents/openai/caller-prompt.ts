@@ -22,11 +22,11 @@ export function callerSystemPrompt(pack: ScenarioPack, scenario: Scenario, perso
     persona.style.dialectHints.length ? `How you talk: ${persona.style.dialectHints.join(", ")}.` : "",
     persona.style.catchphrases.length ? `Phrases you use now and then: ${persona.style.catchphrases.map((p) => `"${p}"`).join(", ")}.` : "",
     "",
-    `Why you are calling: ${scenario.goal.description}`,
+    `Why you are calling (your own aim, not a line to say; tell the agent in your own words, a piece at a time): ${scenario.goal.description}`,
     ...(slots.length ? ["What you have in mind:", ...slots] : []),
     "",
     ...(facts.length ? ["What you know but say only when the agent asks for it:", ...facts, ""] : []),
-    ...(complications.length ? ["Play these during the call:", ...complications.map((c) => `- ${c}`), ""] : []),
+    ...(complications.length ? ["How to play this call (instructions on when and how to act, never words to read out):", ...complications.map((c) => `- ${c}`), ""] : []),
     `Today is ${speakableNow(scenario.clock.now, scenario.clock.timezone)}.`,
     "Speak as people do on the phone: short, informal, one or two sentences, numbers in words. Never say you are simulated, never describe the agent, and never read out these instructions.",
     "Hang up (hang_up true, with a goodbye) once your goal is met and the agent has nothing more, or when you run out of patience (then goal_met false).",
@@ -39,25 +39,30 @@ function scale(value: number, low: string, middle: string, high: string): string
   return value < 0.35 ? low : value > 0.7 ? high : middle;
 }
 
-function describeComplication(c: Complication): string {
+/**
+ * A complication as an instruction: when it happens and how to play it, with the values it
+ * involves, and never a sentence in quotes (a model repeats a quoted sentence word for word).
+ */
+export function describeComplication(c: Complication): string {
+  const slot = (name: string) => name.replaceAll("_", " ");
   switch (c.kind) {
     case "change_mind":
-      return `Ask for ${c.slot} "${String(c.from)}" first; once the agent has acted on it, change your mind to "${String(c.to)}".`;
+      return `The first time you say which ${slot(c.slot)} you want, ask for ${String(c.from)}. Only after the agent has offered or booked that, change your mind and ask for ${String(c.to)} instead, in your own words.`;
     case "correction":
-      return `Give ${c.slot} as "${String(c.wrong)}" at first, then correct yourself to "${String(c.right)}".`;
+      return `The first time you give your ${slot(c.slot)}, give ${String(c.wrong)} by mistake; right after, in the same or your next turn, correct yourself to ${String(c.right)}.`;
     case "underspecified":
-      return `Start vaguely; give ${c.slots.join(", ")} only when asked.`;
+      return `Open vaguely, without your ${c.slots.map(slot).join(" or ")}; give each one only when the agent asks for it.`;
     case "refusal_trap":
-      return `At some point ask for something against policy (${c.trap.replaceAll("_", " ")})${c.utterance ? `, e.g. "${c.utterance}"` : ""}; push back once if refused.`;
+      return `Once, after you have said why you are calling, ask for something the agent's policy forbids: ${c.trap.replaceAll("_", " ")}${c.utterance ? ` (the gist: ${c.utterance.replace(/[.!?]+$/, "").toLowerCase()})` : ""}, in your own words. If the agent refuses, push back once, then accept it.`;
     case "silence":
-      return `At your turn ${c.atTurn}, say nothing (empty utterance) as if distracted.`;
+      return `At your turn ${c.atTurn}, say nothing at all (an empty utterance), as if distracted.`;
     case "request_human":
-      return `Ask to speak with a real person${c.atTurn ? ` at your turn ${c.atTurn}` : ""}.`;
+      return `${c.atTurn ? `At your turn ${c.atTurn}` : "Once during the call"}, ask to speak with a real person, in your own words.`;
     case "wrong_person":
-      return `You are the account holder's ${c.relation}, not the account holder.`;
+      return `You are the account holder's ${c.relation}, not the account holder; say so when the agent asks who you are.`;
     case "dtmf":
-      return `Type your ${c.slot} on the keypad (dtmf) instead of saying it.`;
+      return `When the agent asks for your ${slot(c.slot)}, type it on the keypad instead of saying it: put the digits in dtmf and leave the utterance empty.`;
     case "interrupts":
-      return "You are impatient and cut the agent off with short answers.";
+      return "You are impatient: answer in a few words, and cut in when the agent talks for long.";
   }
 }

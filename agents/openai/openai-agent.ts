@@ -16,7 +16,7 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): AgentBackend {
     id: options.client.id,
     async nextStep(view, rng): Promise<AgentStep> {
       const response = await options.client.complete({
-        messages: [{ role: "system", content: agentSystemPrompt(view.pack, view.now, view.timezone) }, ...eventsToAgentMessages(view.events)],
+        messages: [{ role: "system", content: agentSystemPrompt(view.pack, view.now, view.timezone) }, ...eventsToAgentMessages(view.events, view.conversationId)],
         tools: [...options.tools],
         temperature: options.temperature ?? 0.3,
         // Forks and candidates draw their own samples instead of sharing one cached answer.

@@ -24,6 +24,7 @@ interface RunCommandOptions extends ModelOptions {
   flawRate: number;
   judgeModel?: string;
   dedup: number;
+  splitToolSpeech?: boolean;
   rewrite: "none" | "scripted" | "model";
   resume?: boolean;
   view?: boolean;
@@ -59,6 +60,7 @@ export function registerRunCommand(program: Command): void {
     .option("--judge-model <name>", "model for the critic and judge (default: scripted)")
     .option("--dedup <j>", "Jaccard similarity above which calls are near-duplicates", rateOption("--dedup"), 0.8)
     .addOption(new Option("--rewrite <how>", "rewrite agent turns that do not fit the voice style (recorded in dataset/rewrites.jsonl)").choices(["none", "scripted", "model"]).default("scripted"))
+    .option("--split-tool-speech", "export speech and each tool call as separate assistant messages (Hermes, Llama 3.1 templates drop text beside tool calls)")
     .option("--resume", "continue the run in --out")
     .option("--view", "start the replay viewer beside the run and stream calls as they happen")
     .option("--port <p>", "with --view: viewer port", intOption("--port", { min: 0, max: 65535 }), 0);
@@ -91,10 +93,11 @@ export function registerRunCommand(program: Command): void {
         ...(client ? { generator: createLLMGenerator(client) } : {}),
         ...(judgeClient ? { critic: createLLMCritic(judgeClient), judge: createLLMJudge(judgeClient) } : {}),
         dedupThreshold: options.dedup,
+        ...(options.splitToolSpeech ? { splitToolSpeech: true } : {}),
         ...(options.rewrite === "scripted" ? { rewriter: createScriptedRewriter() } : {}),
         ...(options.rewrite === "model" ? { rewriter: createLLMRewriter(client ?? judgeClient ?? fail("--rewrite model needs --model or --judge-model")) } : {}),
         resume: options.resume ?? false,
-        config: { ...config, judge: options.judgeModel ?? "scripted", scenarios: options.scenarios, candidates: options.candidates, forks: options.forks, rounds: options.rounds, flawRate: options.flawRate },
+        config: { ...config, judge: options.judgeModel ?? "scripted", scenarios: options.scenarios, candidates: options.candidates, forks: options.forks, rounds: options.rounds, flawRate: options.flawRate, ...(options.splitToolSpeech ? { splitToolSpeech: true } : {}) },
         signal,
         ...(viewer ? { onEvent: (chunk: LiveEventChunk) => viewer.publish(chunk) } : {}),
         onStage: (event) => {

@@ -1,6 +1,6 @@
-import type { Conversation, ConversationEvent, ForkedReplies, OpenAIPreferenceRow, ScenarioPack, TrlPreferenceRow } from "../../scenarios/index.ts";
+import type { Conversation, ConversationEvent, ForkedReplies, OpenAIMessage, OpenAIPreferenceRow, ScenarioPack, TrlPreferenceRow } from "../../scenarios/index.ts";
 import { complies, MARKUP, REFUSAL, SUCCESS_CLAIM, UNSPEAKABLE } from "../judge/programmatic-checks.ts";
-import { eventsToOpenAIMessages, toTrlMessages } from "./to-messages.ts";
+import { type ChatShapeOptions, eventsToOpenAIMessages, toTrlMessages } from "./to-messages.ts";
 
 export interface ReplyScore {
   index: number;
@@ -57,68 +57,76 @@ export interface PreferencePair {
   rejected: ReplyScore;
 }
 
+export interface PreferencePairOptions extends ChatShapeOptions {
+  /** The score gap below which replies count as a tie and make no pair; default 2. */
+  minGap?: number;
+}
+
 /**
- * The best and worst of a fork's replies as a preference pair, when the gap is clear (≥ 2 points):
- * the prompt is the call up to the fork plus whatever the two replies share, and the outputs are
- * the first assistant messages where they differ.
+ * The one way a fork becomes preference data: every reply is scored with `scoreReply`, and the
+ * best and worst make a pair only when the gap is clear (≥ `minGap`, default 2), so near-ties
+ * never become preference data. The prompt is the call up to the fork plus whatever the two
+ * replies share; the outputs are the first assistant messages where they differ. `scores` holds
+ * every reply's score, paired or not, for reviewers.
  */
-export function preferencePair(fork: ForkedReplies, conversation: Conversation, pack: ScenarioPack, systemPrompt: string, tools: OpenAIPreferenceRow["input"]["tools"]): PreferencePair | { skipped: string } {
+export function preferencePair(
+  fork: ForkedReplies,
+  conversation: Conversation,
+  pack: ScenarioPack,
+  systemPrompt: string,
+  tools: OpenAIPreferenceRow["input"]["tools"],
+  options: PreferencePairOptions = {},
+): (PreferencePair | { skipped: string }) & { scores: ReplyScore[] } {
+  const { minGap = 2, ...chatShape } = options;
   const prefix = conversation.events.slice(0, fork.afterEvent + 1);
-  const scores = fork.replies.map((r) => scoreReply(r, prefix, fork, pack)).sort((a, b) => b.score - a.score || a.index - b.index);
-  const best = scores[0];
-  const worst = scores.at(-1);
-  if (!best || !worst || best.score - worst.score < 2) return { skipped: `no clear preference among ${fork.replies.length} replies (scores ${scores.map((s) => s.score).join(", ")})` };
+  const scores = fork.replies.map((r) => scoreReply(r, prefix, fork, pack));
+  const ranked = [...scores].sort((a, b) => b.score - a.score || a.index - b.index);
+  const best = ranked[0];
+  const worst = ranked.at(-1);
+  if (!best || !worst || best.score - worst.score < minGap) return { skipped: `no clear preference among ${fork.replies.length} replies (scores ${ranked.map((s) => s.score).join(", ")})`, scores };
   const good = fork.replies.find((r) => r.index === best.index);
   const bad = fork.replies.find((r) => r.index === worst.index);
-  if (!good || !bad) return { skipped: "replies missing" };
-  const goodMessages = eventsToOpenAIMessages([...prefix, ...good.events]).slice(eventsToOpenAIMessages(prefix).length);
-  const badMessages = eventsToOpenAIMessages([...prefix, ...bad.events]).slice(eventsToOpenAIMessages(prefix).length);
-  let shared = 0;
-  while (shared < goodMessages.length && shared < badMessages.length && JSON.stringify(goodMessages[shared]) === JSON.stringify(badMessages[shared])) shared++;
-  const preferred = goodMessages[shared];
-  const rejected = badMessages[shared];
-  if (preferred?.role !== "assistant" || rejected?.role !== "assistant") return { skipped: "the replies do not differ in an assistant turn" };
-  const strip = (m: typeof preferred) => ({ role: "assistant" as const, content: m.content, ...(m.tool_calls ? { tool_calls: m.tool_calls } : {}) });
-  const promptMessages = [{ role: "system" as const, content: systemPrompt }, ...eventsToOpenAIMessages(prefix), ...goodMessages.slice(0, shared)];
-  const openai: OpenAIPreferenceRow = {
-    input: { messages: promptMessages, ...(tools ? { tools } : {}) },
-    preferred_output: [strip(preferred)],
-    non_preferred_output: [strip(rejected)],
-  };
-  const trlPrompt = toTrlMessages(promptMessages);
-  const [chosen] = toTrlMessages([...promptMessages, strip(preferred)]).slice(-1);
-  const [rejectedTrl] = toTrlMessages([...promptMessages, strip(rejected)]).slice(-1);
-  if (!chosen || !rejectedTrl) return { skipped: "conversion failed" };
-  return { openai, trl: { prompt: trlPrompt, chosen: [chosen], rejected: [rejectedTrl] }, preferred: best, rejected: worst };
+  if (!good || !bad) return { skipped: "replies missing", scores };
+  const shape = { ...chatShape, conversationId: chatShape.conversationId ?? conversation.id };
+  const pair = pairAtDivergence(eventsToOpenAIMessages([...prefix, ...good.events], shape), eventsToOpenAIMessages([...prefix, ...bad.events], shape), systemPrompt, tools);
+  if ("skipped" in pair) return { skipped: pair.skipped === DIVERGE_EARLY ? "the replies do not differ in an assistant turn" : pair.skipped, scores };
+  return { ...pair, preferred: best, rejected: worst, scores };
 }
+
+const DIVERGE_EARLY = "the candidates diverge before the agent does";
 
 /**
  * Best-vs-worst candidates of one scenario as a preference pair: where the two calls' messages
  * share a prefix that ends on the caller's turn and the agents' next messages differ, that turn
  * is the pair. Candidates that diverge before the agent does (different callers) give none.
+ * Both calls take their tool-call ids from one conversation id, so a shared prefix stays shared.
  */
 export function candidatePair(
   best: { events: readonly ConversationEvent[] },
   worst: { events: readonly ConversationEvent[] },
   systemPrompt: string,
   tools: OpenAIPreferenceRow["input"]["tools"],
+  options: ChatShapeOptions = {},
 ): PreferencePair | { skipped: string } {
-  const a = eventsToOpenAIMessages(best.events);
-  const b = eventsToOpenAIMessages(worst.events);
+  const pair = pairAtDivergence(eventsToOpenAIMessages(best.events, options), eventsToOpenAIMessages(worst.events, options), systemPrompt, tools);
+  if ("skipped" in pair) return pair;
+  return { ...pair, preferred: { index: 0, score: 0, reasons: ["accepted candidate"] }, rejected: { index: 1, score: 0, reasons: ["rejected candidate"] } };
+}
+
+/** Rows for two message lists that agree up to an assistant message where they differ. */
+function pairAtDivergence(a: readonly OpenAIMessage[], b: readonly OpenAIMessage[], systemPrompt: string, tools: OpenAIPreferenceRow["input"]["tools"]): Pick<PreferencePair, "openai" | "trl"> | { skipped: string } {
   let shared = 0;
   while (shared < a.length && shared < b.length && JSON.stringify(a[shared]) === JSON.stringify(b[shared])) shared++;
   const preferred = a[shared];
   const rejected = b[shared];
-  if (shared === 0 || preferred?.role !== "assistant" || rejected?.role !== "assistant") return { skipped: "the candidates diverge before the agent does" };
+  if (preferred?.role !== "assistant" || rejected?.role !== "assistant") return { skipped: DIVERGE_EARLY };
   const strip = (m: typeof preferred) => ({ role: "assistant" as const, content: m.content, ...(m.tool_calls ? { tool_calls: m.tool_calls } : {}) });
-  const prompt = [{ role: "system" as const, content: systemPrompt }, ...a.slice(0, shared)];
+  const prompt: OpenAIMessage[] = [{ role: "system", content: systemPrompt }, ...a.slice(0, shared)];
   const [chosen] = toTrlMessages([...prompt, strip(preferred)]).slice(-1);
   const [rejectedTrl] = toTrlMessages([...prompt, strip(rejected)]).slice(-1);
   if (!chosen || !rejectedTrl) return { skipped: "conversion failed" };
   return {
     openai: { input: { messages: prompt, ...(tools ? { tools } : {}) }, preferred_output: [strip(preferred)], non_preferred_output: [strip(rejected)] },
-    trl: { prompt: toTrlMessages(prompt), chosen: [chosen], rejected: [rejectedTrl] },
-    preferred: { index: 0, score: 0, reasons: ["accepted candidate"] },
-    rejected: { index: 1, score: 0, reasons: ["rejected candidate"] },
+    trl: { prompt: toTrlMessages(prompt), chosen: [chosen], rejected: [rejectedTrl], tools: tools ?? [] },
   };
 }

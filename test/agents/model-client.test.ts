@@ -59,7 +59,7 @@ describe("the OpenAI-compatible model client", () => {
         { role: "system", content: "be brief" },
         { role: "user", content: "my number is 312 555 0147" },
         { role: "assistant", content: "", toolCalls: [{ id: "call_1", name: "find_customer", arguments: '{"phone":"3125550147"}' }] },
-        { role: "tool", toolCallId: "call_1", name: "find_customer", content: '{"customers":[]}' },
+        { role: "tool", toolCallId: "call_1", content: '{"customers":[]}' },
       ],
       tools: [findCustomer],
     });
@@ -67,6 +67,8 @@ describe("the OpenAI-compatible model client", () => {
     expect(sent.map((m) => m.role)).toEqual(["system", "user", "assistant", "tool"]);
     expect(sent[2]?.tool_calls).toEqual([{ id: "call_1", type: "function", function: { name: "find_customer", arguments: '{"phone":"3125550147"}' } }]);
     expect(sent[3]).toMatchObject({ tool_call_id: "call_1", content: '{"customers":[]}' });
+    // Chat Completions tool messages have no `name`; strict gateways answer 400 to one.
+    expect(Object.keys(sent[3] ?? {}).sort()).toEqual(["content", "role", "tool_call_id"]);
   });
 
   it("passes on tool-call arguments that are not JSON, so the tool can reject them", async () => {
@@ -185,6 +187,22 @@ describe("retries", () => {
     const bad = await setup([{ status: 404, message: "The model `gpt-test` does not exist", code: "model_not_found" }]);
     expect((await failure(bad.client.complete(ask))).kind).toBe("bad_request");
     expect(bad.server.requests).toHaveLength(1);
+  });
+
+  it("shows the server's own error words whatever shape its body has (OpenAI, vLLM, a bare string)", async () => {
+    const bodies = [
+      { raw: JSON.stringify({ error: "Cannot put tools in the first user message when there's no first user message!" }), status: 400, expected: /Cannot put tools in the first user message/ },
+      { raw: JSON.stringify({ object: "error", message: "After the optional system message, conversation roles must alternate user/assistant", type: "BadRequestError", param: null, code: 400 }), status: 400, expected: /conversation roles must alternate/ },
+      { raw: JSON.stringify({ error: { message: "Invalid parameter: messages with role 'tool' must be a response", type: "invalid_request_error" } }), status: 400, expected: /messages with role 'tool' must be a response/ },
+      { raw: "upstream template error: no user message", status: 422, expected: /upstream template error: no user message/ },
+    ];
+    for (const { raw, status, expected } of bodies) {
+      const { client } = await setup([{ raw, status }]);
+      const error = await failure(client.complete(ask));
+      expect(error.kind).toBe("bad_request");
+      expect(error.message).toMatch(expected);
+      expect(error.message).not.toMatch(/no body/);
+    }
   });
 });
 

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  CALL_CONNECTED_NOTE,
+  chatToolCallId,
   type AgentBackend,
   type AgentView,
   type CallerBackend,
@@ -21,6 +23,7 @@ import { simulate } from "../../sim/index.ts";
 import { Rng } from "../../tools/index.ts";
 import { type FakeOpenAIServer, type FakeReply, type RecordedRequest, startFakeOpenAIServer } from "../helpers/fake-openai-server.ts";
 import { miniPackInput } from "../fixtures/mini-pack.ts";
+import { TEMPLATE_RULES, templateMessage } from "../helpers/chat-template-rules.ts";
 
 let server: FakeOpenAIServer | undefined;
 afterEach(async () => {
@@ -40,7 +43,7 @@ function pretendModel(request: RecordedRequest): FakeReply {
     return { content: JSON.stringify({ utterance: line, hang_up: turn >= CALLER_LINES.length - 1 }) };
   }
   const last = body.messages.at(-1);
-  const userTurns = body.messages.filter((m) => m.role === "user").length;
+  const userTurns = body.messages.filter((m) => m.role === "user" && m.content !== CALL_CONNECTED_NOTE).length;
   if (userTurns === 0) return { content: "Thanks for calling Elm Street Dental. How can I help?" };
   if (last?.role === "tool") return { content: "I found Thursday at nine. Shall I book it?" };
   if (userTurns === 1) return { content: "", toolCalls: [{ name: "search_slots", arguments: { date_from: "2026-03-12", date_to: "2026-03-12" } }] };
@@ -68,6 +71,15 @@ describe("the openai backends", () => {
     const agentRequest = server.requests.find((r) => r.body.tools);
     expect(agentRequest?.body.messages[0]?.content).toContain("Verify date of birth");
     expect(agentRequest?.body.tools?.map((t) => t.function.name)).toContain("book_appointment");
+    // Every agent request is one that strict chat templates (Llama 3.1, Mistral, Qwen) accept.
+    const agentRequests = server.requests.filter((r) => r.body.tools);
+    expect(agentRequests.length).toBeGreaterThan(2);
+    for (const request of agentRequests) {
+      const row = { messages: request.body.messages.map(templateMessage), tools: request.body.tools ?? [] };
+      expect(TEMPLATE_RULES.mistral(row)).toEqual([]);
+      expect(TEMPLATE_RULES.qwen(row)).toEqual([]);
+      expect(TEMPLATE_RULES["llama3.1"](row)).toEqual([]);
+    }
 
     const before = server.requests.length;
     const rerun = mkdtempSync(join(tmpdir(), "voicesim-openai-"));
@@ -122,7 +134,7 @@ function callerView(events: ConversationEvent[]): CallerView {
   return { pack: loaded.pack, scenario: loaded.pack.scenarios[0]!, persona: loaded.pack.personas[0]!, events, turn: 1, memory: null };
 }
 function agentView(events: ConversationEvent[]): AgentView {
-  return { pack: loaded.pack, now: "2026-03-10T09:05:00-05:00", timezone: "America/Chicago", events, turn: 2, memory: null, flaws: [] };
+  return { pack: loaded.pack, now: "2026-03-10T09:05:00-05:00", timezone: "America/Chicago", events, turn: 2, memory: null, flaws: [], conversationId: "conversation-1" };
 }
 const callSoFar: ConversationEvent[] = [
   { type: "agent_speech", turn: 1, said: "Thanks for calling Elm Street Dental, this is Ava.", callerHeard: "Thanks for calling Elm Street Dental, this is Ava.", interrupted: false, durationMs: 2000, ...at },
@@ -149,7 +161,9 @@ describe("the openai agent", () => {
     expect(system).toContain("Today is Tuesday, March 10, 2026, 9:05 AM, America/Chicago.");
     expect(system).toMatch(/numbers, amounts, dates and times in words/);
     expect(system).toContain("I can't give medical advice.");
+    // A user turn first (Llama 3.1 and Mistral templates need one), then the call as heard.
     expect(body?.messages.slice(1).map((m) => [m.role, m.content])).toEqual([
+      ["user", CALL_CONNECTED_NOTE],
       ["assistant", "Thanks for calling Elm Street Dental, this is Ava."],
       ["user", "My number is 555 201 3340."],
       ["assistant", "Let me look that up."],
@@ -157,8 +171,11 @@ describe("the openai agent", () => {
       ["assistant", "I couldn't find that number. [interrupted]"],
       ["user", "[caller silent for 4 seconds]"],
     ]);
-    expect(body?.messages[3]?.tool_calls).toEqual([{ id: "call_7", type: "function", function: { name: "find_customer", arguments: '{"phone":"5552013340"}' } }]);
-    expect(body?.messages[4]?.tool_call_id).toBe("call_7");
+    // Ids the model sees are nine alphanumerics derived from the conversation, not the server's.
+    const id = chatToolCallId("conversation-1", 0);
+    expect(id).toMatch(/^[a-z0-9]{9}$/);
+    expect(body?.messages[4]?.tool_calls).toEqual([{ id, type: "function", function: { name: "find_customer", arguments: '{"phone":"5552013340"}' } }]);
+    expect(body?.messages[5]).toEqual({ role: "tool", tool_call_id: id, content: '{"customers":[]}' });
     expect(body?.tools?.map((t) => t.function.name)).toEqual(tools.map((t) => t.function.name));
   });
 

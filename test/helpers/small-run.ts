@@ -2,11 +2,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createScriptedAgent, createScriptedCaller } from "../../agents/index.ts";
-import { runPipeline } from "../../pipeline/index.ts";
+import { type RunPipelineOptions, runPipeline } from "../../pipeline/index.ts";
 import { loadPack } from "../../scenarios/index.ts";
 
-/** A small real run of the clinic pack (offline, a couple of seconds) for viewer tests. */
-export async function makeSmallRun(): Promise<string> {
+/** A small real run of the clinic pack (offline, a couple of seconds) for viewer and export tests; `overrides` change its options. */
+export async function makeSmallRun(overrides: Partial<RunPipelineOptions> = {}): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), "voicesim-viewer-")), "run");
   const loaded = await loadPack("scenarios/packs/clinic-booking");
   await runPipeline(loaded, {
@@ -20,6 +20,7 @@ export async function makeSmallRun(): Promise<string> {
     flawRate: 0.3,
     backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
     resume: false,
+    ...overrides,
   });
   return out;
 }

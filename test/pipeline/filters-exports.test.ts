@@ -141,9 +141,13 @@ describe("exports", () => {
     const row = OpenAISftRow.parse(JSON.parse(JSON.stringify(toSftRow(events, { agentTurnWeights: weights }, "You are Ava.", tools))));
     expect(row.messages[0]).toEqual({ role: "system", content: "You are Ava." });
     expect(row.messages.at(-1)?.role).toBe("assistant");
-    const callIds = row.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []).map((c) => c.id) : []));
+    const calls = row.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []) : []));
     const answered = row.messages.flatMap((m) => (m.role === "tool" ? [m.tool_call_id] : []));
-    expect(answered).toEqual(callIds);
+    // Every call is answered but the closing end_call, which ends the row.
+    expect(answered).toEqual(calls.slice(0, -1).map((c) => c.id));
+    expect(row.messages.at(-1)).toMatchObject({ role: "assistant", content: null, tool_calls: [{ function: { name: "end_call" } }] });
+    for (const c of calls) expect(c.id).toMatch(/^[a-z0-9]{9}$/);
+    expect(row.messages[1]).toEqual({ role: "user", content: "[call connected]" });
     for (const m of row.messages) {
       if (m.role === "assistant") for (const c of m.tool_calls ?? []) expect(() => JSON.parse(c.function.arguments)).not.toThrow();
       if (m.role !== "assistant") expect(m).not.toHaveProperty("weight");
@@ -156,12 +160,14 @@ describe("exports", () => {
     const row = TrlSftRow.parse(toTrlSftRow(toSftRow(cleanEvents(), { agentTurnWeights: [] }, "sys", tools)));
     const call = row.messages.find((m) => m.role === "assistant" && m.tool_calls?.length);
     expect(call?.role === "assistant" && call.tool_calls?.[0]?.function.arguments).toEqual({ phone: "3125550147" });
-    expect(row.messages.find((m) => m.role === "tool")).toMatchObject({ role: "tool", name: "find_customer" });
+    const id = call?.role === "assistant" ? call.tool_calls?.[0]?.id : undefined;
+    expect(id).toMatch(/^[a-z0-9]{9}$/);
+    expect(row.messages.find((m) => m.role === "tool")).toMatchObject({ role: "tool", name: "find_customer", tool_call_id: id });
   });
 
   it("learn from what the agent heard, not what the caller said", () => {
     const events = cleanEvents().map((e) => (e.type === "caller_speech" && e.turn === 1 ? { ...e, heard: "I'd like to book a clean in on Thursday." } : e));
-    const user = eventsToOpenAIMessages(events).find((m) => m.role === "user");
+    const user = eventsToOpenAIMessages(events).filter((m) => m.role === "user")[1];
     expect(user?.content).toBe("I'd like to book a clean in on Thursday.");
   });
 });
