@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { initPack, loadPack, PackValidationError, packJsonSchema, type ScenarioPack } from "../../scenarios/index.ts";
+import { initPack, loadPack, PackValidationError, packJsonSchema } from "../../scenarios/index.ts";
 import { runCli } from "../helpers/run-cli.ts";
 
 const PACKS = ["scenarios/packs/clinic-booking", "scenarios/packs/collections"] as const;
@@ -136,5 +136,3 @@ describe("voicesim init and schema", () => {
     expect(JSON.parse(readFileSync("scenarios/pack.schema.json", "utf8"))).toEqual(packJsonSchema());
   });
 });
-
-export type { ScenarioPack };
