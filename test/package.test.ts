@@ -16,9 +16,13 @@ interface Outcome {
   output: string;
 }
 
+// Under `npm test` the environment carries npm_config_local_prefix and the like, which would point a
+// child npm at this project instead of the scratch one; children get none of them.
+const childEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key))), CI: "true", NODE_OPTIONS: "" };
+
 async function exec(command: string, args: string[], cwd: string): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, CI: "true", NODE_OPTIONS: "" } });
+    const { stdout, stderr } = await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024, env: childEnv });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
