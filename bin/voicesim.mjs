@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx, so `npx voicesim` works straight after `npm ci`
-// with no build step on Node 20, 22 and 24.
-import { register } from "tsx/esm/api";
+// From a checkout the CLI is TypeScript run through tsx, so `npx voicesim` works straight after
+// `npm ci` with no build step on Node 20, 22 and 24. The published package holds no sources and
+// runs the built dist/ instead.
+import { existsSync } from "node:fs";
 
-register();
-await import("../cli/main.ts");
+const source = new URL("../cli/main.ts", import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import(source.href);
+} else {
+  await import("../dist/cli/main.js");
+}

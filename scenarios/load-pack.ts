@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { builtinTools, isToolDefinition, type PackToolKit, packToolKit, type ToolDefinition, toolFromYamlSpec } from "../tools/index.ts";
 import { type PackIssue, PackValidationError, VoicesimError } from "./errors.ts";
+import { importToolModule } from "./import-tool-module.ts";
 import { Persona, ScenarioPack } from "./pack-schema.ts";
 import { Scenario } from "./scenario-schema.ts";
 import { findUnknownKeys } from "./unknown-keys.ts";
@@ -108,7 +108,7 @@ export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
       continue;
     }
     try {
-      const loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      const loaded = await importToolModule(file);
       const made = typeof loaded.tools === "function" ? (loaded.tools as (kit: PackToolKit) => unknown)(packToolKit) : loaded.tools;
       const exported = Array.isArray(made) ? made : Object.values(loaded);
       const found = exported.filter(isToolDefinition);

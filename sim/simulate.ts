@@ -145,7 +145,8 @@ function versions(): Record<string, string> {
     }
   };
   return {
-    voicesim: (require("../package.json") as { version: string }).version,
+    // By the package's own name (exports lists ./package.json): the same from source and from dist/.
+    voicesim: versionOf("voicesim"),
     node: process.version,
     "@langchain/langgraph": versionOf("@langchain/langgraph"),
     "@langchain/openai": versionOf("@langchain/openai"),

@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { WebSocket, WebSocketServer } from "ws";
 import { type ConversationEvent, Manifest, VoicesimError } from "../scenarios/index.ts";
 import type { LiveEventChunk } from "../sim/index.ts";
@@ -35,10 +34,14 @@ export interface Viewer {
 }
 
 const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "page");
+// From source the page is app.ts; in the built package (dist/) it is the app.js tsc emitted.
+const PAGE_ENTRY = existsSync(join(PAGE_DIR, "app.ts")) ? "app.ts" : "app.js";
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
 async function bundlePage(): Promise<string> {
-  const result = await build({ entryPoints: [join(PAGE_DIR, "app.ts")], bundle: true, write: false, format: "esm", target: "es2022", minify: false, logLevel: "silent" });
+  // Loaded here, not at the top: only a process that serves the page needs esbuild.
+  const { build } = await import("esbuild");
+  const result = await build({ entryPoints: [join(PAGE_DIR, PAGE_ENTRY)], bundle: true, write: false, format: "esm", target: "es2022", minify: false, logLevel: "silent" });
   return result.outputFiles[0]?.text ?? "";
 }
 

@@ -1,5 +1,5 @@
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
-import { ChatOpenAICompletions } from "@langchain/openai";
+import type { ChatOpenAICompletions } from "@langchain/openai";
 import { VoicesimError } from "../../scenarios/index.ts";
 import { MODEL_ERROR_HINTS, ModelCallError, type ModelErrorKind, RETRYABLE_KINDS, scrubSecrets } from "./model-call-error.ts";
 import type { ChatMessage, ChatRequest, ChatResponse, ModelClient, ModelToolCall } from "./model-client.ts";
@@ -34,6 +34,11 @@ export interface ModelClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+// The OpenAI SDK and @langchain/openai take seconds to import; scripted runs never need them, so
+// they load on the first model request, once per process.
+let openAiModule: Promise<typeof import("@langchain/openai")> | undefined;
+const loadOpenAi = () => (openAiModule ??= import("@langchain/openai"));
+
 const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i;
 
 /** True for endpoints on this machine, which (Ollama, llama.cpp, vLLM) need no key. */
@@ -67,10 +72,11 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   // in the prompt, from the first refusal on, for the rest of this client's life.
   let structuredMode: "json_schema" | "json_object" = "json_schema";
 
-  const modelFor = (temperature: number | undefined, maxTokens: number | undefined) => {
+  const modelFor = async (temperature: number | undefined, maxTokens: number | undefined) => {
     const id = `${temperature ?? "default"}|${maxTokens ?? "default"}`;
     let model = models.get(id);
     if (!model) {
+      const { ChatOpenAICompletions } = await loadOpenAi();
       model = new ChatOpenAICompletions({
         model: options.model,
         apiKey: key,
@@ -87,7 +93,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   };
 
   const callOnce = async (request: ChatRequest, cacheKey: string, signal: AbortSignal | undefined): Promise<ChatResponse> => {
-    const model = modelFor(request.temperature, request.maxTokens);
+    const model = await modelFor(request.temperature, request.maxTokens);
     const callOptions: Record<string, unknown> = {};
     if (request.tools?.length) callOptions.tools = request.tools;
     let messages = request.messages;

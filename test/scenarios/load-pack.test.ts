@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSy
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { initPack, loadPack, PackValidationError, packJsonSchema, type ScenarioPack } from "../../scenarios/index.ts";
+import { initPack, loadPack, PackValidationError, packJsonSchema } from "../../scenarios/index.ts";
 import { runCli } from "../helpers/run-cli.ts";
 
 const PACKS = ["scenarios/packs/clinic-booking", "scenarios/packs/collections"] as const;
@@ -189,5 +189,3 @@ describe("voicesim init and schema", () => {
     expect(JSON.parse(readFileSync("scenarios/pack.schema.json", "utf8"))).toEqual(packJsonSchema());
   });
 });
-
-export type { ScenarioPack };

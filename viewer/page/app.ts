@@ -333,7 +333,10 @@ function renderEvent(event: ConversationEvent, index: number): void {
   }
   if (isBurst) el.classList.add("instant");
   insertInOrder(box, el, index);
-  if (isBurst) return markForkPoint(index, el);
+  if (isBurst) {
+    markForkPoint(index, el);
+    return;
+  }
   if (event.type === "agent_speech" || event.type === "caller_speech") showSpeaking(el, event.durationMs);
   el.scrollIntoView({ block: "nearest", behavior: "smooth" });
   markForkPoint(index, el);
