@@ -1,17 +1,13 @@
 import type { AgentFlaw } from "../agents/index.ts";
-import { agentSystemPrompt, ModelCallError } from "../agents/index.ts";
+import { ModelCallError } from "../agents/index.ts";
 import {
   Conversation,
   ForkedReplies,
   type Manifest,
-  type OpenAIPreferenceRow,
-  type OpenAISftRow,
   Reject,
   type Scenario,
   ScenarioRecord,
   Score,
-  type TrlPreferenceRow,
-  type TrlSftRow,
   VoicesimError,
   validateScenarioReferences,
 } from "../scenarios/index.ts";
@@ -29,23 +25,17 @@ import {
   RunStore,
   runBatch,
 } from "../sim/index.ts";
+import { critiqueFeedback } from "./critique/critique-feedback.ts";
 import { createScriptedCritic, type ScenarioCritic } from "./critique/scripted-critic.ts";
-import { candidatePair, preferencePair } from "./export/preferences.ts";
-import { toSftRow, toTrlSftRow } from "./export/to-messages.ts";
-import { domainScore } from "./filter/domain.ts";
-import { nearDuplicateGroups } from "./filter/minhash.ts";
-import { Pseudonymizer } from "./filter/pii.ts";
-import { type Rewrite, type Rewriter, rewriteConversation } from "./filter/rewrite.ts";
-import { toxicityOf } from "./filter/toxicity.ts";
+import { finishRun } from "./finish-run.ts";
+import { judgeCalls } from "./judge/judge-calls.ts";
+import { type Rewriter, } from "./filter/rewrite.ts";
 import { describeDroppedSeed, droppedSeeds } from "./gate/dropped-seeds.ts";
 import { gateScenarios } from "./gate/gate.ts";
 import type { GenerationFeedback, ScenarioGenerator } from "./generate/generator.ts";
 import { createScriptedGenerator, scenarioSignature } from "./generate/scripted-generator.ts";
 import type { RubricJudge } from "./judge/llm-judge.ts";
-import { passHatK } from "./judge/pass-hat-k.ts";
-import { scoreConversation } from "./judge/scripted-judge.ts";
-import { complicationCoverage } from "./report/complication-coverage.ts";
-import { type ReportData, renderReport } from "./report/render-report.ts";
+import type { ReportData } from "./report/render-report.ts";
 
 export interface RunPipelineOptions {
   out: string;
@@ -272,19 +262,22 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         if (!written.has(id)) addReject({ kind: "conversation", id, stage: "simulate", reason: "no conversation was recorded for this call" });
       }
       const unjudged = conversations.filter((c) => !scores.has(c.id));
-      stage({ stage: `judge r${round}`, type: "start", total: unjudged.length, done: 0 });
-      for (const [i, conversation] of unjudged.entries()) {
-        const scenario = records.get(conversation.scenarioId)?.scenario;
-        if (!scenario) continue;
-        const input = { conversation, scenario, pack };
-        let score = scoreConversation(input);
-        if (options.judge) {
-          const answer = await options.judge.rubric(input, score.checks);
-          score = scoreConversation(input, "rubric" in answer ? { rubric: answer.rubric, judge: options.judge.id } : { rubric: score.rubric, judge: "scripted", judgeError: answer.error });
-        }
-        scores.set(conversation.id, score);
+      const judgeStage = `judge r${round}`;
+      stage({ stage: judgeStage, type: "start", total: unjudged.length, done: 0 });
+      const scenarioById = new Map([...records.values()].map((r) => [r.scenario.id, r.scenario]));
+      const judged = await judgeCalls({
+        conversations: unjudged,
+        scenarios: scenarioById,
+        pack,
+        judge: options.judge,
+        concurrency: options.concurrency,
+        onScore: (_score, done, total) => {
+          if (done % 10 === 0 || done === total) stage({ stage: judgeStage, type: "progress", done, total, failed: 0, tokens: 0 });
+        },
+      });
+      for (const score of judged) {
+        scores.set(score.conversationId, score);
         store.append(RUN_FILES.scores, score);
-        if (i % 10 === 0) stage({ stage: `judge r${round}`, type: "progress", done: i + 1, total: unjudged.length, failed: 0, tokens: 0 });
       }
       const acceptedCalls = [...scores.values()].filter((s) => s.verdict === "accept" && s.callerFidelity.ok).length;
       stage({ stage: `judge r${round}`, type: "done", summary: `${acceptedCalls} accepted so far` });
@@ -302,7 +295,10 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         feedback: feedback?.summary ?? "",
       });
       feedback = {
-        summary: summariseFeedback(roundRecords),
+        summary: critiqueFeedback(
+          roundRecords.flatMap((r) => (r.critique ? [r.critique] : [])),
+          roundRecords.flatMap((r) => (r.critique?.ok && !r.accepted && r.gate?.reason ? [r.gate.reason.split(":")[0] ?? "gate"] : [])),
+        ),
         avoidSignatures: flagged.map(scenarioSignature),
         redundantShare: roundRecords.length ? redundant / roundRecords.length : 0,
       };
@@ -335,223 +331,26 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       tokens.cachedCalls += spent.cachedCalls;
     }
 
-    // 6. Filter, pseudonymise, de-duplicate and export.
-    const conversations = await store.readAll(RUN_FILES.conversations, Conversation);
-    const forks = await store.readAll(RUN_FILES.forks, ForkedReplies);
-    stage({ stage: "filter", type: "start", total: conversations.length, done: 0 });
-    const kept: Array<{ conversation: Conversation; score: Score; scenario: Scenario }> = [];
-    const funnelCounts = { toxicity: 0, domain: 0, fidelity: 0, judge: 0, failed: 0, dedup: 0 };
-    for (const conversation of conversations) {
-      const score = scores.get(conversation.id);
-      const scenario = records.get(conversation.scenarioId)?.scenario;
-      if (!score || !scenario) continue;
-      if (conversation.status === "failed") {
-        funnelCounts.failed++;
-        addReject({ kind: "conversation", id: conversation.id, stage: "simulate", reason: conversation.error ?? "failed" });
-      } else if (!score.callerFidelity.ok) {
-        funnelCounts.fidelity++;
-        addReject({ kind: "conversation", id: conversation.id, stage: "fidelity", reason: score.callerFidelity.issues.join("; ") });
-      } else if (score.verdict === "reject") {
-        funnelCounts.judge++;
-        addReject({ kind: "conversation", id: conversation.id, stage: "judge", reason: score.reasons.join("; ") });
-      } else {
-        const toxic = toxicityOf(conversation);
-        const domain = domainScore(conversation, pack);
-        if (toxic.toxic) {
-          funnelCounts.toxicity++;
-          addReject({ kind: "conversation", id: conversation.id, stage: "toxicity", reason: toxic.reasons.join("; ") });
-        } else if (domain < (options.minDomainScore ?? 0.3)) {
-          funnelCounts.domain++;
-          addReject({ kind: "conversation", id: conversation.id, stage: "domain", reason: `domain score ${domain.toFixed(2)}` });
-        } else kept.push({ conversation, score, scenario });
-      }
-    }
-    const texts = kept.map(({ conversation }) => conversation.events.map((e) => (e.type === "agent_speech" ? e.said : e.type === "caller_speech" ? e.heard : "")).join(" "));
-    const dropped = new Set<number>();
-    for (const group of nearDuplicateGroups(texts, { threshold: options.dedupThreshold ?? 0.8 })) {
-      const best = [...group].sort((a, b) => (kept[b]?.score.weightedScore ?? 0) - (kept[a]?.score.weightedScore ?? 0))[0];
-      for (const i of group) {
-        if (i === best) continue;
-        dropped.add(i);
-        funnelCounts.dedup++;
-        addReject({ kind: "conversation", id: kept[i]?.conversation.id ?? "?", stage: "dedup", reason: `near-duplicate of ${kept[best ?? 0]?.conversation.id}` });
-      }
-    }
-    const final = kept.filter((_, i) => !dropped.has(i));
-    stage({ stage: "filter", type: "done", summary: `${final.length} of ${conversations.length} kept` });
-
-    const toolSchemas = source.tools.map((t) => t.openAISchema());
-    const chatShape = options.splitToolSpeech ? { splitToolSpeech: true } : {};
-    const sft: OpenAISftRow[] = [];
-    const trlSft: TrlSftRow[] = [];
-    let piiReplacements = 0;
-    const rewrites: Rewrite[] = [];
-    for (const { conversation, score, scenario } of final) {
-      const pseudonymizer = new Pseudonymizer(pack, conversation.id);
-      let clean = pseudonymizer.conversation(conversation);
-      if (options.rewriter) {
-        const rewritten = await rewriteConversation(clean, pack, options.rewriter);
-        clean = rewritten.conversation;
-        rewrites.push(...rewritten.rewrites);
-      }
-      piiReplacements += pseudonymizer.changes.length;
-      const row = toSftRow(clean.events, score, agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone), toolSchemas, chatShape);
-      sft.push(row);
-      trlSft.push(toTrlSftRow(row));
-    }
-    const dpo: OpenAIPreferenceRow[] = [];
-    // Which forked reply won, for reviewers (the viewer shows it beside the replies).
-    const forkVerdicts: Array<{ forkId: string; conversationId: string; preferred: number; rejected: number; reasons: string[] }> = [];
-    const trlDpo: TrlPreferenceRow[] = [];
-    const byId = new Map(conversations.map((c) => [c.id, c]));
-    for (const fork of forks) {
-      const conversation = byId.get(fork.conversationId);
-      const scenario = records.get(fork.scenarioId)?.scenario;
-      if (!conversation || !scenario) continue;
-      const pseudonymizer = new Pseudonymizer(pack, conversation.id);
-      const pair = preferencePair(pseudonymizer.value(fork) as ForkedReplies, pseudonymizer.conversation(conversation), pack, agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone), toolSchemas, chatShape);
-      if ("skipped" in pair) {
-        addReject({ kind: "reply", id: fork.id, stage: "judge", reason: pair.skipped });
-        continue;
-      }
-      dpo.push(pair.openai);
-      trlDpo.push(pair.trl);
-      forkVerdicts.push({ forkId: fork.id, conversationId: fork.conversationId, preferred: pair.preferred.index, rejected: pair.rejected.index, reasons: pair.rejected.reasons });
-    }
-    // Best-vs-worst candidates of a scenario, where they share a prefix up to the agent's turn.
-    let candidatePairs = 0;
-    const keptIds = new Set(final.map((f) => f.conversation.id));
-    const byScenario = new Map<string, Conversation[]>();
-    for (const c of conversations) byScenario.set(c.scenarioId, [...(byScenario.get(c.scenarioId) ?? []), c]);
-    for (const [scenarioId, candidates] of byScenario) {
-      const scenario = records.get(scenarioId)?.scenario;
-      const ranked = candidates.filter((c) => scores.has(c.id)).sort((x, y) => (scores.get(y.id)?.weightedScore ?? 0) - (scores.get(x.id)?.weightedScore ?? 0));
-      const best = ranked.find((c) => keptIds.has(c.id));
-      const worst = [...ranked].reverse().find((c) => scores.get(c.id)?.verdict === "reject" && c.status === "completed");
-      if (!scenario || !best || !worst) continue;
-      const pair = candidatePair(
-        new Pseudonymizer(pack, best.id).conversation(best),
-        new Pseudonymizer(pack, best.id).conversation(worst),
-        agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone),
-        toolSchemas,
-        { ...chatShape, conversationId: best.id },
-      );
-      if ("skipped" in pair) continue;
-      candidatePairs++;
-      dpo.push(pair.openai);
-      trlDpo.push(pair.trl);
-    }
-    store.rewrite(RUN_FILES.sft, sft);
-    store.rewrite(RUN_FILES.dpo, dpo);
-    store.rewrite("dataset/trl/sft.jsonl", trlSft);
-    store.rewrite("dataset/trl/preference.jsonl", trlDpo);
-    store.rewrite("dataset/rewrites.jsonl", rewrites);
-    store.rewrite("dataset/pairs.jsonl", forkVerdicts);
-    stage({ stage: "export", type: "done", summary: `${sft.length} SFT rows, ${dpo.length} preference pairs (${candidatePairs} from best-vs-worst candidates)` });
-
-    // Report.
-    const allRejects = await store.readAll(RUN_FILES.rejects, Reject);
-    const allRecords = [...records.values()];
-    const scoreList = [...scores.values()];
-    const passes = new Map<string, { passed: number; total: number }>();
-    for (const s of scoreList) {
-      const entry = passes.get(s.scenarioId) ?? { passed: 0, total: 0 };
-      entry.total++;
-      if (s.verdict === "accept") entry.passed++;
-      passes.set(s.scenarioId, entry);
-    }
-    const passK = Array.from({ length: options.candidates }, (_, i) => passHatK([...passes.values()], i + 1, options.seed));
-    const funnel: ReportData["funnel"] = [
-      { stage: "proposed", count: allRecords.length },
-      { stage: "passed critique", count: allRecords.filter((r) => r.critique?.ok).length },
-      { stage: "passed gate", count: allRecords.filter((r) => r.accepted).length },
-      { stage: "conversations", count: conversations.length },
-      { stage: "completed", count: conversations.length - funnelCounts.failed },
-      { stage: "caller faithful", count: conversations.length - funnelCounts.failed - funnelCounts.fidelity },
-      { stage: "judge accepted", count: kept.length + funnelCounts.toxicity + funnelCounts.domain },
-      { stage: "clean and in domain", count: kept.length },
-      { stage: "unique (dataset)", count: final.length },
-    ];
-    const data: ReportData = {
-      title: `${pack.name} — ${manifest.name}`,
-      packId: pack.id,
+    // 6. Filter, pseudonymise, de-duplicate and export; then the report and the manifest.
+    const finished = await finishRun({
+      source,
+      store,
+      manifest,
       seed: options.seed,
-      createdAt: manifest.createdAt,
-      backends: { agent: options.backends.agent.id, caller: options.backends.caller.id, judge: options.judge?.id ?? "scripted", critic: critic.id },
-      funnel,
+      records,
+      scores,
       rounds,
-      rubric: scoreList.flatMap((s) => s.rubric.map((r) => ({ dimension: r.dimension, score: r.score }))),
-      passHatK: passK,
-      coverage: allRecords
-        .filter((r) => r.accepted)
-        .map((r) => ({
-          intent: r.scenario.goal.intent,
-          difficulty: r.scenario.difficulty,
-          faults: r.scenario.faultPlan.map((f) => f.kind),
-        })),
-      complications: complicationCoverage(
-        conversations.flatMap((conversation) => {
-          const scenario = records.get(conversation.scenarioId)?.scenario;
-          return scenario ? [{ conversation, scenario, pack }] : [];
-        }),
-        keptIds,
-      ),
-      refusals: { expected: final.filter((f) => f.scenario.expectations.refusalExpected).length, correct: final.filter((f) => f.score.hasCorrectRefusal).length, accepted: final.length },
-      fidelityFailures: scoreList.filter((s) => !s.callerFidelity.ok).map((s) => ({ id: s.conversationId, issues: s.callerFidelity.issues })),
       tokens,
-      estimatedCostUsd: estimateCost(tokens),
-      dataset: { sft: sft.length, preference: dpo.length, piiReplacements, rewrites: rewrites.length },
-      rejects: allRejects,
-      checkFailures: countFailures(scoreList),
-    };
-    const { html, markdown } = renderReport(data);
-    store.writeText(RUN_FILES.reportHtml, html);
-    store.writeText(RUN_FILES.reportMd, markdown);
-    if (data.refusals.correct === 0) stage({ stage: "warning", type: "done", summary: "no accepted conversation contains a correct refusal: add refusal traps to the pack's scenarios" });
-
-    manifest = {
-      ...manifest,
-      updatedAt: new Date().toISOString(),
-      stages: [
-        { name: "generate", status: "done", counts: { proposed: allRecords.length } },
-        { name: "critique", status: "done", counts: { passed: allRecords.filter((r) => r.critique?.ok).length } },
-        { name: "gate", status: "done", counts: { accepted: allRecords.filter((r) => r.accepted).length } },
-        { name: "simulate", status: aborted ? "running" : "done", counts: { conversations: conversations.length, failed: funnelCounts.failed } },
-        { name: "judge", status: "done", counts: { accepted: scoreList.filter((s) => s.verdict === "accept").length, rejected: scoreList.filter((s) => s.verdict === "reject").length } },
-        { name: "filter", status: "done", counts: funnelCounts },
-        { name: "export", status: "done", counts: { sft: sft.length, preference: dpo.length } },
-      ],
-      tokens,
-      estimatedCostUsd: data.estimatedCostUsd,
-      finished: !aborted,
-    };
-    store.writeManifest(manifest);
-    store.flush();
-    return { runDir: options.out, funnel, acceptedConversations: final.length, sftRows: sft.length, preferenceRows: dpo.length, aborted, manifest };
+      backends: { agent: options.backends.agent.id, caller: options.backends.caller.id, judge: options.judge?.id ?? "scripted", critic: critic.id },
+      addReject,
+      onStage: (event) => (event.type === "start" ? stage({ stage: event.stage, type: "start", total: event.total ?? 0, done: 0 }) : stage({ stage: event.stage, type: "done", summary: event.summary ?? "" })),
+      dedupThreshold: options.dedupThreshold,
+      minDomainScore: options.minDomainScore,
+      rewriter: options.rewriter,
+      splitToolSpeech: options.splitToolSpeech,
+    });
+    return { runDir: options.out, aborted: false, ...finished };
   } finally {
     store.close();
   }
-}
-
-function summariseFeedback(roundRecords: readonly ScenarioRecord[]): string {
-  const counts = new Map<string, number>();
-  for (const record of roundRecords) {
-    for (const flag of record.critique?.flags ?? []) counts.set(flag.kind, (counts.get(flag.kind) ?? 0) + 1);
-    const check = record.critique?.ok && !record.accepted ? record.gate?.reason?.split(":")[0] : undefined;
-    if (check) counts.set(`gate ${check}`, (counts.get(`gate ${check}`) ?? 0) + 1);
-  }
-  if (counts.size === 0) return `all ${roundRecords.length} proposals passed`;
-  return `of ${roundRecords.length} proposals: ${[...counts.entries()].map(([k, n]) => `${n} ${k.replaceAll("_", " ")}`).join(", ")}; vary personas and complications, avoid repeats`;
-}
-
-/** Rough list prices (USD per million tokens) of a small hosted model; scripted runs cost nothing. */
-function estimateCost(tokens: { prompt: number; completion: number; modelCalls: number }): number {
-  if (tokens.modelCalls === 0) return 0;
-  return Math.round(((tokens.prompt * 0.15 + tokens.completion * 0.6) / 1_000_000) * 10_000) / 10_000;
-}
-
-function countFailures(scores: readonly Score[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const s of scores) for (const c of s.checks) if (!c.passed) out[c.id.replace(/\[\d+\]/, "").replace(/:.*/, "")] = (out[c.id.replace(/\[\d+\]/, "").replace(/:.*/, "")] ?? 0) + 1;
-  return out;
 }

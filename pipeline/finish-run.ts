@@ -1,0 +1,183 @@
+import { Conversation, ForkedReplies, type Manifest, Reject, type Scenario, type ScenarioPack, type ScenarioRecord, type Score } from "../scenarios/index.ts";
+import { RUN_FILES, type RunnablePack, type RunStore } from "../sim/index.ts";
+import { exportDataset } from "./export/export-dataset.ts";
+import { filterCalls } from "./filter/filter-calls.ts";
+import type { Rewriter } from "./filter/rewrite.ts";
+import { passHatKTable } from "./judge/pass-hat-k.ts";
+import { complicationCoverage } from "./report/complication-coverage.ts";
+import { type ReportData, renderReport } from "./report/render-report.ts";
+
+export type Tokens = { prompt: number; completion: number; modelCalls: number; cachedCalls: number };
+
+export interface FinishRunInput {
+  source: RunnablePack;
+  store: RunStore;
+  manifest: Manifest;
+  seed: number;
+  records: ReadonlyMap<string, ScenarioRecord>;
+  scores: ReadonlyMap<string, Score>;
+  rounds: ReportData["rounds"];
+  tokens: Tokens;
+  backends: ReportData["backends"];
+  addReject: (reject: Reject) => void;
+  onStage?: (event: { stage: string; type: "start" | "done"; total?: number; summary?: string }) => void;
+  dedupThreshold?: number | undefined;
+  minDomainScore?: number | undefined;
+  rewriter?: Rewriter | undefined;
+  splitToolSpeech?: boolean | undefined;
+}
+
+export interface FinishRunResult {
+  funnel: ReportData["funnel"];
+  acceptedConversations: number;
+  sftRows: number;
+  preferenceRows: number;
+  manifest: Manifest;
+}
+
+/**
+ * Step 6 and the report, from what the run directory holds: filter, export, reject pile, report and
+ * manifest. `runPipeline` ends with it, and `voicesim judge` calls it again after re-judging, so
+ * both write the same files from the same scores.
+ */
+export async function finishRun(input: FinishRunInput): Promise<FinishRunResult> {
+  const { source, store, records, scores, seed } = input;
+  const { pack } = source;
+  const stage = input.onStage ?? (() => {});
+  const scenarios = new Map<string, Scenario>([...records.values()].map((r) => [r.scenario.id, r.scenario]));
+  const conversations = await store.readAll(RUN_FILES.conversations, Conversation);
+  const forks = await store.readAll(RUN_FILES.forks, ForkedReplies);
+
+  stage({ stage: "filter", type: "start", total: conversations.length });
+  const filtered = filterCalls({ conversations, scores, scenarios, pack, dedupThreshold: input.dedupThreshold, minDomainScore: input.minDomainScore });
+  for (const reject of filtered.rejects) input.addReject(reject);
+  stage({ stage: "filter", type: "done", summary: `${filtered.final.length} of ${conversations.length} kept` });
+
+  const exported = await exportDataset({
+    final: filtered.final,
+    conversations,
+    forks,
+    scores,
+    scenarios,
+    pack,
+    tools: source.tools.map((t) => t.openAISchema()),
+    seed,
+    rewriter: input.rewriter,
+    splitToolSpeech: input.splitToolSpeech,
+  });
+  for (const reject of exported.rejects) input.addReject(reject);
+  store.rewrite(RUN_FILES.sft, exported.sft);
+  store.rewrite(RUN_FILES.dpo, exported.dpo);
+  store.rewrite("dataset/trl/sft.jsonl", exported.trlSft);
+  store.rewrite("dataset/trl/preference.jsonl", exported.trlDpo);
+  store.rewrite("dataset/rewrites.jsonl", exported.rewrites);
+  store.rewrite("dataset/pairs.jsonl", exported.pairs);
+  stage({ stage: "export", type: "done", summary: `${exported.sft.length} SFT rows, ${exported.dpo.length} preference pairs (${exported.candidatePairs} from best-vs-worst candidates)` });
+
+  const data = reportData(input, pack, conversations, filtered, exported, await store.readAll(RUN_FILES.rejects, Reject));
+  const { html, markdown } = renderReport(data);
+  store.writeText(RUN_FILES.reportHtml, html);
+  store.writeText(RUN_FILES.reportMd, markdown);
+  if (data.refusals.correct === 0) stage({ stage: "warning", type: "done", summary: "no accepted conversation contains a correct refusal: add refusal traps to the pack's scenarios" });
+
+  const allRecords = [...records.values()];
+  const scoreList = [...scores.values()];
+  const manifest: Manifest = {
+    ...input.manifest,
+    updatedAt: new Date().toISOString(),
+    stages: [
+      { name: "generate", status: "done", counts: { proposed: allRecords.length } },
+      { name: "critique", status: "done", counts: { passed: allRecords.filter((r) => r.critique?.ok).length } },
+      { name: "gate", status: "done", counts: { accepted: allRecords.filter((r) => r.accepted).length } },
+      { name: "simulate", status: "done", counts: { conversations: conversations.length, failed: filtered.counts.failed } },
+      { name: "judge", status: "done", counts: { accepted: scoreList.filter((s) => s.verdict === "accept").length, rejected: scoreList.filter((s) => s.verdict === "reject").length, callerFaults: scoreList.filter((s) => !s.callerFidelity.ok).length } },
+      { name: "filter", status: "done", counts: { ...filtered.counts } },
+      { name: "export", status: "done", counts: { sft: exported.sft.length, preference: exported.dpo.length } },
+    ],
+    tokens: input.tokens,
+    estimatedCostUsd: data.estimatedCostUsd,
+    finished: true,
+  };
+  store.writeManifest(manifest);
+  store.flush();
+  return { funnel: data.funnel, acceptedConversations: filtered.final.length, sftRows: exported.sft.length, preferenceRows: exported.dpo.length, manifest };
+}
+
+function reportData(
+  input: FinishRunInput,
+  pack: ScenarioPack,
+  conversations: readonly Conversation[],
+  filtered: ReturnType<typeof filterCalls>,
+  exported: Awaited<ReturnType<typeof exportDataset>>,
+  rejects: Reject[],
+): ReportData {
+  const allRecords = [...input.records.values()];
+  const scoreList = [...input.scores.values()];
+  // pass^k is the agent's: calls the simulated caller spoilt say nothing about it.
+  const passes = new Map<string, { passed: number; total: number }>();
+  for (const s of scoreList) {
+    if (!s.callerFidelity.ok) continue;
+    const entry = passes.get(s.scenarioId) ?? { passed: 0, total: 0 };
+    entry.total++;
+    if (s.verdict === "accept") entry.passed++;
+    passes.set(s.scenarioId, entry);
+  }
+  const { counts, kept, final } = filtered;
+  const keptIds = new Set(final.map((f) => f.conversation.id));
+  const scenarioOf = (id: string) => input.records.get(id)?.scenario;
+  return {
+    title: `${pack.name} — ${input.manifest.name}`,
+    packId: pack.id,
+    seed: input.seed,
+    createdAt: input.manifest.createdAt,
+    backends: input.backends,
+    funnel: [
+      { stage: "proposed", count: allRecords.length },
+      { stage: "passed critique", count: allRecords.filter((r) => r.critique?.ok).length },
+      { stage: "passed gate", count: allRecords.filter((r) => r.accepted).length },
+      { stage: "conversations", count: conversations.length },
+      { stage: "completed", count: conversations.length - counts.failed },
+      { stage: "caller faithful", count: conversations.length - counts.failed - counts.caller },
+      { stage: "judge accepted", count: kept.length + counts.toxicity + counts.domain },
+      { stage: "clean and in domain", count: kept.length },
+      { stage: "unique (dataset)", count: final.length },
+    ],
+    rounds: input.rounds,
+    rubric: scoreList.flatMap((s) => s.rubric.map((r) => ({ dimension: r.dimension, score: r.score }))),
+    passHatK: passHatKTable([...passes.values()], input.seed),
+    coverage: allRecords.filter((r) => r.accepted).map((r) => ({ intent: r.scenario.goal.intent, difficulty: r.scenario.difficulty, faults: r.scenario.faultPlan.map((f) => f.kind) })),
+    complications: complicationCoverage(
+      conversations.flatMap((conversation) => {
+        const scenario = scenarioOf(conversation.scenarioId);
+        return scenario ? [{ conversation, scenario, pack }] : [];
+      }),
+      keptIds,
+    ),
+    refusals: { expected: final.filter((f) => f.scenario.expectations.refusalExpected).length, correct: final.filter((f) => f.score.hasCorrectRefusal).length, accepted: final.length },
+    fidelityFailures: scoreList.filter((s) => !s.callerFidelity.ok).map((s) => ({ id: s.conversationId, issues: s.callerFidelity.issues })),
+    tokens: input.tokens,
+    estimatedCostUsd: estimateCost(input.tokens),
+    dataset: { sft: exported.sft.length, preference: exported.dpo.length, piiReplacements: exported.piiReplacements, rewrites: exported.rewrites.length },
+    rejects,
+    checkFailures: countFailures(scoreList),
+  };
+}
+
+/** Rough list prices (USD per million tokens) of a small hosted model; scripted runs cost nothing. */
+function estimateCost(tokens: Tokens): number {
+  if (tokens.modelCalls === 0) return 0;
+  return Math.round(((tokens.prompt * 0.15 + tokens.completion * 0.6) / 1_000_000) * 10_000) / 10_000;
+}
+
+/** Failed checks by kind (`final_state[2]` and `refusal:waive_fee` count as `final_state`, `refusal`). */
+function countFailures(scores: readonly Score[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of scores) {
+    for (const c of s.checks) {
+      if (c.passed) continue;
+      const kind = c.id.replace(/\[\d+\]/, "").replace(/:.*/, "");
+      out[kind] = (out[kind] ?? 0) + 1;
+    }
+  }
+  return out;
+}
