@@ -357,7 +357,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
     let piiReplacements = 0;
     const rewrites: Rewrite[] = [];
     for (const { conversation, score, scenario } of final) {
-      const pseudonymizer = new Pseudonymizer(pack, conversation.id);
+      const pseudonymizer = new Pseudonymizer(pack, conversation.id, { hiddenFacts: scenario.hiddenFacts });
       let clean = pseudonymizer.conversation(conversation);
       if (options.rewriter) {
         const rewritten = await rewriteConversation(clean, pack, options.rewriter);
@@ -378,7 +378,8 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       const conversation = byId.get(fork.conversationId);
       const scenario = records.get(fork.scenarioId)?.scenario;
       if (!conversation || !scenario) continue;
-      const pseudonymizer = new Pseudonymizer(pack, conversation.id);
+      const pseudonymizer = new Pseudonymizer(pack, conversation.id, { hiddenFacts: scenario.hiddenFacts });
+      pseudonymizer.learn(fork);
       const pair = preferencePair(pseudonymizer.value(fork) as ForkedReplies, pseudonymizer.conversation(conversation), pack, agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone), toolSchemas);
       if ("skipped" in pair) {
         addReject({ kind: "reply", id: fork.id, stage: "judge", reason: pair.skipped });
@@ -399,9 +400,12 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       const best = ranked.find((c) => keptIds.has(c.id));
       const worst = [...ranked].reverse().find((c) => scores.get(c.id)?.verdict === "reject" && c.status === "completed");
       if (!scenario || !best || !worst) continue;
+      // One entity map for both sides, so the pair names the same fake caller.
+      const pseudonymizer = new Pseudonymizer(pack, best.id, { hiddenFacts: scenario.hiddenFacts });
+      pseudonymizer.learn(worst);
       const pair = candidatePair(
-        new Pseudonymizer(pack, best.id).conversation(best),
-        new Pseudonymizer(pack, best.id).conversation(worst),
+        pseudonymizer.conversation(best),
+        pseudonymizer.conversation(worst),
         agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone),
         toolSchemas,
       );
