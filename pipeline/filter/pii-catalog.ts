@@ -41,6 +41,8 @@ export function classifyField(key: string, value: unknown): FieldKind | undefine
   const k = key.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
   const digits = text.replace(/\D/g, "");
   if (!text) return undefined;
+  // Money, counts and times are never identifiers, however long their digits.
+  if (/(cents|amount|price|total|balance|fee|count|duration|installment|quantity|limit|latency|minutes|(^|_)min$|seconds|(^|_)ms$)/.test(k)) return undefined;
   if (EMAIL.test(text)) return "email";
   if (/(^|_)(dob|birth|born|birthday|birthdate|date_of_birth)(_|$)/.test(k) || /birth/.test(k)) return ISO_DATE.test(text) || /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(text) ? "dob" : undefined;
   if (/(phone|mobile|cell|(^|_)tel(_|$)|fax|callback|contact_number)/.test(k) && digits.length >= 7) return "phone";
@@ -55,7 +57,8 @@ export function classifyField(key: string, value: unknown): FieldKind | undefine
     if (/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(text) && digits.length >= 3) return /[a-z]/i.test(text) ? "id" : "number";
     return undefined;
   }
-  // A long digit string is an identifier whatever its field is called.
+  // A long digit string is an identifier whatever its field is called (a date or a time is not).
+  if (/^\d{4}-\d{2}-\d{2}/.test(text) || /^\d{1,2}:\d{2}/.test(text)) return undefined;
   if (digits.length >= 6 && /^[\d\s().+-]+$/.test(text)) return digits.length === 10 || digits.length === 11 ? "phone" : "number";
   return undefined;
 }

@@ -43,7 +43,11 @@ interface Word {
   end: number;
 }
 
-const GAP = /^[\s,.()\-–—+]*$/;
+// Commas, hyphens and brackets do not break a number; a dash of a restart ("four— four one four")
+// does, as it does for the agent, which reads "four—" as no digit.
+// Commas, hyphens and brackets do not break a number; the dash of a restart ("four— four one four")
+// does, as it does for the agent, which reads "four—" as no digit.
+const GAP = /^[\s,.()\-+]*$/;
 
 /** The digit runs of a text, in order. */
 export function findDigitRuns(text: string): DigitRun[] {
@@ -110,6 +114,7 @@ function pieceAt(text: string, words: readonly Word[], i: number): { piece: Digi
   if (!word) return undefined;
   const lower = word.text.toLowerCase();
   const base = { start: word.start, end: word.end, isZero: lower === "zero" };
+  if (/^[—–]/.test(text.slice(word.end))) return undefined;
   if (/^\d+$/.test(word.text)) {
     // Digits glued to letters are part of an id ("CUS-2001", "3rd", "10T09"), not a number said.
     const before = text.slice(Math.max(0, word.start - 2), word.start);

@@ -40,6 +40,7 @@ export class Pseudonymizer {
   /** Real digit string → fake of the same length. */
   readonly #digits = new Map<string, string>();
   readonly #areas = new Map<string, string>();
+  readonly #exchanges = new Map<string, string>();
   readonly #dobs = new Map<string, string>();
   readonly #names = new Map<string, string>();
   readonly #ids = new Map<string, string>();
@@ -94,7 +95,7 @@ export class Pseudonymizer {
     const visit = (v: unknown): void => {
       if (typeof v === "string") {
         const runs = findDigitRuns(v);
-        for (const run of runs) if (run.digits.length === 10 && !this.#digits.has(run.digits)) this.#fakeForRun(run.digits, run.isSpoken, v.slice(run.start, run.end));
+        for (const run of runs) if (run.digits.length >= 4 && !this.#digits.has(run.digits)) this.#fakeForRun(run.digits, run.isSpoken, v.slice(run.start, run.end));
         const joined = runs.map((r) => r.digits).join("");
         if (runs.length > 1 && joined.length === 10 && !this.#digits.has(joined)) this.#fakeDigitsFor(joined, "phone");
       } else if (Array.isArray(v)) v.forEach(visit);
@@ -256,10 +257,31 @@ export class Pseudonymizer {
       const fake = this.#fakeDigitsFor(phone, "phone");
       return digits.length === 11 ? `1${fake}` : fake;
     }
+    const inside = this.#knownInside(digits);
+    if (inside) {
+      // A garbled run ("oh five three two oh two") the agent may have read only in part: each
+      // piece of five or more digits keeps the fake's piece, so the arguments still match.
+      for (let at = 0; at < digits.length; at++) {
+        for (let end = at + 5; end <= digits.length; end++) if (!this.#digits.has(digits.slice(at, end))) this.#digits.set(digits.slice(at, end), inside.slice(at, end));
+      }
+      return inside;
+    }
     if (isSpoken && digits.length >= 7) return this.#fakeDigitsFor(digits, "number");
     if (!isSpoken && /^\d{3}-\d{2}-\d{4}$/.test(original)) return this.#fakeDigitsFor(digits, "ssn");
     if (!isSpoken && digits.length >= 13 && digits.length <= 19 && luhn(digits)) return this.#fakeDigitsFor(digits, "card");
     return undefined;
+  }
+
+  /** A run that holds a known value among other digits ("oh, five three two oh two"): that part replaced. */
+  #knownInside(digits: string): string | undefined {
+    if (digits.length > 24) return undefined;
+    let out = digits;
+    const known = [...this.#digits.keys()].filter((d) => d.length >= 4 && d.length < digits.length).sort((a, b) => b.length - a.length);
+    for (const real of known) {
+      const at = out.indexOf(real);
+      if (at >= 0 && digits.slice(at, at + real.length) === real) out = out.slice(0, at) + (this.#digits.get(real) as string) + out.slice(at + real.length);
+    }
+    return out === digits ? undefined : out;
   }
 
   #replaceDigitsIn(text: string, fake: string): string {
@@ -316,9 +338,19 @@ export class Pseudonymizer {
     const known = this.#digits.get(real);
     if (known) return known;
     let fake = "";
-    for (let attempt = 0; attempt < 60; attempt++) {
-      fake = this.#draftDigits(real, kind, attempt);
-      if (fake !== real && !this.#usedFakes.has(fake) && !this.#realDigits.some((r) => fake.includes(r)) && !(attempt < 59 && this.#catalog.digits.has(fake))) break;
+    if (kind === "phone" || kind === "phone-local") {
+      // Composed group by group (area, exchange, line), never redrawn: a number said in pieces or
+      // misheard in one group keeps the other groups' fakes, as the agent's reading does.
+      const local = real.slice(-7);
+      fake = `${kind === "phone" ? this.#fakeGroup(this.#areas, real.slice(0, 3)) : ""}${this.#fakeGroup(this.#exchanges, local.slice(0, 3))}${this.#fakeDigitsFor(local.slice(3), "phone-line")}`;
+    } else {
+      for (let attempt = 0; attempt < 60; attempt++) {
+        fake = this.#draftDigits(real, kind, attempt);
+        const spoken = kind === "phone-line" ? `555${fake}` : fake;
+        // "oh oh" is two weak words a listener drops: a fake never holds two zeros in a row.
+        const isClean = attempt >= 50 || !fake.includes("00");
+        if (isClean && fake !== real && !this.#usedFakes.has(fake) && !this.#realDigits.some((r) => spoken.includes(r)) && !(attempt < 59 && this.#catalog.digits.has(fake))) break;
+      }
     }
     this.#usedFakes.add(fake);
     this.#digits.set(real, fake);
@@ -328,23 +360,16 @@ export class Pseudonymizer {
   #draftDigits(real: string, kind: string, attempt: number): string {
     const random = (n: number) => Array.from({ length: n }, () => String(this.#rng.int(0, 9))).join("");
     switch (kind) {
-      case "phone": {
-        // Area code kept per call (a number said in pieces stays one number); 555-01xx is for fiction.
-        const area = this.#fakeArea(real.slice(0, 3), attempt);
-        return `${area}555${this.#fakeDigitsFor(real.slice(6), "phone-line")}`;
-      }
-      case "phone-local":
-        return `555${this.#fakeDigitsFor(real.slice(3), "phone-line")}`;
       case "phone-line":
       case "last4":
       case "ssn-last4":
-        return attempt < 30 && real.length === 4 ? `01${String(this.#rng.int(0, 99)).padStart(2, "0")}` : random(real.length);
+        return attempt < 30 && real.length === 4 ? `01${String(this.#rng.int(10, 99))}` : random(real.length);
       case "ssn":
         return `${random(5)}${this.#fakeDigitsFor(real.slice(5), "ssn-last4")}`;
       case "card": {
         const last4 = this.#fakeDigitsFor(real.slice(-4), "last4");
         const body = `4${random(real.length - 6)}`;
-        for (let check = 0; check < 10; check++) if (luhn(`${body}${check}${last4}`.slice(0, real.length))) return `${body}${check}${last4}`;
+        for (let check = 0; check < 10; check++) if (luhn(`${body}${check}${last4}`)) return `${body}${check}${last4}`;
         return `${body}0${last4}`;
       }
       default:
@@ -352,13 +377,20 @@ export class Pseudonymizer {
     }
   }
 
-  #fakeArea(real: string, attempt: number): string {
-    const known = this.#areas.get(real);
-    if (known && attempt === 0) return known;
-    const realAreas = new Set([...this.#catalog.digits].filter(([, k]) => k === "phone").map(([d]) => d.slice(0, 3)));
+  /**
+   * A phone group's fake, one per call: a real area code or exchange gets another that no real
+   * number uses; the fictional exchange 555 and groups no real number has stay as they are.
+   */
+  #fakeGroup(map: Map<string, string>, real: string): string {
+    const known = map.get(real);
+    if (known) return known;
+    const isArea = map === this.#areas;
+    const realGroups = new Set([...this.#catalog.digits].filter(([, k]) => k === "phone").map(([d]) => (isArea ? d.slice(0, 3) : d.slice(3, 6))));
     let fake = real;
-    for (let i = 0; i < 30 && (fake === real || realAreas.has(fake) || /^\d11$/.test(fake)); i++) fake = String(this.#rng.int(201, 989));
-    this.#areas.set(real, fake);
+    if (realGroups.has(real) && real !== "555") {
+      for (let i = 0; i < 40 && (fake === real || realGroups.has(fake) || [...map.values()].includes(fake) || /^\d11$/.test(fake)); i++) fake = isArea ? String(this.#rng.int(201, 989)) : "555";
+    }
+    map.set(real, fake);
     return fake;
   }
 
@@ -372,10 +404,11 @@ export class Pseudonymizer {
       let i = 0;
       // Letters before the first digit or dash are a type prefix ("CUS-", "MBR"); the rest changes.
       const prefix = /^[A-Za-z]+-?/.exec(real)?.[0] ?? "";
+      // A short number ("PM-3") has too few fakes that are not real ids: a fake gets four digits.
+      const body = real.slice(prefix.length).replace(/^\d{1,3}$/, (d) => d.padStart(4, "0"));
       fake =
         prefix +
-        real
-          .slice(prefix.length)
+        body
           .replace(/\d/g, () => (fakeDigits && attempt === 0 ? (fakeDigits[i++] ?? "0") : String(this.#rng.int(0, 9))))
           .replace(/[A-Z]/g, () => String.fromCharCode(65 + this.#rng.int(0, 25)));
     }
