@@ -3,7 +3,8 @@ import { join, relative } from "node:path";
 import { parseDob } from "../../agents/index.ts";
 import type { ScenarioPack } from "../../scenarios/index.ts";
 import { classifyField, type PiiCatalog, piiCatalog } from "./pii-catalog.ts";
-import { cleanSpokenDate, findDigitRuns, SPOKEN_DATE } from "./pii-spoken.ts";
+import { toCardinal, toOrdinal } from "n2words/en-US";
+import { cleanSpokenDate, findDigitRuns, SPOKEN_DATE, sayYear } from "./pii-spoken.ts";
 
 /** One real value found in an exported file. */
 export interface PiiLeak {
@@ -49,6 +50,10 @@ interface Scanned {
   raw: string;
   lower: string;
   runs: string[];
+  /** Digit runs read without the agent's rules: every digit-like word counts, fillers and punctuation skipped. */
+  naiveRuns: string[];
+  /** Lower case, fillers, restarts and punctuation out: "january seventeenth two thousand three". */
+  plain: string;
   dobs: Set<string>;
 }
 
@@ -118,9 +123,12 @@ function realValues(catalog: PiiCatalog): RealValue[] {
     }
   }
   for (const [digits, kind] of catalog.digits) {
-    out.push({ kind, value: digits, isIn: (t) => t.runs.some((run) => run.includes(digits)) });
+    out.push({ kind, value: digits, isIn: (t) => t.runs.some((run) => run.includes(digits)) || t.naiveRuns.some((run) => run.includes(digits)) });
   }
-  for (const iso of catalog.dobs) out.push({ kind: "dob", value: iso, isIn: (t) => t.raw.includes(iso) || t.dobs.has(iso) });
+  for (const iso of catalog.dobs) {
+    const said = spokenDobParts(iso);
+    out.push({ kind: "dob", value: iso, isIn: (t) => t.raw.includes(iso) || t.dobs.has(iso) || said.some(([monthDay, year]) => near(t.plain, monthDay, year)) });
+  }
   for (const email of catalog.emails) {
     const spoken = email.replace("@", " at ").replace(/\./g, " dot ");
     out.push({ kind: "email", value: email, isIn: (t) => t.lower.includes(email) || t.lower.includes(spoken) });
@@ -149,8 +157,55 @@ function scan(raw: string): Scanned {
     const iso = parseDob(`${match[1]}/${match[2]}/${match[3]}`);
     if (iso) dobs.add(iso);
   }
-  return { raw, lower: raw.toLowerCase(), runs: findDigitRuns(raw).map((r) => r.digits), dobs };
+  const plain = raw
+    .toLowerCase()
+    .replace(/\b([a-z]+)[—–]\s*/g, " ")
+    .replace(/\b(uh+|um+|er+|erm|hmm+|hm+|ah+|like)\b/g, " ")
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
+  return { raw, lower: raw.toLowerCase(), runs: findDigitRuns(raw).map((r) => r.digits), naiveRuns: naiveDigitRuns(plain), plain, dobs };
 }
+
+const NAIVE_DIGITS: Record<string, string> = { zero: "0", oh: "0", o: "0", one: "1", won: "1", two: "2", to: "2", too: "2", three: "3", four: "4", for: "4", five: "5", six: "6", seven: "7", eight: "8", ate: "8", nine: "9" };
+
+/** An independent second reading of digits, more eager than the agent's, so the audit does not share the pseudonymiser's blind spots. */
+function naiveDigitRuns(plain: string): string[] {
+  const runs: string[] = [];
+  let run = "";
+  let repeat = 1;
+  for (const word of plain.split(" ")) {
+    if (word === "double" || word === "triple") {
+      repeat = word === "double" ? 2 : 3;
+      continue;
+    }
+    const digits = /^\d+$/.test(word) ? word : NAIVE_DIGITS[word];
+    if (digits === undefined) {
+      if (run) runs.push(run);
+      run = "";
+    } else run += digits.repeat(repeat);
+    repeat = 1;
+  }
+  if (run) runs.push(run);
+  return runs;
+}
+
+/** [month and day, year] as a caller says them: ["january seventeenth", "two thousand three"], with variants. */
+function spokenDobParts(iso: string): Array<[string, string]> {
+  const [y = 0, m = 1, d = 1] = iso.split("-").map(Number);
+  const month = MONTH_NAMES[m - 1] ?? "";
+  const days = [String(toOrdinal(d)), String(toCardinal(d)), String(d)].map((w) => w.replace(/-/g, " "));
+  const years = [sayYear(y), `${Math.floor(y / 100) === 20 ? "two thousand and" : ""} ${y % 100 ? String(toCardinal(y % 100)) : ""}`, String(y)].map((w) => w.replace(/-/g, " ").replace(/\s+/g, " ").trim());
+  return days.flatMap((day) => years.filter((year) => year.split(" ").length > 1 || /^\d{4}$/.test(year)).map((year): [string, string] => [`${month} ${day}`, year]));
+}
+
+function near(plain: string, first: string, second: string): boolean {
+  for (let at = plain.indexOf(first); at >= 0; at = plain.indexOf(first, at + 1)) {
+    if (plain.slice(at + first.length, at + first.length + 40).includes(second)) return true;
+  }
+  return false;
+}
+
+const MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
 // ---------------------------------------------------------------- tool arguments
 

@@ -166,12 +166,16 @@ const DAY_WORD =
 const TENS_WORD = "(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)";
 const UNIT_WORD = "(?:one|two|three|four|five|six|seven|eight|nine)";
 const TEEN_WORD = "(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)";
-const JUNK = "(?:[\\s,.—–-]|\\b(?:uh|um|er|erm|hmm|hm|ah|the|of|a)\\b)+";
+const JUNK = "(?:[\\s,.—–-]|\\b(?:uh+|um+|er+|erm|hm+|ah+|the|of|a|and|like|you know|i mean|let me see|let me think|so|well)\\b)+";
+// Between the day and the year a recogniser may put a stray word or two ("November 21st a 1975"),
+// which the agent's date reader skips; so does this.
+const GAP_WORDS = `(?:${JUNK}(?:[a-z]{1,8}${JUNK}){0,2})`;
 const YEAR_TAIL = `(?:${TENS_WORD}(?:[\\s-]${UNIT_WORD})?|${TEEN_WORD}|oh[\\s-]${UNIT_WORD}|hundred)`;
-const YEAR = `(?:\\d{4}|(?:nineteen|twenty)(?:${JUNK}(?:nineteen|twenty))?${JUNK}${YEAR_TAIL}|two thousand(?:\\s+and)?(?:[\\s-](?:${TEEN_WORD}|${TENS_WORD}(?:[\\s-]${UNIT_WORD})?|${UNIT_WORD}))?)`;
+const YEAR = `(?:\\d{4}|[a-z]+${JUNK}${YEAR_TAIL}|(?:nineteen|twenty)(?:${JUNK}(?:nineteen|twenty))?${JUNK}${YEAR_TAIL}|two thousand(?:\\s+and)?(?:[\\s-](?:${TEEN_WORD}|${TENS_WORD}(?:[\\s-]${UNIT_WORD})?|${UNIT_WORD}))?)`;
 
 /** Month, optional day, year — with fillers, "the", restarts and commas between. */
-export const SPOKEN_DATE = new RegExp(`\\b(${MONTHS.join("|")})\\b(?:${JUNK}(${DAY_WORD}))?${JUNK}(${YEAR})\\b`, "gi");
+const RESTART = "(?:[a-z]+[—–]\\s*)?";
+export const SPOKEN_DATE = new RegExp(`\\b(${MONTHS.join("|")})\\b(?:${JUNK}${RESTART}(${DAY_WORD}))?${GAP_WORDS}(${RESTART}${YEAR})\\b`, "gi");
 
 /** "March third, nineteen eighty-two" (or "March 3, 1982" when the original was written). */
 export function sayDob(iso: string, isWritten: boolean, hasDay: boolean): string {
@@ -188,11 +192,30 @@ export function sayYear(year: number): string {
   return `${toCardinal(Math.floor(year / 100))} ${lo === 0 ? "hundred" : lo < 10 ? `oh ${toCardinal(lo)}` : toCardinal(lo)}`;
 }
 
+const SMALL: Record<string, number> = { oh: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19 };
+const TENS_VALUE: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
+
+/** The last two digits of a spoken year, even when the century was misheard ("ninety seventy-one" → 71). */
+export function yearTail(year: string): number | undefined {
+  const digits = /(\d{2})$/.exec(year.trim());
+  if (digits) return Number(digits[1]);
+  const words = year.toLowerCase().split(/[^a-z]+/).filter(Boolean);
+  const last = words.at(-1) ?? "";
+  const before = words.at(-2) ?? "";
+  if (last === "hundred") return 0;
+  if (SMALL[last] !== undefined && TENS_VALUE[before] !== undefined) return (TENS_VALUE[before] as number) + (SMALL[last] as number);
+  if (TENS_VALUE[last] !== undefined) return TENS_VALUE[last];
+  if (SMALL[last] !== undefined) return SMALL[last];
+  return undefined;
+}
+
 /** Fillers and restarts out, so a date parser reads what was meant. */
 export function cleanSpokenDate(text: string): string {
   return text
     .replace(/\b(nineteen|twenty)[\s—–-]+(?=(nineteen|twenty)\b)/gi, "")
-    .replace(/\b(uh|um|er|erm|hmm|hm|ah)\b,?/gi, " ")
+    .replace(/\b([a-z]+)[—–]\s*(?=\1\b)/gi, "")
+    .replace(/\b[a-z]+[—–]\s*/gi, "")
+    .replace(/\b(uh+|um+|er+|erm|hm+|ah+|you know|i mean|let me see|let me think)\b,?/gi, " ")
     .replace(/\s+/g, " ")
     .trim();
 }

@@ -2,7 +2,7 @@ import { parseDob } from "../../agents/index.ts";
 import type { Conversation, ScenarioPack } from "../../scenarios/index.ts";
 import { Rng } from "../../tools/index.ts";
 import { addHiddenFacts, classifyField, cloneCatalog, type PiiCatalog, phoneDigits, piiCatalog } from "./pii-catalog.ts";
-import { cleanSpokenDate, findDigitRuns, respeakRun, SPOKEN_DATE, sayDob } from "./pii-spoken.ts";
+import { cleanSpokenDate, findDigitRuns, respeakRun, SPOKEN_DATE, sayDob, yearTail } from "./pii-spoken.ts";
 
 export interface PiiChange {
   kind: "name" | "phone" | "digits" | "email" | "dob" | "address" | "ssn" | "card" | "id";
@@ -191,8 +191,12 @@ export class Pseudonymizer {
       const isWritten = /\d{4}/.test(year);
       if (day) {
         const iso = parseDob(cleaned);
-        if (!iso || !this.#isBirthDate(iso)) return match;
-        return this.#record("dob", match, sayDob(this.#fakeDob(iso), isWritten && /\d/.test(day), true));
+        if (iso && this.#isBirthDate(iso)) return this.#record("dob", match, sayDob(this.#fakeDob(iso), isWritten && /\d/.test(day), true));
+        // A misheard century ("April ninth, ninety seventy-one"): the known birth date with that day and year ending.
+        const monthDay = parseDob(`${_month} ${cleanSpokenDate(day)}, 2000`)?.slice(4);
+        const tail = yearTail(cleanSpokenDate(year));
+        const real = [...this.#dobs.keys()].find((d) => d.slice(4) === monthDay && Number(d.slice(2, 4)) === tail);
+        return real ? this.#record("dob", match, sayDob(this.#dobs.get(real) as string, false, true)) : match;
       }
       // A dropped day ("March nineteen eighty-two"): the month and year of a known birth date.
       const parsed = parseDob(`${_month} 1, ${cleanSpokenDate(year)}`);
