@@ -27,7 +27,7 @@ export type DigitKind = "phone" | "phone-local" | "phone-line" | "zip" | "ssn" |
 
 export type FieldKind = "name" | "phone" | "dob" | "email" | "address" | "ssn" | "zip" | "card" | "id" | "number";
 
-const PERSON = /^(?:(?:dr|mr|mrs|ms|miss|prof)\.?\s+)?[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’.-]*){0,3}$/;
+const PERSON = /^(?:(?:[Dd]r|[Mm]r|[Mm]rs|[Mm]s|[Mm]iss|[Pp]rof)\.?\s+)?[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’.-]*){0,3}$/;
 const EMAIL = /^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -50,7 +50,7 @@ export function classifyField(key: string, value: unknown): FieldKind | undefine
   if (/(zip|postal|postcode)/.test(k) && /\d/.test(text)) return "zip";
   if (/(card|iban|routing|acct|account_(number|no|num)|last_?4|last_?four)/.test(k) && digits.length >= 4 && digits.length === text.replace(/[\s-]/g, "").length) return "card";
   if (/(address|street)/.test(k) && /\d/.test(text) && /[a-z]{3}/i.test(text)) return "address";
-  if (/(^|_)(name|first|last|full_name|surname|given)(_|$)|name$|(guest|holder|spouse|patient|contact|owner|beneficiary|caregiver|emergency)/.test(k)) {
+  if (/(^|_)(name|first|last|full_name|surname|given)(_|$)|name$|(guest|holder|spouse|patient|contact|owner|beneficiary|caregiver|emergency|person|pickup|recipient|payer|relative|parent|child|authori[sz]ed)/.test(k)) {
     return typeof value === "string" && PERSON.test(text) ? "name" : undefined;
   }
   if (/((^|_)id$|(^|_)(number|num|no|code)$|member|policy|(^|_)rx(_|$)|mrn|license|passport|customer|account|patient|subscriber)/.test(k)) {
@@ -111,8 +111,11 @@ function buildCatalog(pack: ScenarioPack): PiiCatalog {
   for (const record of records) {
     for (const [key, value] of fieldsOf(record)) {
       const kind = classifyField(key, value);
-      if (kind === "name") addNameTokens(catalog, String(value));
+      // Every capitalised name-like value (a prescriber, a creditor) is kept out of the fakes.
+      if (kind === "name" || (typeof value === "string" && PERSON.test(value.trim()) && /[A-Z]/.test(value))) addNameTokens(catalog, String(value));
       if (!personal.has(record)) continue;
+      // A pointer to a catalogue record (a slot, a provider, a service) names no one.
+      if (key !== "id" && typeof value === "string" && catalog.allIds.has(value) && !personalIds.has(value)) continue;
       if (key === "id" && typeof value === "string") {
         addId(catalog, value);
         continue;
@@ -125,6 +128,7 @@ function buildCatalog(pack: ScenarioPack): PiiCatalog {
     addValue(catalog, "name", persona.name);
   }
   addNameTokens(catalog, pack.agent.name);
+  addNameTokens(catalog, pack.agent.organization);
   for (const scenario of pack.scenarios) addHiddenFacts(catalog, scenario.hiddenFacts);
   return catalog;
 }
@@ -177,8 +181,10 @@ function addNameTokens(catalog: PiiCatalog, name: string): void {
 
 function addId(catalog: PiiCatalog, id: string): void {
   catalog.ids.add(id);
-  const digits = id.replace(/\D/g, "");
-  if (digits.length >= 6 && !catalog.digits.has(digits)) catalog.digits.set(digits, "number");
+  // The number inside an id ("MBR-88412093") is said on its own; an id of several numbers is not.
+  const groups = id.match(/\d+/g) ?? [];
+  const digits = groups[0] ?? "";
+  if (groups.length === 1 && digits.length >= 6 && !catalog.digits.has(digits)) catalog.digits.set(digits, "number");
 }
 
 function addValue(catalog: PiiCatalog, kind: FieldKind, value: string): void {

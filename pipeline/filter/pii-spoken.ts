@@ -175,7 +175,9 @@ const YEAR = `(?:\\d{4}|[a-z]+${JUNK}${YEAR_TAIL}|(?:nineteen|twenty)(?:${JUNK}(
 
 /** Month, optional day, year — with fillers, "the", restarts and commas between. */
 const RESTART = "(?:[a-z]+[—–]\\s*)?";
-export const SPOKEN_DATE = new RegExp(`\\b(${MONTHS.join("|")})\\b(?:${JUNK}${RESTART}(${DAY_WORD}))?${GAP_WORDS}(${RESTART}${YEAR})\\b`, "gi");
+// A month as the agent's date reader takes it: its first three letters ("Aprel" is April).
+const MONTH = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?";
+export const SPOKEN_DATE = new RegExp(`\\b(${MONTH})(?![a-z])(?:${JUNK}${RESTART}(${DAY_WORD}))?${GAP_WORDS}(${RESTART}${YEAR})\\b`, "gi");
 
 /** "March third, nineteen eighty-two" (or "March 3, 1982" when the original was written). */
 export function sayDob(iso: string, isWritten: boolean, hasDay: boolean): string {
@@ -209,10 +211,11 @@ export function yearTail(year: string): number | undefined {
   return undefined;
 }
 
-/** Fillers and restarts out, so a date parser reads what was meant. */
+/** Fillers and restarts out and the month spelt out, so a date parser reads what was meant. */
 export function cleanSpokenDate(text: string): string {
   return text
-    .replace(/\b(nineteen|twenty)[\s—–-]+(?=(nineteen|twenty)\b)/gi, "")
+    .replace(/^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?/i, (m, p: string) => MONTHS.find((month) => month.startsWith(p.toLowerCase())) ?? m)
+    .replace(/\b(nineteen|twenty)\s*[—–-]\s*(?=(nineteen|twenty)\b)/gi, "")
     .replace(/\b([a-z]+)[—–]\s*(?=\1\b)/gi, "")
     .replace(/\b[a-z]+[—–]\s*/gi, "")
     .replace(/\b(uh+|um+|er+|erm|hm+|ah+|you know|i mean|let me see|let me think)\b,?/gi, " ")

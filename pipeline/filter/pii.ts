@@ -193,13 +193,13 @@ export class Pseudonymizer {
         const iso = parseDob(cleaned);
         if (iso && this.#isBirthDate(iso)) return this.#record("dob", match, sayDob(this.#fakeDob(iso), isWritten && /\d/.test(day), true));
         // A misheard century ("April ninth, ninety seventy-one"): the known birth date with that day and year ending.
-        const monthDay = parseDob(`${_month} ${cleanSpokenDate(day)}, 2000`)?.slice(4);
+        const monthDay = parseDob(`${cleanSpokenDate(_month)} ${cleanSpokenDate(day)}, 2000`)?.slice(4);
         const tail = yearTail(cleanSpokenDate(year));
         const real = [...this.#dobs.keys()].find((d) => d.slice(4) === monthDay && Number(d.slice(2, 4)) === tail);
         return real ? this.#record("dob", match, sayDob(this.#dobs.get(real) as string, false, true)) : match;
       }
       // A dropped day ("March nineteen eighty-two"): the month and year of a known birth date.
-      const parsed = parseDob(`${_month} 1, ${cleanSpokenDate(year)}`);
+      const parsed = parseDob(`${cleanSpokenDate(_month)} 1, ${cleanSpokenDate(year)}`);
       const month = parsed?.slice(0, 7);
       const real = [...this.#dobs.keys()].find((iso) => iso.slice(0, 7) === month);
       if (!real) return match;
@@ -226,6 +226,10 @@ export class Pseudonymizer {
     let out = "";
     let at = 0;
     for (const run of runs) {
+      // "ten thirty", "two fifteen": times and amounts said in pairs are numbers, not identifiers,
+      // unless they are exactly a known value.
+      const isPairsOnly = run.pieces.every((p) => p.style === "pair") && run.digits.length <= 4;
+      if (isPairsOnly && !this.#digits.has(run.digits)) continue;
       const fake = this.#fakeForRun(run.digits, run.isSpoken, text.slice(run.start, run.end));
       if (!fake || fake === run.digits) continue;
       out += text.slice(at, run.start);
@@ -346,7 +350,14 @@ export class Pseudonymizer {
       // Composed group by group (area, exchange, line), never redrawn: a number said in pieces or
       // misheard in one group keeps the other groups' fakes, as the agent's reading does.
       const local = real.slice(-7);
-      fake = `${kind === "phone" ? this.#fakeGroup(this.#areas, real.slice(0, 3)) : ""}${this.#fakeGroup(this.#exchanges, local.slice(0, 3))}${this.#fakeDigitsFor(local.slice(3), "phone-line")}`;
+      const compose = () => `${kind === "phone" ? this.#fakeGroup(this.#areas, real.slice(0, 3)) : ""}${this.#fakeGroup(this.#exchanges, local.slice(0, 3))}${this.#fakeDigitsFor(local.slice(3), "phone-line")}`;
+      fake = compose();
+      // A misheard area code kept as heard may run into a real value ("012" + "5550198" holds
+      // "0125"): such an area gets a fake of its own.
+      if (kind === "phone" && this.#areas.get(real.slice(0, 3)) === real.slice(0, 3) && this.#realDigits.some((r) => fake.includes(r))) {
+        this.#areas.set(real.slice(0, 3), String(this.#rng.int(201, 989)));
+        fake = compose();
+      }
     } else {
       for (let attempt = 0; attempt < 60; attempt++) {
         fake = this.#draftDigits(real, kind, attempt);
