@@ -19,6 +19,8 @@ export interface PiiBenchOptions {
 
 export interface PiiBenchResult {
   pack: string;
+  /** The scratch run directory, to read what was exported. */
+  runDir: string;
   scenarios: number;
   sftRows: number;
   preferenceRows: number;
@@ -41,7 +43,7 @@ export async function measurePiiRecall(packDir: string, options: PiiBenchOptions
     backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
     resume: false,
   });
-  return { pack: loaded.pack.id, scenarios: options.scenarios, sftRows: result.sftRows, preferenceRows: result.preferenceRows, audit: auditPii(loaded.pack, out) };
+  return { pack: loaded.pack.id, runDir: out, scenarios: options.scenarios, sftRows: result.sftRows, preferenceRows: result.preferenceRows, audit: auditPii(loaded.pack, out) };
 }
 
 /** "collections: recall 100.00 % (0 of 47 values leaked), 0 of 162 tool arguments unsupported". */
@@ -71,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
   for (const packDir of packs.length ? packs : ["scenarios/packs/clinic-booking", "scenarios/packs/collections", "test/fixtures/packs/pharmacy"]) {
     const result = await measurePiiRecall(packDir, options);
     results.push(result);
-    console.log(formatPiiResult(result));
+    console.log(`${formatPiiResult(result)} [${result.runDir}]`);
     for (const leak of result.audit.leaks.slice(0, 5)) console.log(`  leak ${leak.kind} ${leak.value} in ${leak.file}: ${leak.context}`);
     for (const miss of result.audit.unsupported.slice(0, 5)) console.log(`  unsupported ${miss.tool}(${miss.key}=${miss.value}) in ${miss.file} row ${miss.row}`);
   }

@@ -119,7 +119,8 @@ function realValues(catalog: PiiCatalog): RealValue[] {
       const pattern = words(token);
       // A name that is also a word ("Grace", "Hill") is a name only when capitalised.
       const capital = new RegExp(`(?<![A-Za-z])${escape(token.charAt(0).toUpperCase() + token.slice(1))}(?![A-Za-z])`);
-      out.push({ kind: "name", value: token, isIn: (t) => pattern.test(t.raw) && (capital.test(t.raw) || !COMMONISH.has(key)) });
+      const spelled = new RegExp(`(?<![A-Za-z])${[...token].map(escape).join("[\\s.,-]{1,3}")}(?![A-Za-z])`, "i");
+      out.push({ kind: "name", value: token, isIn: (t) => (pattern.test(t.raw) && (capital.test(t.raw) || !COMMONISH.has(key))) || spelled.test(t.raw) });
     }
   }
   for (const [digits, kind] of catalog.digits) {
@@ -159,6 +160,9 @@ function scan(raw: string): Scanned {
   }
   const plain = raw
     .toLowerCase()
+    // Dates and clock times are read on their own (birth dates above), not as digit strings.
+    .replace(/\b\d{4}-\d{2}-\d{2}(t[\d:.+-]+z?)?\b/g, " date ")
+    .replace(/\b\d{1,2}:\d{2}\b/g, " time ")
     .replace(/\b([a-z]+)[—–]\s*/g, " ")
     .replace(/\b(uh+|um+|er+|erm|hmm+|hm+|ah+|like)\b/g, " ")
     .replace(/[^a-z0-9]+/g, " ")

@@ -25,13 +25,18 @@ export interface DigitPiece {
   style: "numeral" | "word" | "pair" | "repeat";
   /** The word "zero" was used for 0 (kept in the fake). */
   isZero: boolean;
+  /** Part of the agent's reading; a weak word between weak words ("oh won oh") is not. */
+  isKept?: boolean;
 }
 
 /** A run of digits as the agent would read it, with its pieces. */
 export interface DigitRun {
   start: number;
   end: number;
+  /** The digits as the agent reads them. */
   digits: string;
+  /** Every digit-like word counted, the dropped weak ones too. */
+  allDigits: string;
   pieces: DigitPiece[];
   /** Said in words (at least one digit word), not typed. */
   isSpoken: boolean;
@@ -43,8 +48,6 @@ interface Word {
   end: number;
 }
 
-// Commas, hyphens and brackets do not break a number; a dash of a restart ("four— four one four")
-// does, as it does for the agent, which reads "four—" as no digit.
 // Commas, hyphens and brackets do not break a number; the dash of a restart ("four— four one four")
 // does, as it does for the agent, which reads "four—" as no digit.
 const GAP = /^[\s,.()\-+]*$/;
@@ -56,21 +59,23 @@ export function findDigitRuns(text: string): DigitRun[] {
   let current: Array<DigitPiece & { isWeak: boolean }> = [];
   const flush = () => {
     const kept = current.filter((p, k) => !p.isWeak || current[k - 1]?.isWeak === false || current[k + 1]?.isWeak === false);
-    // Trim weak words at the edges that stand beside nothing strong; a run of weak words only is no number.
-    if (kept.some((p) => !p.isWeak) && kept.length === current.length) {
-      runs.push({ start: kept[0]?.start ?? 0, end: kept.at(-1)?.end ?? 0, digits: kept.map((p) => p.digits).join(""), pieces: kept, isSpoken: kept.some((p) => p.style !== "numeral") });
-    } else if (kept.some((p) => !p.isWeak)) {
-      // Split where a weak word was dropped, keeping each strong stretch.
-      let part: typeof kept = [];
-      for (const piece of current) {
-        if (kept.includes(piece)) part.push(piece);
-        else if (part.length) {
-          runs.push({ start: part[0]?.start ?? 0, end: part.at(-1)?.end ?? 0, digits: part.map((p) => p.digits).join(""), pieces: part, isSpoken: part.some((p) => p.style !== "numeral") });
-          part = [];
-        }
-      }
-      if (part.length) runs.push({ start: part[0]?.start ?? 0, end: part.at(-1)?.end ?? 0, digits: part.map((p) => p.digits).join(""), pieces: part, isSpoken: part.some((p) => p.style !== "numeral") });
+    if (!kept.some((p) => !p.isWeak)) {
+      current = [];
+      return;
     }
+    // Weak words at the edges that stand beside nothing strong are no digits; inside a run they
+    // stay as pieces (a misheard "won" may be a real digit) but out of the agent's reading.
+    const first = current.indexOf(kept[0] as (typeof current)[number]);
+    const last = current.indexOf(kept.at(-1) as (typeof current)[number]);
+    const pieces = current.slice(first, last + 1).map((p) => ({ ...p, isKept: kept.includes(p) }));
+    runs.push({
+      start: pieces[0]?.start ?? 0,
+      end: pieces.at(-1)?.end ?? 0,
+      digits: kept.map((p) => p.digits).join(""),
+      allDigits: pieces.map((p) => p.digits).join(""),
+      pieces,
+      isSpoken: pieces.some((p) => p.style !== "numeral"),
+    });
     current = [];
   };
   let repeat = 1;
@@ -137,12 +142,17 @@ function pieceAt(text: string, words: readonly Word[], i: number): { piece: Digi
 }
 
 /** The run said again with other digits, in the same rhythm: words stay words, numerals stay numerals. */
-export function respeakRun(text: string, run: DigitRun, fake: string): string {
+export function respeakRun(text: string, run: DigitRun, fake: string, options: { keptOnly?: boolean } = {}): string {
   let out = "";
   let at = run.start;
   let k = 0;
   for (const piece of run.pieces) {
     out += text.slice(at, piece.start);
+    if (options.keptOnly && piece.isKept === false) {
+      out += text.slice(piece.start, piece.end);
+      at = piece.end;
+      continue;
+    }
     const digits = fake.slice(k, k + piece.digits.length);
     k += piece.digits.length;
     const original = text.slice(piece.start, piece.end);
@@ -171,7 +181,7 @@ const JUNK = "(?:[\\s,.—–-]|\\b(?:uh+|um+|er+|erm|hm+|ah+|the|of|a|and|like|
 // which the agent's date reader skips; so does this.
 const GAP_WORDS = `(?:${JUNK}(?:[a-z]{1,8}${JUNK}){0,2})`;
 const YEAR_TAIL = `(?:${TENS_WORD}(?:[\\s-]${UNIT_WORD})?|${TEEN_WORD}|oh[\\s-]${UNIT_WORD}|hundred)`;
-const YEAR = `(?:\\d{4}|[a-z]+${JUNK}${YEAR_TAIL}|(?:nineteen|twenty)(?:${JUNK}(?:nineteen|twenty))?${JUNK}${YEAR_TAIL}|two thousand(?:\\s+and)?(?:[\\s-](?:${TEEN_WORD}|${TENS_WORD}(?:[\\s-]${UNIT_WORD})?|${UNIT_WORD}))?)`;
+const YEAR = `(?:\\d{4}|(?:nineteen|ninety|ninteen|nine|twenty|two)${JUNK}${YEAR_TAIL}|(?:nineteen|twenty)(?:${JUNK}(?:nineteen|twenty))?${JUNK}${YEAR_TAIL}|two thousand(?:\\s+and)?(?:[\\s-](?:${TEEN_WORD}|${TENS_WORD}(?:[\\s-]${UNIT_WORD})?|${UNIT_WORD}))?)`;
 
 /** Month, optional day, year — with fillers, "the", restarts and commas between. */
 const RESTART = "(?:[a-z]+[—–]\\s*)?";

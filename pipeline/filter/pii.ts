@@ -22,6 +22,7 @@ const STREETS = ["Maple Grove Lane", "Cedar Point Road", "Harbor View Drive", "W
 const CITIES = ["Springfield", "Riverton", "Fairview", "Greenville", "Lakewood", "Brookfield"];
 // Common words that are also surnames or first names: matched only when capitalised.
 const COMMON_WORDS = new Set(["frank", "grace", "hill", "will", "may", "rose", "june", "april", "bill", "park", "lake", "brooks", "young", "king", "price", "long", "green", "white", "black", "brown", "hope", "joy", "mark", "art", "carter", "miles", "page", "rich", "sterling", "chase", "dean", "hunter", "mason", "wood", "woods", "stone", "banks", "case", "bell", "ward", "booker", "cook"]);
+const NUMBER_WORDS = "(?:oh|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|and)";
 const MONEY_KEY = /(cents|amount|price|total|balance|fee|count|duration|min|installment|qty|quantity|limit|latency|seq|turn|at$)/i;
 
 /**
@@ -145,6 +146,7 @@ export class Pseudonymizer {
       if ([...this.#addresses.values()].some((fake) => fake.startsWith(address))) return address;
       return this.#record("address", address, this.#fakeAddress(address).split(",")[0] ?? address);
     });
+    text = this.#spelledNames(text);
     if (this.#nameRegex) {
       text = text.replace(this.#nameRegex, (name) => {
         const lower = name.toLowerCase();
@@ -164,11 +166,30 @@ export class Pseudonymizer {
     return to;
   }
 
+  /** Names spelt out on the phone ("L-O-P-E-Z", "l o p e z"): the fake spelt the same way. */
+  #spelledNames(text: string): string {
+    if (!/(?<![A-Za-z])[A-Za-z][\s.,-]{1,3}[A-Za-z][\s.,-]{1,3}[A-Za-z](?![A-Za-z])/.test(text)) return text;
+    let out = text;
+    for (const [real, fake] of this.#names) {
+      const pattern = new RegExp(`(?<![A-Za-z])${[...real].map(escape).join("[\\s.,-]{1,3}")}(?![A-Za-z])`, "gi");
+      out = out.replace(pattern, (match) => {
+        const separator = /[A-Za-z]([\s.,-]{1,3})[A-Za-z]/.exec(match)?.[1] ?? " ";
+        const letters = [...fake].map((c) => (match.charAt(0) === match.charAt(0).toUpperCase() ? c.toUpperCase() : c.toLowerCase()));
+        return this.#record("name", match, letters.join(separator));
+      });
+    }
+    return out;
+  }
+
   #knownAddresses(text: string): string {
     let out = text;
     for (const [real, fake] of [...this.#addresses].sort(([a], [b]) => b.length - a.length)) {
-      if (!out.toLowerCase().includes(real.toLowerCase())) continue;
-      out = out.replace(new RegExp(escape(real), "gi"), (m) => this.#record("address", m, fake));
+      if (out.toLowerCase().includes(real.toLowerCase())) out = out.replace(new RegExp(escape(real), "gi"), (m) => this.#record("address", m, fake));
+      // The street said with its number in words ("fourteen twenty West Elm Street") or without one.
+      const street = /^\d+\s+(.+)$/.exec(real.split(",")[0]?.trim() ?? "")?.[1];
+      if (!street || street.split(/\s+/).length < 2 || !out.toLowerCase().includes(street.toLowerCase())) continue;
+      const fakeStreet = fake.split(",")[0] ?? fake;
+      out = out.replace(new RegExp(`(?:\\b(?:\\d+|${NUMBER_WORDS})[\\s-]+){0,5}${escape(street)}\\b`, "gi"), (m) => this.#record("address", m, /^[a-z\d]/i.test(m) && /^\D/.test(m) && m.toLowerCase().startsWith(street.toLowerCase()) ? fakeStreet.replace(/^\d+\s+/, "") : fakeStreet));
     }
     return out;
   }
@@ -186,26 +207,37 @@ export class Pseudonymizer {
       const day = d.length === 2 ? fd : String(Number(fd));
       return this.#record("dob", date, `${month}${sep}${day}${sep}${y.length === 2 ? fy.slice(2) : fy}`);
     });
-    out = out.replace(SPOKEN_DATE, (match, _month: string, day: string | undefined, year: string) => {
-      const cleaned = cleanSpokenDate(match);
-      const isWritten = /\d{4}/.test(year);
-      if (day) {
-        const iso = parseDob(cleaned);
-        if (iso && this.#isBirthDate(iso)) return this.#record("dob", match, sayDob(this.#fakeDob(iso), isWritten && /\d/.test(day), true));
-        // A misheard century ("April ninth, ninety seventy-one"): the known birth date with that day and year ending.
-        const monthDay = parseDob(`${cleanSpokenDate(_month)} ${cleanSpokenDate(day)}, 2000`)?.slice(4);
-        const tail = yearTail(cleanSpokenDate(year));
-        const real = [...this.#dobs.keys()].find((d) => d.slice(4) === monthDay && Number(d.slice(2, 4)) === tail);
-        return real ? this.#record("dob", match, sayDob(this.#dobs.get(real) as string, false, true)) : match;
-      }
-      // A dropped day ("March nineteen eighty-two"): the month and year of a known birth date.
-      const parsed = parseDob(`${cleanSpokenDate(_month)} 1, ${cleanSpokenDate(year)}`);
-      const month = parsed?.slice(0, 7);
-      const real = [...this.#dobs.keys()].find((iso) => iso.slice(0, 7) === month);
-      if (!real) return match;
-      return this.#record("dob", match, sayDob(this.#dobs.get(real) as string, isWritten, false));
+    return this.#spokenDates(out);
+  }
+
+  /** Spoken dates of birth; a match that is none is searched again from its second word ("May— May fourteenth…"). */
+  #spokenDates(text: string): string {
+    return text.replace(SPOKEN_DATE, (match, _month: string, day: string | undefined, year: string) => {
+      const replaced = this.#spokenDate(match, _month, day, year);
+      if (replaced !== match) return replaced;
+      const head = /^\S+\s*/.exec(match)?.[0] ?? match;
+      return head.length < match.length ? head + this.#spokenDates(match.slice(head.length)) : match;
     });
-    return out;
+  }
+
+  #spokenDate(match: string, _month: string, day: string | undefined, year: string): string {
+    const cleaned = cleanSpokenDate(match);
+    const isWritten = /\d{4}/.test(year);
+    if (day) {
+      const iso = parseDob(cleaned);
+      if (iso && this.#isBirthDate(iso)) return this.#record("dob", match, sayDob(this.#fakeDob(iso), isWritten && /\d/.test(day), true));
+      // A misheard century ("April ninth, ninety seventy-one"): the known birth date with that day and year ending.
+      const monthDay = parseDob(`${cleanSpokenDate(_month)} ${cleanSpokenDate(day)}, 2000`)?.slice(4);
+      const tail = yearTail(cleanSpokenDate(year));
+      const real = [...this.#dobs.keys()].find((d) => d.slice(4) === monthDay && Number(d.slice(2, 4)) === tail);
+      return real ? this.#record("dob", match, sayDob(this.#dobs.get(real) as string, false, true)) : match;
+    }
+    // A dropped day ("March nineteen eighty-two"): the month and year of a known birth date.
+    const parsed = parseDob(`${cleanSpokenDate(_month)} 1, ${cleanSpokenDate(year)}`);
+    const month = parsed?.slice(0, 7);
+    const real = [...this.#dobs.keys()].find((iso) => iso.slice(0, 7) === month);
+    if (!real) return match;
+    return this.#record("dob", match, sayDob(this.#dobs.get(real) as string, isWritten, false));
   }
 
   #isBirthDate(iso: string): boolean {
@@ -230,32 +262,34 @@ export class Pseudonymizer {
       // unless they are exactly a known value.
       const isPairsOnly = run.pieces.every((p) => p.style === "pair") && run.digits.length <= 4;
       if (isPairsOnly && !this.#digits.has(run.digits)) continue;
-      const fake = this.#fakeForRun(run.digits, run.isSpoken, text.slice(run.start, run.end));
-      if (!fake || fake === run.digits) continue;
-      out += text.slice(at, run.start);
       const original = text.slice(run.start, run.end);
-      out += this.#record(run.digits.length >= 10 ? "phone" : "digits", original, respeakRun(text, run, fake));
+      // Every word read as a digit first: a misheard "won" inside a real number is still that number.
+      const whole = run.allDigits !== run.digits ? this.#knownFake(run.allDigits) : undefined;
+      const fake = whole ?? this.#fakeForRun(run.digits, run.isSpoken, original);
+      if (!fake || fake === (whole ? run.allDigits : run.digits)) continue;
+      out += text.slice(at, run.start);
+      out += this.#record(run.digits.length >= 10 ? "phone" : "digits", original, respeakRun(text, run, fake, { keptOnly: !whole }));
       at = run.end;
     }
     return out + text.slice(at);
+  }
+
+  /** The fake for digits that are, hold or are part of a known value; undefined for anything else. */
+  #knownFake(digits: string): string | undefined {
+    const known = this.#digits.get(digits);
+    if (known) return known;
+    const partial = this.#partialFake(digits);
+    if (partial) return partial;
+    const inside = this.#knownInside(digits);
+    return inside;
   }
 
   /** The fake digits for a run: a known value, an aligned piece of one (a number split across turns), or a new phone. */
   #fakeForRun(digits: string, isSpoken: boolean, original: string): string | undefined {
     const known = this.#digits.get(digits);
     if (known) return known;
-    if (digits.length >= 3) {
-      const memoPhones = [...this.#digits.keys()].filter((d) => d.length === 10 && !this.#catalog.digits.has(d)).map((d) => [d, "phone"] as const);
-      for (const [real, kind] of [...this.#catalog.digits, ...memoPhones]) {
-        if (kind === "dob-digits" || real.length <= digits.length) continue;
-        const at = real.indexOf(digits);
-        if (at < 0) continue;
-        // Phones split where people pause: area code, exchange, line.
-        if (kind === "phone" && ![0, 3, 6].includes(at)) continue;
-        if (kind !== "phone" && digits.length < 4) continue;
-        return this.#fakeDigitsFor(real, kind).slice(at, at + digits.length);
-      }
-    }
+    const partial = this.#partialFake(digits);
+    if (partial) return partial;
     if (digits.length === 10 || (digits.length === 11 && digits.startsWith("1"))) {
       // A typed date ("2026-03-10 09") is no phone.
       if (!isSpoken && !/^[\s()+.-]*\d{3}[\s().-]*\d{3}[\s.-]*\d{4}$/.test(original.replace(/^\+?1[\s.-]*/, ""))) {
@@ -277,6 +311,22 @@ export class Pseudonymizer {
     if (isSpoken && digits.length >= 7) return this.#fakeDigitsFor(digits, "number");
     if (!isSpoken && /^\d{3}-\d{2}-\d{4}$/.test(original)) return this.#fakeDigitsFor(digits, "ssn");
     if (!isSpoken && digits.length >= 13 && digits.length <= 19 && luhn(digits)) return this.#fakeDigitsFor(digits, "card");
+    return undefined;
+  }
+
+  /** A piece of a known value (a number split across turns): the same piece of its fake. */
+  #partialFake(digits: string): string | undefined {
+    if (digits.length < 3) return undefined;
+    const memoPhones = [...this.#digits.keys()].filter((d) => d.length === 10 && !this.#catalog.digits.has(d)).map((d) => [d, "phone"] as const);
+    for (const [real, kind] of [...this.#catalog.digits, ...memoPhones]) {
+      if (kind === "dob-digits" || real.length <= digits.length) continue;
+      const at = real.indexOf(digits);
+      if (at < 0) continue;
+      // Phones split where people pause: area code, exchange, line.
+      if (kind === "phone" && ![0, 3, 6].includes(at)) continue;
+      if (kind !== "phone" && digits.length < 4) continue;
+      return this.#fakeDigitsFor(real, kind).slice(at, at + digits.length);
+    }
     return undefined;
   }
 
