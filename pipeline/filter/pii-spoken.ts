@@ -54,7 +54,14 @@ const GAP = /^[\s,.()\-+]*$/;
 
 /** The digit runs of a text, in order. */
 export function findDigitRuns(text: string): DigitRun[] {
-  const words: Word[] = [...text.matchAll(/[A-Za-z]+|\d+/g)].map((m) => ({ text: m[0], start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
+  // Fillers the agent strips before it reads digits ("three five oh, I mean, ..."), and dates and
+  // clock times, which are read as dates and times, never as digit strings.
+  const fillers = ranges(text, /\b(?:um+|uh+|er+|erm|hm+|ah+|like|you know|i mean|let me see|let me think)\b/gi);
+  const masked = ranges(text, /\b\d{4}-\d{2}-\d{2}(?:T[\d:.+-]+Z?)?\b|\b\d{1,2}:\d{2}\b/g);
+  const inside = (list: Array<[number, number]>, at: number) => list.some(([a, b]) => at >= a && at < b);
+  const words: Word[] = [...text.matchAll(/[A-Za-z]+|\d+/g)]
+    .map((m) => ({ text: m[0], start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }))
+    .map((w) => (inside(masked, w.start) ? { ...w, text: "DATE" } : inside(fillers, w.start) ? { ...w, text: "uh" } : w));
   const runs: DigitRun[] = [];
   let current: Array<DigitPiece & { isWeak: boolean }> = [];
   const flush = () => {
@@ -139,6 +146,10 @@ function pieceAt(text: string, words: readonly Word[], i: number): { piece: Digi
     return { piece: { ...base, digits: String(TENS[lower]), style: "pair", isWeak: false }, length: 1 };
   }
   return undefined;
+}
+
+function ranges(text: string, pattern: RegExp): Array<[number, number]> {
+  return [...text.matchAll(pattern)].map((m) => [m.index ?? 0, (m.index ?? 0) + m[0].length]);
 }
 
 /** The run said again with other digits, in the same rhythm: words stay words, numerals stay numerals. */

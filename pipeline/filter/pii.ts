@@ -405,7 +405,9 @@ export class Pseudonymizer {
       // A misheard area code kept as heard may run into a real value ("012" + "5550198" holds
       // "0125"): such an area gets a fake of its own.
       if (kind === "phone" && this.#areas.get(real.slice(0, 3)) === real.slice(0, 3) && this.#realDigits.some((r) => fake.includes(r))) {
-        this.#areas.set(real.slice(0, 3), String(this.#rng.int(201, 989)));
+        let area = "";
+        while (!area || area.includes("00")) area = String(this.#rng.int(201, 989));
+        this.#areas.set(real.slice(0, 3), area);
         fake = compose();
       }
     } else {
@@ -453,7 +455,7 @@ export class Pseudonymizer {
     const realGroups = new Set([...this.#catalog.digits].filter(([, k]) => k === "phone").map(([d]) => (isArea ? d.slice(0, 3) : d.slice(3, 6))));
     let fake = real;
     if (realGroups.has(real) && real !== "555") {
-      for (let i = 0; i < 40 && (fake === real || realGroups.has(fake) || [...map.values()].includes(fake) || /^\d11$/.test(fake)); i++) fake = isArea ? String(this.#rng.int(201, 989)) : "555";
+      for (let i = 0; i < 40 && (fake === real || realGroups.has(fake) || [...map.values()].includes(fake) || /^\d11$|00/.test(fake)); i++) fake = isArea ? String(this.#rng.int(201, 989)) : "555";
     }
     map.set(real, fake);
     return fake;
