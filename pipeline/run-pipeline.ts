@@ -122,7 +122,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
     const records = new Map((await store.readAll(RUN_FILES.scenarios, ScenarioRecord)).map((r) => [r.scenario.id, r]));
     const rejectKeys = new Set((await store.readAll(RUN_FILES.rejects, Reject)).map((r) => `${r.kind}|${r.id}|${r.stage}`));
     // Reasons quote speech and persona ids ("kevin-planner"): the reject pile is exported too.
-    const rejectPseudonymizer = new Pseudonymizer(pack, "rejects");
+    const rejectPseudonymizer = new Pseudonymizer(pack, "rejects", { seed: options.seed });
     const addReject = (reject: Reject) => {
       const key = `${reject.kind}|${reject.id}|${reject.stage}`;
       if (rejectKeys.has(key)) return;
@@ -359,7 +359,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
     let piiReplacements = 0;
     const rewrites: Rewrite[] = [];
     for (const { conversation, score, scenario } of final) {
-      const pseudonymizer = new Pseudonymizer(pack, conversation.id, { hiddenFacts: scenario.hiddenFacts });
+      const pseudonymizer = new Pseudonymizer(pack, conversation.id, { hiddenFacts: scenario.hiddenFacts, seed: options.seed });
       let clean = pseudonymizer.conversation(conversation);
       if (options.rewriter) {
         const rewritten = await rewriteConversation(clean, pack, options.rewriter);
@@ -380,7 +380,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       const conversation = byId.get(fork.conversationId);
       const scenario = records.get(fork.scenarioId)?.scenario;
       if (!conversation || !scenario) continue;
-      const pseudonymizer = new Pseudonymizer(pack, conversation.id, { hiddenFacts: scenario.hiddenFacts });
+      const pseudonymizer = new Pseudonymizer(pack, conversation.id, { hiddenFacts: scenario.hiddenFacts, seed: options.seed });
       pseudonymizer.learn(fork);
       const pair = preferencePair(pseudonymizer.value(fork) as ForkedReplies, pseudonymizer.conversation(conversation), pack, agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone), toolSchemas);
       if ("skipped" in pair) {
@@ -403,7 +403,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       const worst = [...ranked].reverse().find((c) => scores.get(c.id)?.verdict === "reject" && c.status === "completed");
       if (!scenario || !best || !worst) continue;
       // One entity map for both sides, so the pair names the same fake caller.
-      const pseudonymizer = new Pseudonymizer(pack, best.id, { hiddenFacts: scenario.hiddenFacts });
+      const pseudonymizer = new Pseudonymizer(pack, best.id, { hiddenFacts: scenario.hiddenFacts, seed: options.seed });
       pseudonymizer.learn(worst);
       const pair = candidatePair(
         pseudonymizer.conversation(best),

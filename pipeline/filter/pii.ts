@@ -13,6 +13,8 @@ export interface PiiChange {
 export interface PseudonymizerOptions {
   /** The call's scenario hidden facts: a generated variant may carry identifiers the pack's seeds do not. */
   hiddenFacts?: Record<string, unknown>;
+  /** The run's seed: the same call id in another run gets other fakes. */
+  seed?: number;
 }
 
 // Pools of fakes; any name the pack uses is taken out per pack, so a fake never names a real person.
@@ -54,7 +56,7 @@ export class Pseudonymizer {
   #idRegex: RegExp | undefined;
 
   constructor(pack: ScenarioPack, conversationId: string, options: PseudonymizerOptions = {}) {
-    this.#rng = Rng.derive(0, "pii", conversationId);
+    this.#rng = Rng.derive(options.seed ?? 0, "pii", conversationId);
     let catalog = piiCatalog(pack);
     if (options.hiddenFacts && Object.keys(options.hiddenFacts).length) {
       catalog = cloneCatalog(catalog);
@@ -501,8 +503,12 @@ export class Pseudonymizer {
     const known = this.#addresses.get(real);
     if (known) return known;
     const parts = real.split(",");
-    const street = `${this.#rng.int(10, 9899)} ${this.#rng.pick(STREETS)}`;
-    const fake = parts.length > 1 ? [street, this.#rng.pick(CITIES), ...parts.slice(2)].join(", ").replace(/,\s+/g, ", ") : street;
+    // Never a street or town of the pack's own addresses.
+    const used = [...this.#catalog.addresses].join(" ").toLowerCase();
+    const streets = STREETS.filter((street) => !used.includes(street.toLowerCase()));
+    const cities = CITIES.filter((city) => !used.includes(city.toLowerCase()));
+    const street = `${this.#rng.int(10, 9899)} ${this.#rng.pick(streets.length ? streets : STREETS)}`;
+    const fake = parts.length > 1 ? [street, this.#rng.pick(cities.length ? cities : CITIES), ...parts.slice(2)].join(", ").replace(/,\s+/g, ", ") : street;
     this.#addresses.set(real, fake);
     // The street alone ("1420 West Elm Street") is said more often than the whole line.
     const realStreet = parts[0]?.trim();
