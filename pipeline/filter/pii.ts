@@ -50,6 +50,8 @@ export class Pseudonymizer {
   readonly #emails = new Map<string, string>();
   readonly #addresses = new Map<string, string>();
   readonly #usedFakes = new Set<string>();
+  /** Every fake digit string made, so text that goes through twice keeps its fakes. */
+  readonly #fakeDigitValues = new Set<string>();
   /** Real digit values of four or more digits: no fake may contain one. */
   readonly #realDigits: string[];
   #nameRegex: RegExp | undefined;
@@ -122,15 +124,17 @@ export class Pseudonymizer {
   /** A string in a named field: an unknown date of birth or phone in a field that says so is still one. */
   #field(key: string, text: string): string {
     const kind = key ? classifyField(key, text) : undefined;
-    if (kind === "dob" && /^\d{4}-\d{2}-\d{2}$/.test(text)) return this.#record("dob", text, this.#fakeDob(text));
+    if (kind === "dob" && /^\d{4}-\d{2}-\d{2}$/.test(text) && this.#isBirthDate(text)) return this.#record("dob", text, this.#fakeDob(text));
     if (kind === "phone" && /^[\d\s().+-]+$/.test(text)) {
       const digits = phoneDigits(text);
-      if (digits.length === 10) return this.#record("phone", text, this.#replaceDigitsIn(text, this.#fakeDigitsFor(digits, "phone")));
+      if (digits.length === 10 && !this.#fakeDigitValues.has(digits)) return this.#record("phone", text, this.#replaceDigitsIn(text, this.#fakeDigitsFor(digits, "phone")));
     }
-    if (kind === "name" && !this.#hasKnownName(text)) {
-      // A person named only in this record (a generated caller): fake the tokens too.
-      const words = text.split(/\s+/);
-      for (const [i, w] of words.entries()) if (/^[A-Z][a-z'’-]+$/.test(w)) this.#fakeName(w, i === 0 ? FIRST : LAST);
+    const words = text.split(/\s+/).filter((w) => /^[A-Z][a-z'’-]+$/.test(w));
+    const isKnownWord = (w: string) => this.#catalog.nameTokens.has(w.toLowerCase()) || this.#usedFakes.has(w);
+    if (kind === "name" && !this.#hasKnownName(text) && !words.some(isKnownWord)) {
+      // A person the pack does not know (a generated caller) named in a record: fake the tokens too.
+      // A name the pack holds outside its people (a provider, a creditor) is no one's to hide.
+      for (const [i, w] of words.entries()) this.#fakeName(w, i === 0 ? FIRST : LAST);
       this.#rebuildNameRegex();
     }
     return this.text(text);
@@ -243,6 +247,7 @@ export class Pseudonymizer {
   }
 
   #isBirthDate(iso: string): boolean {
+    if (!this.#dobs.has(iso) && [...this.#dobs.values()].includes(iso)) return false;
     return this.#dobs.has(iso) || (iso >= "1900-01-01" && iso <= "2012-12-31");
   }
 
@@ -260,6 +265,8 @@ export class Pseudonymizer {
     let out = "";
     let at = 0;
     for (const run of runs) {
+      // Text that went through once keeps its fakes when it goes through again.
+      if (this.#fakeDigitValues.has(run.digits) || this.#fakeDigitValues.has(run.allDigits)) continue;
       // "ten thirty", "two fifteen": times and amounts said in pairs are numbers, not identifiers,
       // unless they are exactly a known value.
       const isPairsOnly = run.pieces.every((p) => p.style === "pair") && run.digits.length <= 4;
@@ -306,7 +313,7 @@ export class Pseudonymizer {
       // A garbled run ("oh five three two oh two") the agent may have read only in part: each
       // piece of five or more digits keeps the fake's piece, so the arguments still match.
       for (let at = 0; at < digits.length; at++) {
-        for (let end = at + 5; end <= digits.length; end++) if (!this.#digits.has(digits.slice(at, end))) this.#digits.set(digits.slice(at, end), inside.slice(at, end));
+        for (let end = at + 5; end <= digits.length; end++) if (!this.#digits.has(digits.slice(at, end))) this.#setDigits(digits.slice(at, end), inside.slice(at, end));
       }
       return inside;
     }
@@ -351,6 +358,11 @@ export class Pseudonymizer {
 
   // ------------------------------------------------------------ making fakes
 
+  #setDigits(real: string, fake: string): void {
+    this.#digits.set(real, fake);
+    this.#fakeDigitValues.add(fake);
+  }
+
   #fakeName(real: string, pool: readonly string[]): string {
     const key = real.toLowerCase();
     if (key.length < 3) return real;
@@ -388,8 +400,8 @@ export class Pseudonymizer {
     this.#dobs.set(real, fake);
     const [fy, fm, fd] = fake.split("-");
     const [ry, rm, rd] = real.split("-");
-    this.#digits.set(`${rm}${rd}${ry}`, `${fm}${fd}${fy}`);
-    this.#digits.set(`${rm}${rd}${ry?.slice(2)}`, `${fm}${fd}${fy?.slice(2)}`);
+    this.#setDigits(`${rm}${rd}${ry}`, `${fm}${fd}${fy}`);
+    this.#setDigits(`${rm}${rd}${ry?.slice(2)}`, `${fm}${fd}${fy?.slice(2)}`);
     return fake;
   }
 
@@ -422,7 +434,7 @@ export class Pseudonymizer {
       }
     }
     this.#usedFakes.add(fake);
-    this.#digits.set(real, fake);
+    this.#setDigits(real, fake);
     return fake;
   }
 
@@ -469,7 +481,7 @@ export class Pseudonymizer {
     const digits = real.replace(/\D/g, "");
     const fakeDigits = digits.length >= 6 ? this.#fakeDigitsFor(digits, "number") : undefined;
     let fake = real;
-    for (let attempt = 0; attempt < 30 && (fake === real || this.#catalog.allIds.has(fake) || this.#usedFakes.has(fake)); attempt++) {
+    for (let attempt = 0; attempt < 30 && (fake === real || this.#catalog.allIds.has(fake) || this.#usedFakes.has(fake) || this.#realDigits.some((r) => fake.replace(/\D/g, "").includes(r))); attempt++) {
       let i = 0;
       // Letters before the first digit or dash are a type prefix ("CUS-", "MBR"); the rest changes.
       const prefix = /^[A-Za-z]+-?/.exec(real)?.[0] ?? "";

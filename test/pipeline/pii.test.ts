@@ -114,6 +114,12 @@ describe("one entity map per call", () => {
     }
   });
 
+  it("changes nothing more when a call goes through twice", () => {
+    const p = new Pseudonymizer(packs.collections, "twice#0");
+    const once = p.conversation(conversation(deniseCall()));
+    expect(p.conversation(once)).toEqual(once);
+  });
+
   it("leaves amounts, dates of appointments, times and catalogue ids alone", () => {
     const p = new Pseudonymizer(packs.clinic, "keep#0");
     const kept = p.value({ amount_cents: 48250, start: "2026-03-12T10:30:00-05:00", service_id: "SVC-PHYSICAL", text: "at ten thirty on March 12, for two hundred dollars" });
