@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseDob } from "../../agents/index.ts";
 import type { ScenarioPack } from "../../scenarios/index.ts";
-import { classifyField, type PiiCatalog, piiCatalog } from "./pii-catalog.ts";
+import { addHiddenFacts, classifyField, cloneCatalog, type PiiCatalog, piiCatalog } from "./pii-catalog.ts";
 import { toCardinal, toOrdinal } from "n2words/en-US";
 import { cleanSpokenDate, findDigitRuns, SPOKEN_DATE, sayYear } from "./pii-spoken.ts";
 
@@ -64,7 +64,12 @@ interface Scanned {
  * earlier user turn or tool result supports. Values count only when the raw calls contain them.
  */
 export function auditPii(pack: ScenarioPack, runDir: string): PiiAudit {
-  const catalog = piiCatalog(pack);
+  // The run's own scenarios may carry people the pack's seeds do not (a generator's variants).
+  const catalog = cloneCatalog(piiCatalog(pack));
+  for (const row of readJsonl(join(runDir, "scenarios.jsonl"))) {
+    const facts = (row as { scenario?: { hiddenFacts?: Record<string, unknown> } }).scenario?.hiddenFacts;
+    if (facts) addHiddenFacts(catalog, facts);
+  }
   const values = realValues(catalog);
   const rawTexts = stringsOf(readJsonl(join(runDir, "conversations.jsonl"))).map(scan);
   const exposed = values.filter((v) => rawTexts.some((t) => v.isIn(t)));
