@@ -28,6 +28,7 @@ import {
 import { critiqueFeedback } from "./critique/critique-feedback.ts";
 import { createScriptedCritic, type ScenarioCritic } from "./critique/scripted-critic.ts";
 import { finishRun } from "./finish-run.ts";
+import { Pseudonymizer } from "./filter/pii.ts";
 import { judgeCalls } from "./judge/judge-calls.ts";
 import { type Rewriter, } from "./filter/rewrite.ts";
 import { describeDroppedSeed, droppedSeeds } from "./gate/dropped-seeds.ts";
@@ -116,11 +117,13 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
 
     const records = new Map((await store.readAll(RUN_FILES.scenarios, ScenarioRecord)).map((r) => [r.scenario.id, r]));
     const rejectKeys = new Set((await store.readAll(RUN_FILES.rejects, Reject)).map((r) => `${r.kind}|${r.id}|${r.stage}`));
+    // Reasons quote speech and persona ids ("kevin-planner"): the reject pile is exported too.
+    const rejectPseudonymizer = new Pseudonymizer(pack, "rejects", { seed: options.seed });
     const addReject = (reject: Reject) => {
       const key = `${reject.kind}|${reject.id}|${reject.stage}`;
       if (rejectKeys.has(key)) return;
       rejectKeys.add(key);
-      store.append(RUN_FILES.rejects, reject);
+      store.append(RUN_FILES.rejects, { ...reject, reason: rejectPseudonymizer.text(reject.reason) });
     };
     const scores = new Map((await store.readAll(RUN_FILES.scores, Score)).map((s) => [s.conversationId, s]));
     const rounds: ReportData["rounds"] = [];

@@ -51,8 +51,9 @@ export async function exportDataset(input: ExportInput): Promise<ExportOutput> {
   const prompt = (scenario: Scenario) => agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone);
   const out: ExportOutput = { sft: [], trlSft: [], dpo: [], trlDpo: [], pairs: [], rewrites: [], piiReplacements: 0, candidatePairs: 0, rejects: [] };
 
+  const pseudonymizerFor = (id: string, scenario: Scenario) => new Pseudonymizer(pack, id, { hiddenFacts: scenario.hiddenFacts, seed: input.seed });
   for (const { conversation, score, scenario } of final) {
-    const pseudonymizer = new Pseudonymizer(pack, conversation.id);
+    const pseudonymizer = pseudonymizerFor(conversation.id, scenario);
     let clean = pseudonymizer.conversation(conversation);
     if (rewriter) {
       const rewritten = await rewriteConversation(clean, pack, rewriter);
@@ -77,7 +78,8 @@ export async function exportDataset(input: ExportInput): Promise<ExportOutput> {
       out.rejects.push({ kind: "reply", id: fork.id, stage: "judge", reason: "the call it forks from was rejected" });
       continue;
     }
-    const pseudonymizer = new Pseudonymizer(pack, conversation.id);
+    const pseudonymizer = pseudonymizerFor(conversation.id, scenario);
+    pseudonymizer.learn(fork);
     const pair = preferencePair(pseudonymizer.value(fork) as ForkedReplies, pseudonymizer.conversation(conversation), pack, prompt(scenario), tools, chatShape);
     if ("skipped" in pair) {
       out.rejects.push({ kind: "reply", id: fork.id, stage: "judge", reason: pair.skipped });
@@ -99,7 +101,10 @@ export async function exportDataset(input: ExportInput): Promise<ExportOutput> {
     // The losing side must be the agent's fault: a call spoilt by the simulated caller teaches nothing.
     const worst = [...ranked].reverse().find((c) => scores.get(c.id)?.verdict === "reject" && scores.get(c.id)?.callerFidelity.ok && c.status === "completed");
     if (!scenario || !best || !worst) continue;
-    const pair = candidatePair(new Pseudonymizer(pack, best.id).conversation(best), new Pseudonymizer(pack, best.id).conversation(worst), prompt(scenario), tools, { ...chatShape, conversationId: best.id });
+    // One entity map for both sides, so the pair names the same fake caller.
+    const pseudonymizer = pseudonymizerFor(best.id, scenario);
+    pseudonymizer.learn(worst);
+    const pair = candidatePair(pseudonymizer.conversation(best), pseudonymizer.conversation(worst), prompt(scenario), tools, { ...chatShape, conversationId: best.id });
     if ("skipped" in pair) continue;
     out.candidatePairs++;
     out.dpo.push(pair.openai);
