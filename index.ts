@@ -7,7 +7,7 @@ export { createScriptedAgent, createScriptedCaller } from "./agents/index.ts";
 export type { AgentBackend, CallerBackend } from "./agents/index.ts";
 export { simulate, simulateConversation, RunStore } from "./sim/index.ts";
 export type { SimulateRunOptions, SimulateRunResult, BatchProgress } from "./sim/index.ts";
-export { runPipeline } from "./pipeline/index.ts";
+export { runPipeline, rejudgeRun, judgeConversation, createLLMJudge } from "./pipeline/index.ts";
 export type { RunPipelineOptions, RunPipelineResult } from "./pipeline/index.ts";
 export { startViewer } from "./viewer/index.ts";
 export { createModelClient, createOpenAIAgent, createOpenAICaller } from "./agents/index.ts";

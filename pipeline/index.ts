@@ -1,4 +1,10 @@
 export { runPipeline } from "./run-pipeline.ts";
+export { rejudgeRun } from "./rejudge-run.ts";
+export type { RejudgeOptions, RejudgeResult } from "./rejudge-run.ts";
+export { finishRun } from "./finish-run.ts";
+export { judgeCalls } from "./judge/judge-calls.ts";
+export { filterCalls } from "./filter/filter-calls.ts";
+export { exportDataset } from "./export/export-dataset.ts";
 export type { RunPipelineOptions, RunPipelineResult, StageEvent } from "./run-pipeline.ts";
 export { createScriptedGenerator, scenarioSignature, difficultyOf } from "./generate/scripted-generator.ts";
 export { createLLMGenerator } from "./generate/llm-generator.ts";

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerInitCommand } from "./init.ts";
+import { registerJudgeCommand } from "./judge.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerSchemaCommand } from "./schema.ts";
 import { registerSimulateCommand } from "./simulate.ts";
@@ -13,5 +14,6 @@ export function registerCommands(program: Command): void {
   registerSchemaCommand(program);
   registerSimulateCommand(program);
   registerRunCommand(program);
+  registerJudgeCommand(program);
   registerViewCommand(program);
 }

@@ -83,7 +83,8 @@ export function heardText(event: CallerSpeechEvent): string {
 /** Sentences of a turn, split where a listener hears a stop. */
 export function sentencesOf(text: string): string[] {
   return text
-    .split(/(?<=[.?!])\s+/)
+    // "Dr. Chen" is one name, not two sentences.
+    .split(/(?<!\b(?:Dr|Mr|Mrs|Ms|St|Jr|Sr|Mt|Prof)\.)(?<=[.?!])\s+/)
     .map((s) => s.trim())
     .filter(Boolean);
 }

@@ -36,6 +36,8 @@ function normalised(text: string): string {
   return normaliseSpokenNumbers(lower);
 }
 
+const MONEY_FIELD = /(amount|price|fee|balance|total|cost|payment|deposit|charge|due|owed|owing|copay|premium|refund|credit|debt|fine|rate|dollars|usd|eur|gbp|paid|sum|minimum|payoff)/i;
+
 const pad = (n: number) => String(n).padStart(2, "0");
 
 function clock(hour: number, minute: number, meridiem: string): string | undefined {
@@ -184,9 +186,9 @@ export class KnownFacts {
     if (typeof value === "number") {
       if (/cents?$/i.test(key)) this.money.add(value);
       else {
-        this.money.add(Math.round(value * 100));
+        // Only a field named for money is an amount: a duration or a count said as dollars is invented.
+        if (MONEY_FIELD.test(key)) this.money.add(Math.round(value * 100));
         this.counts.add(value);
-        if (Number.isInteger(value) && value >= 0 && value < 10_000) this.money.add(value);
       }
       return;
     }
