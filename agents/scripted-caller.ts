@@ -5,7 +5,7 @@ import { type CallerMemory, popAgenda, readMemory } from "./caller/memory.ts";
 import { capitalise, inPersona, lowerFirst, type Mood } from "./caller/persona-voice.ts";
 import { type AgentMove, IDENTITY_MOVES, offeredTimes, readAgent, readCutOff } from "./caller/read-agent.ts";
 import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour } from "./caller/spoken.ts";
-import { CLOSING_LINES, flowOf, goalSentence, INFORMATION_FLOWS, NO_PREFERENCE, reasonSentence, slotLine, TRAP_LINES, yesLines } from "./caller/templates.ts";
+import { CLOSING_LINES, flowOf, goalSentence, INFORMATION_FLOWS, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 
 /**
@@ -123,7 +123,7 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
       if (trap) {
         play(c, trap.index);
         m.trapTurn = m.turns;
-        return done(withPause(reply(say(c, trap.value.utterance ?? TRAP_LINES[trap.value.trap], { ack: false }))));
+        return done(withPause(reply(say(c, trapLine(pack(c), trap.value.trap, trap.value.utterance), { ack: false }))));
       }
       return done({ utterance: c.rng.pick(["Okay, I'll let them know. Bye.", "Alright, I'll have them call. Thanks."]), hangUp: true, hangUpReason: "satisfied" });
     }
@@ -270,7 +270,7 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
     if (!trap) return undefined;
     play(c, trap.index);
     m.trapTurn = m.turns;
-    return reply(say(c, trap.value.utterance ?? TRAP_LINES[trap.value.trap], { ack: false }));
+    return reply(say(c, trapLine(pack(c), trap.value.trap, trap.value.utterance), { ack: false }));
   };
   if (trap?.value.trap === "skip_verification" && moves.some((mv) => IDENTITY_MOVES.includes(mv) && mv !== "ask_phone" && mv !== "ask_name")) return springTrap();
 
