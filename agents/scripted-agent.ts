@@ -204,7 +204,9 @@ function onCaller(t: Turn, heard: string): AgentAction {
     }
   }
   if (m.asked === "slot" && m.askedSlot) fillSlotFrom(t, m.askedSlot, heard);
-  absorbSlots(t, heard);
+  // An answer to an identity question (a birth date) fills nothing else.
+  const answeredIdentity = m.asked === "slot" && t.pack.agent.verification.slots.some((s) => s.name === m.askedSlot);
+  if (!answeredIdentity) absorbSlots(t, heard);
   if (!m.intent && said.ambiguousBetween) {
     const options = said.ambiguousBetween.map((id) => lowerFirst(t.pack.agent.intents.find((i) => i.id === id)?.description ?? id));
     return t.ask("intent", `Sure. Just so I get it right, are you looking to ${joinOr(options)}?`);
@@ -330,22 +332,38 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
   }
 }
 
-/** A person's name out of what the caller said ("Yes, it's Dana Whitfield, W H I T…"), not the whole utterance. */
+/**
+ * A person's name out of what the caller said ("Sorry, I'm here. It's Dana Whitfield."), not the
+ * whole utterance: the longest run of capitalised words that are not fillers, else the words
+ * after "my name is" / "it's", else (when asked) a short answer's words.
+ */
 function captureName(heard: string, onlyIfClear: boolean): string | undefined {
+  const tokens = heard.split(/\s+/).filter(Boolean);
+  let best: string[] = [];
+  let run: string[] = [];
+  for (const token of [...tokens, ""]) {
+    const word = token.replace(/[^A-Za-z'-]/g, "");
+    const isName = /^[A-Z]/.test(word) && !NOT_NAME.has(word.toLowerCase());
+    if (isName) run.push(word);
+    // A name ends at a pause ("Grace Liu. Can we move along?").
+    if (!isName || /[,.!?;:]$/.test(token)) {
+      if (run.length > best.length) best = run;
+      run = [];
+    }
+  }
+  if (best.length >= 2 && best.length <= 4) return best.join(" ");
   const introduced = parseName(heard.replace(/[,.]/g, " "));
-  if (introduced && introduced.split(" ").length >= 2) return introduced;
-  if (onlyIfClear) return undefined;
-  const words = stripFillers(heard)
-    .replace(/^(yes|yeah|sure|okay|ok|well|um|uh)\b[,.]?\s*/gi, "")
-    .split(/[.,!?]/)[0]
-    ?.trim()
-    .split(/\s+/)
-    .filter((w) => /^[a-z'-]+$/i.test(w) && !NOT_NAME.has(w.toLowerCase()));
-  if (!words || words.length === 0 || words.length > 4) return introduced;
+  if (introduced && introduced.split(" ").every((w) => !NOT_NAME.has(w.toLowerCase()))) return introduced;
+  // Without capitals (a recogniser that lowercases), a short answer's words are the name.
+  if (onlyIfClear || /[A-Z]/.test(heard)) return undefined;
+  const words = tokens.map((w) => w.replace(/[^A-Za-z'-]/g, "")).filter((w) => w && !NOT_NAME.has(w.toLowerCase()));
+  if (words.length === 0 || words.length > 4) return undefined;
   return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join(" ");
 }
 
-const NOT_NAME = new Set(["it's", "its", "it", "is", "my", "name", "this", "i'm", "i", "am", "the", "full", "please", "sorry", "that's", "oh"]);
+const NOT_NAME = new Set(
+  "it's its it et's is my name name's this i i'm im am the full please sorry that's oh yes yeah yep sure okay ok right well so um uh hm hmm er ah here go on what was a an and of for hello hi hey thanks thank you just".split(" "),
+);
 
 /** "…to next Wednesday", "instead, Friday": where a caller names the day they want now. */
 const NEW_DAY =

@@ -5,7 +5,8 @@ import { type CallerMemory, popAgenda, readMemory } from "./caller/memory.ts";
 import { capitalise, inPersona, lowerFirst, type Mood } from "./caller/persona-voice.ts";
 import { type AgentMove, IDENTITY_MOVES, offeredTimes, readAgent, readCutOff } from "./caller/read-agent.ts";
 import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour } from "./caller/spoken.ts";
-import { CLOSING_LINES, flowOf, goalSentence, INFORMATION_FLOWS, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
+import { askableSlots, askedSlot, goalIntent, isInformational, packMoves, packOpening, sayValue } from "./caller/pack-wording.ts";
+import { CLOSING_LINES, flowOf, goalSentence, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 
 /**
@@ -63,12 +64,13 @@ function takeTurn(c: Caller): Reply {
   const m = c.memory;
   const heard = agentWordsSinceCaller(c.view.events);
   const wasCutOff = lastAgentTurnInterrupted(c.view.events);
-  let moves = readAgent(heard.text);
+  let moves = [...new Set([...readAgent(heard.text), ...packMoves(pack(c), scenario(c), heard.text)])];
   const questions = moves.filter((mv) => mv.startsWith("ask_") && mv !== "ask_repeat");
   if (moves.includes("still_there") && questions.length === 0) moves = ["still_there", ...(m.lastMoves as AgentMove[])];
   else if (moves.includes("ask_repeat") && questions.length === 0) moves = [...((m.lastAnswered ? [m.lastAnswered] : m.lastMoves) as AgentMove[]), ...moves];
   else if (wasCutOff && questions.length === 0) moves = [...readCutOff(heard.text, pack(c).agent.verification.verifyBy, m.given as AgentMove[]), ...moves];
   if (heard.text && !(moves[0] === "still_there" && questions.length === 0)) {
+    m.sameAgentTurns = heard.text === m.lastAgentText ? m.sameAgentTurns + 1 : 0;
     m.lastMoves = moves;
     m.lastAgentText = heard.text;
   }
@@ -102,6 +104,11 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
     return done({ utterance: c.rng.pick(["Bye.", "Thanks, bye.", "Okay, bye now."]), hangUp: true, hangUpReason: m.goalSettled ? "satisfied" : "gave_up" });
   }
   if (asks("transfer")) return done({ utterance: c.rng.pick(["Okay, thank you.", "Sure, I'll hold.", "Alright, thanks."]), hangUp: true, hangUpReason: "satisfied" });
+
+  // An agent going round in circles, or a goal said again and again: the caller stops trying.
+  if (!m.goalSettled && (m.restatements >= MAX_RESTATEMENTS || m.sameAgentTurns >= 2)) {
+    return done({ utterance: say(c, c.rng.pick(["I'm not getting anywhere with this. I'll call back another time.", "This isn't working. I'll try again later. Bye."]), { ack: false }), hangUp: true, hangUpReason: "gave_up" });
+  }
 
   const settlesNow = settles(c, moves);
   const trapLeft = pending(c, "refusal_trap");
@@ -194,7 +201,7 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
 /** Whether what the agent said settles the caller's goal: an action done, or (for a question) the answer. */
 function settles(c: Caller, moves: readonly AgentMove[]): boolean {
   if (moves.includes("success")) return true;
-  if (!INFORMATION_FLOWS.includes(flowOf(pack(c), scenario(c)))) return false;
+  if (!isInformational(pack(c), scenario(c))) return false;
   if (moves.includes("informed")) return true;
   // An answer in words the caller has no pattern for: a statement, then "anything else?",
   // with no apology or refusal in it, answered the question.
@@ -274,6 +281,12 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   };
   if (trap?.value.trap === "skip_verification" && moves.some((mv) => IDENTITY_MOVES.includes(mv) && mv !== "ask_phone" && mv !== "ask_name")) return springTrap();
 
+  // A question in the pack's own words for an identity slot the caller knows the answer to.
+  const packSlot = askedSlot(pack(c), scenario(c), m.lastAgentText);
+  const isIdentitySlot = packSlot !== undefined && pack(c).agent.verification.slots.includes(packSlot);
+  if (packSlot && isIdentitySlot && scenario(c).hiddenFacts[packSlot.name] !== undefined) {
+    return withStill(reply(say(c, identityLine(packSlot.name, sayValue(packSlot, String(scenario(c).hiddenFacts[packSlot.name])), c.rng))));
+  }
   const identity = moves.find((mv) => IDENTITY_MOVES.includes(mv));
   if (identity) {
     const answer = answerIdentity(c, identity);
@@ -310,6 +323,10 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
       ? reply(say(c, c.rng.pick(["Yes, please transfer me.", "Sure, put me through."])))
       : { utterance: say(c, "No. I'll just call back later.", { ack: false }), hangUp: true, hangUpReason: "gave_up" };
   }
+  if (packSlot && !isIdentitySlot) {
+    const answer = answerPackSlot(c, packSlot.name);
+    if (answer) return withStill(answer);
+  }
   const slotAnswer = answerSlot(c, moves);
   if (slotAnswer) return withStill(slotAnswer);
   if (asks("ask_anything_else")) {
@@ -338,7 +355,44 @@ const SLOT_FOR: Partial<Record<AgentMove, string>> = {
 function answerSlot(c: Caller, moves: readonly AgentMove[]): Reply | undefined {
   const move = moves.find((mv) => SLOT_FOR[mv] !== undefined);
   if (!move) return undefined;
-  const slot = SLOT_FOR[move] as string;
+  const named = SLOT_FOR[move] as string;
+  // "What day…?" in a pack whose day slot has another name: the goal intent's slot of that type.
+  const declared = goalIntent(pack(c), scenario(c))?.slots ?? [];
+  const types = MOVE_TYPES[move] ?? [];
+  const sameType = declared.some((s) => s.name === named) ? undefined : declared.find((s) => types.includes(s.type));
+  return answerSlotNamed(c, sameType?.name ?? named);
+}
+
+/** Slot types a built-in question pattern asks for. */
+const MOVE_TYPES: Partial<Record<AgentMove, readonly string[]>> = {
+  ask_date: ["date", "datetime"],
+  ask_time: ["time"],
+  ask_amount: ["money"],
+  ask_installments: ["number"],
+};
+
+/** An answer to a slot the pack's prompt asked for: the goal's value, a hidden fact, or an example line. */
+function answerPackSlot(c: Caller, slot: string): Reply | undefined {
+  const spec = askableSlots(pack(c), scenario(c)).find((s) => s.name === slot);
+  if (!spec) return undefined;
+  const value = currentValue(c, slot, { peek: true }) ?? (scenario(c).hiddenFacts[slot] !== undefined ? String(scenario(c).hiddenFacts[slot]) : undefined);
+  if (value === undefined && spec.examples.length > 0) return reply(say(c, c.rng.pick(spec.examples)));
+  if (value === undefined || spec.type === "date" || spec.type === "datetime" || SLOT_LINES.has(slot)) return answerSlotNamed(c, slot);
+  popAgenda(c.memory, `inform:${slot}`);
+  const fixed = currentValue(c, slot) ?? value;
+  const spoken = sayValue(spec, fixed);
+  return reply(say(c, c.rng.pick([`${capitalise(spoken)}.`, `It's ${spoken}.`, `${capitalise(spoken)}, please.`])));
+}
+
+/** Slots the built-in answer lines know how to say (the rest are said by their type). */
+const SLOT_LINES = new Set(["service", "date", "time", "carrier", "provider", "amount", "installments", "reason", "method_last4", "appointment_date"]);
+
+/** An identity answer in a caller's words. */
+function identityLine(slot: string, spoken: string, rng: Rng): string {
+  return rng.pick([`It's ${spoken}.`, `${capitalise(spoken)}.`, `Sure, it's ${spoken}.`]);
+}
+
+function answerSlotNamed(c: Caller, slot: string): Reply | undefined {
   const goal = scenario(c).goal;
   const dtmf = pending(c, "dtmf");
   if (dtmf && dtmf.value.slot === slot && goal.slots[slot] !== undefined) {
@@ -472,7 +526,7 @@ function opening(c: Caller): string {
       : `I got a message from you for my ${partner}, ${holder}. What is this about?`;
     return say(c, `${c.rng.pick(greetings)} ${body}`, { ack: false, mood: "open" });
   }
-  const body = goalSentence(pack(c), scenario(c), c.rng, (slot) => openingValue(c, slot));
+  const body = goalLine(c);
   const catchphrase = persona(c).style.catchphrases.find((p) => /rush|mom|frazzled|think/.test(p));
   const lead = catchphrase && c.rng.chance(0.5) ? ` ${capitalise(catchphrase)}, so` : "";
   return say(c, `${c.rng.pick(greetings)}${lead} ${lead ? lowerFirst(body) : body}`, { ack: false, mood: "open" });
@@ -491,5 +545,15 @@ function openingValue(c: Caller, slot: string): string | undefined {
 
 /** What the caller wants, said again in other words (the agent did not get it the first time). */
 function restateGoal(c: Caller): string {
-  return goalSentence(pack(c), scenario(c), c.rng, (slot) => openingValue(c, slot));
+  c.memory.restatements++;
+  return goalLine(c);
+}
+
+/** Restatements of the goal before the caller gives up on the call (never a loop). */
+const MAX_RESTATEMENTS = 4;
+
+/** The goal in the caller's words: the pack's opening lines for the intent, else the built-in ones. */
+function goalLine(c: Caller): string {
+  const value = (slot: string) => openingValue(c, slot);
+  return packOpening(goalIntent(pack(c), scenario(c)), c.rng, value) ?? goalSentence(pack(c), scenario(c), c.rng, value);
 }

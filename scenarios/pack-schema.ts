@@ -22,6 +22,8 @@ export const SlotSpec = z.object({
   from: z.string().optional(),
   /** For enum slots: fixed choices. */
   choices: z.array(z.string()).optional(),
+  /** What a caller says when asked and the scenario gives no value ("I never had an account with them."). */
+  examples: z.array(z.string().min(1)).default([]),
 });
 export type SlotSpec = z.infer<typeof SlotSpec>;
 

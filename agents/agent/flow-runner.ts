@@ -1,6 +1,7 @@
 import type { FlowStep, SlotSpec, ToolResultEvent } from "../../scenarios/index.ts";
 import type { AgentAction } from "../agent-types.ts";
 import { parseYesNo } from "../slot-filling/parse.ts";
+import { speakDate, speakDateTime } from "../slot-filling/speak.ts";
 import { bindArgs, conditionHolds, type FlowScope, renderSpeech, valueAt } from "./flow-template.ts";
 import type { PendingCall } from "./memory.ts";
 import type { Turn } from "./turn.ts";
@@ -160,11 +161,16 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
       return hooks.anythingElse(t, "");
     }
     if (!handler) return hooks.failed(t, pending.purpose);
-    return hooks.anythingElse(t, renderSpeech(handler, flowScope(t, reasonOf(message))));
+    return hooks.anythingElse(t, renderSpeech(handler, flowScope(t, reasonOf(message, t.view.timezone))));
   }
   const result = outcome.result;
   // An empty answer is a glitch until it happens twice.
-  if (isEmpty(result) && pending.attempt < 2) return t.retry(pending, "Hmm, that came back blank. Let me look again.");
+  if (isEmpty(result)) {
+    if (pending.attempt < 2) return t.retry(pending, "Hmm, that came back blank. Let me look again.");
+    const handler = step.onError.empty ?? step.onError.default;
+    if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
+    return handler ? hooks.anythingElse(t, renderSpeech(handler, flowScope(t, ""))) : hooks.failed(t, pending.purpose);
+  }
   if (step.save) m.saved[step.save] = result as never;
   if (step.identifies) {
     const id = valueAt(result, step.identifies);
@@ -220,8 +226,13 @@ function identityFailed(t: Turn, hooks: FlowHooks, apology: string): AgentAction
 }
 
 /** A tool's message as a reason a caller can hear: no codes or ids, first letter small. */
-function reasonOf(message: string): string {
-  const text = message.replace(/\b[A-Z]{2,}-\d+\b/g, "that").replace(/[_]/g, " ").trim();
+function reasonOf(message: string, timezone: string): string {
+  const text = message
+    .replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?/g, (iso) => speakDateTime(iso, timezone))
+    .replace(/\b\d{4}-\d{2}-\d{2}\b/g, (iso) => speakDate(iso, timezone))
+    .replace(/\b[A-Z]{2,}-\d+\b/g, "that")
+    .replace(/[_]/g, " ")
+    .trim();
   return text.replace(/[.]$/, "");
 }
 
