@@ -520,9 +520,7 @@ function thirdParty(t: Turn): AgentAction {
   const m = t.memory;
   m.thirdParty = true;
   m.asked = "third_party";
-  return t.say(
-    "I understand. I'm only able to discuss this with the account holder directly, so I can't share any details. Would you like us to try them again at a better time?",
-  );
+  return t.say(t.pack.agent.flows.thirdParty);
 }
 
 // ---------------------------------------------------------------- scheduling

@@ -106,7 +106,7 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
   if (asks("transfer")) return done({ utterance: c.rng.pick(["Okay, thank you.", "Sure, I'll hold.", "Alright, thanks."]), hangUp: true, hangUpReason: "satisfied" });
 
   // An agent going round in circles, or a goal said again and again: the caller stops trying.
-  if (!m.goalSettled && (m.restatements >= MAX_RESTATEMENTS || m.sameAgentTurns >= 2)) {
+  if (!m.goalSettled && (m.restatements >= MAX_RESTATEMENTS || m.sameAgentTurns >= 3)) {
     return done({ utterance: say(c, c.rng.pick(["I'm not getting anywhere with this. I'll call back another time.", "This isn't working. I'll try again later. Bye."]), { ack: false }), hangUp: true, hangUpReason: "gave_up" });
   }
 

@@ -171,6 +171,11 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
     return handler ? hooks.anythingElse(t, renderSpeech(handler, flowScope(t, ""))) : hooks.failed(t, pending.purpose);
   }
+  // A result missing what this step will say (a partial answer) is asked for again once.
+  if (step.save && step.say && missingSaid(step.say, step.save, result)) {
+    if (pending.attempt < 2) return t.retry(pending, "I only got part of that. Let me check again.");
+    return hooks.failed(t, pending.purpose);
+  }
   if (step.save) m.saved[step.save] = result as never;
   if (step.identifies) {
     const id = valueAt(result, step.identifies);
@@ -234,6 +239,15 @@ function reasonOf(message: string, timezone: string): string {
     .replace(/[_]/g, " ")
     .trim();
   return text.replace(/[.]$/, "");
+}
+
+/** Whether a template reads a field of this result that the result does not have. */
+function missingSaid(template: string, saved: string, result: unknown): boolean {
+  for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|[a-z]+)?\}/g)) {
+    const [head, ...rest] = (match[1] ?? "").split(".");
+    if (head === saved && rest.length > 0 && valueAt(result, rest.join(".")) === undefined) return true;
+  }
+  return false;
 }
 
 function isEmpty(result: unknown): boolean {
