@@ -419,25 +419,12 @@ function proceed(t: Turn): AgentAction {
       return cancelFlow(t);
     case "availability":
       return availabilityFlow(t);
-    case "lookup":
-      return lookupFlow(t);
-    case "handoff":
-      return transfer(t, intent.description);
-    case "balance":
-      return balanceFlow(t);
     case "payment":
-    case "payment_plan":
-    case "promise_to_pay": {
+    case "payment_plan": {
       const paused = collectionPaused(t);
       if (paused) return paused;
-      return intent.flow === "payment" ? paymentFlow(t) : intent.flow === "payment_plan" ? planFlow(t) : promiseFlow(t);
+      return intent.flow === "payment" ? paymentFlow(t) : planFlow(t);
     }
-    case "dispute":
-      return disputeFlow(t);
-    case "hardship":
-      return hardshipFlow(t);
-    case "cease_contact":
-      return ceaseFlow(t);
     default:
       return transfer(t, intent.description);
   }
@@ -741,10 +728,6 @@ function act(t: Turn): AgentAction {
         "Setting that up now.",
       );
     }
-    case "promise_to_pay":
-      return t.call("record_promise_to_pay", { account_id: m.account?.account_id, amount_cents: amountCents(t), date: m.dateRequest?.from }, "promise", "Recording that now.");
-    case "cease_contact":
-      return t.call("set_do_not_contact", { customer_id: m.customerId, reason: "caller asked us to stop contacting them" }, "cease", "Understood.");
     default:
       return anythingElse(t, "Okay.");
   }
@@ -834,18 +817,6 @@ function availabilityFlow(t: Turn): AgentAction {
   return t.ask("offer_booking", `The first openings I see${sameProvider ? ` with ${shown[0]?.provider_name}` : ""} are ${list}. Would you like me to book one of those?`);
 }
 
-function lookupFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const intent = t.intent;
-  const tool = intent?.tools[0];
-  if (!intent || !tool) return transfer(t, "no tool for this question");
-  for (const slot of intent.slots) {
-    if (slot.required && m.slots[slot.name] === undefined) return t.ask("slot", slot.prompt, slot.name);
-  }
-  const args: Record<string, unknown> = {};
-  for (const slot of intent.slots) if (m.slots[slot.name] !== undefined) args[slot.name] = m.slots[slot.name];
-  return t.call(tool, args, "lookup", "Let me check that for you.");
-}
 
 // ---------------------------------------------------------------- payments
 
@@ -884,13 +855,6 @@ function collectionPaused(t: Turn): AgentAction | undefined {
   );
 }
 
-function balanceFlow(t: Turn): AgentAction {
-  const need = ensureAccount(t);
-  if (need) return need;
-  const a = t.memory.account as KnownAccount;
-  t.memory.completed.push("balance");
-  return t.ask("anything_else", `Your balance${a.creditor ? ` with ${a.creditor}` : ""} is ${speakMoney(a.balance_cents)}. Is there anything else I can help you with today?`);
-}
 
 function paymentFlow(t: Turn): AgentAction {
   const m = t.memory;
@@ -949,39 +913,9 @@ function planFlow(t: Turn): AgentAction {
   );
 }
 
-function promiseFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const need = ensureAccount(t);
-  if (need) return need;
-  const missing = missingSlot(t, ["amount", "date"]);
-  if (missing) return missing;
-  return t.ask("confirm", `So you'll pay ${speakMoney(amountCents(t))} on ${speakDate(m.dateRequest?.from ?? t.view.now, t.view.timezone)}. Shall I note that?`);
-}
 
-function disputeFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const need = ensureAccount(t);
-  if (need) return need;
-  const missing = missingSlot(t, ["reason"]);
-  if (missing) return missing;
-  return t.call("record_dispute", { account_id: m.account?.account_id, reason: m.slots.reason ?? "caller disputes the debt" }, "dispute", "I'm recording your dispute now.");
-}
 
-function hardshipFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const tool = t.intent?.tools.find((name) => name !== "transfer_to_human" && name !== "add_note");
-  if (tool && !m.completed.includes("hardship_review")) {
-    m.completed.push("hardship_review");
-    return t.call(tool, { customer_id: m.customerId, reason: m.slots.reason ?? "financial hardship" }, "hardship", "I'm sorry you're going through that. Let me open a hardship review.");
-  }
-  return transfer(t, "financial hardship");
-}
 
-function ceaseFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  if (m.asked !== "confirm") return t.ask("confirm", "I can note that you'd like us to stop contacting you. Would you like me to do that?");
-  return act(t);
-}
 
 // ---------------------------------------------------------------- tool results
 
@@ -1079,17 +1013,6 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
       markDone(t);
       return anythingElse(t, fee > 0 ? `Your appointment is cancelled. A late fee of ${speakMoney(fee)} will be added to your account.` : "Your appointment is cancelled, and there's no fee.");
     }
-    case "lookup": {
-      const record = (result.record ?? result) as Record<string, unknown>;
-      if (Object.keys(record).length === 0) {
-        // An empty answer to a lookup is a glitch until it happens twice.
-        if (pending.attempt < 2) return t.retry(pending, "Hmm, that came back blank. Let me look again.");
-        markDone(t);
-        return anythingElse(t, "I'm sorry, I'm not finding that in our system right now. Our front desk can check it for you.");
-      }
-      markDone(t);
-      return anythingElse(t, describeRecord(result));
-    }
     case "account": {
       const raw = (result.accounts as Array<Partial<KnownAccount>> | undefined) ?? [];
       // A record without its id or balance (a partial answer) cannot be read to the caller.
@@ -1113,20 +1036,6 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     case "plan": {
       markDone(t);
       return anythingElse(t, "Your payment plan is set up. You'll get a confirmation letter in the mail.");
-    }
-    case "promise": {
-      markDone(t);
-      return anythingElse(t, "I've noted your payment arrangement. Thank you.");
-    }
-    case "dispute": {
-      markDone(t);
-      return anythingElse(t, "I've recorded your dispute, and we'll stop collection on this account while it's reviewed. We'll send you written verification of the debt.");
-    }
-    case "hardship":
-      return anythingElse(t, "I've opened a hardship review. A specialist will contact you within five business days.");
-    case "cease": {
-      markDone(t);
-      return closeCall(t, "I've noted your request, and we won't contact you by phone again. Goodbye.");
     }
     case "transfer":
       return t.say(`I'm transferring you now. Please hold for a moment.`);
@@ -1154,22 +1063,9 @@ function markDone(t: Turn): void {
   if (m.intent) m.completed.push(m.intent);
 }
 
-function describeRecord(result: Record<string, unknown>): string {
-  const record = (result.record ?? result) as Record<string, unknown>;
-  if (typeof record.notes === "string") {
-    const yes = record.inNetwork === true ? "Yes, we do." : record.inNetwork === false ? "I'm sorry, we don't." : "";
-    return `${yes} ${record.notes}`.trim();
-  }
-  const fields = Object.entries(record).filter(([k]) => k !== "id");
-  return `Here's what I found: ${fields.map(([k, v]) => `${k.replace(/([A-Z])/g, " $1").toLowerCase()} ${String(v)}`).join(", ")}.`;
-}
 
 function onToolError(t: Turn, purpose: string, code: string): AgentAction {
   const m = t.memory;
-  if (code === "not_found" && purpose === "lookup") {
-    markDone(t);
-    return anythingElse(t, "I don't see that one in our list, so I can't confirm it's accepted. Our billing team can check your specific plan.");
-  }
   if (code === "rule_violation" && (purpose === "book" || purpose === "reschedule")) {
     m.offers = [];
     m.unshownOffers = [];

@@ -6,7 +6,7 @@ import { capitalise, inPersona, lowerFirst, type Mood } from "./caller/persona-v
 import { type AgentMove, IDENTITY_MOVES, offeredTimes, readAgent, readCutOff } from "./caller/read-agent.ts";
 import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour } from "./caller/spoken.ts";
 import { askableSlots, askedSlot, goalIntent, isInformational, packMoves, packOpening, sayValue } from "./caller/pack-wording.ts";
-import { CLOSING_LINES, flowOf, goalSentence, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
+import { CLOSING_LINES, goalSentence, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 
 /**
@@ -270,7 +270,7 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   const asks = (mv: AgentMove) => moves.includes(mv);
   const still = asks("still_there") ? "Sorry, I'm here. " : "";
   const withStill = (r: Reply): Reply => ({ ...r, utterance: `${still}${r.utterance}`.trim() });
-  const flow = flowOf(pack(c), scenario(c));
+  const onlyAsking = isInformational(pack(c), scenario(c));
 
   const trap = pending(c, "refusal_trap");
   const springTrap = (): Reply | undefined => {
@@ -296,11 +296,11 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   // A refusal trap is sprung at a natural moment: when the agent asks if there's anything else,
   // or while the terms it is about are on the table.
   const text = m.lastAgentText;
+  const raiseWhen = pack(c).agent.refusals.find((rule) => rule.trap === trap?.value.trap)?.raiseWhen;
+  const asksSomething = moves.some((mv) => mv.startsWith("ask_") && mv !== "ask_repeat");
   const trapMoment =
     (asks("ask_anything_else") && trap?.value.trap !== "skip_verification") ||
-    (trap?.value.trap === "waive_fee" && asks("ask_confirm") && /\bfee\b/i.test(text)) ||
-    (trap?.value.trap === "plan_over_limit" && asks("ask_confirm") && /monthly payments|installments/i.test(text)) ||
-    (trap?.value.trap === "discount_off_policy" && (asks("ask_amount") || (asks("ask_confirm") && /charge/i.test(text))));
+    (raiseWhen !== undefined && asksSomething && new RegExp(raiseWhen, "i").test(text));
   if (trap && trapMoment) return springTrap();
 
   if (asks("ask_confirm")) {
@@ -309,7 +309,7 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
     const change = changeOfMind(c);
     if (change) return change;
   }
-  if (asks("offer_times") || (asks("ask_book_offer") && flow !== "availability")) return chooseTime(c);
+  if (asks("offer_times") || (asks("ask_book_offer") && !onlyAsking)) return chooseTime(c);
   if (asks("ask_book_offer")) return reply(say(c, c.rng.pick(["No, that's fine for now, I just wanted to know.", "Not yet, thanks, I need to check my calendar first."]), { ack: false }));
   if (asks("ask_confirm")) {
     return reply(say(c, c.rng.pick(yesLines(text)), { mood: "agree" }));
@@ -402,7 +402,9 @@ function answerSlotNamed(c: Caller, slot: string): Reply | undefined {
   }
   const value = currentValue(c, slot);
   if (value === undefined) {
-    if (slot === "reason") return reply(say(c, reasonSentence(flowOf(pack(c), scenario(c)), c.rng)));
+    const examples = askableSlots(pack(c), scenario(c)).find((s) => s.name === slot)?.examples ?? [];
+    if (examples.length > 0) return reply(say(c, c.rng.pick(examples)));
+    if (slot === "reason") return reply(say(c, reasonSentence(c.rng)));
     const noPreference = NO_PREFERENCE[slot];
     if (noPreference) return reply(say(c, c.rng.pick(noPreference)));
     const declared = pack(c).agent.intents.find((intent) => intent.id === goal.intent)?.slots.some((s) => s.name === slot);
@@ -520,10 +522,11 @@ function opening(c: Caller): string {
     const holder = String(scenario(c).hiddenFacts.accountHolder ?? "my family member");
     const partner = /husband/.test(wrongPerson.relation) ? "wife" : /wife/.test(wrongPerson.relation) ? "husband" : "relative";
     const their = partner === "husband" ? "his" : partner === "wife" ? "her" : "their";
-    const isDebt = !["book", "reschedule", "cancel", "availability"].includes(flowOf(pack(c), scenario(c)));
-    const body = isDebt
-      ? `I opened a letter from you addressed to my ${partner}, ${holder}. What is this about? Is it ${their} debt?`
-      : `I got a message from you for my ${partner}, ${holder}. What is this about?`;
+    const body = c.rng
+      .pick(pack(c).caller.wrongPerson)
+      .replace(/\{partner\}/g, partner)
+      .replace(/\{holder\}/g, holder)
+      .replace(/\{their\}/g, their);
     return say(c, `${c.rng.pick(greetings)} ${body}`, { ack: false, mood: "open" });
   }
   const body = goalLine(c);
@@ -555,5 +558,5 @@ const MAX_RESTATEMENTS = 4;
 /** The goal in the caller's words: the pack's opening lines for the intent, else the built-in ones. */
 function goalLine(c: Caller): string {
   const value = (slot: string) => openingValue(c, slot);
-  return packOpening(goalIntent(pack(c), scenario(c)), c.rng, value) ?? goalSentence(pack(c), scenario(c), c.rng, value);
+  return packOpening(goalIntent(pack(c), scenario(c)), c.rng, value) ?? goalSentence(scenario(c), c.rng);
 }

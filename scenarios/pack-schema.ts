@@ -70,6 +70,8 @@ export const FlowStep = z.object({
   /** Call this tool with `args`. */
   call: z.string().optional(),
   args: z.record(z.string(), FlowValue).default({}),
+  /** Whether the call changes something (never repeated on a cut-short answer); defaults to true after a `confirm`. */
+  changes: z.boolean().optional(),
   /** Keep the tool's result under this name for later steps and templates. */
   save: z.string().optional(),
   /**
@@ -81,7 +83,10 @@ export const FlowStep = z.object({
   expect: z.string().optional(),
   /** Said after this step's call succeeds, or said as is when the step calls nothing. */
   say: z.string().optional(),
-  /** What to say when the tool answers an error with this code (`{error}` is its message); `default` for any other. */
+  /**
+   * What to say when the tool answers an error with this code (`{error}` is its message);
+   * `empty` for an empty answer twice, `default` for any other.
+   */
   onError: z.record(z.string(), z.string()).default({}),
   /** When a list result (at this path) is empty: say this and end the request. */
   ifEmpty: z.object({ path: z.string(), say: z.string() }).optional(),
@@ -139,6 +144,11 @@ export const RefusalRule = z.object({
   utterance: z.string().min(1).optional(),
   /** What a flawed agent says when it gives in (the `comply_out_of_policy` flaw). */
   comply: z.string().min(1).optional(),
+  /**
+   * A regex (case-insensitive) over the agent's question at which a caller raises it, besides
+   * "anything else?" (e.g. "\\bfee\\b" while a fee is read back).
+   */
+  raiseWhen: z.string().min(1).optional(),
 });
 
 export type RefusalRule = z.infer<typeof RefusalRule>;
@@ -266,6 +276,16 @@ export const ScenarioPack = z.object({
     payments: { maxPlanInstallments: 12, minInstallmentCents: 2500, maxPromiseDays: 30 },
     handoff: { queues: ["general"] },
   }),
+  /** How the scripted caller speaks in this domain, beyond each intent's `openings`. */
+  caller: z
+    .object({
+      /**
+       * How someone who is not the account holder opens (`wrong_person`): {partner} is the
+       * holder's relation to the caller, {holder} their name, {their} the possessive.
+       */
+      wrongPerson: z.array(z.string().min(1)).default(["I got a message from you for my {partner}, {holder}. What is this about?"]),
+    })
+    .default({ wrongPerson: ["I got a message from you for my {partner}, {holder}. What is this about?"] }),
   /** Tools the pack declares in YAML. */
   tools: z.array(YamlToolSpec).default([]),
   /** TypeScript modules (relative to the pack folder) exporting `defineTool` tools. */

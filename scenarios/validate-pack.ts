@@ -20,21 +20,8 @@ const ID_FIELDS: Record<string, string> = {
   expectedSlotId: "slots",
 };
 
-const FLOWS = new Set([
-  "book",
-  "reschedule",
-  "cancel",
-  "availability",
-  "lookup",
-  "balance",
-  "payment",
-  "payment_plan",
-  "promise_to_pay",
-  "dispute",
-  "hardship",
-  "cease_contact",
-  "handoff",
-]);
+/** Built-in flows the scripted agent still runs in code (calendar offers and payments); anything else is `steps`. */
+const FLOWS = new Set(["book", "reschedule", "cancel", "availability", "payment", "payment_plan"]);
 
 /**
  * Checks what a schema cannot: names that must point at something else in the pack (personas,

@@ -173,6 +173,12 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
   }
   // A result missing what this step will say (a partial answer) is asked for again once.
   if (step.save && step.say && missingSaid(step.say, step.save, result)) {
+    // A call that changes something did its work even if its answer came back cut short: never twice.
+    if (changesSomething(stepsOf(t, kind), at)) {
+      m.saved[step.save] = result as never;
+      t.preamble.push("That's done.");
+      return afterStep(t, kind, step, hooks) ?? (setPosition(t, kind, at + 1), run(t, kind, hooks));
+    }
     if (pending.attempt < 2) return t.retry(pending, "I only got part of that. Let me check again.");
     return hooks.failed(t, pending.purpose);
   }
@@ -239,6 +245,12 @@ function reasonOf(message: string, timezone: string): string {
     .replace(/[_]/g, " ")
     .trim();
   return text.replace(/[.]$/, "");
+}
+
+/** Whether a step's call changes something: it says so, or it comes after a read-back. */
+function changesSomething(steps: readonly FlowStep[], at: number): boolean {
+  const step = steps[at];
+  return step?.changes ?? steps.slice(0, at).some((earlier) => earlier.confirm !== undefined);
 }
 
 /** Whether a template reads a field of this result that the result does not have. */

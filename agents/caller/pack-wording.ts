@@ -9,7 +9,7 @@ export function goalIntent(pack: ScenarioPack, scenario: Scenario): Intent | und
 }
 
 /** Built-in flows the caller only asks about (hearing the answer settles them). */
-const INFORMATION_FLOWS: readonly string[] = ["balance", "availability", "lookup"];
+const INFORMATION_FLOWS: readonly string[] = ["availability", "lookup"];
 
 /**
  * Whether the caller only wants to know something: the intent says so, or its flow is a
@@ -23,38 +23,52 @@ export function isInformational(pack: ScenarioPack, scenario: Scenario): boolean
   return INFORMATION_FLOWS.includes(intent.flow ?? "");
 }
 
-const PLACEHOLDER = /\{slot\.([A-Za-z0-9_-]+)(?:\|([a-z]+))?\}/g;
+const PLACEHOLDER = /\{slot\.([A-Za-z0-9_-]+)(?:(!?=)([^}|]*))?(?:\|([a-z]+))?\}/g;
 
 /**
  * A pack opening line with the caller's values: `{slot.x}` spoken (`|a` adds an article,
- * `|dollars`, `|time`); a `[...]` part is dropped when a value in it is not to be said.
- * Undefined when a value outside brackets is missing.
+ * `|dollars`, `|time`); `{slot.x=v}` says nothing but holds only when x is v, `{slot.x!=v}` says
+ * x when it is not v; a `[...]` part is dropped when a value in it is not to be said. Undefined
+ * when a value outside brackets is missing. `filled` counts the values the line says.
  */
-export function renderOpening(template: string, value: (slot: string) => string | undefined): string | undefined {
+export function renderOpening(template: string, value: (slot: string) => string | undefined): { text: string; filled: number } | undefined {
+  let filled = 0;
   const fill = (text: string): string | undefined => {
     let missing = false;
-    const out = text.replace(PLACEHOLDER, (_, name: string, form: string | undefined) => {
+    let count = 0;
+    const out = text.replace(PLACEHOLDER, (_, name: string, op: string | undefined, operand: string | undefined, form: string | undefined) => {
       const v = value(name);
-      if (v === undefined) {
+      const holds = v !== undefined && (op === undefined || (op === "=" ? v === operand : v !== operand));
+      if (!holds) {
         missing = true;
         return "";
       }
+      count++;
+      if (op === "=") return "";
       if (form === "a") return article(v);
       if (form === "dollars") return speakDollars(v);
       if (form === "time") return timePhrase(v);
       return speakValue(v);
     });
-    return missing ? undefined : out;
+    if (missing) return undefined;
+    filled += count;
+    return out;
   };
   const optional = template.replace(/\[([^\]]*)\]/g, (_, part: string) => fill(part) ?? "");
   const whole = fill(optional);
-  return whole?.replace(/\s+([.,?!])/g, "$1").replace(/\s{2,}/g, " ").trim();
+  if (whole === undefined) return undefined;
+  return { text: whole.replace(/\s+([.,?!])/g, "$1").replace(/\s{2,}/g, " ").trim(), filled };
 }
 
-/** One of the intent's opening lines that the caller's values can fill, or undefined. */
+/**
+ * One of the intent's opening lines: among those the caller's values can fill, one that says
+ * the most of what the caller means to say (a vague line only when the caller holds back).
+ */
 export function packOpening(intent: Intent | undefined, rng: Rng, value: (slot: string) => string | undefined): string | undefined {
-  const lines = (intent?.openings ?? []).map((line) => renderOpening(line, value)).filter((line): line is string => Boolean(line));
-  return lines.length > 0 ? rng.pick(lines) : undefined;
+  const lines = (intent?.openings ?? []).map((line) => renderOpening(line, value)).filter((line): line is { text: string; filled: number } => line !== undefined);
+  const most = Math.max(...lines.map((line) => line.filled));
+  const best = lines.filter((line) => line.filled === most).map((line) => line.text);
+  return best.length > 0 ? rng.pick(best) : undefined;
 }
 
 /** Slots the caller can be asked for on this call: the goal intent's and the pack's identity slots. */
