@@ -292,35 +292,35 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       const choices = enumChoices(t, spec.from, spec.choices);
       // "the first one" picks from a list only when the agent just read that list out.
       const match = matchChoice(heard, choices, { byPosition: !onlyIfClear });
-      if (match) m.slots[slotName] = match;
+      if (match) store[slotName] = match;
       return;
     }
     case "money": {
       const money = parseMoney(heard);
-      if (money !== undefined) m.slots[slotName] = String(money);
+      if (money !== undefined) store[slotName] = String(money);
       return;
     }
     case "number": {
       const count = parseCount(heard);
-      if (count !== undefined) m.slots[slotName] = String(count);
+      if (count !== undefined) store[slotName] = String(count);
       return;
     }
     case "digits": {
       const digits = parseDigits(heard);
       // A card ending is four digits; a lone "two" in passing is not an answer.
-      if (digits.length >= (onlyIfClear ? 4 : 1)) m.slots[slotName] = slotName.endsWith("last4") ? digits.slice(-4) : digits;
+      if (digits.length >= (onlyIfClear ? 4 : 1)) store[slotName] = slotName.endsWith("last4") ? digits.slice(-4) : digits;
       return;
     }
     case "yesno": {
       const answer = parseYesNo(heard);
-      if (answer) m.slots[slotName] = answer;
+      if (answer) store[slotName] = answer;
       return;
     }
     default: {
       const values = lookupValues(t, slotName);
       const match = values.length > 0 ? matchChoice(heard, values) : undefined;
-      if (match) m.slots[slotName] = match;
-      else if (!onlyIfClear && heard) m.slots[slotName] = stripFillers(heard).replace(/^(yeah|so|well|okay|ok)\b,?\s*/i, "");
+      if (match) store[slotName] = match;
+      else if (!onlyIfClear && heard) store[slotName] = stripFillers(heard).replace(/^(yeah|so|well|okay|ok)\b,?\s*/i, "");
       else if (onlyIfClear && slotName === "reason" && !m.slots.reason) {
         // "I don't owe this, I want to dispute it": the words that say why are the reason.
         const sentences = heard.split(/(?<=[.!?])\s+/);

@@ -180,6 +180,12 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
     m.goalSettled = true;
     m.agenda = m.agenda.filter((item) => !item.startsWith("inform:"));
   }
+  // "Are you looking to A, or B?": the caller picks the one that is its goal, in the agent's words.
+  const wanted = goalIntent(pack(c), scenario(c))?.description;
+  const offered = wanted ? lowerFirst(wanted).replace(/[.]$/, "").toLowerCase() : "";
+  if (asks("ask_how_can_i_help") && !m.goalSettled && offered && / or /i.test(m.lastAgentText) && m.lastAgentText.toLowerCase().includes(offered)) {
+    return done(withPause(reply(say(c, c.rng.pick([`I'd like to ${offered}.`, `Yes, to ${offered}.`, `The second one, no, sorry, I want to ${offered}.`].slice(0, 2)), { ack: false }))));
+  }
   if (asks("ask_how_can_i_help") && !m.goalSettled) return done(withPause(reply(say(c, restateGoal(c), { ack: false }))));
 
   const answer = answerQuestion(c, moves);

@@ -11,7 +11,7 @@ const PACKS = readdirSync(join(ROOT, "scenarios/packs")).sort();
  * Words a pack uses that are engine or plain English vocabulary, not a domain's: intent slots
  * and tool-world collections, a flaw id, and the generic hand-off, note and hang-up tools.
  */
-const GENERIC = new Set(["account", "accounts", "customers", "pay", "payment", "plan", "slots", "collection", "skip_verification", "end_call", "transfer_to_human", "add_note"]);
+const GENERIC = new Set(["account", "accounts", "customers", "pay", "payment", "plan", "slots", "collection", "service", "connection", "skip_verification", "end_call", "transfer_to_human", "add_note"]);
 
 /**
  * Domain words generic code still holds, by file: the built-in calendar and payment flows of the
@@ -20,12 +20,12 @@ const GENERIC = new Set(["account", "accounts", "customers", "pay", "payment", "
  */
 const LEGACY: Record<string, readonly string[]> = {
   "agents/agent/memory.ts": ["appointments", "creditor"],
-  "agents/agent/understand.ts": ["debt", "letter"],
+  "agents/agent/understand.ts": ["bill", "debt", "letter"],
   "agents/caller/pack-wording.ts": ["availability"],
   "agents/caller/read-agent.ts": ["appointment", "availability", "balance", "book", "cancel", "dispute", "doctor", "hardship", "insurance", "owe", "patient", "provider", "reschedule", "visit"],
   "agents/caller/templates.ts": ["balance", "provider"],
   "agents/openai/caller-prompt.ts": ["patient"],
-  "agents/scripted-agent.ts": ["appointment", "appointments", "availability", "balance", "book", "book_appointment", "cancel", "cancel_appointment", "cease_contact", "create_payment_plan", "debt", "dispute", "find_customer", "get_account", "hardship", "letter", "list_appointments", "list_payment_methods", "other_persons_account", "payment_plan", "provider", "providers", "reschedule", "reschedule_appointment", "schedule", "search_slots", "services", "take_payment", "verify_identity", "visit"],
+  "agents/scripted-agent.ts": ["appointment", "appointments", "arrangement", "availability", "balance", "book", "book_appointment", "cancel", "cancel_appointment", "cease_contact", "create_payment_plan", "debt", "dispute", "find_customer", "get_account", "hardship", "letter", "list_appointments", "list_payment_methods", "other_persons_account", "payment_plan", "provider", "providers", "reschedule", "reschedule_appointment", "schedule", "search_slots", "services", "take_payment", "verify_identity", "visit"],
   "agents/scripted-caller.ts": ["provider"],
   "agents/slot-filling/parse.ts": ["appointment", "balance", "book", "doctor", "visit"],
   "agents/slot-filling/spoken-numbers.ts": ["owe"],
@@ -34,7 +34,7 @@ const LEGACY: Record<string, readonly string[]> = {
   "pipeline/generate/scripted-generator.ts": ["book", "services"],
   "pipeline/judge/programmatic-checks.ts": ["appointment", "appointments", "balance", "book_appointment", "creditor", "debt", "reschedule_appointment", "verify_identity"],
   "pipeline/judge/scripted-judge.ts": ["billing"],
-  "sim/voice/word-lists.ts": ["balance", "cancel", "owe"],
+  "sim/voice/word-lists.ts": ["balance", "bill", "cancel", "owe"],
 };
 
 function sourceFiles(dir: string): string[] {

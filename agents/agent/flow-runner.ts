@@ -1,7 +1,7 @@
 import type { FlowStep, SlotSpec, ToolResultEvent } from "../../scenarios/index.ts";
 import type { AgentAction } from "../agent-types.ts";
 import { parseYesNo } from "../slot-filling/parse.ts";
-import { speakDate, speakDateTime } from "../slot-filling/speak.ts";
+import { speakDate, speakDateTime, speakMoney } from "../slot-filling/speak.ts";
 import { bindArgs, conditionHolds, type FlowScope, renderSpeech, valueAt } from "./flow-template.ts";
 import type { PendingCall } from "./memory.ts";
 import type { Turn } from "./turn.ts";
@@ -171,8 +171,13 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
     return handler ? hooks.anythingElse(t, renderSpeech(handler, flowScope(t, ""))) : hooks.failed(t, pending.purpose);
   }
+  if (step.ifEmpty) {
+    const list = valueAt(result, step.ifEmpty.path);
+    if (list === undefined || (Array.isArray(list) && list.length === 0)) return hooks.anythingElse(t, renderSpeech(step.ifEmpty.say, flowScope(t)));
+  }
   // A result missing what this step will say (a partial answer) is asked for again once.
-  if (step.save && step.say && missingSaid(step.say, step.save, result)) {
+  const later = stepsOf(t, kind).slice(at).flatMap((s) => [s.say, s.confirm, ...Object.values(s.args).map(String)]).filter((x): x is string => typeof x === "string");
+  if (step.save && later.some((template) => missingSaid(template, step.save ?? "", result))) {
     // A call that changes something did its work even if its answer came back cut short: never twice.
     if (changesSomething(stepsOf(t, kind), at)) {
       m.saved[step.save] = result as never;
@@ -195,10 +200,6 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     const handler = step.onError.rule_violation ?? step.onError.default;
     if (handler) return hooks.anythingElse(t, renderSpeech(handler, flowScope(t, "")));
     return hooks.failed(t, pending.purpose);
-  }
-  if (step.ifEmpty) {
-    const list = valueAt(result, step.ifEmpty.path);
-    if (list === undefined || (Array.isArray(list) && list.length === 0)) return hooks.anythingElse(t, renderSpeech(step.ifEmpty.say, flowScope(t)));
   }
   if (step.say) t.preamble.push(renderSpeech(step.say, flowScope(t)));
   const finished = afterStep(t, kind, step, hooks);
@@ -241,6 +242,7 @@ function reasonOf(message: string, timezone: string): string {
   const text = message
     .replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?/g, (iso) => speakDateTime(iso, timezone))
     .replace(/\b\d{4}-\d{2}-\d{2}\b/g, (iso) => speakDate(iso, timezone))
+    .replace(/\$(\d[\d,]*)(?:\.(\d{2}))?/g, (_, dollars: string, cents: string | undefined) => speakMoney(Number(dollars.replace(/,/g, "")) * 100 + Number(cents ?? 0)))
     .replace(/\b[A-Z]{2,}-\d+\b/g, "that")
     .replace(/[_]/g, " ")
     .trim();

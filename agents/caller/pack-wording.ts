@@ -31,7 +31,7 @@ const PLACEHOLDER = /\{slot\.([A-Za-z0-9_-]+)(?:(!?=)([^}|]*))?(?:\|([a-z]+))?\}
  * x when it is not v; a `[...]` part is dropped when a value in it is not to be said. Undefined
  * when a value outside brackets is missing. `filled` counts the values the line says.
  */
-export function renderOpening(template: string, value: (slot: string) => string | undefined): { text: string; filled: number } | undefined {
+export function renderOpening(template: string, value: (slot: string) => string | undefined, specs: readonly SlotSpec[] = []): { text: string; filled: number } | undefined {
   let filled = 0;
   const fill = (text: string): string | undefined => {
     let missing = false;
@@ -48,7 +48,9 @@ export function renderOpening(template: string, value: (slot: string) => string 
       if (form === "a") return article(v);
       if (form === "dollars") return speakDollars(v);
       if (form === "time") return timePhrase(v);
-      return speakValue(v);
+      const spec = specs.find((x) => x.name === name);
+      // Digits, phone numbers and amounts are said the way people say them, not as one big number.
+      return spec && ["digits", "phone", "birthdate", "money"].includes(spec.type) ? sayValue(spec, v) : speakValue(v);
     });
     if (missing) return undefined;
     filled += count;
@@ -65,7 +67,7 @@ export function renderOpening(template: string, value: (slot: string) => string 
  * the most of what the caller means to say (a vague line only when the caller holds back).
  */
 export function packOpening(intent: Intent | undefined, rng: Rng, value: (slot: string) => string | undefined): string | undefined {
-  const lines = (intent?.openings ?? []).map((line) => renderOpening(line, value)).filter((line): line is { text: string; filled: number } => line !== undefined);
+  const lines = (intent?.openings ?? []).map((line) => renderOpening(line, value, intent?.slots)).filter((line): line is { text: string; filled: number } => line !== undefined);
   const most = Math.max(...lines.map((line) => line.filled));
   const best = lines.filter((line) => line.filled === most).map((line) => line.text);
   return best.length > 0 ? rng.pick(best) : undefined;

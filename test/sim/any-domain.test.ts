@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import { hasWord, packText, wordingVocabulary } from "../helpers/pack-vocabulary
 
 /** A domain no engine code was written for: pack files only (YAML tools and a TypeScript tool). */
 const THIRD_DOMAIN = "test/fixtures/packs/pharmacy-refill";
-const PACKS = ["scenarios/packs/clinic-booking", "scenarios/packs/collections", THIRD_DOMAIN];
+const PACKS = [...readdirSync("scenarios/packs").sort().map((name) => `scenarios/packs/${name}`), THIRD_DOMAIN];
 
 async function calls(loaded: LoadedPack, perScenario: number): Promise<Conversation[]> {
   const out = mkdtempSync(join(tmpdir(), "voicesim-domain-"));
