@@ -226,6 +226,8 @@ function absorbSlots(t: Turn, said: string): void {
   // "Blue Cross, not Aetna": what the caller rules out fills nothing.
   const heard = dropNegated(said);
   for (const slot of intent.slots) {
+    // A pack flow keeps what it was told; a changed value is read at the read-back instead.
+    if (intent.steps && (t.memory.slots[slot.name] ?? t.memory.facts[slot.name]) !== undefined) continue;
     if ((slot.type === "date" || slot.type === "datetime") && !mentionsDay(heard)) continue;
     fillSlotFrom(t, slot.name, heard, true);
   }
@@ -253,6 +255,11 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     case "name": {
       const name = captureName(heard, onlyIfClear);
       if (name) store[slotName] = name;
+      return;
+    }
+    case "time": {
+      const clock = parseClockTime(heard) ?? (onlyIfClear ? undefined : parseClockTime(`at ${heard.replace(/^\D*?(?=\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|\d))/i, "")}`));
+      if (clock) store[slotName] = clock;
       return;
     }
     case "date":
@@ -301,7 +308,8 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       return;
     }
     case "number": {
-      const count = parseCount(heard);
+      // "for four at eight p m": the count, not the hour.
+      const count = parseCount(heard.replace(/\b(?:at|around|about|by)?\s*[\w-]+(?:\s+[\w-]+)?\s+(?:[ap]\.?\s?m\b|o'?clock)/gi, " "));
       if (count !== undefined) store[slotName] = String(count);
       return;
     }
@@ -351,6 +359,8 @@ function captureName(heard: string, onlyIfClear: boolean): string | undefined {
       run = [];
     }
   }
+  // Unasked, only a name the caller introduces counts ("this is Dana Whitfield").
+  if (onlyIfClear && !/\b(my name is|this is|name's|under the name|under)\s+[A-Z]/.test(heard)) return undefined;
   if (best.length >= 2 && best.length <= 4) return best.join(" ");
   const introduced = parseName(heard.replace(/[,.]/g, " "));
   if (introduced && introduced.split(" ").every((w) => !NOT_NAME.has(w.toLowerCase()))) return introduced;
@@ -657,8 +667,11 @@ function onConfirm(t: Turn, heard: string): AgentAction {
       if (slot.type !== "text" && slot.type !== "name") fillSlotFrom(t, slot.name, dropNegated(heard), true);
     }
     if (JSON.stringify(m.slots) !== before) {
+      // Steps before a read-back only look things up: run them again with the new value.
       t.preamble.push("Okay.");
       m.asked = null;
+      m.flowStep = 0;
+      m.flowConfirmed = -1;
       return runIntent(t, FLOW_HOOKS);
     }
     return onFlowConfirm(t, heard, FLOW_HOOKS);

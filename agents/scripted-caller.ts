@@ -309,6 +309,13 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
     (raiseWhen !== undefined && asksSomething && new RegExp(raiseWhen, "i").test(text));
   if (trap && trapMoment) return springTrap();
 
+  // A slot question in the pack's own words ("What name should I put it under?") is answered as such,
+  // even when it sounds like a read-back.
+  if (packSlot && !isIdentitySlot && askedSlot(pack(c), scenario(c), text)?.prompt && text.toLowerCase().includes(packSlot.prompt.toLowerCase().replace(/[?.!]+$/, ""))) {
+    const answer = answerPackSlot(c, packSlot.name);
+    if (answer) return withStill(answer);
+  }
+
   if (asks("ask_confirm")) {
     const misheard = checkReadBack(c);
     if (misheard) return misheard;

@@ -11,7 +11,7 @@ const PACKS = readdirSync(join(ROOT, "scenarios/packs")).sort();
  * Words a pack uses that are engine or plain English vocabulary, not a domain's: intent slots
  * and tool-world collections, a flaw id, and the generic hand-off, note and hang-up tools.
  */
-const GENERIC = new Set(["account", "accounts", "customers", "pay", "payment", "plan", "slots", "collection", "service", "connection", "skip_verification", "end_call", "transfer_to_human", "add_note"]);
+const GENERIC = new Set(["account", "accounts", "customers", "pay", "payment", "plan", "slots", "collection", "service", "connection", "hours", "party", "table", "skip_verification", "end_call", "transfer_to_human", "add_note"]);
 
 /**
  * Domain words generic code still holds, by file: the built-in calendar and payment flows of the
