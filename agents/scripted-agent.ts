@@ -5,7 +5,7 @@ import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
-import { type FlowHooks, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
+import { type FlowHooks, flowCallChanges, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
 import { dropNegated, stripFillers, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parseName, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { digitRuns, parseDigits } from "./slot-filling/spoken-numbers.ts";
 import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "./slot-filling/speak.ts";
@@ -328,7 +328,7 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       const values = lookupValues(t, slotName);
       const match = values.length > 0 ? matchChoice(heard, values) : undefined;
       if (match) store[slotName] = match;
-      else if (!onlyIfClear && heard) store[slotName] = stripFillers(heard).replace(/^(yeah|so|well|okay|ok)\b,?\s*/i, "");
+      else if (!onlyIfClear && heard) store[slotName] = stripFillers(heard).replace(/^(yeah|so|well|okay|ok)\b,?\s*/i, "").replace(/^(it's|it is|that's|i have|i need|i'd like)\s+/i, "").replace(/[.!?]+$/, "");
       else if (onlyIfClear && slotName === "reason" && !m.slots.reason) {
         // "I don't owe this, I want to dispute it": the words that say why are the reason.
         const sentences = heard.split(/(?<=[.!?])\s+/);
@@ -388,8 +388,13 @@ function enumChoices(t: Turn, from: string | undefined, choices: readonly string
 /** Values a pack lookup tool can match (e.g. insurance carriers), so "do you take Humana" fills carrier=Humana. */
 function lookupValues(t: Turn, slotName: string): string[] {
   const values = new Set<string>();
+  // The tool argument a flow step fills from this slot ("service: {slot.service_name}").
+  const boundArgs = new Map<string, string>();
+  for (const step of t.intent?.steps ?? []) {
+    for (const [arg, binding] of Object.entries(step.args)) if (step.call && binding === `{slot.${slotName}}`) boundArgs.set(step.call, arg);
+  }
   for (const tool of t.pack.tools) {
-    const field = tool.behaviour.match[slotName];
+    const field = tool.behaviour.match[boundArgs.get(tool.name) ?? slotName];
     if (!field) continue;
     for (const record of (t.pack.fixtures as Record<string, Array<Record<string, unknown>>>)[tool.behaviour.collection] ?? []) {
       if (record[field] !== undefined) values.add(String(record[field]));
@@ -943,6 +948,7 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     if (pending.attempt < 2) return t.retry(pending, t.pick(["Sorry, the system is slow. Let me try that again.", "One moment, let me try that once more."]));
     return failedTwice(t, pending.purpose);
   }
+  if (isMalformed && isFlowPurpose(pending.purpose) && flowCallChanges(t, pending.purpose)) return onFlowResult(t, pending, event, FLOW_HOOKS);
   if (isMalformed) {
     if (pending.attempt < 2) return t.retry(pending, "Sorry, I got an error on my end. Trying again.");
     return failedTwice(t, pending.purpose);

@@ -4,7 +4,7 @@ import type { CallerBackend, CallerTurn, CallerView, JsonValue } from "./agent-t
 import { type CallerMemory, popAgenda, readMemory } from "./caller/memory.ts";
 import { capitalise, inPersona, lowerFirst, type Mood } from "./caller/persona-voice.ts";
 import { type AgentMove, IDENTITY_MOVES, offeredTimes, readAgent, readCutOff } from "./caller/read-agent.ts";
-import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour } from "./caller/spoken.ts";
+import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour, timePhrase } from "./caller/spoken.ts";
 import { askableSlots, askedSlot, goalIntent, isInformational, packMoves, packOpening, sayValue } from "./caller/pack-wording.ts";
 import { CLOSING_LINES, goalSentence, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
 import { scriptedUsage } from "./model/tokens.ts";
@@ -490,6 +490,13 @@ function checkReadBack(c: Caller): Reply | undefined {
   if (m.chosenTime && readBack.length > 0 && !readBack.includes(m.chosenTime)) {
     m.timeCorrections++;
     return reply(say(c, c.rng.pick([`No, sorry, I said ${m.chosenTime}.`, `Hmm, no, I wanted ${m.chosenTime}.`, `That's not right, it was ${m.chosenTime}.`]), { ack: false }));
+  }
+  // A time the caller asked for that the read-back gets wrong (the agent misheard "three" as "seven").
+  const timeSlot = goalIntent(pack(c), scenario(c))?.slots.find((slot) => slot.type === "time" && scenario(c).goal.slots[slot.name] !== undefined);
+  const wantedTime = timeSlot ? String(currentValue(c, timeSlot.name, { peek: true }) ?? "") : "";
+  if (wantedTime && readBack.length > 0 && !readBack.some((time) => time.startsWith(spokenHour(wantedTime)))) {
+    m.timeCorrections++;
+    return reply(say(c, c.rng.pick([`No, sorry, I said ${timePhrase(wantedTime)}.`, `That's not right, I wanted ${timePhrase(wantedTime)}.`]), { ack: false }));
   }
   // A weekday the caller asked for ("next Wednesday") that the read-back does not name.
   const wanted = WEEKDAY.exec(String(currentValue(c, "date", { peek: true }) ?? ""))?.[0]?.toLowerCase();

@@ -27,6 +27,13 @@ export function isFlowPurpose(purpose: string): boolean {
   return PURPOSE.test(purpose);
 }
 
+/** Whether a pending flow call changes something (so a garbled answer must not make it run twice). */
+export function flowCallChanges(t: Turn, purpose: string): boolean {
+  const match = PURPOSE.exec(purpose);
+  if (!match) return false;
+  return changesSomething(stepsOf(t, (match[1] ?? "intent") as FlowKind), Number(match[2] ?? 0));
+}
+
 /** Whether the pack verifies callers through its own flow rather than the built-in mechanics. */
 export function hasIdentityFlow(t: Turn): boolean {
   return (t.pack.agent.verification.steps?.length ?? 0) > 0;
@@ -164,6 +171,11 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     return hooks.anythingElse(t, renderSpeech(handler, flowScope(t, reasonOf(message, t.view.timezone))));
   }
   const result = outcome.result;
+  if (typeof result === "string") {
+    // A garbled answer to a call that changes something: it went through; say so without details.
+    t.preamble.push("That went through, though the system didn't read the details back to me.");
+    return afterStep(t, kind, step, hooks) ?? (setPosition(t, kind, at + 1), run(t, kind, hooks));
+  }
   // An empty answer is a glitch until it happens twice.
   if (isEmpty(result)) {
     if (pending.attempt < 2) return t.retry(pending, "Hmm, that came back blank. Let me look again.");
@@ -181,7 +193,7 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     // A call that changes something did its work even if its answer came back cut short: never twice.
     if (changesSomething(stepsOf(t, kind), at)) {
       m.saved[step.save] = result as never;
-      t.preamble.push("That's done.");
+      t.preamble.push("That's all done.");
       return afterStep(t, kind, step, hooks) ?? (setPosition(t, kind, at + 1), run(t, kind, hooks));
     }
     if (pending.attempt < 2) return t.retry(pending, "I only got part of that. Let me check again.");

@@ -67,10 +67,18 @@ export function bindArgs(args: Record<string, FlowValue>, scope: FlowScope): Rec
 /** A sentence for the caller's ear: placeholders filled and spoken (money, dates, digits in words). */
 export function renderSpeech(template: string, scope: FlowScope): string {
   return template
-    .replace(PLACEHOLDER, (_, name: string, form: string | undefined) => spoken(lookup(scope, name), form, scope.timezone))
+    .replace(PLACEHOLDER, (_, name: string, form: string | undefined) => spoken(lookup(scope, name), form ?? slotForm(scope, name), scope.timezone))
     .replace(/\s+([.,?!])/g, "$1")
     .replace(/\s{2,}/g, " ")
     .trim();
+}
+
+/** How a slot is said when the template names no form: by the slot's type. */
+function slotForm(scope: FlowScope, name: string): string | undefined {
+  if (!name.startsWith("slot.")) return undefined;
+  const type = scope.slotSpecs.find((s) => s.name === name.slice(5))?.type;
+  const forms: Record<string, string> = { time: "clock", date: "date", datetime: "date", birthdate: "date", money: "money", phone: "digits", digits: "digits", number: "number" };
+  return type ? forms[type] : undefined;
 }
 
 /** Whether a `when` condition holds: "{x}" has a value, "!{x}" has none, "{x} == v" equals. */
@@ -120,6 +128,16 @@ function spoken(value: unknown, form: string | undefined, timezone: string): str
       return /^\d{4}-\d{2}-\d{2}T/.test(text) ? speakDateTime(text, timezone) : text;
     case "digits":
       return speakDigits(text.replace(/\D/g, ""));
+    case "clock": {
+      const match = /^(\d{1,2}):(\d{2})$/.exec(text);
+      if (!match) return text;
+      const hour = Number(match[1]);
+      const minute = Number(match[2]);
+      if (hour === 12 && minute === 0) return "noon";
+      const twelve = hour % 12 === 0 ? 12 : hour % 12;
+      const minutes = minute === 0 ? "" : minute < 10 ? ` oh ${speakNumber(minute)}` : ` ${speakNumber(minute)}`;
+      return `${speakNumber(twelve)}${minutes} ${hour < 12 ? "a m" : "p m"}`;
+    }
     case "number":
       return Number.isFinite(Number(text)) ? speakNumber(Number(text)) : text;
     default:
