@@ -494,7 +494,9 @@ function checkReadBack(c: Caller): Reply | undefined {
   // A time the caller asked for that the read-back gets wrong (the agent misheard "three" as "seven").
   const timeSlot = goalIntent(pack(c), scenario(c))?.slots.find((slot) => slot.type === "time" && scenario(c).goal.slots[slot.name] !== undefined);
   const wantedTime = timeSlot ? String(currentValue(c, timeSlot.name, { peek: true }) ?? "") : "";
-  if (wantedTime && readBack.length > 0 && !readBack.some((time) => time.startsWith(spokenHour(wantedTime)))) {
+  // An alternative put as one ("that time is taken, but I have…") is an offer to weigh, not a mistake.
+  const isAlternative = /\b(taken|instead|closest|nearest|but i (have|can)|don't have|isn't available|not available)\b/i.test(text);
+  if (wantedTime && !isAlternative && readBack.length > 0 && !readBack.some((time) => time.startsWith(spokenHour(wantedTime)))) {
     m.timeCorrections++;
     return reply(say(c, c.rng.pick([`No, sorry, I said ${timePhrase(wantedTime)}.`, `That's not right, I wanted ${timePhrase(wantedTime)}.`]), { ack: false }));
   }
