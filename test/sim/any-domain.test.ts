@@ -10,7 +10,9 @@ import { hasWord, packText, wordingVocabulary } from "../helpers/pack-vocabulary
 
 /** A domain no engine code was written for: pack files only (YAML tools and a TypeScript tool). */
 const THIRD_DOMAIN = "test/fixtures/packs/pharmacy-refill";
-const PACKS = [...readdirSync("scenarios/packs").sort().map((name) => `scenarios/packs/${name}`), THIRD_DOMAIN];
+/** A one-file pack written from the README alone, with no opening lines of its own. */
+const PLAIN_PACK = "test/fixtures/packs/salon";
+const PACKS = [...readdirSync("scenarios/packs").sort().map((name) => `scenarios/packs/${name}`), THIRD_DOMAIN, PLAIN_PACK];
 
 async function calls(loaded: LoadedPack, perScenario: number): Promise<Conversation[]> {
   const out = mkdtempSync(join(tmpdir(), "voicesim-domain-"));
@@ -34,11 +36,11 @@ const GENERIC_WORDING = new Set(["account", "accounts", "payment", "visit"]);
 
 const EXPECTATION_CHECK = /^(completed|final_state|required_action|forbidden|order|required_phrase|refusal|handoff)/;
 
-describe("a pack for a domain the engine has never seen", () => {
+describe.each([THIRD_DOMAIN, PLAIN_PACK])("a pack for a domain the engine has never seen: %s", (dir) => {
   let loaded: LoadedPack;
   let conversations: Conversation[];
   beforeAll(async () => {
-    loaded = await loadPack(THIRD_DOMAIN);
+    loaded = await loadPack(dir);
     conversations = await calls(loaded, 2);
   });
 
@@ -54,6 +56,16 @@ describe("a pack for a domain the engine has never seen", () => {
     expect(conversations.filter(loops).map((c) => c.id)).toEqual([]);
   });
 
+});
+
+describe("the pharmacy pack's identity and refusals, from pack data", () => {
+  let loaded: LoadedPack;
+  let conversations: Conversation[];
+  beforeAll(async () => {
+    loaded = await loadPack(THIRD_DOMAIN);
+    conversations = await calls(loaded, 1);
+  });
+
   it("identifies callers by name and date of birth through the pack's own lookup, with the name taken from the caller's words", () => {
     const lookups = conversations.flatMap((c) => c.events.flatMap((e) => (e.type === "tool_call" && e.tool === "find_patient" ? [e.args as Record<string, unknown>] : [])));
     expect(lookups.length).toBeGreaterThan(0);
@@ -64,6 +76,7 @@ describe("a pack for a domain the engine has never seen", () => {
 
   it("says the pharmacy system's own reason when it refuses a refill", () => {
     const early = conversations.filter((c) => c.scenarioId === "refill-controlled-early");
+    expect(early.length).toBeGreaterThan(0);
     for (const conversation of early) {
       const said = conversation.events.flatMap((e) => (e.type === "agent_speech" ? [e.said] : [])).join(" ");
       expect(said).toMatch(/controlled medication and it can't be refilled before Friday, March twentieth/);
