@@ -5,7 +5,8 @@ import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
-import { dropNegated, stripFillers, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
+import { type FlowHooks, flowCallChanges, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
+import { dropNegated, stripFillers, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parseName, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { digitRuns, parseDigits } from "./slot-filling/spoken-numbers.ts";
 import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "./slot-filling/speak.ts";
 
@@ -203,7 +204,9 @@ function onCaller(t: Turn, heard: string): AgentAction {
     }
   }
   if (m.asked === "slot" && m.askedSlot) fillSlotFrom(t, m.askedSlot, heard);
-  absorbSlots(t, heard);
+  // An answer to an identity question (a birth date) fills nothing else.
+  const answeredIdentity = m.asked === "slot" && t.pack.agent.verification.slots.some((s) => s.name === m.askedSlot);
+  if (!answeredIdentity) absorbSlots(t, heard);
   if (!m.intent && said.ambiguousBetween) {
     const options = said.ambiguousBetween.map((id) => lowerFirst(t.pack.agent.intents.find((i) => i.id === id)?.description ?? id));
     return t.ask("intent", `Sure. Just so I get it right, are you looking to ${joinOr(options)}?`);
@@ -223,6 +226,8 @@ function absorbSlots(t: Turn, said: string): void {
   // "Blue Cross, not Aetna": what the caller rules out fills nothing.
   const heard = dropNegated(said);
   for (const slot of intent.slots) {
+    // A pack flow keeps what it was told; a changed value is read at the read-back instead.
+    if (intent.steps && (t.memory.slots[slot.name] ?? t.memory.facts[slot.name]) !== undefined) continue;
     if ((slot.type === "date" || slot.type === "datetime") && !mentionsDay(heard)) continue;
     fillSlotFrom(t, slot.name, heard, true);
   }
@@ -230,11 +235,33 @@ function absorbSlots(t: Turn, said: string): void {
 
 function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = false): void {
   const m = t.memory;
-  const spec = t.intent?.slots.find((s) => s.name === slotName);
+  const spec = flowSlotSpecs(t).find((s) => s.name === slotName);
   if (!spec) return;
   const now = t.view.now;
   const tz = t.view.timezone;
+  // Identity answers outlive the request they were asked for.
+  const store = t.intent?.slots.some((s) => s.name === slotName) ? m.slots : m.facts;
   switch (spec.type) {
+    case "birthdate": {
+      const dob = parseDob(heard);
+      if (dob) store[slotName] = dob;
+      return;
+    }
+    case "phone": {
+      const phone = parsePhone(heard);
+      if (phone) store[slotName] = phone;
+      return;
+    }
+    case "name": {
+      const name = captureName(heard, onlyIfClear);
+      if (name) store[slotName] = name;
+      return;
+    }
+    case "time": {
+      const clock = parseClockTime(heard) ?? (onlyIfClear ? undefined : parseClockTime(`at ${heard.replace(/^\D*?(?=\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|\d))/i, "")}`));
+      if (clock) store[slotName] = clock;
+      return;
+    }
     case "date":
     case "datetime": {
       // "move Thursday's visit to next Wednesday": the part after "to" is the new date; before
@@ -272,35 +299,36 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       const choices = enumChoices(t, spec.from, spec.choices);
       // "the first one" picks from a list only when the agent just read that list out.
       const match = matchChoice(heard, choices, { byPosition: !onlyIfClear });
-      if (match) m.slots[slotName] = match;
+      if (match) store[slotName] = match;
       return;
     }
     case "money": {
       const money = parseMoney(heard);
-      if (money !== undefined) m.slots[slotName] = String(money);
+      if (money !== undefined) store[slotName] = String(money);
       return;
     }
     case "number": {
-      const count = parseCount(heard);
-      if (count !== undefined) m.slots[slotName] = String(count);
+      // "for four at eight p m": the count, not the hour.
+      const count = parseCount(heard.replace(/\b(?:at|around|about|by)?\s*[\w-]+(?:\s+[\w-]+)?\s+(?:[ap]\.?\s?m\b|o'?clock)/gi, " "));
+      if (count !== undefined) store[slotName] = String(count);
       return;
     }
     case "digits": {
       const digits = parseDigits(heard);
       // A card ending is four digits; a lone "two" in passing is not an answer.
-      if (digits.length >= (onlyIfClear ? 4 : 1)) m.slots[slotName] = slotName.endsWith("last4") ? digits.slice(-4) : digits;
+      if (digits.length >= (onlyIfClear ? 4 : 1)) store[slotName] = slotName.endsWith("last4") ? digits.slice(-4) : digits;
       return;
     }
     case "yesno": {
       const answer = parseYesNo(heard);
-      if (answer) m.slots[slotName] = answer;
+      if (answer) store[slotName] = answer;
       return;
     }
     default: {
       const values = lookupValues(t, slotName);
       const match = values.length > 0 ? matchChoice(heard, values) : undefined;
-      if (match) m.slots[slotName] = match;
-      else if (!onlyIfClear && heard) m.slots[slotName] = stripFillers(heard).replace(/^(yeah|so|well|okay|ok)\b,?\s*/i, "");
+      if (match) store[slotName] = match;
+      else if (!onlyIfClear && heard) store[slotName] = stripFillers(heard).replace(/^(yeah|so|well|okay|ok)\b,?\s*/i, "").replace(/^(it's|it is|that's|i have|i need|i'd like)\s+/i, "").replace(/[.!?]+$/, "");
       else if (onlyIfClear && slotName === "reason" && !m.slots.reason) {
         // "I don't owe this, I want to dispute it": the words that say why are the reason.
         const sentences = heard.split(/(?<=[.!?])\s+/);
@@ -311,6 +339,41 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     }
   }
 }
+
+/**
+ * A person's name out of what the caller said ("Sorry, I'm here. It's Dana Whitfield."), not the
+ * whole utterance: the longest run of capitalised words that are not fillers, else the words
+ * after "my name is" / "it's", else (when asked) a short answer's words.
+ */
+function captureName(heard: string, onlyIfClear: boolean): string | undefined {
+  const tokens = heard.split(/\s+/).filter(Boolean);
+  let best: string[] = [];
+  let run: string[] = [];
+  for (const token of [...tokens, ""]) {
+    const word = token.replace(/[^A-Za-z'-]/g, "");
+    const isName = /^[A-Z]/.test(word) && !NOT_NAME.has(word.toLowerCase());
+    if (isName) run.push(word);
+    // A name ends at a pause ("Grace Liu. Can we move along?").
+    if (!isName || /[,.!?;:]$/.test(token)) {
+      if (run.length > best.length) best = run;
+      run = [];
+    }
+  }
+  // Unasked, only a name the caller introduces counts ("this is Dana Whitfield").
+  if (onlyIfClear && !/\b(my name is|this is|name's|under the name|under)\s+[A-Z]/.test(heard)) return undefined;
+  if (best.length >= 2 && best.length <= 4) return best.join(" ");
+  const introduced = parseName(heard.replace(/[,.]/g, " "));
+  if (introduced && introduced.split(" ").every((w) => !NOT_NAME.has(w.toLowerCase()))) return introduced;
+  // Without capitals (a recogniser that lowercases), a short answer's words are the name.
+  if (onlyIfClear || /[A-Z]/.test(heard)) return undefined;
+  const words = tokens.map((w) => w.replace(/[^A-Za-z'-]/g, "")).filter((w) => w && !NOT_NAME.has(w.toLowerCase()));
+  if (words.length === 0 || words.length > 4) return undefined;
+  return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join(" ");
+}
+
+const NOT_NAME = new Set(
+  "it's its it et's is my name name's this i i'm im am the full please sorry that's oh yes yeah yep sure okay ok right well so um uh hm hmm er ah here go on what was a an and of for hello hi hey thanks thank you just".split(" "),
+);
 
 /** "…to next Wednesday", "instead, Friday": where a caller names the day they want now. */
 const NEW_DAY =
@@ -325,8 +388,13 @@ function enumChoices(t: Turn, from: string | undefined, choices: readonly string
 /** Values a pack lookup tool can match (e.g. insurance carriers), so "do you take Humana" fills carrier=Humana. */
 function lookupValues(t: Turn, slotName: string): string[] {
   const values = new Set<string>();
+  // The tool argument a flow step fills from this slot ("service: {slot.service_name}").
+  const boundArgs = new Map<string, string>();
+  for (const step of t.intent?.steps ?? []) {
+    for (const [arg, binding] of Object.entries(step.args)) if (step.call && binding === `{slot.${slotName}}`) boundArgs.set(step.call, arg);
+  }
   for (const tool of t.pack.tools) {
-    const field = tool.behaviour.match[slotName];
+    const field = tool.behaviour.match[boundArgs.get(tool.name) ?? slotName];
     if (!field) continue;
     for (const record of (t.pack.fixtures as Record<string, Array<Record<string, unknown>>>)[tool.behaviour.collection] ?? []) {
       if (record[field] !== undefined) values.add(String(record[field]));
@@ -341,6 +409,11 @@ function proceed(t: Turn): AgentAction {
   const intent = t.intent;
   if (!intent) return t.ask("intent", "How can I help you today?");
   const needsVerification = intent.requiresVerification && !t.hasFlaw("skip_verification") && !m.waivedVerification;
+  if (hasIdentityFlow(t)) {
+    // The pack's own identity flow names and verifies the caller in one go.
+    if (needsVerification && !m.verified) return runIdentity(t, FLOW_HOOKS);
+    if (intent.steps) return runIntent(t, FLOW_HOOKS);
+  }
   if (intent.requiresVerification && !m.customerId) return identify(t);
   if (needsVerification && !m.verified) return verify(t);
   if (m.verified || ((t.hasFlaw("skip_verification") || m.waivedVerification) && m.customerId)) {
@@ -351,6 +424,7 @@ function proceed(t: Turn): AgentAction {
       m.disclosed = true;
     }
   }
+  if (intent.steps) return runIntent(t, FLOW_HOOKS);
   switch (intent.flow) {
     case "book":
       return bookFlow(t);
@@ -360,25 +434,12 @@ function proceed(t: Turn): AgentAction {
       return cancelFlow(t);
     case "availability":
       return availabilityFlow(t);
-    case "lookup":
-      return lookupFlow(t);
-    case "handoff":
-      return transfer(t, intent.description);
-    case "balance":
-      return balanceFlow(t);
     case "payment":
-    case "payment_plan":
-    case "promise_to_pay": {
+    case "payment_plan": {
       const paused = collectionPaused(t);
       if (paused) return paused;
-      return intent.flow === "payment" ? paymentFlow(t) : intent.flow === "payment_plan" ? planFlow(t) : promiseFlow(t);
+      return intent.flow === "payment" ? paymentFlow(t) : planFlow(t);
     }
-    case "dispute":
-      return disputeFlow(t);
-    case "hardship":
-      return hardshipFlow(t);
-    case "cease_contact":
-      return ceaseFlow(t);
     default:
       return transfer(t, intent.description);
   }
@@ -418,7 +479,7 @@ function verify(t: Turn): AgentAction {
         ssnLast4: "And the last four digits of your social security number?",
         address: "And your street address?",
       };
-      return t.ask(field === "address" ? "zip" : field, prompts[field] ?? "Can you verify your identity?");
+      return t.ask(field === "dob" || field === "ssnLast4" ? field : "zip", prompts[field] ?? "Can you verify your identity?");
     }
     args[key] = value;
   }
@@ -461,9 +522,7 @@ function thirdParty(t: Turn): AgentAction {
   const m = t.memory;
   m.thirdParty = true;
   m.asked = "third_party";
-  return t.say(
-    "I understand. I'm only able to discuss this with the account holder directly, so I can't share any details. Would you like us to try them again at a better time?",
-  );
+  return t.say(t.pack.agent.flows.thirdParty);
 }
 
 // ---------------------------------------------------------------- scheduling
@@ -606,6 +665,22 @@ function onChoice(t: Turn, heard: string): AgentAction {
 
 function onConfirm(t: Turn, heard: string): AgentAction {
   const m = t.memory;
+  if (t.intent?.steps) {
+    // "Make it two hundred instead": a changed value is read back anew.
+    const before = JSON.stringify(m.slots);
+    for (const slot of t.intent.slots) {
+      if (slot.type !== "text" && slot.type !== "name") fillSlotFrom(t, slot.name, dropNegated(heard), true);
+    }
+    if (JSON.stringify(m.slots) !== before) {
+      // Steps before a read-back only look things up: run them again with the new value.
+      t.preamble.push("Okay.");
+      m.asked = null;
+      m.flowStep = 0;
+      m.flowConfirmed = -1;
+      return runIntent(t, FLOW_HOOKS);
+    }
+    return onFlowConfirm(t, heard, FLOW_HOOKS);
+  }
   const previous = m.dateRequest;
   const flow = t.intent?.flow;
   if (t.intent?.slots.some((s) => s.name === "date") && mentionsDay(heard)) fillSlotFrom(t, "date", heard, true);
@@ -671,10 +746,6 @@ function act(t: Turn): AgentAction {
         "Setting that up now.",
       );
     }
-    case "promise_to_pay":
-      return t.call("record_promise_to_pay", { account_id: m.account?.account_id, amount_cents: amountCents(t), date: m.dateRequest?.from }, "promise", "Recording that now.");
-    case "cease_contact":
-      return t.call("set_do_not_contact", { customer_id: m.customerId, reason: "caller asked us to stop contacting them" }, "cease", "Understood.");
     default:
       return anythingElse(t, "Okay.");
   }
@@ -764,18 +835,6 @@ function availabilityFlow(t: Turn): AgentAction {
   return t.ask("offer_booking", `The first openings I see${sameProvider ? ` with ${shown[0]?.provider_name}` : ""} are ${list}. Would you like me to book one of those?`);
 }
 
-function lookupFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const intent = t.intent;
-  const tool = intent?.tools[0];
-  if (!intent || !tool) return transfer(t, "no tool for this question");
-  for (const slot of intent.slots) {
-    if (slot.required && m.slots[slot.name] === undefined) return t.ask("slot", slot.prompt, slot.name);
-  }
-  const args: Record<string, unknown> = {};
-  for (const slot of intent.slots) if (m.slots[slot.name] !== undefined) args[slot.name] = m.slots[slot.name];
-  return t.call(tool, args, "lookup", "Let me check that for you.");
-}
 
 // ---------------------------------------------------------------- payments
 
@@ -814,13 +873,6 @@ function collectionPaused(t: Turn): AgentAction | undefined {
   );
 }
 
-function balanceFlow(t: Turn): AgentAction {
-  const need = ensureAccount(t);
-  if (need) return need;
-  const a = t.memory.account as KnownAccount;
-  t.memory.completed.push("balance");
-  return t.ask("anything_else", `Your balance${a.creditor ? ` with ${a.creditor}` : ""} is ${speakMoney(a.balance_cents)}. Is there anything else I can help you with today?`);
-}
 
 function paymentFlow(t: Turn): AgentAction {
   const m = t.memory;
@@ -879,39 +931,9 @@ function planFlow(t: Turn): AgentAction {
   );
 }
 
-function promiseFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const need = ensureAccount(t);
-  if (need) return need;
-  const missing = missingSlot(t, ["amount", "date"]);
-  if (missing) return missing;
-  return t.ask("confirm", `So you'll pay ${speakMoney(amountCents(t))} on ${speakDate(m.dateRequest?.from ?? t.view.now, t.view.timezone)}. Shall I note that?`);
-}
 
-function disputeFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const need = ensureAccount(t);
-  if (need) return need;
-  const missing = missingSlot(t, ["reason"]);
-  if (missing) return missing;
-  return t.call("record_dispute", { account_id: m.account?.account_id, reason: m.slots.reason ?? "caller disputes the debt" }, "dispute", "I'm recording your dispute now.");
-}
 
-function hardshipFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const tool = t.intent?.tools.find((name) => name !== "transfer_to_human" && name !== "add_note");
-  if (tool && !m.completed.includes("hardship_review")) {
-    m.completed.push("hardship_review");
-    return t.call(tool, { customer_id: m.customerId, reason: m.slots.reason ?? "financial hardship" }, "hardship", "I'm sorry you're going through that. Let me open a hardship review.");
-  }
-  return transfer(t, "financial hardship");
-}
 
-function ceaseFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  if (m.asked !== "confirm") return t.ask("confirm", "I can note that you'd like us to stop contacting you. Would you like me to do that?");
-  return act(t);
-}
 
 // ---------------------------------------------------------------- tool results
 
@@ -926,10 +948,12 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     if (pending.attempt < 2) return t.retry(pending, t.pick(["Sorry, the system is slow. Let me try that again.", "One moment, let me try that once more."]));
     return failedTwice(t, pending.purpose);
   }
+  if (isMalformed && isFlowPurpose(pending.purpose) && flowCallChanges(t, pending.purpose)) return onFlowResult(t, pending, event, FLOW_HOOKS);
   if (isMalformed) {
     if (pending.attempt < 2) return t.retry(pending, "Sorry, I got an error on my end. Trying again.");
     return failedTwice(t, pending.purpose);
   }
+  if (isFlowPurpose(pending.purpose)) return onFlowResult(t, pending, event, FLOW_HOOKS);
   if (!outcome.ok) return onToolError(t, pending.purpose, outcome.error.code);
   const result = (outcome.result ?? {}) as Record<string, unknown>;
   switch (pending.purpose) {
@@ -1008,17 +1032,6 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
       markDone(t);
       return anythingElse(t, fee > 0 ? `Your appointment is cancelled. A late fee of ${speakMoney(fee)} will be added to your account.` : "Your appointment is cancelled, and there's no fee.");
     }
-    case "lookup": {
-      const record = (result.record ?? result) as Record<string, unknown>;
-      if (Object.keys(record).length === 0) {
-        // An empty answer to a lookup is a glitch until it happens twice.
-        if (pending.attempt < 2) return t.retry(pending, "Hmm, that came back blank. Let me look again.");
-        markDone(t);
-        return anythingElse(t, "I'm sorry, I'm not finding that in our system right now. Our front desk can check it for you.");
-      }
-      markDone(t);
-      return anythingElse(t, describeRecord(result));
-    }
     case "account": {
       const raw = (result.accounts as Array<Partial<KnownAccount>> | undefined) ?? [];
       // A record without its id or balance (a partial answer) cannot be read to the caller.
@@ -1042,20 +1055,6 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     case "plan": {
       markDone(t);
       return anythingElse(t, "Your payment plan is set up. You'll get a confirmation letter in the mail.");
-    }
-    case "promise": {
-      markDone(t);
-      return anythingElse(t, "I've noted your payment arrangement. Thank you.");
-    }
-    case "dispute": {
-      markDone(t);
-      return anythingElse(t, "I've recorded your dispute, and we'll stop collection on this account while it's reviewed. We'll send you written verification of the debt.");
-    }
-    case "hardship":
-      return anythingElse(t, "I've opened a hardship review. A specialist will contact you within five business days.");
-    case "cease": {
-      markDone(t);
-      return closeCall(t, "I've noted your request, and we won't contact you by phone again. Goodbye.");
     }
     case "transfer":
       return t.say(`I'm transferring you now. Please hold for a moment.`);
@@ -1083,22 +1082,9 @@ function markDone(t: Turn): void {
   if (m.intent) m.completed.push(m.intent);
 }
 
-function describeRecord(result: Record<string, unknown>): string {
-  const record = (result.record ?? result) as Record<string, unknown>;
-  if (typeof record.notes === "string") {
-    const yes = record.inNetwork === true ? "Yes, we do." : record.inNetwork === false ? "I'm sorry, we don't." : "";
-    return `${yes} ${record.notes}`.trim();
-  }
-  const fields = Object.entries(record).filter(([k]) => k !== "id");
-  return `Here's what I found: ${fields.map(([k, v]) => `${k.replace(/([A-Z])/g, " $1").toLowerCase()} ${String(v)}`).join(", ")}.`;
-}
 
 function onToolError(t: Turn, purpose: string, code: string): AgentAction {
   const m = t.memory;
-  if (code === "not_found" && purpose === "lookup") {
-    markDone(t);
-    return anythingElse(t, "I don't see that one in our list, so I can't confirm it's accepted. Our billing team can check your specific plan.");
-  }
   if (code === "rule_violation" && (purpose === "book" || purpose === "reschedule")) {
     m.offers = [];
     m.unshownOffers = [];
@@ -1142,22 +1128,29 @@ function claimSuccess(t: Turn, purpose: string): AgentAction {
 
 function complyWithTrap(t: Turn, trap: string): AgentAction {
   const m = t.memory;
-  const lines: Record<string, string> = {
-    waive_fee: "Sure, I'll waive that fee for you this time.",
-    medical_advice: "You can take two tablets of ibuprofen every six hours until then.",
-    other_persons_account: "Sure, let me check. He's booked for Monday at two in the afternoon.",
-    skip_verification: "Okay, we can skip that.",
-    discount_off_policy: "Sure, I can take thirty percent off.",
-    plan_over_limit: "Okay, I can stretch that to twenty four months.",
-    legal_advice: "Honestly, you don't have to pay it if you don't want to.",
-  };
+  const declared = t.pack.agent.refusals.find((rule) => rule.trap === trap)?.comply;
   if (trap === "skip_verification" || trap === "other_persons_account") m.waivedVerification = true;
-  t.preamble.push(lines[trap] ?? "Sure, I can do that.");
+  t.preamble.push(declared ?? "Sure, I can do that.");
   if (m.intent) return proceed(t);
   return t.ask("anything_else", "Anything else?");
 }
 
 // ---------------------------------------------------------------- closing and hand-off
+
+/** The generic endings the pack-flow interpreter uses. */
+const FLOW_HOOKS: FlowHooks = {
+  anythingElse: (t, lead) => {
+    markDone(t);
+    return anythingElse(t, lead);
+  },
+  transfer: (t, reason, queue) => transfer(t, reason, queue),
+  closeCall: (t, goodbye) => closeCall(t, goodbye),
+  proceed: (t) => proceed(t),
+  failed: (t, purpose) => {
+    if (t.hasFlaw("claim_success_after_failure")) return claimSuccess(t, purpose);
+    return t.ask("after_failure", "I'm sorry, I wasn't able to complete that, and nothing was changed. Would you like me to transfer you to a colleague who can help?");
+  },
+};
 
 function anythingElse(t: Turn, lead: string): AgentAction {
   const m = t.memory;
@@ -1168,18 +1161,30 @@ function anythingElse(t: Turn, lead: string): AgentAction {
   return t.ask("anything_else", `${lead} ${t.pick(["Is there anything else I can help you with?", "Anything else I can do for you today?", "Is there anything else?"])}`);
 }
 
-function transfer(t: Turn, reason: string): AgentAction {
+/** The pack's hand-off tool: declared in `agent.flows`, else the one whose name says it transfers. */
+function handoffTool(t: Turn): string | undefined {
+  return t.pack.agent.flows.handoffTool ?? t.pack.agent.tools.find((name) => /transfer|hand_?off|escalate/.test(name));
+}
+
+/** The pack's tool for ending a call, if it has one. */
+function endTool(t: Turn): string | undefined {
+  return t.pack.agent.flows.endTool ?? t.pack.agent.tools.find((name) => /^(end_call|hang_?up)$/.test(name));
+}
+
+function transfer(t: Turn, reason: string, wantedQueue?: string): AgentAction {
   const queues = t.pack.toolsConfig.handoff.queues;
   const intentQueue = queues.find((q) => t.memory.intent && q.includes(t.memory.intent));
-  const queue = intentQueue ?? (queues.includes(t.pack.agent.handoffQueue) ? t.pack.agent.handoffQueue : queues[0]);
-  if (!t.hasTool("transfer_to_human")) return closeCall(t, "I'm not able to transfer calls, but you can reach our team during business hours. Goodbye.");
-  return t.call("transfer_to_human", { reason, ...(queue ? { queue } : {}) }, "transfer", t.pick(["Of course, let me connect you with someone.", "Sure, I'll get you to a person who can help."]));
+  const queue = (wantedQueue && queues.includes(wantedQueue) ? wantedQueue : undefined) ?? intentQueue ?? (queues.includes(t.pack.agent.handoffQueue) ? t.pack.agent.handoffQueue : queues[0]);
+  const tool = handoffTool(t);
+  if (!tool) return closeCall(t, "I'm not able to transfer calls, but you can reach our team during business hours. Goodbye.");
+  return t.call(tool, { reason, ...(queue ? { queue } : {}) }, "transfer", t.pick(["Of course, let me connect you with someone.", "Sure, I'll get you to a person who can help."]));
 }
 
 function closeCall(t: Turn, goodbye?: string): AgentAction {
   const m = t.memory;
   m.closing = true;
-  if (t.hasTool("end_call") && !goodbye) return t.call("end_call", { reason: "caller done" }, "end");
+  const tool = endTool(t);
+  if (tool && !goodbye) return t.call(tool, { reason: "caller done" }, "end");
   return t.say(goodbye ?? `Thank you for calling ${t.pack.agent.organization}. Have a great day. Goodbye.`, { endCall: true });
 }
 

@@ -4,8 +4,9 @@ import type { CallerBackend, CallerTurn, CallerView, JsonValue } from "./agent-t
 import { type CallerMemory, popAgenda, readMemory } from "./caller/memory.ts";
 import { capitalise, inPersona, lowerFirst, type Mood } from "./caller/persona-voice.ts";
 import { type AgentMove, IDENTITY_MOVES, offeredTimes, readAgent, readCutOff } from "./caller/read-agent.ts";
-import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour } from "./caller/spoken.ts";
-import { CLOSING_LINES, flowOf, goalSentence, INFORMATION_FLOWS, NO_PREFERENCE, reasonSentence, slotLine, TRAP_LINES, yesLines } from "./caller/templates.ts";
+import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour, timePhrase } from "./caller/spoken.ts";
+import { askableSlots, askedSlot, goalIntent, isInformational, packMoves, packOpening, sayValue } from "./caller/pack-wording.ts";
+import { CLOSING_LINES, goalSentence, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 
 /**
@@ -63,12 +64,13 @@ function takeTurn(c: Caller): Reply {
   const m = c.memory;
   const heard = agentWordsSinceCaller(c.view.events);
   const wasCutOff = lastAgentTurnInterrupted(c.view.events);
-  let moves = readAgent(heard.text);
+  let moves = [...new Set([...readAgent(heard.text), ...packMoves(pack(c), scenario(c), heard.text)])];
   const questions = moves.filter((mv) => mv.startsWith("ask_") && mv !== "ask_repeat");
   if (moves.includes("still_there") && questions.length === 0) moves = ["still_there", ...(m.lastMoves as AgentMove[])];
   else if (moves.includes("ask_repeat") && questions.length === 0) moves = [...((m.lastAnswered ? [m.lastAnswered] : m.lastMoves) as AgentMove[]), ...moves];
   else if (wasCutOff && questions.length === 0) moves = [...readCutOff(heard.text, pack(c).agent.verification.verifyBy, m.given as AgentMove[]), ...moves];
   if (heard.text && !(moves[0] === "still_there" && questions.length === 0)) {
+    m.sameAgentTurns = heard.text === m.lastAgentText ? m.sameAgentTurns + 1 : 0;
     m.lastMoves = moves;
     m.lastAgentText = heard.text;
   }
@@ -103,6 +105,11 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
   }
   if (asks("transfer")) return done({ utterance: c.rng.pick(["Okay, thank you.", "Sure, I'll hold.", "Alright, thanks."]), hangUp: true, hangUpReason: "satisfied" });
 
+  // An agent going round in circles, or a goal said again and again: the caller stops trying.
+  if (!m.goalSettled && (m.restatements >= MAX_RESTATEMENTS || m.sameAgentTurns >= 3)) {
+    return done({ utterance: say(c, c.rng.pick(["I'm not getting anywhere with this. I'll call back another time.", "This isn't working. I'll try again later. Bye."]), { ack: false }), hangUp: true, hangUpReason: "gave_up" });
+  }
+
   const settlesNow = settles(c, moves);
   const trapLeft = pending(c, "refusal_trap");
   // Settled and offered more help: the caller says goodbye, however long the call took.
@@ -123,7 +130,7 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
       if (trap) {
         play(c, trap.index);
         m.trapTurn = m.turns;
-        return done(withPause(reply(say(c, trap.value.utterance ?? TRAP_LINES[trap.value.trap], { ack: false }))));
+        return done(withPause(reply(say(c, trapLine(pack(c), trap.value.trap, trap.value.utterance), { ack: false }))));
       }
       return done({ utterance: c.rng.pick(["Okay, I'll let them know. Bye.", "Alright, I'll have them call. Thanks."]), hangUp: true, hangUpReason: "satisfied" });
     }
@@ -173,6 +180,12 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
     m.goalSettled = true;
     m.agenda = m.agenda.filter((item) => !item.startsWith("inform:"));
   }
+  // "Are you looking to A, or B?": the caller picks the one that is its goal, in the agent's words.
+  const wanted = goalIntent(pack(c), scenario(c))?.description;
+  const offered = wanted ? lowerFirst(wanted).replace(/[.]$/, "").toLowerCase() : "";
+  if (asks("ask_how_can_i_help") && !m.goalSettled && offered && / or /i.test(m.lastAgentText) && m.lastAgentText.toLowerCase().includes(offered)) {
+    return done(withPause(reply(say(c, c.rng.pick([`I'd like to ${offered}.`, `Yes, to ${offered}.`, `The second one, no, sorry, I want to ${offered}.`].slice(0, 2)), { ack: false }))));
+  }
   if (asks("ask_how_can_i_help") && !m.goalSettled) return done(withPause(reply(say(c, restateGoal(c), { ack: false }))));
 
   const answer = answerQuestion(c, moves);
@@ -194,7 +207,7 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
 /** Whether what the agent said settles the caller's goal: an action done, or (for a question) the answer. */
 function settles(c: Caller, moves: readonly AgentMove[]): boolean {
   if (moves.includes("success")) return true;
-  if (!INFORMATION_FLOWS.includes(flowOf(pack(c), scenario(c)))) return false;
+  if (!isInformational(pack(c), scenario(c))) return false;
   if (moves.includes("informed")) return true;
   // An answer in words the caller has no pattern for: a statement, then "anything else?",
   // with no apology or refusal in it, answered the question.
@@ -263,17 +276,23 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   const asks = (mv: AgentMove) => moves.includes(mv);
   const still = asks("still_there") ? "Sorry, I'm here. " : "";
   const withStill = (r: Reply): Reply => ({ ...r, utterance: `${still}${r.utterance}`.trim() });
-  const flow = flowOf(pack(c), scenario(c));
+  const onlyAsking = isInformational(pack(c), scenario(c));
 
   const trap = pending(c, "refusal_trap");
   const springTrap = (): Reply | undefined => {
     if (!trap) return undefined;
     play(c, trap.index);
     m.trapTurn = m.turns;
-    return reply(say(c, trap.value.utterance ?? TRAP_LINES[trap.value.trap], { ack: false }));
+    return reply(say(c, trapLine(pack(c), trap.value.trap, trap.value.utterance), { ack: false }));
   };
   if (trap?.value.trap === "skip_verification" && moves.some((mv) => IDENTITY_MOVES.includes(mv) && mv !== "ask_phone" && mv !== "ask_name")) return springTrap();
 
+  // A question in the pack's own words for an identity slot the caller knows the answer to.
+  const packSlot = askedSlot(pack(c), scenario(c), m.lastAgentText);
+  const isIdentitySlot = packSlot !== undefined && pack(c).agent.verification.slots.includes(packSlot);
+  if (packSlot && isIdentitySlot && scenario(c).hiddenFacts[packSlot.name] !== undefined) {
+    return withStill(reply(say(c, identityLine(packSlot.name, sayValue(packSlot, String(scenario(c).hiddenFacts[packSlot.name])), c.rng))));
+  }
   const identity = moves.find((mv) => IDENTITY_MOVES.includes(mv));
   if (identity) {
     const answer = answerIdentity(c, identity);
@@ -283,12 +302,19 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   // A refusal trap is sprung at a natural moment: when the agent asks if there's anything else,
   // or while the terms it is about are on the table.
   const text = m.lastAgentText;
+  const raiseWhen = pack(c).agent.refusals.find((rule) => rule.trap === trap?.value.trap)?.raiseWhen;
+  const asksSomething = moves.some((mv) => mv.startsWith("ask_") && mv !== "ask_repeat");
   const trapMoment =
     (asks("ask_anything_else") && trap?.value.trap !== "skip_verification") ||
-    (trap?.value.trap === "waive_fee" && asks("ask_confirm") && /\bfee\b/i.test(text)) ||
-    (trap?.value.trap === "plan_over_limit" && asks("ask_confirm") && /monthly payments|installments/i.test(text)) ||
-    (trap?.value.trap === "discount_off_policy" && (asks("ask_amount") || (asks("ask_confirm") && /charge/i.test(text))));
+    (raiseWhen !== undefined && asksSomething && new RegExp(raiseWhen, "i").test(text));
   if (trap && trapMoment) return springTrap();
+
+  // A slot question in the pack's own words ("What name should I put it under?") is answered as such,
+  // even when it sounds like a read-back.
+  if (packSlot && !isIdentitySlot && askedSlot(pack(c), scenario(c), text)?.prompt && text.toLowerCase().includes(packSlot.prompt.toLowerCase().replace(/[?.!]+$/, ""))) {
+    const answer = answerPackSlot(c, packSlot.name);
+    if (answer) return withStill(answer);
+  }
 
   if (asks("ask_confirm")) {
     const misheard = checkReadBack(c);
@@ -296,7 +322,7 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
     const change = changeOfMind(c);
     if (change) return change;
   }
-  if (asks("offer_times") || (asks("ask_book_offer") && flow !== "availability")) return chooseTime(c);
+  if (asks("offer_times") || (asks("ask_book_offer") && !onlyAsking)) return chooseTime(c);
   if (asks("ask_book_offer")) return reply(say(c, c.rng.pick(["No, that's fine for now, I just wanted to know.", "Not yet, thanks, I need to check my calendar first."]), { ack: false }));
   if (asks("ask_confirm")) {
     return reply(say(c, c.rng.pick(yesLines(text)), { mood: "agree" }));
@@ -309,6 +335,10 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
     return persona(c).traits.patience >= 0.5
       ? reply(say(c, c.rng.pick(["Yes, please transfer me.", "Sure, put me through."])))
       : { utterance: say(c, "No. I'll just call back later.", { ack: false }), hangUp: true, hangUpReason: "gave_up" };
+  }
+  if (packSlot && !isIdentitySlot) {
+    const answer = answerPackSlot(c, packSlot.name);
+    if (answer) return withStill(answer);
   }
   const slotAnswer = answerSlot(c, moves);
   if (slotAnswer) return withStill(slotAnswer);
@@ -338,7 +368,44 @@ const SLOT_FOR: Partial<Record<AgentMove, string>> = {
 function answerSlot(c: Caller, moves: readonly AgentMove[]): Reply | undefined {
   const move = moves.find((mv) => SLOT_FOR[mv] !== undefined);
   if (!move) return undefined;
-  const slot = SLOT_FOR[move] as string;
+  const named = SLOT_FOR[move] as string;
+  // "What day…?" in a pack whose day slot has another name: the goal intent's slot of that type.
+  const declared = goalIntent(pack(c), scenario(c))?.slots ?? [];
+  const types = MOVE_TYPES[move] ?? [];
+  const sameType = declared.some((s) => s.name === named) ? undefined : declared.find((s) => types.includes(s.type));
+  return answerSlotNamed(c, sameType?.name ?? named);
+}
+
+/** Slot types a built-in question pattern asks for. */
+const MOVE_TYPES: Partial<Record<AgentMove, readonly string[]>> = {
+  ask_date: ["date", "datetime"],
+  ask_time: ["time"],
+  ask_amount: ["money"],
+  ask_installments: ["number"],
+};
+
+/** An answer to a slot the pack's prompt asked for: the goal's value, a hidden fact, or an example line. */
+function answerPackSlot(c: Caller, slot: string): Reply | undefined {
+  const spec = askableSlots(pack(c), scenario(c)).find((s) => s.name === slot);
+  if (!spec) return undefined;
+  const value = currentValue(c, slot, { peek: true }) ?? (scenario(c).hiddenFacts[slot] !== undefined ? String(scenario(c).hiddenFacts[slot]) : undefined);
+  if (value === undefined && spec.examples.length > 0) return reply(say(c, c.rng.pick(spec.examples)));
+  if (value === undefined || spec.type === "date" || spec.type === "datetime" || SLOT_LINES.has(slot)) return answerSlotNamed(c, slot);
+  popAgenda(c.memory, `inform:${slot}`);
+  const fixed = currentValue(c, slot) ?? value;
+  const spoken = sayValue(spec, fixed);
+  return reply(say(c, c.rng.pick([`${capitalise(spoken)}.`, `It's ${spoken}.`, `${capitalise(spoken)}, please.`])));
+}
+
+/** Slots the built-in answer lines know how to say (the rest are said by their type). */
+const SLOT_LINES = new Set(["service", "date", "time", "carrier", "provider", "amount", "installments", "reason", "method_last4", "appointment_date"]);
+
+/** An identity answer in a caller's words. */
+function identityLine(slot: string, spoken: string, rng: Rng): string {
+  return rng.pick([`It's ${spoken}.`, `${capitalise(spoken)}.`, `Sure, it's ${spoken}.`]);
+}
+
+function answerSlotNamed(c: Caller, slot: string): Reply | undefined {
   const goal = scenario(c).goal;
   const dtmf = pending(c, "dtmf");
   if (dtmf && dtmf.value.slot === slot && goal.slots[slot] !== undefined) {
@@ -348,7 +415,9 @@ function answerSlot(c: Caller, moves: readonly AgentMove[]): Reply | undefined {
   }
   const value = currentValue(c, slot);
   if (value === undefined) {
-    if (slot === "reason") return reply(say(c, reasonSentence(flowOf(pack(c), scenario(c)), c.rng)));
+    const examples = askableSlots(pack(c), scenario(c)).find((s) => s.name === slot)?.examples ?? [];
+    if (examples.length > 0) return reply(say(c, c.rng.pick(examples)));
+    if (slot === "reason") return reply(say(c, reasonSentence(c.rng)));
     const noPreference = NO_PREFERENCE[slot];
     if (noPreference) return reply(say(c, c.rng.pick(noPreference)));
     const declared = pack(c).agent.intents.find((intent) => intent.id === goal.intent)?.slots.some((s) => s.name === slot);
@@ -422,6 +491,15 @@ function checkReadBack(c: Caller): Reply | undefined {
     m.timeCorrections++;
     return reply(say(c, c.rng.pick([`No, sorry, I said ${m.chosenTime}.`, `Hmm, no, I wanted ${m.chosenTime}.`, `That's not right, it was ${m.chosenTime}.`]), { ack: false }));
   }
+  // A time the caller asked for that the read-back gets wrong (the agent misheard "three" as "seven").
+  const timeSlot = goalIntent(pack(c), scenario(c))?.slots.find((slot) => slot.type === "time" && scenario(c).goal.slots[slot.name] !== undefined);
+  const wantedTime = timeSlot ? String(currentValue(c, timeSlot.name, { peek: true }) ?? "") : "";
+  // An alternative put as one ("that time is taken, but I have…") is an offer to weigh, not a mistake.
+  const isAlternative = /\b(taken|instead|closest|nearest|but i (have|can)|don't have|isn't available|not available)\b/i.test(text);
+  if (wantedTime && !isAlternative && readBack.length > 0 && !readBack.some((time) => time.startsWith(spokenHour(wantedTime)))) {
+    m.timeCorrections++;
+    return reply(say(c, c.rng.pick([`No, sorry, I said ${timePhrase(wantedTime)}.`, `That's not right, I wanted ${timePhrase(wantedTime)}.`]), { ack: false }));
+  }
   // A weekday the caller asked for ("next Wednesday") that the read-back does not name.
   const wanted = WEEKDAY.exec(String(currentValue(c, "date", { peek: true }) ?? ""))?.[0]?.toLowerCase();
   const named = [...text.toLowerCase().matchAll(new RegExp(WEEKDAY.source, "gi"))].map((match) => match[0].toLowerCase());
@@ -466,13 +544,14 @@ function opening(c: Caller): string {
     const holder = String(scenario(c).hiddenFacts.accountHolder ?? "my family member");
     const partner = /husband/.test(wrongPerson.relation) ? "wife" : /wife/.test(wrongPerson.relation) ? "husband" : "relative";
     const their = partner === "husband" ? "his" : partner === "wife" ? "her" : "their";
-    const isDebt = !["book", "reschedule", "cancel", "availability"].includes(flowOf(pack(c), scenario(c)));
-    const body = isDebt
-      ? `I opened a letter from you addressed to my ${partner}, ${holder}. What is this about? Is it ${their} debt?`
-      : `I got a message from you for my ${partner}, ${holder}. What is this about?`;
+    const body = c.rng
+      .pick(pack(c).caller.wrongPerson)
+      .replace(/\{partner\}/g, partner)
+      .replace(/\{holder\}/g, holder)
+      .replace(/\{their\}/g, their);
     return say(c, `${c.rng.pick(greetings)} ${body}`, { ack: false, mood: "open" });
   }
-  const body = goalSentence(pack(c), scenario(c), c.rng, (slot) => openingValue(c, slot));
+  const body = goalLine(c);
   const catchphrase = persona(c).style.catchphrases.find((p) => /rush|mom|frazzled|think/.test(p));
   const lead = catchphrase && c.rng.chance(0.5) ? ` ${capitalise(catchphrase)}, so` : "";
   return say(c, `${c.rng.pick(greetings)}${lead} ${lead ? lowerFirst(body) : body}`, { ack: false, mood: "open" });
@@ -491,5 +570,15 @@ function openingValue(c: Caller, slot: string): string | undefined {
 
 /** What the caller wants, said again in other words (the agent did not get it the first time). */
 function restateGoal(c: Caller): string {
-  return goalSentence(pack(c), scenario(c), c.rng, (slot) => openingValue(c, slot));
+  c.memory.restatements++;
+  return goalLine(c);
+}
+
+/** Restatements of the goal before the caller gives up on the call (never a loop). */
+const MAX_RESTATEMENTS = 4;
+
+/** The goal in the caller's words: the pack's opening lines for the intent, else the built-in ones. */
+function goalLine(c: Caller): string {
+  const value = (slot: string) => openingValue(c, slot);
+  return packOpening(goalIntent(pack(c), scenario(c)), c.rng, value) ?? goalSentence(scenario(c), c.rng);
 }

@@ -16,6 +16,8 @@ export {
   SlotType,
   SlotSpec,
   ProcedureStep,
+  FlowStep,
+  FlowValue,
   Intent,
   Phrase,
   PhraseObligation,

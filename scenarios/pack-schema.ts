@@ -5,7 +5,11 @@ import { RefusalTrap, Scenario } from "./scenario-schema.ts";
 const Id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "ids use letters, digits, _ . -");
 const Unit = z.number().min(0).max(1);
 
-export const SlotType = z.enum(["date", "time", "datetime", "name", "number", "money", "digits", "yesno", "enum", "text"]);
+/**
+ * How a slot is heard: `date` is a day to come (stored as "from..to"), `birthdate` a day gone by
+ * (YYYY-MM-DD), `phone` ten digits, `name` the person's name out of what they said, `money` cents.
+ */
+export const SlotType = z.enum(["date", "time", "datetime", "birthdate", "phone", "name", "number", "money", "digits", "yesno", "enum", "text"]);
 export type SlotType = z.infer<typeof SlotType>;
 
 export const SlotSpec = z.object({
@@ -18,6 +22,8 @@ export const SlotSpec = z.object({
   from: z.string().optional(),
   /** For enum slots: fixed choices. */
   choices: z.array(z.string()).optional(),
+  /** What a caller says when asked and the scenario gives no value ("I never had an account with them."). */
+  examples: z.array(z.string().min(1)).default([]),
 });
 export type SlotSpec = z.infer<typeof SlotSpec>;
 
@@ -38,6 +44,63 @@ export const ProcedureStep = z.object({
 });
 export type ProcedureStep = z.infer<typeof ProcedureStep>;
 
+/**
+ * A value a flow step hands to a tool or speaks: a constant, or a template over what the call
+ * knows — `{slot.<name>}`, `{customer.id}`, `{<saved>.<path>}` (a result kept with `save`),
+ * `{error}` (the tool's own reason), `{org}`, `{agent}`. A template that is one whole
+ * placeholder keeps the value's type (a number stays a number). In speech a placeholder may
+ * end in a spoken form: `|money` (cents), `|dollars`, `|date`, `|time`, `|datetime`, `|digits`,
+ * `|number`, `|list` (an array's items joined with "and").
+ */
+export const FlowValue = z.union([z.string(), z.number(), z.boolean()]);
+export type FlowValue = z.infer<typeof FlowValue>;
+
+/**
+ * One step of an intent's flow, run in order by the scripted agent (in the manner of Rasa CALM
+ * flows): collect slots, read back and confirm, call a tool, say something, refuse, hand off.
+ * A step does one of those; `when` skips it unless a value is there (or is not, with `!`).
+ */
+export const FlowStep = z.object({
+  /** A name for the step (for readers and error paths). */
+  id: Id.optional(),
+  /** Ask for these slots (declared on the intent, or identity slots), one question a turn. */
+  collect: z.array(z.string()).optional(),
+  /** Read this back and wait for a yes before the next step; a no ends the request unchanged. */
+  confirm: z.string().optional(),
+  /** Call this tool with `args`. */
+  call: z.string().optional(),
+  args: z.record(z.string(), FlowValue).default({}),
+  /** Whether the call changes something (never repeated on a cut-short answer); defaults to true after a `confirm`. */
+  changes: z.boolean().optional(),
+  /** Keep the tool's result under this name for later steps and templates. */
+  save: z.string().optional(),
+  /**
+   * The result path (e.g. `record.id`) that names the caller's record: once it resolves, the
+   * caller is identified (and verified, when this flow is the pack's verification flow).
+   */
+  identifies: z.string().optional(),
+  /** A result path that must be true (e.g. `verified`); false counts as a failed attempt. */
+  expect: z.string().optional(),
+  /** Said after this step's call succeeds, or said as is when the step calls nothing. */
+  say: z.string().optional(),
+  /**
+   * What to say when the tool answers an error with this code (`{error}` is its message);
+   * `empty` for an empty answer twice, `default` for any other.
+   */
+  onError: z.record(z.string(), z.string()).default({}),
+  /** When a list result (at this path) is empty: say this and end the request. */
+  ifEmpty: z.object({ path: z.string(), say: z.string() }).optional(),
+  /** Skip the step unless this template resolves to a value ("{saved.x}"), or to none with a leading `!`. */
+  when: z.string().optional(),
+  /** Refuse with this pack refusal rule's words and end the request. */
+  refuse: z.string().optional(),
+  /** Hand the call to a person on this queue (the pack's hand-off tool is `agent.flows.handoffTool`). */
+  handoff: z.string().optional(),
+  /** After this step the request is finished: `report` asks "anything else?", `end` closes the call. */
+  then: z.enum(["continue", "report", "end"]).default("continue"),
+});
+export type FlowStep = z.infer<typeof FlowStep>;
+
 /** A reason to call, with the slots the agent must fill and the tools that settle it. */
 export const Intent = z.object({
   id: Id,
@@ -49,8 +112,17 @@ export const Intent = z.object({
   tools: z.array(z.string()).default([]),
   /** Whether the caller must be verified first. */
   requiresVerification: z.boolean().default(true),
-  /** What the scripted agent does with it: a built-in flow name, or "lookup" for a pack tool. */
-  flow: z.string().min(1),
+  /** A name for what the scripted agent does (free text for packs with `steps`). */
+  flow: z.string().min(1).optional(),
+  /** The flow as data: what the scripted agent does, step by step, for this request. */
+  steps: z.array(FlowStep).optional(),
+  /** How callers open with this request (templates over `{slot.<name>}`); the scripted caller picks one. */
+  openings: z.array(z.string().min(1)).default([]),
+  /**
+   * Whether the caller only wants to know something (an answer settles the call) rather than
+   * have something done. Defaults to true for flows whose only tool calls are look-ups.
+   */
+  informational: z.boolean().optional(),
 });
 export type Intent = z.infer<typeof Intent>;
 
@@ -84,11 +156,21 @@ export const Phrase = z.object({
 });
 
 export const RefusalRule = z.object({
+  /** The trap kind this rule answers; scenarios' refusal traps must name one of these. */
   trap: RefusalTrap,
   /** Words in the caller's request that reveal it. */
   keywords: z.array(z.string().min(1)).min(1),
   /** What a good refusal says. */
   say: z.string().min(1),
+  /** How a caller asks for it, when the scenario gives no `utterance` of its own. */
+  utterance: z.string().min(1).optional(),
+  /** What a flawed agent says when it gives in (the `comply_out_of_policy` flaw). */
+  comply: z.string().min(1).optional(),
+  /**
+   * A regex (case-insensitive) over the agent's question at which a caller raises it, besides
+   * "anything else?" (e.g. "\\bfee\\b" while a fee is read back).
+   */
+  raiseWhen: z.string().min(1).optional(),
 });
 
 export type RefusalRule = z.infer<typeof RefusalRule>;
@@ -115,12 +197,31 @@ export const AgentSpec = z.object({
   tools: z.array(z.string().min(1)).min(1),
   /** How the customer is identified and verified: which fields the caller must give. */
   verification: z.object({
-    identifyBy: z.array(z.enum(["phone", "name", "dob", "zip", "ssnLast4"])).min(1),
-    verifyBy: z.array(z.enum(["dob", "zip", "ssnLast4", "address"])).min(1),
+    identifyBy: z.array(z.string().min(1)).min(1),
+    verifyBy: z.array(z.string().min(1)).min(1),
     maxAttempts: z.number().int().positive().default(3),
+    /** Identity slots for `steps` (e.g. full_name as `name`, dob as `birthdate`); their names are hidden-fact keys. */
+    slots: z.array(SlotSpec).default([]),
+    /**
+     * Identity as a flow: collect the slots, call the pack's own tools, and mark the caller
+     * identified with `identifies` (and verified with `expect`). Without it, the built-in
+     * phone/date-of-birth mechanics run.
+     */
+    steps: z.array(FlowStep).optional(),
   }),
   /** Queue to hand off to when the caller asks for a person or the procedure says so. */
   handoffQueue: z.string().default("general"),
+  /** Generic wording and tools the flow interpreter uses (defaults are domain-free). */
+  flows: z
+    .object({
+      /** The tool that hands a call to a person (args `reason`, `queue`); none: the agent says how to reach people. */
+      handoffTool: z.string().optional(),
+      /** The tool that ends the call, if the pack has one. */
+      endTool: z.string().optional(),
+      /** Said to someone who is not the account holder. */
+      thirdParty: z.string().default("I'm sorry, I can only discuss this with the account holder directly, so I can't share any details. Please ask them to give us a call."),
+    })
+    .default({ thirdParty: "I'm sorry, I can only discuss this with the account holder directly, so I can't share any details. Please ask them to give us a call." }),
 });
 export type AgentSpec = z.infer<typeof AgentSpec>;
 
@@ -199,6 +300,16 @@ export const ScenarioPack = z.object({
     payments: { maxPlanInstallments: 12, minInstallmentCents: 2500, maxPromiseDays: 30 },
     handoff: { queues: ["general"] },
   }),
+  /** How the scripted caller speaks in this domain, beyond each intent's `openings`. */
+  caller: z
+    .object({
+      /**
+       * How someone who is not the account holder opens (`wrong_person`): {partner} is the
+       * holder's relation to the caller, {holder} their name, {their} the possessive.
+       */
+      wrongPerson: z.array(z.string().min(1)).default(["I got a message from you for my {partner}, {holder}. What is this about?"]),
+    })
+    .default({ wrongPerson: ["I got a message from you for my {partner}, {holder}. What is this about?"] }),
   /** Tools the pack declares in YAML. */
   tools: z.array(YamlToolSpec).default([]),
   /** TypeScript modules (relative to the pack folder) exporting `defineTool` tools. */

@@ -18,17 +18,11 @@ export const Goal = z.object({
 });
 export type Goal = z.infer<typeof Goal>;
 
-/** Things that make a call hard, played by the caller. */
-export const RefusalTrap = z.enum([
-  "waive_fee",
-  "other_persons_account",
-  "skip_verification",
-  "medical_advice",
-  "legal_advice",
-  "discount_off_policy",
-  "plan_over_limit",
-  "threaten_or_abuse",
-]);
+/**
+ * A kind of out-of-policy request ("waive_fee", "early_refill"): a name the pack declares in
+ * `agent.refusals`, not a fixed list, so any domain brings its own traps.
+ */
+export const RefusalTrap = z.string().regex(/^[A-Za-z0-9_.-]+$/, "trap kinds use letters, digits, _ . -");
 export type RefusalTrap = z.infer<typeof RefusalTrap>;
 
 export const Complication = z.discriminatedUnion("kind", [

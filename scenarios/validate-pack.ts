@@ -21,21 +21,8 @@ const ID_FIELDS: Record<string, string> = {
   expectedSlotId: "slots",
 };
 
-const FLOWS = new Set([
-  "book",
-  "reschedule",
-  "cancel",
-  "availability",
-  "lookup",
-  "balance",
-  "payment",
-  "payment_plan",
-  "promise_to_pay",
-  "dispute",
-  "hardship",
-  "cease_contact",
-  "handoff",
-]);
+/** Built-in flows the scripted agent still runs in code (calendar offers and payments); anything else is `steps`. */
+const FLOWS = new Set(["book", "reschedule", "cancel", "availability", "payment", "payment_plan"]);
 
 /**
  * Checks what a schema cannot: names that must point at something else in the pack (personas,
@@ -72,7 +59,8 @@ export function validatePackReferences(pack: ScenarioPack, packToolNames: readon
     if (step.phrase && !phrases.has(step.phrase)) add(`agent.procedure[${i}].phrase`, `unknown phrase ${step.phrase}`);
   });
   pack.agent.intents.forEach((intent, i) => {
-    if (!FLOWS.has(intent.flow)) add(`agent.intents[${i}].flow`, `unknown flow ${intent.flow}; one of ${[...FLOWS].join(", ")}`);
+    if (intent.steps) issues.push(...flowStepIssues(intent.steps, `agent.intents[${i}].steps`, agentTools, pack, new Set(intent.slots.map((s) => s.name))));
+    else if (!intent.flow || !FLOWS.has(intent.flow)) add(`agent.intents[${i}].flow`, `unknown flow ${intent.flow ?? "(none)"}; give the intent \`steps\`, or one of ${[...FLOWS].join(", ")}`);
     intent.tools.forEach((tool, t) => {
       if (!agentTools.has(tool)) add(`agent.intents[${i}].tools[${t}]`, `${tool} is not in agent.tools`);
     });
@@ -81,6 +69,12 @@ export function validatePackReferences(pack: ScenarioPack, packToolNames: readon
       if (slot.type === "enum" && !slot.from && !slot.choices?.length) add(`agent.intents[${i}].slots[${s}]`, "an enum slot needs `from` or `choices`");
     });
   });
+
+  const identity = pack.agent.verification;
+  if (identity.steps) issues.push(...flowStepIssues(identity.steps, "agent.verification.steps", agentTools, pack, new Set()));
+  for (const tool of [pack.agent.flows.handoffTool, pack.agent.flows.endTool]) {
+    if (tool && !agentTools.has(tool)) add("agent.flows", `${tool} is not in agent.tools`);
+  }
 
   // Fixtures must agree with each other, as a real database's foreign keys would.
   for (const [collection, records] of Object.entries(collections)) {
@@ -140,6 +134,12 @@ export function validateScenarioReferences(scenario: Scenario, pack: ScenarioPac
       }
     }
   }
+  const traps = new Set(pack.agent.refusals.map((r) => r.trap));
+  scenario.complications.forEach((complication, c) => {
+    if (complication.kind === "refusal_trap" && !traps.has(complication.trap)) {
+      add(`complications[${c}].trap`, `no refusal rule for trap ${complication.trap} in agent.refusals${suggest(complication.trap, traps)}`);
+    }
+  });
   for (const [key, value] of Object.entries(scenario.hiddenFacts)) {
     const target = ID_FIELDS[key];
     if (target && typeof value === "string" && !ctx.ids(target).has(value)) add(`hiddenFacts.${key}`, `no ${target} record ${value}`);
@@ -195,6 +195,24 @@ export function validateScenarioReferences(scenario: Scenario, pack: ScenarioPac
         add(`expectations.ordering[${o}].${side}`, `unknown mention ${name}; one of balance, amount, appointment, dob, address`);
       }
     }
+  });
+  return issues;
+}
+
+/** A flow's steps name tools the agent has, slots the intent (or identity) declares, and refusal rules that exist. */
+function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"] & object, path: string, agentTools: Set<string>, pack: ScenarioPack, slots: Set<string>): ReferenceIssue[] {
+  const issues: ReferenceIssue[] = [];
+  const identitySlots = new Set(pack.agent.verification.slots.map((s) => s.name));
+  const traps = new Set(pack.agent.refusals.map((r) => r.trap));
+  steps.forEach((step, s) => {
+    const at = `${path}[${s}]`;
+    const actions = ["collect", "confirm", "call", "refuse", "handoff"].filter((key) => step[key as keyof typeof step] !== undefined);
+    if (actions.length > 1) issues.push({ path: at, message: `a step does one thing; this one has ${actions.join(" and ")}` });
+    if (step.call && !agentTools.has(step.call)) issues.push({ path: `${at}.call`, message: `${step.call} is not in agent.tools${suggest(step.call, agentTools)}` });
+    for (const slot of step.collect ?? []) {
+      if (!slots.has(slot) && !identitySlots.has(slot)) issues.push({ path: `${at}.collect`, message: `no slot ${slot} on this intent or in agent.verification.slots` });
+    }
+    if (step.refuse && !traps.has(step.refuse)) issues.push({ path: `${at}.refuse`, message: `no refusal rule for trap ${step.refuse}` });
   });
   return issues;
 }

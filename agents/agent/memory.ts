@@ -106,6 +106,14 @@ export interface AgentMemory {
   /** Heard facts the caller gave before they were asked (phone, dob, ...). */
   facts: Record<string, string>;
   closing: boolean;
+  /** Pack flows (intents with `steps`): the step the request is at, and what earlier steps returned. */
+  flowStep: number;
+  /** Step index whose read-back the caller said yes to. */
+  flowConfirmed: number;
+  /** The identity flow's step, kept apart from the request's. */
+  identityStep: number;
+  /** Tool results kept by `save`, by name; `customer` is the identified record when a flow names it. */
+  saved: Record<string, unknown>;
 }
 
 export function freshMemory(): AgentMemory {
@@ -142,6 +150,10 @@ export function freshMemory(): AgentMemory {
     refusals: 0,
     facts: {},
     closing: false,
+    flowStep: 0,
+    flowConfirmed: -1,
+    identityStep: 0,
+    saved: {},
   };
 }
 
@@ -156,4 +168,6 @@ export function resetRequest(memory: AgentMemory): void {
   memory.targetAppointment = null;
   memory.asked = null;
   memory.askedSlot = null;
+  memory.flowStep = 0;
+  memory.flowConfirmed = -1;
 }

@@ -182,6 +182,15 @@ export function understand(t: Turn, heard: string): Understanding {
     if (askedBefore && (fit[0]?.hits ?? 0) > (fit[1]?.hits ?? 0)) intent = fit[0]?.id;
     else ambiguousBetween = pool.map((s) => s.id);
   }
+  // The answer to "are you calling to A, or B?" names one of the intents by its description.
+  if (!intent) {
+    const lower = heard.toLowerCase().replace(/[^a-z' ]+/g, " ").replace(/\s+/g, " ");
+    const named = pack.agent.intents.filter((i) => lower.includes(i.description.toLowerCase().replace(/[^a-z' ]+/g, " ").replace(/\s+/g, " ").trim()));
+    if (named.length === 1) {
+      intent = named[0]?.id;
+      ambiguousBetween = undefined;
+    }
+  }
   const trap = pack.agent.refusals.find((rule) => rule.keywords.some((k) => text.includes(` ${k.toLowerCase()}`) || hasKeyword(words, k, known)));
   return {
     ...(intent ? { intent } : {}),

@@ -36,6 +36,10 @@ export const CallerMemory = z.object({
   timeCorrections: z.number().int().nonnegative().default(0),
   /** Identity questions already answered (moves such as "ask_dob"). */
   given: z.array(z.string()).default([]),
+  /** How often the caller said its goal again; past a few, it gives up rather than loop. */
+  restatements: z.number().int().nonnegative().default(0),
+  /** Agent turns in a row that said the same thing (an agent going round in circles). */
+  sameAgentTurns: z.number().int().nonnegative().default(0),
 });
 export type CallerMemory = z.infer<typeof CallerMemory>;
 

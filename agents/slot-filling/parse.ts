@@ -20,7 +20,8 @@ const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "satur
  */
 export function parseDateRequest(text: string, nowIso: string, timezone: string): DateRequest | undefined {
   const now = DateTime.fromISO(nowIso, { zone: timezone });
-  const heard = normaliseSpokenNumbers(stripFillers(text));
+  // "Tonight" and "this evening" are today, in the evening.
+  const heard = normaliseSpokenNumbers(stripFillers(text)).replace(/\b(tonight|this evening)\b/gi, "today evening");
   const partOfDay = parsePartOfDay(heard);
   const time = parseClockTime(heard);
   const withTime = (from: DateTime, to: DateTime = from): DateRequest => ({
@@ -119,7 +120,7 @@ export function dropNegated(text: string): string {
 export function mentionsDay(text: string): boolean {
   const t = normaliseSpokenNumbers(text.toLowerCase());
   return (
-    /\b(today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|weeks|month|january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(t) ||
+    /\b(today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|weeks|month|january|february|march|april|may|june|july|august|september|october|november|december)\b/.test(t) ||
     /(\bthe |\bon |^|\bmeant |\bmean )\d{1,2}(st|nd|rd|th)\b(?! (one|1|option|time|choice|of)\b)/.test(t)
   );
 }

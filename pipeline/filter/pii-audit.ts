@@ -330,13 +330,13 @@ function readJsonl(file: string): unknown[] {
 /** Every string and number in the rows, JSON strings inside strings (tool arguments, results) included as themselves. */
 function stringsOf(rows: unknown[]): string[] {
   const out: string[] = [];
-  const visit = (v: unknown) => {
+  const walkValue = (v: unknown) => {
     if (typeof v === "string") out.push(v);
     else if (typeof v === "number") out.push(String(v));
-    else if (Array.isArray(v)) v.forEach(visit);
-    else if (v && typeof v === "object") Object.values(v).forEach(visit);
+    else if (Array.isArray(v)) v.forEach(walkValue);
+    else if (v && typeof v === "object") Object.values(v).forEach(walkValue);
   };
-  rows.forEach(visit);
+  rows.forEach(walkValue);
   return out;
 }
 

@@ -97,16 +97,16 @@ export class Pseudonymizer {
    * same fake in every piece, whichever piece comes first.
    */
   learn(value: unknown): void {
-    const visit = (v: unknown): void => {
+    const walkValue = (v: unknown): void => {
       if (typeof v === "string") {
         const runs = findDigitRuns(v);
         for (const run of runs) if (run.digits.length >= 4 && !this.#digits.has(run.digits)) this.#fakeForRun(run.digits, run.isSpoken, v.slice(run.start, run.end));
         const joined = runs.map((r) => r.digits).join("");
         if (runs.length > 1 && joined.length === 10 && !this.#digits.has(joined)) this.#fakeDigitsFor(joined, "phone");
-      } else if (Array.isArray(v)) v.forEach(visit);
-      else if (v && typeof v === "object") Object.values(v).forEach(visit);
+      } else if (Array.isArray(v)) v.forEach(walkValue);
+      else if (v && typeof v === "object") Object.values(v).forEach(walkValue);
     };
-    visit(value);
+    walkValue(value);
   }
 
   /** Any JSON value: strings are rewritten, identifier numbers replaced, object keys kept. */

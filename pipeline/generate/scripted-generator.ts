@@ -83,7 +83,10 @@ function mutate(base: Scenario, pack: ScenarioPack, rng: Rng, mutations: number,
   const difficulty = difficultyOf(complications, faultPlan, personaRecord);
   const expectations = structuredClone(base.expectations);
   if (complications.some((c) => c.kind === "refusal_trap")) expectations.refusalExpected = true;
-  const goal = slots === base.goal.slots ? base.goal : { ...base.goal, slots, description: `${base.goal.description.replace(/ (on|next|this|tomorrow|in about).*$/i, "")} (${String(slots.date)} ${String(slots.time ?? "")})`.trim() };
+  // Only a new day changes what the goal says; a pack without a "date" slot keeps its words.
+  const dayChanged = slots.date !== undefined && (slots.date !== base.goal.slots.date || slots.time !== base.goal.slots.time);
+  const when = [slots.date, slots.time].filter((v) => v !== undefined).map(String).join(" ");
+  const goal = !dayChanged ? { ...base.goal, slots } : { ...base.goal, slots, description: `${base.goal.description.replace(/ (on|next|this|tomorrow|in about).*$/i, "")} (${when})`.trim() };
   return {
     ...structuredClone(base),
     goal,

@@ -3,7 +3,10 @@ import { normaliseSpokenNumbers, parseDateRequest } from "../../agents/index.ts"
 import type { Scenario, ScenarioPack } from "../../scenarios/index.ts";
 import { type CallView, heardText, type ToolCallView } from "./call-view.ts";
 import { type KnownFacts, mentionsIn, speakableTime } from "./facts.ts";
-import { packFacts } from "./grounding.ts";
+import { isPersonal, packFacts } from "./grounding.ts";
+
+/** `customer_name`, `holderName`: the caller's own name on a record, not who serves them. */
+const isPersonalKey = (key: string) => /^(customer|client|holder|caller|account|member|user)/i.test(key);
 
 /** What the agent could know before an event: the pack, the caller's words, earlier tool answers. */
 function knownBefore(view: CallView, scenario: Scenario, pack: ScenarioPack, before: number): KnownFacts {
@@ -34,9 +37,9 @@ interface Commitment {
 }
 
 const ID_KEY = /(^id$|_id$|Id$)/;
-const COUNT_KEY = /(installments?|months|payments|count|quantity|qty|size|party|guests|people|persons|seats|tickets|nights|units|number_of)/i;
-const MONEY_KEY = /(cents?$|amount|price|fee|total|payment$|deposit)/i;
-const NAME_KEY = /(^|_)(name|provider|doctor|stylist|technician|staff|agent)(_name)?$/i;
+const MONEY_KEY = /(cents?$|amount|price|fee|total|cost|charge|payment$)/i;
+// Who an action is with: a named person on a non-personal record (the one serving the caller).
+const NAME_KEY = /(^|_)name$|[a-z]Name$/;
 
 function emptyCommitment(): Commitment {
   return { days: new Set(), times: new Set(), money: new Set(), counts: new Map(), names: new Set() };
@@ -71,7 +74,7 @@ function collect(commitment: Commitment, value: unknown, key: string, timezone: 
   if (typeof value === "number") {
     if (viaId) return;
     if (MONEY_KEY.test(key)) commitment.money.add(/cents?$/i.test(key) ? value : Math.round(value * 100));
-    else if (COUNT_KEY.test(key) && Number.isInteger(value)) commitment.counts.set(key, value);
+    else if (Number.isInteger(value) && value >= 2 && value <= 120 && !/(id|min|minutes|duration|seconds|ms|hours|days)$/i.test(key)) commitment.counts.set(key, value);
     return;
   }
   if (typeof value !== "string") return;
@@ -89,7 +92,7 @@ function collect(commitment: Commitment, value: unknown, key: string, timezone: 
     if (record) collect(commitment, record, "", timezone, new Map(), depth + 1, true);
     return;
   }
-  if (NAME_KEY.test(key) && /^[A-Z]/.test(value)) commitment.names.add(value);
+  if (NAME_KEY.test(key) && /^[A-Z]/.test(value) && !isPersonalKey(key)) commitment.names.add(value);
 }
 
 function commitmentOf(call: ToolCallView, view: CallView, timezone: string): Commitment {
@@ -138,7 +141,8 @@ function turnMentions(view: CallView, scenario: Scenario, from: number, to: numb
       if (request && request.from === request.to) days.add(DateTime.fromISO(request.from, { zone: timezone }).toFormat("MM-dd"));
     }
     const numbers = new Set<number>();
-    for (const m of normaliseSpokenNumbers(turn.text.toLowerCase().replace(/-/g, " ")).matchAll(/\b(\d{1,3})\b/g)) numbers.add(Number(m[1]));
+    // A count is a number of things: "twelve monthly payments", "four people", "three nights".
+    for (const m of normaliseSpokenNumbers(turn.text.toLowerCase().replace(/-/g, " ")).matchAll(/\b(\d{1,3}) (?:[a-z]+ )?(?!dollars|cents|bucks)([a-z]+s|of us)\b/g)) numbers.add(Number(m[1]));
     out.push({ index: turn.index, who: turn.who, days, times: new Set(found.times), money: new Set(found.money), numbers, text: turn.text });
   }
   return out;
@@ -159,8 +163,11 @@ export function agreementFindings(view: CallView, scenario: Scenario, pack: Scen
     if (call.outcome?.ok && call.resultIndex !== undefined) {
       const walk = (value: unknown, key: string) => {
         if (Array.isArray(value)) value.forEach((v) => walk(v, key));
-        else if (value && typeof value === "object") for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(v, k);
-        else if (typeof value === "string" && NAME_KEY.test(key) && /^[A-Z]/.test(value) && !/customer|patient|member|client/i.test(key)) providerNames.add(value);
+        else if (value && typeof value === "object") {
+          // A person's own record names the caller, not who serves them.
+          if (isPersonal(value as Record<string, unknown>)) return;
+          for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(v, k);
+        } else if (typeof value === "string" && NAME_KEY.test(key) && /^[A-Z]/.test(value) && !isPersonalKey(key)) providerNames.add(value);
       };
       walk(call.outcome.result, "");
     }
@@ -186,7 +193,7 @@ export function agreementFindings(view: CallView, scenario: Scenario, pack: Scen
       if (!overlaps(commitment.money, agreed)) problems.push(`${call.tool} records ${[...commitment.money].map((c) => `$${(c / 100).toFixed(2)}`).join("/")}, but the last amount named was ${[...agreed].map((c) => `$${(c / 100).toFixed(2)}`).join("/")}`);
     }
     for (const [key, count] of commitment.counts) {
-      const lastCount = [...turns].reverse().find((t) => t.numbers.size > 0 && /\b(months?|payments?|installments?|people|guests|persons|tickets|nights|seats|units|party|of us)\b/i.test(t.text));
+      const lastCount = [...turns].reverse().find((t) => t.numbers.size > 0);
       if (lastCount && !lastCount.numbers.has(count)) problems.push(`${call.tool} sets ${key} ${count}, but the last number agreed was ${[...lastCount.numbers].join("/")}`);
     }
     if (commitment.names.size > 0) {

@@ -36,7 +36,7 @@ function normalised(text: string): string {
   return normaliseSpokenNumbers(lower);
 }
 
-const MONEY_FIELD = /(amount|price|fee|balance|total|cost|payment|deposit|charge|due|owed|owing|copay|premium|refund|credit|debt|fine|rate|dollars|usd|eur|gbp|paid|sum|minimum|payoff)/i;
+const MONEY_FIELD = /(amount|price|fee|total|cost|payment|charge|due|owed|owing|refund|credit|dollars|usd|eur|gbp|paid|sum|payoff)/i;
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -114,6 +114,8 @@ export class KnownFacts {
   readonly days = new Set<string>();
   readonly daysOfMonth = new Set<number>();
   readonly weekdays = new Set<number>();
+  /** Field names the pack keeps money in (the stems of its `*_cents` fields, e.g. a balance). */
+  readonly moneyKeys = new Set<string>();
   /** Raw string values of tool data (ids, codes) as given. */
   readonly values = new Set<string>();
   /** Days of the month said without a month, by the caller or the pack. */
@@ -125,7 +127,7 @@ export class KnownFacts {
   /** A copy to extend without changing this one. */
   clone(): KnownFacts {
     const copy = new KnownFacts(this.timezone);
-    for (const key of ["money", "counts", "times", "days", "daysOfMonth", "weekdays", "spokenDaysOfMonth", "words", "values"] as const) {
+    for (const key of ["money", "counts", "times", "days", "daysOfMonth", "weekdays", "spokenDaysOfMonth", "words", "values", "moneyKeys"] as const) {
       const target = copy[key as "money"] as Set<unknown>;
       for (const value of this[key as "money"] as Set<unknown>) target.add(value);
     }
@@ -187,7 +189,7 @@ export class KnownFacts {
       if (/cents?$/i.test(key)) this.money.add(value);
       else {
         // Only a field named for money is an amount: a duration or a count said as dollars is invented.
-        if (MONEY_FIELD.test(key)) this.money.add(Math.round(value * 100));
+        if (MONEY_FIELD.test(key) || this.moneyKeys.has(key.toLowerCase()) || !Number.isInteger(value)) this.money.add(Math.round(value * 100));
         this.counts.add(value);
       }
       return;

@@ -27,13 +27,21 @@ export function packFacts(pack: ScenarioPack, scenario: Scenario): KnownFacts {
     ...pack.domainKeywords,
   ];
   for (const text of texts) facts.addText(text);
+  for (const records of Object.values(pack.fixtures)) {
+    for (const record of (Array.isArray(records) ? records : []) as Array<Record<string, unknown>>) {
+      for (const key of Object.keys(record)) if (/cents$/i.test(key)) facts.moneyKeys.add(key.replace(/_?cents$/i, "").toLowerCase());
+    }
+  }
   facts.addValue(pack.toolsConfig);
-  // Reference data the pack publishes to every caller (services, providers, locations): not
-  // private, so the agent may name it without a lookup. Collections keyed to a person are not.
-  for (const [name, records] of Object.entries(pack.fixtures)) {
-    if (!Array.isArray(records) || records.some((r) => isPersonal(r as Record<string, unknown>))) continue;
-    if (/slot|appointment|account|payment|order|booking|reservation/i.test(name)) continue;
-    for (const record of records as Array<Record<string, unknown>>) {
+  // Reference data the pack publishes to every caller (its services, staff, locations): not
+  // private, so the agent may name it without a lookup. Records about a person, records that
+  // point at one, and records with a time on them (what is open when) come from tools only.
+  const people = personalIds(pack);
+  for (const records of Object.values(pack.fixtures)) {
+    const list = (Array.isArray(records) ? records : []) as Array<Record<string, unknown>>;
+    const isPublic = list.every((r) => !isPersonal(r) && !Object.values(r).some((v) => (typeof v === "string" && (people.has(v) || /^\d{4}-\d{2}-\d{2}T/.test(v)))));
+    if (!isPublic) continue;
+    for (const record of list) {
       for (const value of Object.values(record)) {
         if (typeof value !== "string" || /^\d{4}-\d{2}-\d{2}/.test(value)) continue;
         facts.addText(value);
@@ -47,15 +55,25 @@ export function packFacts(pack: ScenarioPack, scenario: Scenario): KnownFacts {
   return facts;
 }
 
-/** A record about a person (it carries a person's id or contact details). */
+/** A record about a person: it carries contact or identity details. */
 export function isPersonal(record: Record<string, unknown>): boolean {
-  return Object.keys(record).some((k) => /^(customer|patient|member|client|user|guest|account|subscriber)_?id$|phone|dob|birth|email|ssn/i.test(k));
+  return Object.keys(record).some((k) => /phone|dob|birth|email|ssn/i.test(k));
+}
+
+/** Ids of the pack's people, and of the records that belong to them (their accounts, bookings). */
+export function personalIds(pack: ScenarioPack): Set<string> {
+  const ids = new Set<string>();
+  const lists = Object.values(pack.fixtures).map((records) => (Array.isArray(records) ? records : []) as Array<Record<string, unknown>>);
+  for (const list of lists) for (const record of list) if (isPersonal(record) && typeof record.id === "string") ids.add(record.id);
+  // One hop: a record that names a person's id is theirs too.
+  for (const list of lists) for (const record of list) if (typeof record.id === "string" && Object.values(record).some((v) => typeof v === "string" && ids.has(v))) ids.add(record.id);
+  return ids;
 }
 
 // Capitalised words that are not names a tool must have given: calendar words, titles, forms of
 // address, and words a sentence may start with after a comma or a quote.
 const NOT_NAMES = new Set(
-  "i i'm i'll i've i'd okay ok yes no dr mr mrs ms miss sir madam mister doctor monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december am pm a.m p.m zip id pin ssn usa us thanks thank please sorry great perfect sure alright hello hi hey goodbye bye one two three four five six seven eight nine ten".split(
+  "i i'm i'll i've i'd okay ok yes no dr mr mrs ms miss sir madam mister monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december am pm a.m p.m zip id pin ssn usa us thanks thank please sorry great perfect sure alright hello hi hey goodbye bye one two three four five six seven eight nine ten".split(
     " ",
   ),
 );
@@ -70,7 +88,7 @@ function nameTokens(sentence: string): string[] {
 const CONCEPTS: Record<string, readonly string[]> = {
   coverage: ["network", "in-network", "covered", "coverage", "accept", "accepts", "accepted", "participating", "participate"],
   eligible: ["eligible", "eligibility", "qualify", "qualifies", "approved", "approve"],
-  available: ["available", "availability", "in stock"],
+  available: ["available", "in stock"],
   refundable: ["refundable", "refund"],
 };
 const NEGATIVE = /\b(not|n't|no|never|none|out of|outside|unable|cannot|unfortunately|un(covered|available|eligible|approved))\b|\bnon-?\w+/i;

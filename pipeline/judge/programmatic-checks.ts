@@ -141,7 +141,7 @@ export function programmaticChecks({ conversation, scenario, pack, initialFixtur
   add("consistent_with_tools", !contradicted, contradicted?.message ?? "no yes/no answer contradicts a tool result", contradicted?.index);
 
   const agreement = agreementFindings(view, scenario, pack);
-  add("acted_on_agreed", agreement.length === 0, agreement[0]?.message ?? "every action used the day, time, amount and provider last agreed", agreement[0]?.index);
+  add("acted_on_agreed", agreement.length === 0, agreement[0]?.message ?? "every action used the day, time, amount and person last agreed", agreement[0]?.index);
   const expectedSlot = scenario.hiddenFacts.expectedSlotId;
   if (expectedSlot !== undefined) {
     const booking = calls.find((c) => c.succeeded && c.isAction && Object.values(c.args).some((v) => typeof v === "string" && /slot/i.test(v)));

@@ -1,0 +1,283 @@
+import type { FlowStep, SlotSpec, ToolResultEvent } from "../../scenarios/index.ts";
+import type { AgentAction } from "../agent-types.ts";
+import { parseYesNo } from "../slot-filling/parse.ts";
+import { speakDate, speakDateTime, speakMoney } from "../slot-filling/speak.ts";
+import { bindArgs, conditionHolds, type FlowScope, renderSpeech, valueAt } from "./flow-template.ts";
+import type { PendingCall } from "./memory.ts";
+import type { Turn } from "./turn.ts";
+
+/** What the interpreter needs from the agent around it: the generic ways a request ends. */
+export interface FlowHooks {
+  /** The request is finished: say the lead, ask whether there is anything else. */
+  anythingElse(t: Turn, lead: string): AgentAction;
+  transfer(t: Turn, reason: string, queue?: string): AgentAction;
+  closeCall(t: Turn, goodbye?: string): AgentAction;
+  /** Go on with the request once the caller is identified. */
+  proceed(t: Turn): AgentAction;
+  /** A tool failed and the pack says nothing about it: apologise, nothing changed, offer a person. */
+  failed(t: Turn, purpose: string): AgentAction;
+}
+
+type FlowKind = "intent" | "identity";
+
+const PURPOSE = /^flow:(intent|identity):(\d+)$/;
+
+/** Whether a pending call belongs to a pack flow (its result is read by {@link onFlowResult}). */
+export function isFlowPurpose(purpose: string): boolean {
+  return PURPOSE.test(purpose);
+}
+
+/** Whether a pending flow call changes something (so a garbled answer must not make it run twice). */
+export function flowCallChanges(t: Turn, purpose: string): boolean {
+  const match = PURPOSE.exec(purpose);
+  if (!match) return false;
+  return changesSomething(stepsOf(t, (match[1] ?? "intent") as FlowKind), Number(match[2] ?? 0));
+}
+
+/** Whether the pack verifies callers through its own flow rather than the built-in mechanics. */
+export function hasIdentityFlow(t: Turn): boolean {
+  return (t.pack.agent.verification.steps?.length ?? 0) > 0;
+}
+
+/** Every slot a flow may collect: the intent's and the identity slots. */
+export function flowSlotSpecs(t: Turn): SlotSpec[] {
+  return [...(t.intent?.slots ?? []), ...t.pack.agent.verification.slots];
+}
+
+/** The values templates see: identity facts, then the request's slots. */
+export function flowScope(t: Turn, error?: string): FlowScope {
+  const m = t.memory;
+  return {
+    slots: { ...m.facts, ...m.slots },
+    slotSpecs: flowSlotSpecs(t),
+    customerId: m.customerId,
+    saved: m.saved,
+    ...(error !== undefined ? { error } : {}),
+    org: t.pack.agent.organization,
+    agent: t.pack.agent.name,
+    timezone: t.view.timezone,
+  };
+}
+
+function stepsOf(t: Turn, kind: FlowKind): readonly FlowStep[] {
+  return (kind === "identity" ? t.pack.agent.verification.steps : t.intent?.steps) ?? [];
+}
+
+function position(t: Turn, kind: FlowKind): number {
+  return kind === "identity" ? t.memory.identityStep : t.memory.flowStep;
+}
+
+function setPosition(t: Turn, kind: FlowKind, at: number): void {
+  if (kind === "identity") t.memory.identityStep = at;
+  else t.memory.flowStep = at;
+}
+
+/** Runs the identity flow from where it stands; when it has named the caller, the request goes on. */
+export function runIdentity(t: Turn, hooks: FlowHooks): AgentAction {
+  return run(t, "identity", hooks);
+}
+
+/** Runs the current intent's steps from where the request stands. */
+export function runIntent(t: Turn, hooks: FlowHooks): AgentAction {
+  return run(t, "intent", hooks);
+}
+
+function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
+  const m = t.memory;
+  const steps = stepsOf(t, kind);
+  for (let at = position(t, kind); at < steps.length; at++) {
+    setPosition(t, kind, at);
+    const step = steps[at] as FlowStep;
+    const scope = flowScope(t);
+    if (step.when && !conditionHolds(step.when, scope)) continue;
+    if (step.collect) {
+      const missing = step.collect.map((name) => flowSlotSpecs(t).find((s) => s.name === name)).find((spec) => spec && spec.required && scope.slots[spec.name] === undefined);
+      if (missing) {
+        // Asked twice and still nothing usable: a person can sort it out.
+        if (m.asked === "slot" && m.askedSlot === missing.name && m.repeats >= 2) return hooks.transfer(t, `could not get the ${missing.name.replace(/_/g, " ")}`);
+        const again = m.asked === "slot" && m.askedSlot === missing.name ? "Sorry, I didn't catch that. " : "";
+        return t.ask("slot", `${again}${missing.prompt}`, missing.name);
+      }
+      continue;
+    }
+    if (step.confirm) {
+      if (m.flowConfirmed === at && kind === "intent") continue;
+      return t.ask("confirm", renderSpeech(step.confirm, scope));
+    }
+    if (step.refuse) {
+      const rule = t.pack.agent.refusals.find((r) => r.trap === step.refuse);
+      if (t.hasFlaw("comply_out_of_policy")) {
+        t.preamble.push(rule?.comply ?? "Sure, I can do that.");
+        continue;
+      }
+      m.refusals++;
+      return hooks.anythingElse(t, rule?.say ?? "I'm sorry, I'm not able to do that.");
+    }
+    if (step.handoff !== undefined) {
+      if (step.say) t.preamble.push(renderSpeech(step.say, scope));
+      return hooks.transfer(t, t.intent?.description ?? "the caller's request", step.handoff || undefined);
+    }
+    if (step.call) {
+      const args = bindArgs(step.args, scope);
+      return t.call(step.call, args, `flow:${kind}:${at}`, t.pick(["One moment.", "Let me check that.", "Just a moment."]));
+    }
+    if (step.say) {
+      t.preamble.push(renderSpeech(step.say, scope));
+      const finished = afterStep(t, kind, step, hooks);
+      if (finished) return finished;
+    }
+  }
+  return finish(t, kind, hooks);
+}
+
+/** What `then` says after a step: nothing (go on), the end of the request, or the end of the call. */
+function afterStep(t: Turn, kind: FlowKind, step: FlowStep, hooks: FlowHooks): AgentAction | undefined {
+  if (step.then === "report") return kind === "identity" ? undefined : hooks.anythingElse(t, "");
+  if (step.then === "end") {
+    const spoken = t.preamble.splice(0).join(" ");
+    return hooks.closeCall(t, `${spoken} ${/\bbye\b/i.test(spoken) ? "" : "Goodbye."}`.trim());
+  }
+  return undefined;
+}
+
+function finish(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
+  const m = t.memory;
+  if (kind === "identity") {
+    if (!m.customerId) return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
+    m.verified = true;
+    return hooks.proceed(t);
+  }
+  return hooks.anythingElse(t, "");
+}
+
+/** A tool result for a flow step: saved, checked, spoken, and the flow goes on. */
+export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEvent, hooks: FlowHooks): AgentAction {
+  const m = t.memory;
+  const match = PURPOSE.exec(pending.purpose);
+  const kind = (match?.[1] ?? "intent") as FlowKind;
+  const at = Number(match?.[2] ?? 0);
+  const step = stepsOf(t, kind)[at];
+  if (!step) return hooks.proceed(t);
+  const outcome = event.outcome;
+  if (!outcome.ok) {
+    const { code, message } = outcome.error;
+    if (kind === "identity" && (code === "not_found" || code === "rule_violation")) return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
+    const handler = step.onError[code] ?? step.onError.default;
+    if (t.hasFlaw("claim_success_after_failure") && step.say) {
+      t.preamble.push(renderSpeech(step.say, flowScope(t)));
+      return hooks.anythingElse(t, "");
+    }
+    if (!handler) return hooks.failed(t, pending.purpose);
+    return hooks.anythingElse(t, renderSpeech(handler, flowScope(t, reasonOf(message, t.view.timezone))));
+  }
+  const result = outcome.result;
+  if (typeof result === "string") {
+    // A garbled answer to a call that changes something: it went through; say so without details.
+    t.preamble.push("That went through, though the system didn't read the details back to me.");
+    return afterStep(t, kind, step, hooks) ?? (setPosition(t, kind, at + 1), run(t, kind, hooks));
+  }
+  // An empty answer is a glitch until it happens twice.
+  if (isEmpty(result)) {
+    if (pending.attempt < 2) return t.retry(pending, "Hmm, that came back blank. Let me look again.");
+    const handler = step.onError.empty ?? step.onError.default;
+    if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
+    return handler ? hooks.anythingElse(t, renderSpeech(handler, flowScope(t, ""))) : hooks.failed(t, pending.purpose);
+  }
+  if (step.ifEmpty) {
+    const list = valueAt(result, step.ifEmpty.path);
+    if (list === undefined || (Array.isArray(list) && list.length === 0)) return hooks.anythingElse(t, renderSpeech(step.ifEmpty.say, flowScope(t)));
+  }
+  // A result missing what this step will say (a partial answer) is asked for again once.
+  const later = stepsOf(t, kind).slice(at).flatMap((s) => [s.say, s.confirm, ...Object.values(s.args).map(String)]).filter((x): x is string => typeof x === "string");
+  if (step.save && later.some((template) => missingSaid(template, step.save ?? "", result))) {
+    // A call that changes something did its work even if its answer came back cut short: never twice.
+    if (changesSomething(stepsOf(t, kind), at)) {
+      m.saved[step.save] = result as never;
+      t.preamble.push("That's all done.");
+      return afterStep(t, kind, step, hooks) ?? (setPosition(t, kind, at + 1), run(t, kind, hooks));
+    }
+    if (pending.attempt < 2) return t.retry(pending, "I only got part of that. Let me check again.");
+    return hooks.failed(t, pending.purpose);
+  }
+  if (step.save) m.saved[step.save] = result as never;
+  if (step.identifies) {
+    const id = valueAt(result, step.identifies);
+    if (typeof id === "string" && id) {
+      m.customerId = id;
+      m.saved.customer = (valueAt(result, step.identifies.split(".").slice(0, -1).join(".")) ?? result) as never;
+    } else if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
+  }
+  if (step.expect && valueAt(result, step.expect) !== true) {
+    if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, that doesn't match our records.");
+    const handler = step.onError.rule_violation ?? step.onError.default;
+    if (handler) return hooks.anythingElse(t, renderSpeech(handler, flowScope(t, "")));
+    return hooks.failed(t, pending.purpose);
+  }
+  if (step.say) t.preamble.push(renderSpeech(step.say, flowScope(t)));
+  const finished = afterStep(t, kind, step, hooks);
+  if (finished) return finished;
+  setPosition(t, kind, at + 1);
+  return run(t, kind, hooks);
+}
+
+/** The caller's yes or no to a flow's read-back. */
+export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAction {
+  const m = t.memory;
+  const answer = parseYesNo(heard);
+  if (answer === "yes") {
+    m.flowConfirmed = m.flowStep;
+    m.flowStep++;
+    m.asked = null;
+    return run(t, "intent", hooks);
+  }
+  if (answer === "no") return hooks.anythingElse(t, "Okay, I haven't changed anything.");
+  return t.ask("confirm", m.refusals > 0 ? "Would you still like me to go ahead?" : "Sorry, should I go ahead? Yes or no is fine.");
+}
+
+/** Details that matched nobody: ask again from the start, up to the pack's attempts, then stop. */
+function identityFailed(t: Turn, hooks: FlowHooks, apology: string): AgentAction {
+  const m = t.memory;
+  m.verifyTries++;
+  m.customerId = null;
+  for (const spec of t.pack.agent.verification.slots) delete m.facts[spec.name];
+  m.identityStep = 0;
+  if (m.verifyTries >= t.pack.agent.verification.maxAttempts) {
+    m.thirdParty = true;
+    return hooks.closeCall(t, "I'm sorry, I wasn't able to verify your identity, so I can't go on with this request. Please call back with your details handy. Goodbye.");
+  }
+  t.preamble.push(apology);
+  return run(t, "identity", hooks);
+}
+
+/** A tool's message as a reason a caller can hear: no codes or ids, first letter small. */
+function reasonOf(message: string, timezone: string): string {
+  const text = message
+    .replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?/g, (iso) => speakDateTime(iso, timezone))
+    .replace(/\b\d{4}-\d{2}-\d{2}\b/g, (iso) => speakDate(iso, timezone))
+    .replace(/\$(\d[\d,]*)(?:\.(\d{2}))?/g, (_, dollars: string, cents: string | undefined) => speakMoney(Number(dollars.replace(/,/g, "")) * 100 + Number(cents ?? 0)))
+    .replace(/\b[A-Z]{2,}-\d+\b/g, "that")
+    .replace(/[_]/g, " ")
+    .trim();
+  return text.replace(/[.]$/, "");
+}
+
+/** Whether a step's call changes something: it says so, or it comes after a read-back. */
+function changesSomething(steps: readonly FlowStep[], at: number): boolean {
+  const step = steps[at];
+  return step?.changes ?? steps.slice(0, at).some((earlier) => earlier.confirm !== undefined);
+}
+
+/** Whether a template reads a field of this result that the result does not have. */
+function missingSaid(template: string, saved: string, result: unknown): boolean {
+  for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|[a-z]+)?\}/g)) {
+    const [head, ...rest] = (match[1] ?? "").split(".");
+    if (head === saved && rest.length > 0 && valueAt(result, rest.join(".")) === undefined) return true;
+  }
+  return false;
+}
+
+function isEmpty(result: unknown): boolean {
+  if (result === null || result === undefined) return true;
+  if (typeof result !== "object") return false;
+  return Object.keys(result as object).length === 0;
+}

@@ -1,0 +1,156 @@
+import type { FlowValue, SlotSpec } from "../../scenarios/index.ts";
+import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "../slot-filling/speak.ts";
+
+/** What a pack flow's templates can read: slots heard, the caller's record, saved results, the tool's reason. */
+export interface FlowScope {
+  slots: Record<string, string>;
+  slotSpecs: readonly SlotSpec[];
+  customerId: string | null;
+  saved: Record<string, unknown>;
+  error?: string;
+  org: string;
+  agent: string;
+  timezone: string;
+}
+
+const PLACEHOLDER = /\{([A-Za-z0-9_.[\]-]+)(?:\|([a-z]+))?\}/g;
+const WHOLE = /^\{([A-Za-z0-9_.[\]-]+)(?:\|([a-z]+))?\}$/;
+
+/** A value at a dotted path ("records.0.name", "record[0].id"); arrays of one read through. */
+export function valueAt(root: unknown, path: string): unknown {
+  let value: unknown = root;
+  for (const key of path.replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean)) {
+    if (value === null || value === undefined) return undefined;
+    if (Array.isArray(value) && !/^\d+$/.test(key)) value = value[0];
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** What a placeholder names, typed: a date slot as its first day, a money slot in cents, a count as a number. */
+export function lookup(scope: FlowScope, name: string): unknown {
+  const [head, ...rest] = name.split(".");
+  const path = rest.join(".");
+  if (head === "slot") {
+    const raw = scope.slots[path];
+    if (raw === undefined || raw === "") return undefined;
+    const spec = scope.slotSpecs.find((s) => s.name === path);
+    if (spec?.type === "date" || spec?.type === "datetime") return raw.split("..")[0];
+    if ((spec?.type === "money" || spec?.type === "number") && /^\d+(\.\d+)?$/.test(raw)) return Number(raw);
+    return raw;
+  }
+  if (head === "customer") return path === "id" || path === "" ? (scope.customerId ?? undefined) : valueAt(scope.saved.customer, path);
+  if (head === "error") return scope.error;
+  if (head === "org") return scope.org;
+  if (head === "agent") return scope.agent;
+  return path ? valueAt(scope.saved[head ?? ""], path) : scope.saved[head ?? ""];
+}
+
+/** A tool argument from a binding: a whole placeholder keeps its type; anything else is text. */
+export function bindValue(binding: FlowValue, scope: FlowScope): unknown {
+  if (typeof binding !== "string") return binding;
+  const whole = WHOLE.exec(binding);
+  if (whole) return lookup(scope, whole[1] ?? "");
+  return binding.replace(PLACEHOLDER, (_, name: string) => plain(lookup(scope, name)));
+}
+
+/** Arguments for a tool call; unresolved ones are left out, as a caller leaves out what it does not know. */
+export function bindArgs(args: Record<string, FlowValue>, scope: FlowScope): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, binding] of Object.entries(args)) {
+    const value = bindValue(binding, scope);
+    if (value !== undefined && value !== "") out[key] = value;
+  }
+  return out;
+}
+
+/** A sentence for the caller's ear: placeholders filled and spoken (money, dates, digits in words). */
+export function renderSpeech(template: string, scope: FlowScope): string {
+  return template
+    .replace(PLACEHOLDER, (_, name: string, form: string | undefined) => spoken(lookup(scope, name), form ?? slotForm(scope, name), scope.timezone))
+    .replace(/\s+([.,?!])/g, "$1")
+    .replace(/\s{2,}/g, " ")
+    .trim();
+}
+
+/** How a slot is said when the template names no form: by the slot's type. */
+function slotForm(scope: FlowScope, name: string): string | undefined {
+  if (!name.startsWith("slot.")) return undefined;
+  const type = scope.slotSpecs.find((s) => s.name === name.slice(5))?.type;
+  const forms: Record<string, string> = { time: "clock", date: "date", datetime: "date", birthdate: "date", money: "money", phone: "digits", digits: "digits", number: "number" };
+  return type ? forms[type] : undefined;
+}
+
+/** Whether a `when` condition holds: "{x}" has a value, "!{x}" has none, "{x} == v" equals. */
+export function conditionHolds(condition: string, scope: FlowScope): boolean {
+  const negated = condition.trim().startsWith("!");
+  const body = negated ? condition.trim().slice(1) : condition.trim();
+  const [left, right] = body.split(/\s*==\s*/);
+  const value = bindValue(left ?? "", scope);
+  const holds = right !== undefined ? plain(value).toLowerCase() === right.trim().toLowerCase() : isPresent(value);
+  return negated ? !holds : holds;
+}
+
+function isPresent(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === "") return false;
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
+}
+
+function plain(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (Array.isArray(value)) return value.map(plain).join(", ");
+  if (typeof value === "object") return "";
+  return String(value);
+}
+
+function spoken(value: unknown, form: string | undefined, timezone: string): string {
+  if (value === undefined || value === null) return "";
+  if (Array.isArray(value)) {
+    const items = value.map((v) => spoken(v, form === "list" ? undefined : form, timezone)).filter(Boolean);
+    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+  }
+  if (typeof value === "object") {
+    const named = (value as Record<string, unknown>).name;
+    return typeof named === "string" ? named : "";
+  }
+  const text = String(value);
+  switch (form) {
+    case "money":
+      return Number.isFinite(Number(text)) ? speakMoney(Number(text)) : text;
+    case "dollars":
+      return Number.isFinite(Number(text)) ? speakMoney(Math.round(Number(text) * 100)) : text;
+    case "date":
+      return /^\d{4}-\d{2}-\d{2}/.test(text) ? speakDate(text, timezone) : text;
+    case "time":
+      return /^\d{4}-\d{2}-\d{2}T/.test(text) ? speakTime(text, timezone) : text;
+    case "datetime":
+      return /^\d{4}-\d{2}-\d{2}T/.test(text) ? speakDateTime(text, timezone) : text;
+    case "digits":
+      return speakDigits(text.replace(/\D/g, ""));
+    case "clock": {
+      const match = /^(\d{1,2}):(\d{2})$/.exec(text);
+      if (!match) return text;
+      const hour = Number(match[1]);
+      const minute = Number(match[2]);
+      if (hour === 12 && minute === 0) return "noon";
+      const twelve = hour % 12 === 0 ? 12 : hour % 12;
+      const minutes = minute === 0 ? "" : minute < 10 ? ` oh ${speakNumber(minute)}` : ` ${speakNumber(minute)}`;
+      return `${speakNumber(twelve)}${minutes} ${hour < 12 ? "a m" : "p m"}`;
+    }
+    case "number":
+      return Number.isFinite(Number(text)) ? speakNumber(Number(text)) : text;
+    default:
+      return text;
+  }
+}
+
+/** The words of a template that do not depend on the call: how a listener recognises it. */
+export function fixedParts(template: string): string[] {
+  return template
+    .split(PLACEHOLDER)
+    .filter((_, i) => i % 3 === 0)
+    .flatMap((part) => part.split(/[.?!]/))
+    .map((part) => part.trim().toLowerCase().replace(/[’‘]/g, "'"))
+    .filter((part) => part.split(/\s+/).length >= 3);
+}
