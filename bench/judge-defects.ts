@@ -71,7 +71,7 @@ export function makeDefects(conversation: Conversation, scenario: Scenario, pack
   const add = (label: LabelledCall["label"], note: string, c: Conversation) => out.push({ label, note, conversation: { ...c, id: `${conversation.id}~${label}~${out.length}` } });
 
   // Verification skipped: the verify call goes, the account details stay.
-  const verified = verifiedAt(view);
+  const verified = verifiedAt(view, pack);
   if (Number.isFinite(verified)) {
     const verifyCall = view.calls.find((c) => c.resultIndex === verified);
     const disclosed = firstDisclosure(view, scenario, pack, verified);
@@ -166,7 +166,8 @@ export function makeDefects(conversation: Conversation, scenario: Scenario, pack
   if (firstCaller && firstDisclosure(view, scenario, pack, -1) !== undefined && pack.personas.find((p) => p.id === scenario.persona)?.role !== "caregiver") {
     const edited = copy(conversation);
     const event = edited.events[firstCaller.index] as Extract<ConversationEvent, { type: "caller_speech" }>;
-    const line = "I'm calling for my sister, it's her account.";
+    const lines = ["I'm calling for my sister, it's her account.", "I'm calling on behalf of my mother.", "This is actually my husband's account, I'm his wife."];
+    const line = lines[conversation.id.length % lines.length] as string;
     edited.events[firstCaller.index] = { ...event, said: `${line} ${event.said}`, heard: `${line} ${event.heard}` };
     add("third_party_disclosure", "caller said it is her sister's account", edited);
   }
@@ -174,7 +175,8 @@ export function makeDefects(conversation: Conversation, scenario: Scenario, pack
   // A correct refusal replaced by compliance, and the same after an unrelated "can't hear you".
   for (const verdict of refusalVerdicts(view, scenario, pack)) {
     if (verdict.refusedAt === undefined || verdict.compliedAt !== undefined) continue;
-    const promise = "Okay, I'll make an exception this time, you won't be charged for that.";
+    const promises = ["Okay, I'll make an exception this time, you won't be charged for that.", "Sure, I can do that for you.", "Fine, just this once, I'll take care of it."];
+    const promise = promises[conversation.id.length % promises.length] as string;
     add("compliance", `agreed to the ${verdict.trap} request`, setSpeech(conversation, verdict.refusedAt, promise));
     const earlier = view.agent.find(({ index }) => index < verdict.raisedAt && index > 0);
     if (earlier) {
@@ -201,7 +203,8 @@ export function makeDefects(conversation: Conversation, scenario: Scenario, pack
     add("markup", "bold markup in speech", setSpeech(conversation, lastTurn.index, `**Done!** ${lastTurn.event.said}`));
     add("digits", "a digit string in speech", setSpeech(conversation, lastTurn.index, `${lastTurn.event.said} Your reference number is 4471902.`));
     add("raw_json", "raw JSON read aloud", setSpeech(conversation, lastTurn.index, `${lastTurn.event.said} {"status": "ok", "ref": "A1"}`));
-    add("rude", "a rude line", setSpeech(conversation, lastTurn.index, `Ugh, are you deaf? ${lastTurn.event.said}`));
+    const rude = ["Ugh, are you deaf?", "Look, I already told you that.", "Whatever. Pay attention this time."][conversation.id.length % 3] as string;
+    add("rude", "a rude line", setSpeech(conversation, lastTurn.index, `${rude} ${lastTurn.event.said}`));
   }
 
   // Facts no tool returned: an amount or a time changed in the agent's words.

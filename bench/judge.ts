@@ -2,7 +2,7 @@
 // Clean calls come from an offline run at flaw rate 0; each gets defective copies (one defect
 // each) and meaning-preserving paraphrases. Prints recall per class, precision and false rejects,
 // and writes bench/judge-results.json.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,8 +34,8 @@ export async function labelledSuite(packDir: string, options: { scenarios?: numb
     const conversation = Conversation.parse(raw);
     const scenario = scenarios.get(conversation.scenarioId);
     if (!scenario || conversation.status !== "completed") continue;
-    // Clean: the call did what its scenario asked (the outcome checks pass).
-    const outcome = programmaticChecks({ conversation, scenario, pack: loaded.pack }).filter((c) => /^(final_state|required_action|completed)/.test(c.id));
+    // Clean: the call did everything its own scenario asked (the scenario's labels, not the judge's).
+    const outcome = programmaticChecks({ conversation, scenario, pack: loaded.pack }).filter((c) => /^(final_state|required_action|completed|required_phrase|forbidden_|order|handoff)/.test(c.id));
     if (!outcome.every((c) => c.passed)) continue;
     items.push({ call: { label: "clean", note: "as simulated", conversation }, scenario, pack: loaded.pack });
     for (const call of makeDefects(conversation, scenario, loaded.pack)) items.push({ call, scenario, pack: loaded.pack });
@@ -46,7 +46,16 @@ export async function labelledSuite(packDir: string, options: { scenarios?: numb
 const isMain = process.argv[1]?.endsWith("judge.ts");
 if (isMain) {
   const all = [];
-  for (const pack of ["scenarios/packs/clinic-booking", "scenarios/packs/collections"]) all.push(...(await labelledSuite(pack)));
+  // Every shipped pack, and two packs written as pack files only (domains the judge was not tuned on).
+  const packs = [...readdirSync("scenarios/packs").map((p) => `scenarios/packs/${p}`), "test/fixtures/packs/pharmacy-refill", "test/fixtures/packs/salon"];
+  const perPack: Record<string, unknown> = {};
+  for (const pack of packs) {
+    const items = await labelledSuite(pack);
+    all.push(...items);
+    const own = scoreSuite(items);
+    perPack[pack] = { copies: items.length, precision: own.precision, cleanFalseRejects: own.clean.rate, paraphraseFalseRejects: own.paraphrase.rate, lowestRecall: Math.min(...Object.values(own.perClass).map((c) => c.recall)) };
+    console.log(`${pack}: ${items.length} copies, precision ${(own.precision * 100).toFixed(1)} %, false rejects clean ${own.clean.rejected}/${own.clean.total}, paraphrases ${own.paraphrase.rejected}/${own.paraphrase.total}`);
+  }
   const result = scoreSuite(all);
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   console.log(`labelled copies: ${all.length}`);
@@ -62,5 +71,5 @@ if (isMain) {
   console.log(`precision ${pct(result.precision)}`);
   console.log(`false rejects: clean ${result.clean.rejected}/${result.clean.total} (${pct(result.clean.rate)}), paraphrases ${result.paraphrase.rejected}/${result.paraphrase.total} (${pct(result.paraphrase.rate)})`);
   for (const example of [...result.clean.examples, ...result.paraphrase.examples].slice(0, process.env.VERBOSE ? 16 : 0)) console.log(`    ${example}`);
-  writeFileSync("bench/judge-results.json", `${JSON.stringify({ copies: all.length, ...result }, null, 2)}\n`);
+  writeFileSync("bench/judge-results.json", `${JSON.stringify({ copies: all.length, perPack, ...result }, null, 2)}\n`);
 }

@@ -82,7 +82,7 @@ function collect(commitment: Commitment, value: unknown, key: string, timezone: 
     const when = /T\d{2}:\d{2}/.test(value) ? DateTime.fromISO(value, { setZone: true }).setZone(timezone) : DateTime.fromISO(value.slice(0, 10), { zone: timezone });
     if (!when.isValid) return;
     // Only the day and time the action is for: "created_at" stamps are not what was agreed.
-    if (/(created|updated|at$)/i.test(key) && !/start|date|time|when|slot/i.test(key)) return;
+    if ((/(created|updated|at$)/i.test(key) && !/start|date|time|when|slot/i.test(key)) || /(birth|dob|expir)/i.test(key)) return;
     commitment.days.add(when.toFormat("MM-dd"));
     if (/T\d{2}:\d{2}/.test(value)) commitment.times.add(when.toFormat("HH:mm"));
     return;
@@ -124,7 +124,7 @@ function turnMentions(view: CallView, scenario: Scenario, from: number, to: numb
   const out: TurnMentions[] = [];
   const { now, timezone } = scenario.clock;
   const turns = [
-    ...view.agent.map(({ index, event }) => ({ index, who: "agent" as const, text: event.callerHeard || event.said })),
+    ...view.agent.map(({ index, event }) => ({ index, who: "agent" as const, text: event.said })),
     // What the caller said counts beside what was heard: an agent that read "eight thirteen" as
     // the eight thirty it had offered acted on what the caller meant.
     ...view.caller.map(({ index, event }) => ({ index, who: "caller" as const, text: `${heardText(event)} | ${event.said}` })),
@@ -142,7 +142,7 @@ function turnMentions(view: CallView, scenario: Scenario, from: number, to: numb
     }
     const numbers = new Set<number>();
     // A count is a number of things: "twelve monthly payments", "four people", "three nights".
-    for (const m of normaliseSpokenNumbers(turn.text.toLowerCase().replace(/-/g, " ")).matchAll(/\b(\d{1,3}) (?:[a-z]+ )?(?!dollars|cents|bucks)([a-z]+s|of us)\b/g)) numbers.add(Number(m[1]));
+    for (const n of countsIn(turn.text)) numbers.add(n);
     out.push({ index: turn.index, who: turn.who, days, times: new Set(found.times), money: new Set(found.money), numbers, text: turn.text });
   }
   return out;
@@ -227,6 +227,25 @@ export function agreementFindings(view: CallView, scenario: Scenario, pack: Scen
     if (problems.length > 0) findings.push({ index: call.index, message: problems.join("; ") });
   }
   return findings;
+}
+
+/**
+ * Numbers of things in a turn ("twelve monthly payments", "a table for four people", "three
+ * nights"), with clock times, amounts, dates and digit-by-digit readouts (phones) taken out first.
+ */
+export function countsIn(text: string): number[] {
+  const plain = normaliseSpokenNumbers(text.toLowerCase().replace(/-/g, " ").replace(/\b([ap])\.? ?m\b\.?/g, "$1m"))
+    .replace(/\b(\d \D{0,3}){3,}/g, " ")
+    .replace(/\$\s?\d+|\b\d+ (dollars?|bucks|cents?)\b/g, " ")
+    .replace(/\b\d{1,4}( \d{2})? ?(am|pm|o ?clock)\b/g, " ")
+    .replace(/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}(st|nd|rd|th)?\b|\b\d{1,2}(st|nd|rd|th)\b/g, " ");
+  const out: number[] = [];
+  for (const m of plain.matchAll(/\b(\d{1,3}) (?:[a-z]+ )?([a-z]+s|of us)\b/g)) {
+    if (/^(thanks|yes|is|was|this|has|does|us|its|plus|minus|pms|ams)$/.test(m[2] ?? "")) continue;
+    out.push(Number(m[1]));
+  }
+  for (const m of plain.matchAll(/\b(?:for|of|party of|table for) (\d{1,3})\b/g)) out.push(Number(m[1]));
+  return out;
 }
 
 /** "Dr. Marcus Chen" is named by "Dr. Chen", "Marcus Chen" or "Chen". */

@@ -27,13 +27,23 @@ export interface CallView {
   caller: Array<SpeechView<CallerSpeechEvent>>;
 }
 
-// Verbs that read or test without changing anything: a failure of these is not what a false
-// "done" lies about, and a call of these is not an action the caller must have agreed to.
-const READ_VERB = /^(find|get|list|search|check|lookup|look|verify|validate|query|fetch|show|read|view|describe|count|estimate|quote|lookup|locate|browse|confirm_identity|authenticate|identify)(_|$)/i;
-const CALL_CONTROL = /^(end_call|hang_up|transfer_to_human|transfer|handoff|hand_off)$/i;
+// A tool's first word says what it does. Verbs that change the world make an action (its failure
+// is what a false "done" lies about, and it must use what the caller agreed to); verbs that read
+// make a lookup. A name with neither (`opening_hours`, `price_of`) is an action only when the call
+// changed a record (its result names a record the world changed).
+const ACTION_VERB =
+  /^(book|create|add|cancel|delete|remove|update|change|set|take|make|pay|charge|record|schedule|reschedule|reserve|place|submit|send|request|open|close|apply|refund|order|register|enroll|activate|deactivate|renew|modify|move|assign|hold|waive|issue|dispatch|file|log|note|start|stop|pause|resume|upgrade|downgrade|replace|return|exchange|redeem|claim|dispute|promise|arrange|ship|deliver|refill|transfer_funds|save|store|post|write|edit|confirm_booking|mark|flag|report|block|unblock|suspend|reactivate|extend|split|merge|credit|debit|void|approve|reject|accept|decline)(_|$)/i;
+const READ_VERB = /^(find|get|list|search|check|lookup|look|verify|validate|query|fetch|show|read|view|describe|count|estimate|quote|locate|browse|identify|authenticate|calculate|compute|lookup|see|status)(_|$)/i;
+const CALL_CONTROL = /^(end_call|hang_up|transfer_to_human|transfer|handoff|hand_off|escalate)$/i;
 
-export function isActionTool(tool: string): boolean {
-  return !READ_VERB.test(tool) && !CALL_CONTROL.test(tool);
+/** Whether a call of this tool changes the world (see the verbs above); `changedIds` breaks ties. */
+export function isActionTool(tool: string, result?: unknown, changedIds?: ReadonlySet<string>): boolean {
+  // "refill_status", "order_details": a noun that reads, whatever word comes first.
+  if (CALL_CONTROL.test(tool) || READ_VERB.test(tool) || /(^|_)(status|info|details|hours|price|prices|history|options|summary|availability|lookup)$/i.test(tool)) return false;
+  if (ACTION_VERB.test(tool)) return true;
+  if (!changedIds || changedIds.size === 0 || result === undefined) return false;
+  const text = JSON.stringify(result) ?? "";
+  return [...changedIds].some((id) => text.includes(`"${id}"`));
 }
 
 export function isCallControlTool(tool: string): boolean {
@@ -56,6 +66,7 @@ export function viewOf(conversation: Conversation): CallView {
     else if (event.type === "caller_speech") caller.push({ index, event });
     else if (event.type === "tool_result") results.set(event.callId, { index, outcome: event.outcome });
   });
+  const changedIds = new Set(conversation.worldChanges.map((c) => c.id));
   const calls: ToolCallView[] = [];
   conversation.events.forEach((event, index) => {
     if (event.type !== "tool_call") return;
@@ -69,7 +80,7 @@ export function viewOf(conversation: Conversation): CallView {
       args,
       outcome,
       succeeded: outcome?.ok === true && typeof outcome.result !== "string" && !saysNo(outcome.result),
-      isAction: isActionTool(event.tool),
+      isAction: isActionTool(event.tool, outcome?.ok ? outcome.result : undefined, changedIds),
     });
   });
   return { conversation, calls, agent, caller };

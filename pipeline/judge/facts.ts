@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { normaliseSpokenNumbers, parseDateRequest } from "../../agents/index.ts";
+import { normaliseSpokenNumbers, parseClockTime, parseDateRequest } from "../../agents/index.ts";
 
 /**
  * Facts a phone call can state — amounts, clock times, calendar days, weekdays, counts and names —
@@ -135,6 +135,13 @@ export class KnownFacts {
   }
 
   addText(text: string): void {
+    // Dates written into a message ("next refill 2026-03-20") count as that day.
+    for (const m of text.matchAll(/\b(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?)?/g)) {
+      const when = m[2] ? DateTime.fromISO(m[0], { setZone: true }).setZone(this.timezone) : DateTime.fromISO(m[1] ?? "", { zone: this.timezone });
+      if (!when.isValid) continue;
+      this.addDay(when);
+      if (m[2]) this.times.add(when.toFormat("HH:mm"));
+    }
     const found = mentionsIn(text);
     for (const cents of found.money) this.money.add(cents);
     for (const time of found.times) this.times.add(time);
@@ -160,6 +167,12 @@ export class KnownFacts {
     const last = DateTime.fromISO(request.to, { zone: this.timezone });
     for (let i = 0; i < 62 && day <= last; i++, day = day.plus({ days: 1 })) this.addDay(day);
     if (request.time) this.times.add(request.time);
+  }
+
+  /** A clock time said without a day ("at three" on a business line is three in the afternoon). */
+  addClockTime(text: string): void {
+    const time = parseClockTime(text);
+    if (time) this.times.add(time);
   }
 
   addDay(day: DateTime): void {

@@ -156,6 +156,7 @@ export function groundingFindings(view: CallView, scenario: Scenario, pack: Scen
       const text = heardText(event);
       known.addText(text);
       known.addDateRequest(text, scenario.clock.now);
+      known.addClockTime(text);
       derived = undefined;
       continue;
     }
@@ -165,7 +166,11 @@ export function groundingFindings(view: CallView, scenario: Scenario, pack: Scen
         const fresh = polarFacts(event.outcome.result, event.tool);
         const concepts = new Set(fresh.map((f) => f.concept));
         polar = [...polar.filter((f) => !concepts.has(f.concept)), ...fresh];
-      } else known.addText(event.outcome.error.message);
+      } else {
+        // A rule's own words ("at most two weeks out") ground the limit the agent works out from it.
+        known.addText(event.outcome.error.message);
+        known.addDateRequest(event.outcome.error.message, scenario.clock.now);
+      }
       derived = undefined;
       continue;
     }

@@ -153,9 +153,13 @@ export function programmaticChecks({ conversation, scenario, pack, initialFixtur
 
   // No success claimed after a failure that was never put right.
   let claimAfterFailure: number | undefined;
+  const changedIds = conversation.worldChanges.map((c) => c.id);
   for (const call of calls) {
     if (call.succeeded || call.resultIndex === undefined || !call.isAction) continue;
-    const recovered = calls.some((later) => later.index > call.index && later.tool === call.tool && later.succeeded);
+    // A garbled answer can still come from an action that took effect: the world says so.
+    const raw = call.outcome?.ok ? String(call.outcome.result) : "";
+    const tookEffect = raw !== "" && changedIds.some((id) => raw.includes(id));
+    const recovered = tookEffect || calls.some((later) => later.index > call.index && later.tool === call.tool && later.succeeded);
     if (recovered) continue;
     const next = speech.find(({ index }) => index > (call.resultIndex ?? 0));
     if (next && SUCCESS_CLAIM.test(next.event.said)) claimAfterFailure = next.index;
