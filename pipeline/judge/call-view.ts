@@ -27,23 +27,22 @@ export interface CallView {
   caller: Array<SpeechView<CallerSpeechEvent>>;
 }
 
-// A tool's first word says what it does. Verbs that change the world make an action (its failure
-// is what a false "done" lies about, and it must use what the caller agreed to); verbs that read
-// make a lookup. A name with neither (`opening_hours`, `price_of`) is an action only when the call
-// changed a record (its result names a record the world changed).
-const ACTION_VERB =
-  /^(book|create|add|cancel|delete|remove|update|change|set|take|make|pay|charge|record|schedule|reschedule|reserve|place|submit|send|request|open|close|apply|refund|order|register|enroll|activate|deactivate|renew|modify|move|assign|hold|waive|issue|dispatch|file|log|note|start|stop|pause|resume|upgrade|downgrade|replace|return|exchange|redeem|claim|dispute|promise|arrange|ship|deliver|refill|transfer_funds|save|store|post|write|edit|confirm_booking|mark|flag|report|block|unblock|suspend|reactivate|extend|split|merge|credit|debit|void|approve|reject|accept|decline)(_|$)/i;
-const READ_VERB = /^(find|get|list|search|check|lookup|look|verify|validate|query|fetch|show|read|view|describe|count|estimate|quote|locate|browse|identify|authenticate|calculate|compute|lookup|see|status)(_|$)/i;
+// A tool whose name starts with a reading verb (`find_`, `get_`, `list_`, `check_`…) or ends in a
+// reading noun (`*_status`, `opening_hours`, `price_of`) looks something up; any other tool is an
+// action — its failure is what a false "done" lies about, and it must use what the caller agreed to.
+// A call whose result names a record the world changed is an action, whatever its name.
+const READ_VERB = /^(find|get|list|search|check|lookup|look|verify|validate|query|fetch|show|read|view|describe|count|estimate|quote|locate|browse|identify|authenticate|calculate|compute|see|status|is|has|can)(_|$)/i;
+const READ_NOUN = /(^|_)(status|info|details|hours|price|prices|history|options|summary|openings|lookup|of|for|by)$/i;
 const CALL_CONTROL = /^(end_call|hang_up|transfer_to_human|transfer|handoff|hand_off|escalate)$/i;
 
-/** Whether a call of this tool changes the world (see the verbs above); `changedIds` breaks ties. */
+/** Whether a call of this tool changes the world (see above); `changedIds` settles it when it can. */
 export function isActionTool(tool: string, result?: unknown, changedIds?: ReadonlySet<string>): boolean {
-  // "refill_status", "order_details": a noun that reads, whatever word comes first.
-  if (CALL_CONTROL.test(tool) || READ_VERB.test(tool) || /(^|_)(status|info|details|hours|price|prices|history|options|summary|availability|lookup)$/i.test(tool)) return false;
-  if (ACTION_VERB.test(tool)) return true;
-  if (!changedIds || changedIds.size === 0 || result === undefined) return false;
-  const text = JSON.stringify(result) ?? "";
-  return [...changedIds].some((id) => text.includes(`"${id}"`));
+  if (CALL_CONTROL.test(tool)) return false;
+  if (changedIds && changedIds.size > 0 && result !== undefined && typeof result !== "string") {
+    const text = JSON.stringify(result) ?? "";
+    if ([...changedIds].some((id) => text.includes(`"${id}"`)) && !READ_VERB.test(tool)) return true;
+  }
+  return !READ_VERB.test(tool) && !READ_NOUN.test(tool);
 }
 
 export function isCallControlTool(tool: string): boolean {
