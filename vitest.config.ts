@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default", new SummaryReporter()],
+    // LangGraph and LangChain take seconds to import; a fresh module graph per test file paid
+    // that ~50 times. Files share a worker's modules instead (no test relies on module state).
+    isolate: false,
   },
 });

@@ -12,16 +12,16 @@ import { Conversation, loadPack, type Scenario, ScenarioRecord } from "../scenar
 import { DEFECT_CLASSES, type LabelledCall, makeDefects, scoreSuite } from "./judge-defects.ts";
 
 /** Clean calls of a pack (flaw rate 0) with their scenarios, and their labelled copies. */
-export async function labelledSuite(packDir: string, options: { scenarios?: number; seed?: number } = {}) {
+export async function labelledSuite(packDir: string, options: { scenarios?: number; seed?: number; rounds?: number; candidates?: number } = {}) {
   const loaded = await loadPack(packDir);
   const out = join(mkdtempSync(join(tmpdir(), "voicesim-judge-")), "run");
   await runPipeline(loaded, {
     out,
     seed: options.seed ?? 1,
     scenarios: options.scenarios ?? 24,
-    candidates: 2,
+    candidates: options.candidates ?? 2,
     forks: 0,
-    rounds: 2,
+    rounds: options.rounds ?? 2,
     concurrency: 2,
     flawRate: 0,
     backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },

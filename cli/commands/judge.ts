@@ -1,8 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { createModelClient } from "../../agents/index.ts";
-import { createLLMJudge, createScriptedRewriter, rejudgeRun } from "../../pipeline/index.ts";
 import { loadPack, Manifest, VoicesimError } from "../../scenarios/index.ts";
 import { intOption } from "../options.ts";
 import { createProgressView, type ProgressView } from "../progress.ts";
@@ -25,6 +23,8 @@ export function registerJudgeCommand(program: Command): void {
     .option("--base-url <url>", "OpenAI-compatible endpoint for --judge-model (key from OPENAI_API_KEY)")
     .option("--concurrency <c>", "calls judged at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
     .action(async (runDir: string, options: JudgeCommandOptions) => {
+      const { createLLMJudge, createScriptedRewriter, rejudgeRun } = await import("../../pipeline/index.ts");
+      const { createModelClient } = await import("../../agents/index.ts");
       let manifest: Manifest;
       try {
         manifest = Manifest.parse(JSON.parse(readFileSync(join(runDir, "manifest.json"), "utf8")));

@@ -1,11 +1,8 @@
 import { type Command, Option } from "commander";
-import { createLLMCritic, createLLMGenerator, createLLMJudge, createLLMRewriter, createScriptedRewriter, runPipeline } from "../../pipeline/index.ts";
 import { mkdirSync } from "node:fs";
-import { createModelClient } from "../../agents/index.ts";
 import type { LiveEventChunk } from "../../sim/index.ts";
-import { startViewer } from "../../viewer/index.ts";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
-import { backendsFromOptions, type ModelOptions, modelOptionsHelp } from "../backend-options.ts";
+import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { defaultRunDir, intOption, rateOption } from "../options.ts";
 import { createProgressView, type ProgressView } from "../progress.ts";
@@ -66,6 +63,11 @@ export function registerRunCommand(program: Command): void {
     .option("--port <p>", "with --view: viewer port", intOption("--port", { min: 0, max: 65535 }), 0);
   modelOptionsHelp(command);
   command.action(async (packDir: string, options: RunCommandOptions) => {
+    // The engine (LangGraph, LangChain) loads only for the commands that run it.
+    const { createLLMCritic, createLLMGenerator, createLLMJudge, createLLMRewriter, createScriptedRewriter, runPipeline } = await import("../../pipeline/index.ts");
+    const { createModelClient } = await import("../../agents/index.ts");
+    const { startViewer } = await import("../../viewer/index.ts");
+    const { backendsFromOptions } = await import("../backend-options.ts");
     const loaded = await loadPack(packDir);
     if (options.resume && !options.out) throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
     const out = options.out ?? defaultRunDir(loaded.pack.id);

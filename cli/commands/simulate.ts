@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
-import { simulate } from "../../sim/index.ts";
-import { backendsFromOptions, type ModelOptions, modelOptionsHelp } from "../backend-options.ts";
+import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { defaultRunDir, intOption, listOption, rateOption } from "../options.ts";
 import { createProgressView } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
@@ -31,6 +30,8 @@ export function registerSimulateCommand(program: Command): void {
     .option("--resume", "continue the run in --out, skipping finished calls");
   modelOptionsHelp(command);
   command.action(async (packDir: string, options: SimulateCommandOptions) => {
+      const { simulate } = await import("../../sim/index.ts");
+      const { backendsFromOptions } = await import("../backend-options.ts");
     const loaded = await loadPack(packDir);
     if (options.resume && !options.out) {
       throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");

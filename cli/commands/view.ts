@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { startViewer } from "../../viewer/index.ts";
 import { intOption } from "../options.ts";
 
 /** `voicesim view <run-dir>`: replay a run's calls in the browser, following it while it grows. */
@@ -11,6 +10,7 @@ export function registerViewCommand(program: Command): void {
     .option("--port <p>", "port (default: a free one)", intOption("--port", { min: 0, max: 65535 }), 0)
     .option("--host <h>", "address to listen on; 127.0.0.1 keeps transcripts on this machine", "127.0.0.1")
     .action(async (runDir: string, options: { port: number; host: string }) => {
+      const { startViewer } = await import("../../viewer/index.ts");
       const viewer = await startViewer({ runDir, port: options.port, host: options.host });
       process.stdout.write(`viewer: ${viewer.url}  (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
