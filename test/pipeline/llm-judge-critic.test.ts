@@ -44,6 +44,20 @@ describe("the LLM judge", () => {
     expect(score.reasons.join(" ")).toMatch(/LLM judge failed/);
   });
 
+  it("turns what it finds into checks that reject the call, and sees whole tool results", async () => {
+    const found = JSON.stringify({ ...JSON.parse(goodRubric), findings: [{ kind: "tone", turn: 2, explanation: "curt and dismissive" }] });
+    const judge = await judgeWith([{ content: found }]);
+    const input = { conversation: conversation(cleanEvents()), scenario, pack: miniPack };
+    const answer = await judge.rubric(input, programmaticChecks(input));
+    expect("checks" in answer && answer.checks).toEqual([{ id: "llm:tone", passed: false, message: "agent turn 2: curt and dismissive", eventIndex: 2 }]);
+    if (!("rubric" in answer)) throw new Error("no rubric");
+    const score = scoreConversation(input, { rubric: answer.rubric, judge: judge.id, ...(answer.checks ? { checks: answer.checks } : {}) });
+    expect(score.verdict).toBe("reject");
+    expect(score.reasons.join(" ")).toMatch(/llm:tone/);
+    // The longest tool result goes to the judge whole, not cut at 300 characters.
+    expect(server?.requests[0]?.body.messages[1]?.content).toContain('"provider_name":"Dr. Chen","service_name":"cleaning"');
+  });
+
   it("recovers when the retry is well-formed", async () => {
     const judge = await judgeWith([{ content: "nope" }, { content: goodRubric }]);
     const input = { conversation: conversation(cleanEvents()), scenario, pack: miniPack };
