@@ -58,3 +58,4 @@ export { packJsonSchema } from "./pack-json-schema.ts";
 export { initPack, PACK_TEMPLATES } from "./init-pack.ts";
 export type { PackTemplate } from "./init-pack.ts";
 export { OpenAIMessage, OpenAISftRow, OpenAIPreferenceRow, TrlMessage, TrlSftRow, TrlPreferenceRow } from "./dataset-schema.ts";
+export { editDistance } from "./did-you-mean.ts";

@@ -1,5 +1,6 @@
 import * as chrono from "chrono-node";
 import { DateTime } from "luxon";
+import { editDistance } from "../../scenarios/index.ts";
 import { digitRuns, normaliseSpokenNumbers, parseDigits } from "./spoken-numbers.ts";
 
 /** A day or span of days the caller means, and the part of day or clock time if they said one. */
@@ -323,20 +324,6 @@ function choiceTime(choice: string): string | undefined {
   return parseClockTime(choice);
 }
 
-/** Levenshtein distance, for words a recogniser got one letter wrong. */
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0] as number;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j] as number;
-      previous[j] = Math.min(above + 1, (previous[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length] as number;
-}
 
 const stem = (word: string) => word.replace(/(ing|s|es)$/, "");
 
