@@ -231,8 +231,10 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
           else if (event.type === "conversation") stage({ stage: simStage, type: "progress", done: event.done, total: event.total, failed: event.failed, tokens: event.tokens });
         },
         afterCall: async (call, item) => {
-          if (options.forks < 2 || item.candidate !== 0) return [];
-          const points = findForkPoints(call.conversation, item.scenario, pack).slice(0, 2);
+          // Every candidate forks: pairs come from the moments that differ between calls, and one
+          // candidate alone left most shipped packs under the ten pairs a fine-tuning job needs.
+          if (options.forks < 2) return [];
+          const points = findForkPoints(call.conversation, item.scenario, pack).slice(0, 3);
           const forks: ForkedReplies[] = [];
           for (const point of points) {
             forks.push(
