@@ -87,7 +87,7 @@ describe("a resumed run", () => {
     const base = {
       seed: 9,
       scenarios: 8,
-      candidates: 2,
+      candidates: 1,
       forks: 2,
       rounds: 2,
       concurrency: 2,

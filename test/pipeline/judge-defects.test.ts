@@ -9,7 +9,7 @@ describe("the judge on labelled defects", () => {
   let result: SuiteResult;
   let copies: LabelledCall[];
   beforeAll(async () => {
-    const small = { scenarios: 12, rounds: 1, candidates: 1 };
+    const small = { scenarios: 10, rounds: 1, candidates: 1 };
     const items = [...(await labelledSuite("scenarios/packs/collections", small)), ...(await labelledSuite("test/fixtures/packs/pharmacy-refill", small))];
     copies = items.map((i) => i.call);
     result = scoreSuite(items);
