@@ -10,5 +10,6 @@ export default defineConfig({
     // LangGraph and LangChain take seconds to import; a fresh module graph per test file paid
     // that ~50 times. Files share a worker's modules instead (no test relies on module state).
     isolate: false,
+    pool: "threads",
   },
 });
