@@ -1,4 +1,5 @@
 import { toCardinal, toOrdinal } from "n2words/en-US";
+import { speakDigits } from "../slot-filling/speak.ts";
 
 /**
  * Numbers, dates and times the way a caller says them on the phone. Slot values in packs are
@@ -6,7 +7,6 @@ import { toCardinal, toOrdinal } from "n2words/en-US";
  * "three p m", "the first", and the agent must cope with the spoken form.
  */
 
-const DIGIT_NAMES = ["oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 const cardinal = (n: number) => String(toCardinal(n));
@@ -14,11 +14,7 @@ const ordinal = (n: number) => String(toOrdinal(n));
 
 /** "0147" → "oh one four seven". */
 export function speakDigitsWords(digits: string): string {
-  return digits
-    .replace(/\D/g, "")
-    .split("")
-    .map((d) => DIGIT_NAMES[Number(d)])
-    .join(" ");
+  return speakDigits(digits).replace(/\bzero\b/g, "oh");
 }
 
 /** "312 555 0147" → "three one two, five five five, oh one four seven", the way people read numbers out. */

@@ -10,8 +10,23 @@ export interface GroundingFinding {
   message: string;
 }
 
-/** Every text and number the pack itself gives the agent to say: policy, phrases, prompts, rules. */
+// Every check of every call starts from the same pack facts: build them once per pack and clock.
+const packFactsCache = new WeakMap<ScenarioPack, Map<string, KnownFacts>>();
+
+/** Every text and number the pack itself gives the agent to say: policy, phrases, prompts, rules (a copy to extend). */
 export function packFacts(pack: ScenarioPack, scenario: Scenario): KnownFacts {
+  const byClock = packFactsCache.get(pack) ?? new Map<string, KnownFacts>();
+  packFactsCache.set(pack, byClock);
+  const key = `${scenario.clock.now}|${scenario.clock.timezone}`;
+  let facts = byClock.get(key);
+  if (!facts) {
+    facts = buildPackFacts(pack, scenario);
+    byClock.set(key, facts);
+  }
+  return facts.clone();
+}
+
+function buildPackFacts(pack: ScenarioPack, scenario: Scenario): KnownFacts {
   const facts = new KnownFacts(scenario.clock.timezone);
   const agent = pack.agent;
   const texts = [

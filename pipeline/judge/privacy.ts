@@ -23,8 +23,12 @@ function namesPerson(record: Record<string, unknown>, people: ReadonlySet<string
   return Object.values(record).some((v) => typeof v === "string" && people.has(v));
 }
 
-/** The pack's people and their records, plus every id a lookup returned inside a person's record. */
+const peopleCache = new WeakMap<CallView, Set<string>>();
+
+/** The pack's people and their records, plus every id a lookup returned inside a person's record (once per call). */
 function peopleOf(view: CallView, pack: ScenarioPack): Set<string> {
+  const cached = peopleCache.get(view);
+  if (cached) return cached;
   const people = personalIds(pack);
   const gather = (value: unknown, inside: boolean) => {
     if (Array.isArray(value)) value.forEach((v) => gather(v, inside));
@@ -38,6 +42,7 @@ function peopleOf(view: CallView, pack: ScenarioPack): Set<string> {
     }
   };
   for (const call of view.calls) if (call.outcome?.ok) gather(call.outcome.result, false);
+  peopleCache.set(view, people);
   return people;
 }
 
