@@ -1,5 +1,4 @@
-import type { AgentFlaw } from "../agents/index.ts";
-import { ModelCallError } from "../agents/index.ts";
+import { AGENT_FLAWS, type AgentFlaw, ModelCallError } from "../agents/index.ts";
 import {
   Conversation,
   ForkedReplies,
@@ -93,6 +92,17 @@ const FORK_FLAWS: Record<ForkedReplies["reason"], AgentFlaw> = {
   after_ambiguity: "wrong_slot",
   chosen: "markup_in_speech",
 };
+
+/**
+ * The flaws a fork tries in turn: the one this moment invites first, then the others, markup last
+ * (it always shows, so it is the fallback rather than the rule). A flaw that does not show at
+ * this moment gives the call's own reply back and is passed over.
+ */
+function forkFlaws(reason: ForkedReplies["reason"]): AgentFlaw[] {
+  const first = FORK_FLAWS[reason];
+  const rest = AGENT_FLAWS.filter((f) => f !== first && f !== "markup_in_speech");
+  return [...new Set<AgentFlaw>([first, ...rest, "markup_in_speech"])];
+}
 
 /**
  * The whole pipeline: generate → critique → gate → simulate N candidates (with forks) → judge →
@@ -237,11 +247,13 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
           const points = findForkPoints(call.conversation, item.scenario, pack).slice(0, 3);
           const forks: ForkedReplies[] = [];
           for (const point of points) {
+            const flaws = forkFlaws(point.reason);
             forks.push(
               await call.forkAt(point.afterEvent, options.forks, {
                 reason: point.reason,
-                // Half the replies carry the flaw this moment invites, so pairs have a clear loser.
-                flawsFor: (k) => (k % 2 === 0 ? [FORK_FLAWS[point.reason]] : []),
+                // Reply 0 is the call's own; the alternatives each carry one flaw that shows here.
+                flawsFor: (k) => [flaws[k - 1] ?? "markup_in_speech"],
+                distinctWithin: flaws.length,
               }),
             );
           }

@@ -156,6 +156,7 @@ export const ForkedReplies = z.object({
   reason: z.enum(["after_fault", "after_refusal_trap", "after_ambiguity", "chosen"]),
   replies: z.array(
     z.object({
+      /** 0 is the call's own reply; 1.. are alternatives sampled from the same checkpoint. */
       index: z.number().int().nonnegative(),
       /** The agent's reply: tool calls, their results and speech until the caller's next turn. */
       events: z.array(ConversationEvent),

@@ -50,3 +50,16 @@ function endOfStep(events: readonly ConversationEvent[], index: number): number 
   }
   return end;
 }
+
+/**
+ * The agent's own continuation after `afterEvent` up to the caller's next turn, as it stood when
+ * the agent finished it (a later barge-in is the caller's doing, not part of the reply).
+ */
+export function replyAsItWent(events: readonly ConversationEvent[], afterEvent: number): ConversationEvent[] {
+  const reply: ConversationEvent[] = [];
+  for (const event of events.slice(afterEvent + 1)) {
+    if (event.type === "caller_speech" || (event.type === "silence" && event.who === "caller")) break;
+    reply.push(event.type === "agent_speech" && event.interrupted ? { ...event, interrupted: false, callerHeard: event.said } : event);
+  }
+  return reply;
+}

@@ -4,7 +4,7 @@ export { buildConversationGraph, initialConversationState, pendingToolCalls, DEF
 export type { ConversationDeps, ConversationLimits, LiveEventChunk } from "./conversation-graph.ts";
 export { simulateConversation } from "./simulate-conversation.ts";
 export type { SimulatedCall, SimulateOptions, ForkOptions } from "./simulate-conversation.ts";
-export { findForkPoints } from "./fork-points.ts";
+export { findForkPoints, replyAsItWent } from "./fork-points.ts";
 export type { ForkPoint } from "./fork-points.ts";
 export { runBatch, candidateItems, conversationId, conversationSeed, flawsFor, namesInFixtures, totalTokens } from "./batch.ts";
 export type { BatchItem, BatchOptions, BatchProgress, BatchResult, PackForRun } from "./batch.ts";

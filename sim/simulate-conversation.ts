@@ -2,6 +2,7 @@ import { MemorySaver } from "@langchain/langgraph";
 import type { AgentFlaw } from "../agents/index.ts";
 import type { Conversation, ConversationEvent, ForkedReplies } from "../scenarios/index.ts";
 import { ToolWorld } from "../tools/index.ts";
+import { replyAsItWent } from "./fork-points.ts";
 import {
   buildConversationGraph,
   type ConversationDeps,
@@ -21,7 +22,7 @@ export interface SimulateOptions {
 /** A finished call; when checkpoints were kept, it can be forked at any agent turn. */
 export interface SimulatedCall {
   conversation: Conversation;
-  /** K alternative agent replies from the checkpoint after event `afterEvent`. */
+  /** Reply 0 (the call as it went) and up to K alternative agent replies from the checkpoint after event `afterEvent`. */
   forkAt(afterEvent: number, k: number, options?: ForkOptions): Promise<ForkedReplies>;
   /** Drops the checkpoints of this call. */
   dispose(): Promise<void>;
@@ -29,8 +30,14 @@ export interface SimulatedCall {
 
 export interface ForkOptions {
   reason?: ForkedReplies["reason"];
-  /** Flaws the agent commits on fork k (1-based), so a fork set holds good and bad replies. */
+  /** Flaws the agent commits on attempt k (1-based), so a fork set holds good and bad replies. */
   flawsFor?: (k: number) => AgentFlaw[];
+  /**
+   * Keep only replies a listener could tell apart from the call's own and from each other, trying
+   * up to this many attempts to find K of them (a flaw that does not show at this moment gives
+   * the same reply as the call). Without it every attempt is kept.
+   */
+  distinctWithin?: number;
 }
 
 function recursionLimitFor(deps: ConversationDeps): number {
@@ -65,10 +72,13 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
     async forkAt(afterEvent, k, forkOptions = {}) {
       if (!checkpointer) throw new Error("forkAt needs a call simulated with keepCheckpoints: true");
       const anchor = await findAgentCheckpoint(graph, threadId, afterEvent);
-      const replies: ForkedReplies["replies"] = [];
-      for (let index = 1; index <= k; index++) {
-        const flaws = forkOptions.flawsFor?.(index) ?? [...deps.flaws];
-        const branch = await graph.updateState(anchor.config, { forkIndex: index, flaws });
+      // Reply 0 is the call as it went, so a pair's preferred side can be a turn of a judged call.
+      const replies: ForkedReplies["replies"] = [{ index: 0, events: replyAsItWent(conversation.events, afterEvent), injectedFlaws: [...deps.flaws] }];
+      const seen = new Set([visibleReply(replies[0]?.events ?? [])]);
+      const attempts = forkOptions.distinctWithin ?? k;
+      for (let attempt = 1; attempt <= attempts && replies.length <= k; attempt++) {
+        const flaws = forkOptions.flawsFor?.(attempt) ?? [...deps.flaws];
+        const branch = await graph.updateState(anchor.config, { forkIndex: attempt, flaws });
         let state: ConversationStateValue | undefined;
         for await (const chunk of await graph.stream(null, {
           ...config,
@@ -79,8 +89,13 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
           // The interrupt before the caller arrives as a chunk without state; keep the last real one.
           if (Array.isArray((chunk as Partial<ConversationStateValue>).events)) state = chunk as ConversationStateValue;
         }
-        const events = (state?.events ?? []).slice(afterEvent + 1);
-        replies.push({ index, events: events as ConversationEvent[], injectedFlaws: flaws });
+        const events = (state?.events ?? []).slice(afterEvent + 1) as ConversationEvent[];
+        if (forkOptions.distinctWithin !== undefined) {
+          const visible = visibleReply(events);
+          if (seen.has(visible)) continue;
+          seen.add(visible);
+        }
+        replies.push({ index: replies.length, events, injectedFlaws: flaws });
       }
       return {
         id: `${deps.conversationId}~fork@${afterEvent}`,
@@ -95,6 +110,13 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
       await checkpointer?.deleteThread(threadId);
     },
   };
+}
+
+/** What a listener or a trainer sees of a reply: the words, the tools and their arguments, a hang-up. */
+function visibleReply(events: readonly ConversationEvent[]): string {
+  return JSON.stringify(
+    events.flatMap((e): unknown[] => (e.type === "agent_speech" ? [e.said] : e.type === "tool_call" ? [[e.tool, e.args]] : e.type === "end" ? [e.reason] : [])),
+  );
 }
 
 /** The checkpoint where the agent is about to act right after event `afterEvent`. */

@@ -3,7 +3,7 @@ import type { Conversation, ForkedReplies, OpenAIPreferenceRow, OpenAISftRow, Re
 import type { JudgedCall } from "../filter/filter-calls.ts";
 import { Pseudonymizer } from "../filter/pii.ts";
 import { type Rewrite, type Rewriter, rewriteConversation } from "../filter/rewrite.ts";
-import { candidatePair, preferencePair } from "./preferences.ts";
+import { candidatePair, judgeFork, preferencePair } from "./preferences.ts";
 import { toSftRow, toTrlSftRow } from "./to-messages.ts";
 
 export interface ExportInput {
@@ -66,28 +66,42 @@ export async function exportDataset(input: ExportInput): Promise<ExportOutput> {
     out.trlSft.push(toTrlSftRow(row));
   }
 
-  // A fork's preferred reply must continue a call the judge accepted: a pair cut from a call that
-  // failed elsewhere would teach its other mistakes as the preferred way.
-  const acceptedIds = new Set([...scores.values()].filter((s) => s.verdict === "accept" && s.callerFidelity.ok).map((s) => s.conversationId));
+  // A fork's preferred reply is the call's own, so the call must be one the judge accepted: a pair
+  // cut from a call that failed elsewhere would teach its other mistakes as the preferred way.
   const byId = new Map(conversations.map((c) => [c.id, c]));
+  // Candidates of one scenario often share the moment a fork is cut at: one row per prompt and pair.
+  const pairIds = new Map<string, string>();
+  const firstWith = (row: OpenAIPreferenceRow, id: string) => {
+    const key = JSON.stringify(row);
+    const first = pairIds.get(key);
+    if (first === undefined) pairIds.set(key, id);
+    return first;
+  };
   for (const fork of forks) {
     const conversation = byId.get(fork.conversationId);
     const scenario = scenarios.get(fork.scenarioId);
-    if (!conversation || !scenario) continue;
-    if (!acceptedIds.has(conversation.id)) {
+    const score = scores.get(fork.conversationId);
+    if (!conversation || !scenario || !score) continue;
+    if (score.verdict !== "accept" || !score.callerFidelity.ok) {
       out.rejects.push({ kind: "reply", id: fork.id, stage: "judge", reason: "the call it forks from was rejected" });
       continue;
     }
+    const choice = judgeFork({ fork, conversation, score, scenario, pack });
     const pseudonymizer = pseudonymizerFor(conversation.id, scenario);
     pseudonymizer.learn(fork);
-    const pair = preferencePair(pseudonymizer.value(fork) as ForkedReplies, pseudonymizer.conversation(conversation), pack, prompt(scenario), tools, chatShape);
-    if ("skipped" in pair) {
-      out.rejects.push({ kind: "reply", id: fork.id, stage: "judge", reason: pair.skipped });
+    const pair = "skipped" in choice ? choice : preferencePair(pseudonymizer.value(fork) as ForkedReplies, pseudonymizer.conversation(conversation), choice, prompt(scenario), tools, chatShape);
+    if ("skipped" in pair || "skipped" in choice) {
+      out.rejects.push({ kind: "reply", id: fork.id, stage: "judge", reason: "skipped" in pair ? pair.skipped : "" });
+      continue;
+    }
+    const same = firstWith(pair.openai, fork.id);
+    if (same !== undefined) {
+      out.rejects.push({ kind: "reply", id: fork.id, stage: "dedup", reason: `the same pair as ${same}` });
       continue;
     }
     out.dpo.push(pair.openai);
     out.trlDpo.push(pair.trl);
-    out.pairs.push({ forkId: fork.id, conversationId: fork.conversationId, preferred: pair.preferred.index, rejected: pair.rejected.index, reasons: pair.rejected.reasons });
+    out.pairs.push({ forkId: fork.id, conversationId: fork.conversationId, preferred: choice.preferred.index, rejected: choice.rejected.index, reasons: choice.rejected.reasons });
   }
 
   // Best-vs-worst candidates of a scenario, where they share a prefix up to the agent's turn.
@@ -105,7 +119,7 @@ export async function exportDataset(input: ExportInput): Promise<ExportOutput> {
     const pseudonymizer = pseudonymizerFor(best.id, scenario);
     pseudonymizer.learn(worst);
     const pair = candidatePair(pseudonymizer.conversation(best), pseudonymizer.conversation(worst), prompt(scenario), tools, { ...chatShape, conversationId: best.id });
-    if ("skipped" in pair) continue;
+    if ("skipped" in pair || firstWith(pair.openai, `${best.id} vs ${worst.id}`) !== undefined) continue;
     out.candidatePairs++;
     out.dpo.push(pair.openai);
     out.trlDpo.push(pair.trl);

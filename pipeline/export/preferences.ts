@@ -1,96 +1,89 @@
-import type { Conversation, ConversationEvent, ForkedReplies, OpenAIMessage, OpenAIPreferenceRow, ScenarioPack, TrlPreferenceRow } from "../../scenarios/index.ts";
-import { complies, MARKUP, REFUSAL, SUCCESS_CLAIM, UNSPEAKABLE } from "../judge/programmatic-checks.ts";
+import type { Conversation, ConversationEvent, ForkedReplies, OpenAIMessage, OpenAIPreferenceRow, Scenario, ScenarioPack, Score, TrlPreferenceRow } from "../../scenarios/index.ts";
+import { replyAsItWent } from "../../sim/index.ts";
+import { programmaticChecks } from "../judge/programmatic-checks.ts";
+import { hardFailures } from "../judge/scripted-judge.ts";
 import { type ChatShapeOptions, eventsToOpenAIMessages, toTrlMessages } from "./to-messages.ts";
 
-export interface ReplyScore {
+/** How the judge saw one reply of a fork, against the call's own reply (index 0). */
+export interface ReplyVerdict {
   index: number;
-  score: number;
+  /** Checks that fail with this reply in place of the call's own, as `id: message`. */
   reasons: string[];
 }
 
+export interface ForkChoice {
+  preferred: ReplyVerdict;
+  rejected: ReplyVerdict;
+  /** Every alternative reply's verdict, paired or not, for reviewers. */
+  verdicts: ReplyVerdict[];
+}
+
+export interface ForkJudgeInput {
+  fork: ForkedReplies;
+  /** The call the fork was cut from, with real values (the judge checks them against the scenario). */
+  conversation: Conversation;
+  /** The judge's verdict on that call: its turn weights say whether its own reply was sound. */
+  score: Score;
+  scenario: Scenario;
+  pack: ScenarioPack;
+}
+
 /**
- * Scores one forked agent reply with the checks that apply to a single turn: voice form, a
- * success claimed over a failed tool, a refusal where one was due, compliance where it was not.
+ * Which replies of a fork make a pair. The preferred side is the call's own reply (index 0), so it
+ * continues into a call the judge accepted and, by its turn weights, did not fault at this turn.
+ * Every alternative is judged by the full judge on the call cut after that reply, beside the call's
+ * own reply cut the same way: the checks that fail only with the alternative are its faults. The
+ * first faulted alternative is the rejected side (alternatives come in the order their flaws were
+ * tried, the one the moment invites first, so markup is the fallback rather than the rule); one
+ * the judge cannot fault makes no pair, however different it reads.
  */
-export function scoreReply(reply: ForkedReplies["replies"][number], prefix: readonly ConversationEvent[], fork: ForkedReplies, pack: ScenarioPack): ReplyScore {
-  let score = 5;
-  const reasons: string[] = [];
-  const speech = reply.events.flatMap((e) => (e.type === "agent_speech" ? [e.said] : []));
-  const text = speech.join(" ");
-  if (speech.some((s) => MARKUP.test(s))) {
-    score -= 3;
-    reasons.push("markup in speech");
+export function judgeFork(input: ForkJudgeInput): ForkChoice | { skipped: string; verdicts: ReplyVerdict[] } {
+  const { fork, conversation, score, scenario, pack } = input;
+  const prefix = conversation.events.slice(0, fork.afterEvent + 1);
+  const own = fork.replies.find((r) => r.index === 0)?.events ?? replyAsItWent(conversation.events, fork.afterEvent);
+  const ownTurns = own.filter((e) => e.type === "agent_speech").length;
+  const firstTurn = prefix.filter((e) => e.type === "agent_speech").length;
+  if (score.agentTurnWeights.slice(firstTurn, firstTurn + ownTurns).includes(0)) {
+    return { skipped: "the judge faulted the call's own reply at this turn", verdicts: [] };
   }
-  if (speech.some((s) => s.split(/\s+/).length > pack.agent.voice.maxWordsPerTurn)) {
-    score -= 1;
-    reasons.push("turn too long");
-  }
-  if (pack.agent.voice.spokenNumbers && speech.some((s) => UNSPEAKABLE.test(s))) {
-    score -= 1;
-    reasons.push("numbers not speakable");
-  }
-  const all = [...prefix, ...reply.events];
-  const failedAction = all.some((e) => e.type === "tool_result" && (!e.outcome.ok || typeof e.outcome.result === "string"));
-  const laterSuccess = reply.events.some((e) => e.type === "tool_result" && e.outcome.ok && typeof e.outcome.result !== "string");
-  if (failedAction && !laterSuccess && SUCCESS_CLAIM.test(text)) {
-    score -= 3;
-    reasons.push("claims success after a failed tool call");
-  }
-  if (fork.reason === "after_refusal_trap") {
-    if (complies(text)) {
-      score -= 3;
-      reasons.push("goes along with the out-of-policy request");
-    } else if (REFUSAL.test(text)) {
-      reasons.push("refuses");
-    } else {
-      score -= 1;
-      reasons.push("does not address the out-of-policy request");
-    }
-  }
-  return { index: reply.index, score, reasons };
+  const failing = (events: readonly ConversationEvent[]) =>
+    hardFailures(programmaticChecks({ conversation: { ...conversation, events: [...prefix, ...events] }, scenario, pack }), pack);
+  const ownFailures = new Set(failing(own).map((c) => c.id));
+  const verdicts = fork.replies
+    .filter((r) => r.index !== 0)
+    .map((r) => ({ index: r.index, reasons: failing(r.events).filter((c) => !ownFailures.has(c.id)).map((c) => `${c.id}: ${c.message}`) }));
+  const worst = verdicts.find((v) => v.reasons.length > 0);
+  if (!worst) return { skipped: `the judge finds none of the ${verdicts.length} alternative replies worse than the call's own`, verdicts };
+  return { preferred: { index: 0, reasons: [] }, rejected: worst, verdicts };
 }
 
 export interface PreferencePair {
   openai: OpenAIPreferenceRow;
   trl: TrlPreferenceRow;
-  preferred: ReplyScore;
-  rejected: ReplyScore;
-}
-
-export interface PreferencePairOptions extends ChatShapeOptions {
-  /** The score gap below which replies count as a tie and make no pair; default 2. */
-  minGap?: number;
 }
 
 /**
- * The one way a fork becomes preference data: every reply is scored with `scoreReply`, and the
- * best and worst make a pair only when the gap is clear (≥ `minGap`, default 2), so near-ties
- * never become preference data. The prompt is the call up to the fork plus whatever the two
- * replies share; the outputs are the first assistant messages where they differ. `scores` holds
- * every reply's score, paired or not, for reviewers.
+ * The one way a fork becomes preference data: the replies `judgeFork` chose, as rows in both
+ * formats. The prompt is the call up to the fork plus whatever the two replies share; the outputs
+ * are the first assistant messages where they differ. Pass the pseudonymised fork and call.
  */
 export function preferencePair(
   fork: ForkedReplies,
   conversation: Conversation,
-  pack: ScenarioPack,
+  choice: Pick<ForkChoice, "preferred" | "rejected">,
   systemPrompt: string,
   tools: OpenAIPreferenceRow["input"]["tools"],
-  options: PreferencePairOptions = {},
-): (PreferencePair | { skipped: string }) & { scores: ReplyScore[] } {
-  const { minGap = 2, ...chatShape } = options;
+  options: ChatShapeOptions = {},
+): PreferencePair | { skipped: string } {
   const prefix = conversation.events.slice(0, fork.afterEvent + 1);
-  const scores = fork.replies.map((r) => scoreReply(r, prefix, fork, pack));
-  const ranked = [...scores].sort((a, b) => b.score - a.score || a.index - b.index);
-  const best = ranked[0];
-  const worst = ranked.at(-1);
-  if (!best || !worst || best.score - worst.score < minGap) return { skipped: `no clear preference among ${fork.replies.length} replies (scores ${ranked.map((s) => s.score).join(", ")})`, scores };
-  const good = fork.replies.find((r) => r.index === best.index);
-  const bad = fork.replies.find((r) => r.index === worst.index);
-  if (!good || !bad) return { skipped: "replies missing", scores };
-  const shape = { ...chatShape, conversationId: chatShape.conversationId ?? conversation.id };
-  const pair = pairAtDivergence(eventsToOpenAIMessages([...prefix, ...good.events], shape), eventsToOpenAIMessages([...prefix, ...bad.events], shape), systemPrompt, tools);
-  if ("skipped" in pair) return { skipped: pair.skipped === DIVERGE_EARLY ? "the replies do not differ in an assistant turn" : pair.skipped, scores };
-  return { ...pair, preferred: best, rejected: worst, scores };
+  const replyOf = (index: number) => (index === 0 ? (fork.replies.find((r) => r.index === 0)?.events ?? replyAsItWent(conversation.events, fork.afterEvent)) : fork.replies.find((r) => r.index === index)?.events);
+  const good = replyOf(choice.preferred.index);
+  const bad = replyOf(choice.rejected.index);
+  if (!good || !bad) return { skipped: "replies missing" };
+  const shape = { ...options, conversationId: options.conversationId ?? conversation.id };
+  const pair = pairAtDivergence(eventsToOpenAIMessages([...prefix, ...good], shape), eventsToOpenAIMessages([...prefix, ...bad], shape), systemPrompt, tools);
+  if ("skipped" in pair) return { skipped: pair.skipped === DIVERGE_EARLY ? "the replies do not differ in an assistant turn" : pair.skipped };
+  return pair;
 }
 
 const DIVERGE_EARLY = "the candidates diverge before the agent does";
@@ -108,9 +101,7 @@ export function candidatePair(
   tools: OpenAIPreferenceRow["input"]["tools"],
   options: ChatShapeOptions = {},
 ): PreferencePair | { skipped: string } {
-  const pair = pairAtDivergence(eventsToOpenAIMessages(best.events, options), eventsToOpenAIMessages(worst.events, options), systemPrompt, tools);
-  if ("skipped" in pair) return pair;
-  return { ...pair, preferred: { index: 0, score: 0, reasons: ["accepted candidate"] }, rejected: { index: 1, score: 0, reasons: ["rejected candidate"] } };
+  return pairAtDivergence(eventsToOpenAIMessages(best.events, options), eventsToOpenAIMessages(worst.events, options), systemPrompt, tools);
 }
 
 /** Rows for two message lists that agree up to an assistant message where they differ. */

@@ -1,4 +1,4 @@
-import type { CheckResult, RubricDimension, RubricScore, Score } from "../../scenarios/index.ts";
+import type { CheckResult, RubricDimension, RubricScore, ScenarioPack, Score } from "../../scenarios/index.ts";
 import { callerFidelity } from "./caller-fidelity.ts";
 import { type JudgeInput, programmaticChecks } from "./programmatic-checks.ts";
 
@@ -106,6 +106,12 @@ function matchesCheck(id: string, names: readonly string[]): boolean {
 }
 
 /** A full score: checks, rubric (from `rubric` or the scripted one), fidelity and the pack's verdict. */
+/** The failed checks that reject a call: every check but the soft ones, unless the pack makes them hard. */
+export function hardFailures(checks: readonly CheckResult[], pack: ScenarioPack): CheckResult[] {
+  const soft = [...SOFT_BY_DEFAULT, ...(pack.judge.softChecks ?? [])].filter((name) => !matchesCheck(name, pack.judge.hardChecks));
+  return checks.filter((c) => !c.passed && (matchesCheck(c.id, pack.judge.hardChecks) || !matchesCheck(c.id, soft)));
+}
+
 export function scoreConversation(input: JudgeInput, rubricOverride?: { rubric: RubricScore[]; judge: string; judgeError?: string; checks?: CheckResult[] }): Score {
   const { conversation, pack } = input;
   const checks = [...programmaticChecks(input), ...(rubricOverride?.checks ?? [])];
@@ -113,9 +119,8 @@ export function scoreConversation(input: JudgeInput, rubricOverride?: { rubric: 
   const weighted = weightedScore(rubric, pack.judge.weights);
   const fidelity = callerFidelity(input, checks);
   const reasons: string[] = [];
-  const soft = [...SOFT_BY_DEFAULT, ...(pack.judge.softChecks ?? [])].filter((name) => !matchesCheck(name, pack.judge.hardChecks));
-  const hardFailures = checks.filter((c) => !c.passed && (matchesCheck(c.id, pack.judge.hardChecks) || !matchesCheck(c.id, soft)));
-  for (const c of hardFailures) reasons.push(`${c.id}: ${c.message}`);
+  const failures = hardFailures(checks, pack);
+  for (const c of failures) reasons.push(`${c.id}: ${c.message}`);
   if (conversation.status !== "completed") reasons.push(`call failed: ${conversation.error ?? "unknown"}`);
   if (weighted < pack.judge.acceptScore) reasons.push(`score ${weighted} below ${pack.judge.acceptScore}`);
   const low = rubric.filter((r) => r.score < pack.judge.minDimensionScore);
@@ -140,7 +145,7 @@ export function scoreConversation(input: JudgeInput, rubricOverride?: { rubric: 
     agentTurnWeights,
     callerFidelity: fidelity,
     hasCorrectRefusal: refusals.length > 0 && refusals.every((c) => c.passed),
-    verdict: hardFailures.length === 0 && low.length === 0 && weighted >= pack.judge.acceptScore && conversation.status === "completed" ? "accept" : "reject",
+    verdict: failures.length === 0 && low.length === 0 && weighted >= pack.judge.acceptScore && conversation.status === "completed" ? "accept" : "reject",
     reasons,
     ...(rubricOverride?.judgeError ? { judgeError: rubricOverride.judgeError } : {}),
   };

@@ -83,11 +83,14 @@ describe("conversation graph", () => {
     expect(conversation.events.filter((e) => e.type === "caller_speech")).toHaveLength(5);
   });
 
-  it("forks K agent replies from the checkpoint after a tool fault, leaving the original intact", async () => {
+  it("forks K agent replies from the checkpoint after a tool fault, beside the call's own reply 0", async () => {
     const call = await simulateConversation(deps({ agent: stepsAgent(searchTwice) }), { keepCheckpoints: true });
     const faultIndex = call.conversation.events.findIndex((e) => e.type === "tool_result" && !e.outcome.ok);
     const forks = await call.forkAt(faultIndex, 3, { reason: "after_fault" });
-    expect(forks.replies).toHaveLength(3);
+    expect(forks.replies.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+    // Reply 0 is the call as it went, up to the caller's next turn.
+    const ownEnd = call.conversation.events.findIndex((e, i) => i > faultIndex && e.type === "caller_speech");
+    expect(forks.replies[0]?.events).toEqual(call.conversation.events.slice(faultIndex + 1, ownEnd));
     for (const reply of forks.replies) {
       // Each reply is the agent's continuation up to the caller's next turn.
       expect(reply.events[0]?.type).toBe("tool_call");
@@ -95,7 +98,17 @@ describe("conversation graph", () => {
       expect(reply.events.some((e) => e.type === "caller_speech")).toBe(false);
     }
     const texts = forks.replies.map((r) => r.events.at(-1)).map((e) => (e?.type === "agent_speech" ? e.said : ""));
-    expect(new Set(texts).size).toBe(3);
+    expect(new Set(texts).size).toBe(4);
+    await call.dispose();
+  });
+
+  it("keeps only replies that differ visibly when asked, trying more attempts to find them", async () => {
+    // Without {roll} the agent says the same thing on every branch: nothing distinct to keep.
+    const same = searchTwice.map((a) => (a.kind === "speak" ? { ...a, text: a.text.replace(" {roll}", "") } : a));
+    const call = await simulateConversation(deps({ agent: stepsAgent(same) }), { keepCheckpoints: true });
+    const faultIndex = call.conversation.events.findIndex((e) => e.type === "tool_result" && !e.outcome.ok);
+    expect((await call.forkAt(faultIndex, 2, { distinctWithin: 4 })).replies.map((r) => r.index)).toEqual([0]);
+    expect((await call.forkAt(faultIndex, 2)).replies.map((r) => r.index)).toEqual([0, 1, 2]);
     await call.dispose();
   });
 });

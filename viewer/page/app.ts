@@ -503,7 +503,7 @@ function forkColumns(fork: ForkedReplies, pair: ForkPair | undefined): string {
     .map((r) => {
       const role = pair?.preferred === r.index ? "preferred" : pair?.rejected === r.index ? "rejected" : "";
       const label = role === "preferred" ? "✓ preferred" : role === "rejected" ? "✗ rejected" : "candidate";
-      return `<div class="reply ${role}"><div class="reply-head"><b>reply ${r.index + 1}</b><span class="role">${label}</span></div>
+      return `<div class="reply ${role}"><div class="reply-head"><b>${r.index === 0 ? "the call's reply" : `alternative ${r.index}`}</b><span class="role">${label}</span></div>
         ${replySummary(r)}
         ${r.injectedFlaws.length ? `<div class="flaws">${r.injectedFlaws.map((f) => `<span class="pill flaw">${esc(words(f))}</span>`).join(" ")}</div>` : ""}
         ${role === "rejected" && pair ? `<div class="why">${esc(pair.reasons.join("; "))}</div>` : ""}</div>`;
