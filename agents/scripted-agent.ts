@@ -98,14 +98,10 @@ function onCaller(t: Turn, heard: string): AgentAction {
   const missedIt = /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure|need from me|follow|understand|mean by)\b/i.test(heard);
   if (m.lastQuestion && missedIt && heard.split(/\s+/).length <= 10 && !said.intent) {
     const spec = m.asked === "slot" ? t.intent?.slots.find((s) => s.name === m.askedSlot) : undefined;
-    if (spec?.type === "enum") {
-      const choices = enumChoices(t, spec.from, spec.choices);
-      if (m.repeats >= 1 && choices[0]) {
-        m.slots[spec.name] = choices[0];
-        t.preamble.push(`Let's start with ${article(choices[0])}, and the provider can take it from there.`);
-        return proceed(t);
-      }
-      return t.ask("slot", `We offer ${joinOr(choices.map((c) => `${c}s`)).replace(/, or/, ", or")}. ${spec.prompt}`, spec.name);
+    if (spec?.type === "enum" && m.repeats === 0) {
+      // The choices said out loud, when they are few and nobody's own (other owners' pets are not a menu).
+      const choices = spec.choices?.length ? [...spec.choices] : sharedChoices(t, spec.from);
+      if (choices.length > 0 && choices.length <= 6) return t.ask("slot", `The choices are ${joinOr(choices)}. ${spec.prompt}`, spec.name);
     }
     // The whole question again (the times on offer, what is being confirmed), not just its last words.
     const again = m.lastAsk ?? m.lastQuestion;
@@ -328,8 +324,8 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       const values = lookupValues(t, slotName);
       const match = values.length > 0 ? matchChoice(heard, values) : undefined;
       if (match) store[slotName] = match;
-      else if (!onlyIfClear && heard) store[slotName] = stripFillers(heard).replace(/^(yeah|so|well|okay|ok)\b,?\s*/i, "").replace(/^(it's|it is|that's|i have|i need|i'd like)\s+/i, "").replace(/[.!?]+$/, "");
-      else if (onlyIfClear && slotName === "reason" && !m.slots.reason) {
+      else if (!onlyIfClear && heard) store[slotName] = freeText(heard);
+      else if (onlyIfClear && !t.intent?.steps && slotName === "reason" && !m.slots.reason) {
         // "I don't owe this, I want to dispute it": the words that say why are the reason.
         const sentences = heard.split(/(?<=[.!?])\s+/);
         const telling = t.intent?.keywords.filter((k) => k.includes(" ") && !/^(dispute|hardship)$/i.test(k)) ?? [];
@@ -338,6 +334,14 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       }
     }
   }
+}
+
+/** A free-text answer without the acknowledgement and lead-in around it ("Yep! A limp." → "A limp"). */
+function freeText(heard: string): string {
+  return stripFillers(heard)
+    .replace(/^(?:(?:yeah|yep|yes|sure|so|well|okay|ok|right|oh)\b[,.!]*\s*)+/i, "")
+    .replace(/^(it's|it is|that's|i have|i need|i'd like)\s+/i, "")
+    .replace(/[.!?]+$/, "");
 }
 
 /**
@@ -350,9 +354,10 @@ function captureName(heard: string, onlyIfClear: boolean): string | undefined {
   let best: string[] = [];
   let run: string[] = [];
   for (const token of [...tokens, ""]) {
-    const word = token.replace(/[^A-Za-z'-]/g, "");
-    const isName = /^[A-Z]/.test(word) && !NOT_NAME.has(word.toLowerCase());
-    if (isName) run.push(word);
+    const word = token.replace(/[^A-Za-z'-]/g, "").replace(/^-+|-+$/g, "");
+    const isName = /^[A-Z]/.test(word) && !notName(word);
+    // "Clover— Clover": a stammered name is one name.
+    if (isName && run.at(-1) !== word) run.push(word);
     // A name ends at a pause ("Grace Liu. Can we move along?").
     if (!isName || /[,.!?;:]$/.test(token)) {
       if (run.length > best.length) best = run;
@@ -363,21 +368,40 @@ function captureName(heard: string, onlyIfClear: boolean): string | undefined {
   if (onlyIfClear && !/\b(my name is|this is|name's|under the name|under)\s+[A-Z]/.test(heard)) return undefined;
   if (best.length >= 2 && best.length <= 4) return best.join(" ");
   const introduced = parseName(heard.replace(/[,.]/g, " "));
-  if (introduced && introduced.split(" ").every((w) => !NOT_NAME.has(w.toLowerCase()))) return introduced;
+  if (introduced && introduced.split(" ").every((w) => !notName(w))) return introduced;
+  // Asked for a name, a short answer with one capitalised word gives it ("Biscuit, please.").
+  const content = tokens.map((w) => w.replace(/[^A-Za-z'-]/g, "")).filter((w) => w && !notName(w));
+  if (!onlyIfClear && best.length === 1 && content.length <= 2) return best[0];
   // Without capitals (a recogniser that lowercases), a short answer's words are the name.
   if (onlyIfClear || /[A-Z]/.test(heard)) return undefined;
-  const words = tokens.map((w) => w.replace(/[^A-Za-z'-]/g, "")).filter((w) => w && !NOT_NAME.has(w.toLowerCase()));
+  const words = content.filter((w, i) => w !== content[i - 1]);
   if (words.length === 0 || words.length > 4) return undefined;
   return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join(" ");
 }
 
 const NOT_NAME = new Set(
-  "it's its it et's is my name name's this i i'm im am the full please sorry that's oh yes yeah yep sure okay ok right well so um uh hm hmm er ah here go on what was a an and of for hello hi hey thanks thank you just".split(" "),
+  "it's its it et's is my name name's this i i'm im am the full please sorry that's oh yes yeah yep sure okay ok right well so um uh hm hmm er ah here go on what was a an and of for hello hi hey thanks thank you just at on in by".split(" "),
 );
+
+/** Words that are never a name, however capitalised: fillers, and the words of dates and numbers. */
+function notName(word: string): boolean {
+  const lower = word.toLowerCase();
+  return NOT_NAME.has(lower) || CALENDAR_OR_NUMBER.test(lower);
+}
+
+const CALENDAR_OR_NUMBER =
+  /^(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)(-\w+)?$/;
 
 /** "…to next Wednesday", "instead, Friday": where a caller names the day they want now. */
 const NEW_DAY =
   /\b(?:to|instead|actually)[, ]+(?:the |a |on )?(?=(?:next|this|tomorrow|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d|(?:twenty|thirty)?\s?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|twentieth|thirtieth)|january|february|march|april|may|june|july|august|september|october|november|december)\b)/i;
+
+/** A collection's names as choices, unless its records belong to someone (they hold a person's id or contact). */
+function sharedChoices(t: Turn, from: string | undefined): string[] {
+  const records = (t.pack.fixtures as Record<string, Array<Record<string, unknown>>>)[from ?? ""] ?? [];
+  const personal = records.some((r) => Object.keys(r).some((key) => /(customer|owner|client|member|patient|account|person|user)(_?id)?$|phone|email|dob|birth/i.test(key)));
+  return personal ? [] : enumChoices(t, from, undefined);
+}
 
 function enumChoices(t: Turn, from: string | undefined, choices: readonly string[] | undefined): string[] {
   if (choices?.length) return [...choices];

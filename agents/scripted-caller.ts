@@ -65,7 +65,10 @@ function takeTurn(c: Caller): Reply {
   const heard = agentWordsSinceCaller(c.view.events);
   const wasCutOff = lastAgentTurnInterrupted(c.view.events);
   let moves = [...new Set([...readAgent(heard.text), ...packMoves(pack(c), scenario(c), heard.text)])];
-  const questions = moves.filter((mv) => mv.startsWith("ask_") && mv !== "ask_repeat");
+  // A question in the pack's own words counts as a question too: "Sorry, I didn't catch that. What's
+  // your pet's name?" asks for the name again, not for the last thing the caller said.
+  const packQuestion = heard.text ? askedSlot(pack(c), scenario(c), heard.text) : undefined;
+  const questions = [...moves.filter((mv) => mv.startsWith("ask_") && mv !== "ask_repeat"), ...(packQuestion ? [packQuestion.name] : [])];
   if (moves.includes("still_there") && questions.length === 0) moves = ["still_there", ...(m.lastMoves as AgentMove[])];
   else if (moves.includes("ask_repeat") && questions.length === 0) moves = [...((m.lastAnswered ? [m.lastAnswered] : m.lastMoves) as AgentMove[]), ...moves];
   else if (wasCutOff && questions.length === 0) moves = [...readCutOff(heard.text, pack(c).agent.verification.verifyBy, m.given as AgentMove[]), ...moves];
@@ -338,7 +341,16 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   }
   if (packSlot && !isIdentitySlot) {
     const answer = answerPackSlot(c, packSlot.name);
-    if (answer) return withStill(answer);
+    if (answer) {
+      c.memory.lastPackSlot = packSlot.name;
+      return withStill(answer);
+    }
+  }
+  // "Nothing matches that. Could you check it?": a question we cannot place, right after the agent
+  // found no match, asks for what we last gave; people say it again, carefully.
+  if (!packSlot && c.memory.lastPackSlot && /\?\s*$/.test(text) && NO_MATCH.test(text)) {
+    const again = answerPackSlot(c, c.memory.lastPackSlot);
+    if (again) return withStill(again);
   }
   const slotAnswer = answerSlot(c, moves);
   if (slotAnswer) return withStill(slotAnswer);
@@ -352,6 +364,8 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   }
   return undefined;
 }
+
+const NO_MATCH = /\b(no|not|couldn't|could not|can't|cannot|didn't|don't|doesn't|nothing|none)\b[^.?!]*\b(match|matches|find|found|see|locate|record|on file|recognise|recognize)/i;
 
 const SLOT_FOR: Partial<Record<AgentMove, string>> = {
   ask_service: "service",

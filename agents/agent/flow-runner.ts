@@ -168,7 +168,8 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
       return hooks.anythingElse(t, "");
     }
     if (!handler) return hooks.failed(t, pending.purpose);
-    return hooks.anythingElse(t, renderSpeech(handler, flowScope(t, reasonOf(message, t.view.timezone))));
+    const spoken = renderSpeech(handler, flowScope(t, reasonOf(message, t.view.timezone)));
+    return askAgain(t, kind, at, spoken, hooks) ?? hooks.anythingElse(t, spoken);
   }
   const result = outcome.result;
   if (typeof result === "string") {
@@ -218,6 +219,28 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
   if (finished) return finished;
   setPosition(t, kind, at + 1);
   return run(t, kind, hooks);
+}
+
+/**
+ * An error line that ends in a question ("No vehicle matches that. Could you check the plate?")
+ * asks again for what the call sent: the slot the step's arguments read is cleared and the flow
+ * goes back to collect it, so the answer is looked up afresh. Asked twice already, a person takes over.
+ */
+function askAgain(t: Turn, kind: FlowKind, at: number, spoken: string, hooks: FlowHooks): AgentAction | undefined {
+  if (kind !== "intent" || !/\?\s*$/.test(spoken)) return undefined;
+  const m = t.memory;
+  const steps = stepsOf(t, kind);
+  const slot = Object.values(steps[at]?.args ?? {})
+    .flatMap((value) => [...String(value).matchAll(/\{slot\.([A-Za-z0-9_.-]+)/g)].map((match) => match[1] ?? ""))
+    .find((name) => name && flowSlotSpecs(t).some((spec) => spec.name === name));
+  if (!slot) return undefined;
+  if (m.asked === "slot" && m.askedSlot === slot && m.repeats >= 1) return hooks.transfer(t, `could not find a match for the ${slot.replace(/_/g, " ")}`);
+  delete m.slots[slot];
+  delete m.facts[slot];
+  let back = at;
+  while (back > 0 && !steps[back]?.collect?.includes(slot)) back--;
+  setPosition(t, kind, back);
+  return t.ask("slot", spoken, slot);
 }
 
 /** The caller's yes or no to a flow's read-back. */

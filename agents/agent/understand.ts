@@ -196,7 +196,8 @@ export function understand(t: Turn, heard: string): Understanding {
     ...(intent ? { intent } : {}),
     ...(ambiguousBetween && ambiguousBetween.length > 1 ? { ambiguousBetween } : {}),
     ...(trap ? { trap } : {}),
-    wantsHuman: WANTS_HUMAN.test(heard),
+    // Recognisers slip small words in ("speak and to a person"): try without them too.
+    wantsHuman: WANTS_HUMAN.test(heard) || WANTS_HUMAN.test(heard.replace(/\b(and|uh|um|hmm|the|o)\b[,]?\s*/gi, "")),
     thirdParty: THIRD_PARTY.test(heard),
   };
 }

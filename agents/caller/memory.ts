@@ -30,6 +30,8 @@ export const CallerMemory = z.object({
   revealedWrongPerson: z.boolean().default(false),
   /** The last question answered, to answer again when the agent asks to repeat. */
   lastAnswered: z.string().nullable().default(null),
+  /** The pack slot the caller last gave, to give again when the agent says it found no match. */
+  lastPackSlot: z.string().nullable().default(null),
   /** The time the caller picked from the agent's offer, to catch a wrong read-back. */
   chosenTime: z.string().nullable().default(null),
   /** How often the caller told the agent it got the time wrong (once is plenty). */

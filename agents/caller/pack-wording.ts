@@ -89,15 +89,22 @@ const STOP = new Set(["the", "and", "you", "your", "would", "like", "can", "coul
 
 /**
  * The slot the agent's words ask for, matched against the pack's slot prompts: the prompt said
- * as written, or most of its content words in the last question.
+ * as written (the latest one when the turn holds several, and a prompt need not end in a question
+ * mark: "The plate or the last six of the VIN is fine."), or most of its content words in the
+ * turn's last question.
  */
 export function askedSlot(pack: ScenarioPack, scenario: Scenario, agentText: string): SlotSpec | undefined {
-  const lower = agentText.toLowerCase().replace(/[’‘]/g, "'");
-  const question = lower.match(/[^.?!]*\?\s*$/)?.[0] ?? "";
-  if (!question) return undefined;
+  const lower = normalise(agentText);
   const slots = askableSlots(pack, scenario);
-  const verbatim = slots.find((slot) => question.includes(slot.prompt.toLowerCase().replace(/[’‘]/g, "'").replace(/[?.!]+$/, "")));
-  if (verbatim) return verbatim;
+  let latest: { slot: SlotSpec; at: number } | undefined;
+  for (const slot of slots) {
+    const at = lower.lastIndexOf(normalise(slot.prompt).replace(/[?.!]+$/, ""));
+    if (at >= 0 && (!latest || at > latest.at)) latest = { slot, at };
+  }
+  if (latest) return latest.slot;
+  const questions = lower.match(/[^.?!]*\?/g) ?? [];
+  const question = questions.at(-1) ?? "";
+  if (!question) return undefined;
   const heard = new Set(words(question));
   let best: { slot: SlotSpec; share: number } | undefined;
   for (const slot of slots) {
@@ -108,6 +115,8 @@ export function askedSlot(pack: ScenarioPack, scenario: Scenario, agentText: str
   }
   return best?.slot;
 }
+
+const normalise = (text: string) => text.toLowerCase().replace(/[’‘]/g, "'").replace(/\s+/g, " ");
 
 /** A value for a slot in the caller's words, by the slot's type. */
 export function sayValue(slot: SlotSpec, value: string): string {

@@ -147,7 +147,11 @@ export function parseClockTime(text: string): string | undefined {
   if (past) return parseClockTime(`at ${past[2]}:${past[1] === "half" ? "30" : "15"}${/\b(am|pm)\b/.exec(spoken)?.[0] ?? ""}`);
   const to = /\bquarter (?:to|of|till) (\d{1,2})\b/.exec(spoken);
   if (to) return parseClockTime(`at ${Number(to[1]) - 1 || 12}:45${/\b(am|pm)\b/.exec(spoken)?.[0] ?? ""}`);
-  const normalised = spoken.replace(/(\d+) (\d{2})\b(?=\s*(am|pm|a\.m|p\.m|in the|o'?clock|$))/g, "$1:$2");
+  const normalised = spoken
+    .replace(/(\d+) (\d{2})\b(?=\s*(am|pm|a\.m|p\.m|in the|o'?clock|$))/g, "$1:$2")
+    // "ten thirty a m" reads as 1030 (the way years are said): an hour and its minutes.
+    .replace(/\b(1[0-2]|[1-9])([0-5]\d)\b(?=\s*(?:am|pm|o'?clock|in the)\b)/g, "$1:$2")
+    .replace(/\b(at|around|about|by) (1[0-2]|[1-9])([0-5]\d)\b/g, "$1 $2:$3");
   const match =
     /\b(?:at|around|about|by)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|o'?clock)?(?!\s*(?:weeks?|days?|months?|\d))/.exec(normalised) ??
     /\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|o'?clock)\b/.exec(normalised) ??
@@ -175,6 +179,8 @@ export function stripFillers(text: string): string {
 /** yes, no, or undefined when the answer is neither (a question, a change of mind...). */
 export function parseYesNo(text: string): "yes" | "no" | undefined {
   const t = text.toLowerCase().replace(/\b(no problem|no worries|no rush|no hurry)\b/g, " ");
+  // "Sorry, go ahead" after talking over the agent hands the turn back; it agrees to nothing.
+  if (/^\W*sorry\W+(go ahead|go on|you go)\W*$/.test(t)) return undefined;
   // Doubt is neither: "I'm not sure", "I don't know" must not read as a yes or a no.
   if (/\b(not sure|unsure|don't know|do not know|dunno|no idea|i'm not certain)\b/.test(t) && !/\b(yes|yeah|no|nope)\b[,.!]/.test(t)) return undefined;
   if (/\b(no|nope|nah|not really|not yet|not now|not right now|maybe later|don't|do not|never mind|actually,? no|wait|wrong|incorrect|not (right|correct|quite))\b/.test(t)) return "no";
