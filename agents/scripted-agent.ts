@@ -336,13 +336,41 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
   }
 }
 
-/** A free-text answer without the acknowledgement and lead-in around it ("Yep! A limp." → "A limp"). */
+/**
+ * A free-text answer: its first sentence, without the acknowledgement, lead-in and courtesy around
+ * it ("Yep! A limp. Poor thing." → "A limp"); a code said in pieces comes back whole
+ * ("K T X four eight two one" → "KTX4821", "three three five one nine zero" → "335190").
+ */
 function freeText(heard: string): string {
-  return stripFillers(heard)
-    .replace(/^(?:(?:yeah|yep|yes|sure|so|well|okay|ok|right|oh)\b[,.!]*\s*)+/i, "")
-    .replace(/^(it's|it is|that's|i have|i need|i'd like)\s+/i, "")
-    .replace(/[.!?]+$/, "");
+  const answer = stripFillers(heard)
+    .replace(/^(?:(?:yeah|yep|yes|sure|so|well|okay|ok|right|oh|fine)\b[,.!—-]*\s*)+/i, "")
+    .replace(/^(?:(?:it's|it is)\W*\s*)+(?=\S)/i, "")
+    .replace(/^(that's|i have|i need|i'd like)\s+/i, "");
+  const first = (answer.split(/(?<=[.!?])\s+/)[0] ?? answer).replace(/[.!?]+$/, "").replace(/,?\s*(please|thanks|thank you)$/i, "");
+  return codeIn(first) ?? first;
 }
+
+/** The code in a short answer made only of letters, digits and digit words; undefined when it is words. */
+function codeIn(text: string): string | undefined {
+  const parts = text.replace(/[—–,]/g, " ").split(/\s+/).filter(Boolean);
+  if (parts.length === 0) return undefined;
+  const isPiece = (part: string) => /^[A-Z]$/.test(part) || /^[A-Za-z]*\d[A-Za-z0-9-]*$/.test(part) || DIGIT_WORD.test(part);
+  if (!parts.every(isPiece) || !parts.some((part) => /\d/.test(part) || DIGIT_WORD.test(part))) return undefined;
+  let code = "";
+  let spoken: string[] = [];
+  for (const part of [...parts, ""]) {
+    if (part && DIGIT_WORD.test(part)) {
+      spoken.push(part);
+      continue;
+    }
+    // "double five" and "oh" read as digits only together with their neighbours.
+    code += parseDigits(spoken.join(" ")) + part.replace(/-/g, "").toUpperCase();
+    spoken = [];
+  }
+  return code || undefined;
+}
+
+const DIGIT_WORD = /^(zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)$/i;
 
 /**
  * A person's name out of what the caller said ("Sorry, I'm here. It's Dana Whitfield."), not the

@@ -1,6 +1,7 @@
 import type { ConversationEvent, Intent, ScenarioPack } from "../../scenarios/index.ts";
 import type { Rng } from "../../tools/index.ts";
 import type { AgentAction, AgentFlaw, AgentView } from "../agent-types.ts";
+import { speakNumber } from "../slot-filling/speak.ts";
 import { normaliseSpokenNumbers } from "../slot-filling/spoken-numbers.ts";
 import type { AgentMemory, PendingCall } from "./memory.ts";
 
@@ -123,7 +124,27 @@ const DIGIT_NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seve
 
 /** Digits that reach speech from a tool's answer (a P.O. box, a reference) are read out one by one. */
 function digitsToWords(text: string): string {
-  return text.replace(/\d+/g, (digits) => digits.split("").map((d) => DIGIT_NAMES[Number(d)]).join(" "));
+  const spell = (digits: string) => digits.split("").map((d) => DIGIT_NAMES[Number(d)]).join(" ");
+  return (
+    text
+      // A code is spelt out, letters and digits alike ("KTX4821" → "K T X four eight two one").
+      .replace(/\b(?=[A-Za-z-]*\d)(?=[\d-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\b/g, (code) =>
+        code
+          .replace(/-/g, "")
+          .split(/(\d+)/)
+          .filter(Boolean)
+          .map((part) => (/\d/.test(part) ? spell(part) : part.length <= 3 || part === part.toUpperCase() ? part.toUpperCase().split("").join(" ") : part))
+          .join(" "),
+      )
+      // A year is said as one ("2018" → "twenty eighteen").
+      .replace(/\b(19|20)(\d{2})\b/g, (_, century: string, rest: string) => speakYear(Number(century), Number(rest)))
+      .replace(/\d+/g, spell)
+  );
+}
+
+function speakYear(century: number, rest: number): string {
+  if (century === 20 && rest < 10) return rest === 0 ? "two thousand" : `two thousand ${speakNumber(rest)}`;
+  return `${speakNumber(century)} ${rest === 0 ? "hundred" : rest < 10 ? `oh ${speakNumber(rest)}` : speakNumber(rest)}`;
 }
 
 /**

@@ -71,7 +71,8 @@ export function speakValue(value: unknown): string {
   text = text.replace(/\b(\d{1,2})(st|nd|rd|th)\b/gi, (_, n: string) => ordinal(Number(n)));
   text = text.replace(new RegExp(`\\b(${MONTHS.join("|")}) (\\d{1,2})\\b`, "gi"), (_, month: string, n: string) => `${month} ${ordinal(Number(n))}`);
   text = text.replace(/\b\d{4}-\d{2}-\d{2}\b/g, (iso) => speakDob(iso));
-  text = text.replace(/\b\d+\b/g, (n) => cardinal(Number(n)));
+  // A long number or one with a leading zero is an id, said a digit at a time ("three three five one nine zero").
+  text = text.replace(/\b\d+\b/g, (n) => (n.length >= 5 || (n.length > 1 && n.startsWith("0")) ? speakDigitsWords(n) : cardinal(Number(n))));
   return text;
 }
 
