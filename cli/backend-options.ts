@@ -5,12 +5,13 @@ import {
   createScriptedAgent,
   createScriptedCaller,
   type ModelClient,
+  redactUrl,
 } from "../agents/index.ts";
 import type { ToolDefinition } from "../tools/index.ts";
 import type { Backends } from "../sim/index.ts";
 import type { ModelOptions } from "./model-options.ts";
 
-/** Scripted backends unless a model is named. What goes in the manifest never holds a key. */
+/** Scripted backends unless a model is named. What goes in the manifest never holds a key, nor the base URL's credentials. */
 export async function backendsFromOptions(
   options: ModelOptions,
   context: { cacheDir: string; tools: readonly ToolDefinition[] },
@@ -26,7 +27,7 @@ export async function backendsFromOptions(
   };
   return {
     backends,
-    config: { agent: backends.agent.id, caller: backends.caller.id, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) },
+    config: { agent: backends.agent.id, caller: backends.caller.id, ...(options.baseUrl ? { baseUrl: redactUrl(options.baseUrl) } : {}) },
     ...(agentClient ? { client: agentClient } : {}),
   };
 }

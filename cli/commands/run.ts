@@ -73,7 +73,7 @@ export function registerRunCommand(program: Command): void {
     const out = options.out ?? defaultRunDir(loaded.pack.id);
     const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
     const judgeClient = options.judgeModel
-      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache` })
+      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache`, timeoutMs: options.timeout ?? 60_000 })
       : undefined;
     let view: ProgressView | undefined;
     // The viewer follows the run directory; live events reach it straight from the engine.
