@@ -48,11 +48,17 @@ export interface ModelClientOptions {
 let openAiModule: Promise<typeof import("@langchain/openai")> | undefined;
 const loadOpenAi = () => (openAiModule ??= import("@langchain/openai"));
 
-const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i;
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
 
 /** True for endpoints on this machine, which (Ollama, llama.cpp, vLLM) need no key. */
 export function isLoopbackUrl(url: string): boolean {
-  return LOOPBACK.test(url);
+  try {
+    const parsed = new URL(url);
+    // The host as URL reads it: "http://localhost@evil.example" is not this machine.
+    return /^https?:$/.test(parsed.protocol) && LOOPBACK_HOST.test(parsed.hostname);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -80,6 +86,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const scrub = secretScrubber([apiKey, ...urlSecrets]);
   const attemptTimer = options.attemptTimer ?? sleep;
   const now = options.now ?? Date.now;
+  const endpoint = options.baseUrl ? splitQuery(options.baseUrl) : {};
   const maxRetries = options.maxRetries ?? 3;
   const backoff = { baseMs: options.retryBaseMs ?? 500, maxMs: options.maxRetryDelayMs ?? 30_000, seed: options.jitterSeed ?? 0 };
   const wait = options.sleep ?? sleep;
@@ -104,7 +111,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         timeout: timeoutMs,
         ...(temperature !== undefined ? { temperature } : {}),
         ...(maxTokens !== undefined ? { maxTokens } : {}),
-        configuration: { ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0, fetch: checkedFetch },
+        configuration: { ...endpoint, maxRetries: 0, fetch: checkedFetch },
       });
       models.set(id, model);
     }
@@ -251,6 +258,16 @@ function toLangChain(messages: readonly ChatMessage[]): BaseMessage[] {
       tool_calls: (m.toolCalls ?? []).map((call) => ({ id: call.id, name: call.name, args: argsObject(call.arguments), type: "tool_call" as const })),
     });
   });
+}
+
+/**
+ * The SDK appends the route to the base URL as a string, so a query (`?api_key=…`,
+ * `?api-version=…`) would end up before it; it goes in `defaultQuery`, sent with every request.
+ */
+function splitQuery(baseUrl: string): { baseURL: string; defaultQuery?: Record<string, string> } {
+  const at = baseUrl.indexOf("?");
+  if (at < 0) return { baseURL: baseUrl };
+  return { baseURL: baseUrl.slice(0, at), defaultQuery: Object.fromEntries(new URLSearchParams(baseUrl.slice(at + 1))) };
 }
 
 /** json_object mode has no schema field, so the schema goes into the (first) system message. */

@@ -84,12 +84,14 @@ export async function startFakeOpenAIServer(handler: FakeHandler | FakeReply[], 
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = req.url ?? "/";
-    if (req.method === "GET" && /\/v1\/models\/?$/.test(path)) {
+    // Routes match without the query (clients may send ?api-version=… and the like).
+    const route = path.split("?")[0] ?? "/";
+    if (req.method === "GET" && /\/v1\/models\/?$/.test(route)) {
       const ids = options.models ?? ["fake-model"];
       send(res, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", created: 1_773_000_000, owned_by: "voicesim-tests" })) });
       return;
     }
-    if (req.method !== "POST" || !/\/v1\/chat\/completions\/?$/.test(path)) {
+    if (req.method !== "POST" || !/\/v1\/chat\/completions\/?$/.test(route)) {
       send(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}`, "invalid_request_error", "unknown_url", null));
       return;
     }

@@ -13,7 +13,10 @@ export type Fault =
   | { kind: "reset_mid_body" }
   /** 429 with one form of retry-after. */
   | { kind: "rate_limited"; retryAfter: { seconds: number } | { ms: number } | { date: string } }
-  | { kind: "server_error"; status: number }
+  /** An error status with OpenAI's error body; the message may quote what the client sent. */
+  | { kind: "server_error"; status: number; message?: string }
+  /** A 400 whose message repeats the request's path, query and Authorization header, as verbose gateways do. */
+  | { kind: "echo_credentials" }
   /** A 200 with `choices: []`, and the gateway's top-level error when given. */
   | { kind: "empty_choices"; error?: { message: string; code?: number | string } }
   /** A proxy's or a web UI's HTML page instead of JSON. */
@@ -83,7 +86,9 @@ export async function startFaultServer(script: Fault[] | ((request: RecordedRequ
         return { status: 429, headers: { "retry-after": after.date } };
       }
       case "server_error":
-        return { status: fault.status, message: `upstream failure ${fault.status}` };
+        return { status: fault.status, message: fault.message ?? `upstream failure ${fault.status}` };
+      case "echo_credentials":
+        return { status: 400, message: `cannot route ${request.path} (authorization: ${String(request.headers.authorization ?? "none")})` };
       case "empty_choices":
         return { raw: JSON.stringify({ id: `chatcmpl-empty-${index}`, object: "chat.completion", choices: [], ...(fault.error ? { error: fault.error } : {}) }) };
       case "html":
