@@ -42,7 +42,7 @@ export async function checkedFetch(input: string | URL | Request, init?: Request
   kept.delete("content-length");
   kept.delete("content-encoding");
   if (!response.ok) return new Response(openAIErrorBody(text), { status: response.status, statusText: response.statusText, headers: kept });
-  if (/\/chat\/completions\/?$/.test(new URL(url).pathname)) checkChatCompletion(text, response.headers.get("content-type") ?? "");
+  if (/\/chat\/completions\/?$/.test(new URL(response.url || (typeof url === "string" ? url : url.url)).pathname)) checkChatCompletion(text, response.headers.get("content-type") ?? "");
   return new Response(text, { status: response.status, statusText: response.statusText, headers: kept });
 }
 
@@ -103,8 +103,10 @@ function htmlTitle(text: string): string {
   return title ? ` ("${title}")` : "";
 }
 
-function withoutUrlCredentials(input: string | URL | Request): { url: string; authorization?: string } {
-  const url = typeof input === "string" ? input : input instanceof URL ? input.toString() : input.url;
+function withoutUrlCredentials(input: string | URL | Request): { url: string | Request; authorization?: string } {
+  // The SDK passes a URL string; a whole Request is sent as it is.
+  if (input instanceof Request) return { url: input };
+  const url = input.toString();
   const parsed = new URL(url);
   if (!parsed.username && !parsed.password) return { url };
   const basic = Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString("base64");

@@ -194,7 +194,7 @@ describe("secrets", () => {
     servers.push(server);
     const password = "hunter2-Secret";
     const token = "q-Secret-778899";
-    const baseUrl = server.baseUrl.replace("http://", `http://voice:${password}@`) + `?api_key=${token}&api-version=2024-10-21`;
+    const baseUrl = `${server.baseUrl.replace("http://", `http://voice:${password}@`)}?api_key=${token}&api-version=2024-10-21`;
     const out = mkdtempSync(join(tmpdir(), "voicesim-faults-"));
     const { backends, config } = await backendsFromOptions({ model: "fake-model", baseUrl, timeout: 5000 }, { cacheDir: join(out, "cache"), tools: loaded.tools });
     await simulate(loaded, { out, perScenario: 1, concurrency: 1, seed: 2, backends, config, flawRate: 0, resume: false });
