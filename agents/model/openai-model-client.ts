@@ -221,7 +221,8 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       const hit = cache?.get(cacheKey);
       if (hit) {
         spent.cachedCalls++;
-        return hit;
+        // A cache written before answers were scrubbed may still hold an echoed secret.
+        return { ...hit, content: scrub(hit.content), toolCalls: hit.toolCalls.map((call) => ({ ...call, name: scrub(call.name), arguments: scrub(call.arguments) })) };
       }
       // Identical requests in flight at once (forks, resumed batches) share one call; the ones
       // that joined count as cached, so tokens are not counted twice.

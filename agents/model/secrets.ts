@@ -17,10 +17,10 @@ const MIN_SECRET_LENGTH = 6;
  */
 export function secretForms(secret: string): string[] {
   const forms = new Set<string>([secret, encodeURIComponent(secret)]);
-  // Every tail after a separator in the first few characters: sk-…, sk-proj-…, sk-ant-api03-….
-  const prefix = /^(?:[A-Za-z0-9]{1,8}[-_]){1,3}/.exec(secret)?.[0] ?? "";
+  // The key after each lowercase vendor segment: sk-…, sk-proj-…, sk-ant-api03-….
+  const prefix = /^(?:[a-z][a-z0-9]{1,7}-){1,3}/.exec(secret)?.[0] ?? "";
   for (let i = 1; i <= prefix.length; i++) {
-    if (prefix[i - 1] === "-" || prefix[i - 1] === "_") forms.add(secret.slice(i));
+    if (prefix[i - 1] === "-") forms.add(secret.slice(i));
   }
   return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }

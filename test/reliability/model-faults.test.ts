@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type ChatRequest, createModelClient, createOpenAIAgent, createOpenAICaller, ModelCallError, type ModelClientOptions } from "../../agents/index.ts";
+import { type ChatRequest, createModelClient, createOpenAIAgent, createOpenAICaller, ModelCallError, type ModelClientOptions, redactUrl, secretScrubber } from "../../agents/index.ts";
+import { secretForms, secretsInUrl } from "../../agents/model/secrets.ts";
 import { backendsFromOptions } from "../../cli/backend-options.ts";
 import { modelOptionsHelp } from "../../cli/model-options.ts";
 import { Conversation, parsePack } from "../../scenarios/index.ts";
@@ -207,6 +208,18 @@ describe("secrets", () => {
     expect(call?.error).toMatch(/cannot route .*api_key=.*authorization: Basic/);
     const everything = filesUnder(out).join("\n");
     for (const secret of [password, token, Buffer.from(`voice:${password}`).toString("base64")]) expect(everything).not.toContain(secret);
+  });
+});
+
+describe("redaction", () => {
+  it("finds a key's echoed forms and a URL's credentials, and prints the URL without them", () => {
+    expect(secretForms("sk-proj-Abc123_def456")).toEqual(["sk-proj-Abc123_def456", "proj-Abc123_def456", "Abc123_def456"]);
+    const url = "https://gw:p%40ss-word@llm.example.com/v1?api_key=k-998877&api-version=2024-10-21&token=t-112233";
+    expect(secretsInUrl(url)).toEqual(expect.arrayContaining(["gw", "p@ss-word", "k-998877", "t-112233", Buffer.from("gw:p@ss-word").toString("base64")]));
+    expect(redactUrl(url)).toBe("https://redacted@llm.example.com/v1?api_key=redacted&api-version=2024-10-21&token=redacted");
+    expect(redactUrl("http://127.0.0.1:11434/v1")).toBe("http://127.0.0.1:11434/v1");
+    const scrub = secretScrubber([KEY, ...secretsInUrl(url)]);
+    expect(scrub(`key ${KEY.slice(3)}, url https://gw:p%40ss-word@llm.example.com/v1?api_key=k-998877`)).toBe("key [redacted], url https://redacted@llm.example.com/v1?api_key=[redacted]");
   });
 });
 
