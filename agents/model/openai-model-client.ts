@@ -107,7 +107,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         apiKey: key,
         // Retries live here, in one place, so LangChain's and the SDK's are off.
         maxRetries: 0,
-        // The SDK's own timer stops at the headers; the attempt's deadline (callOnce) covers the body.
+        // The SDK's own timer; the attempt's deadline (attemptWithDeadline) is what covers a stalled body.
         timeout: timeoutMs,
         ...(temperature !== undefined ? { temperature } : {}),
         ...(maxTokens !== undefined ? { maxTokens } : {}),
