@@ -14,10 +14,16 @@ import type { ModelOptions } from "./model-options.ts";
 /** Scripted backends unless a model is named. What goes in the manifest never holds a key, nor the base URL's credentials. */
 export async function backendsFromOptions(
   options: ModelOptions,
-  context: { cacheDir: string; tools: readonly ToolDefinition[] },
+  context: { cacheDir: string; tools: readonly ToolDefinition[]; signal?: AbortSignal },
 ): Promise<{ backends: Backends; config: Record<string, unknown>; client?: ModelClient }> {
   const clientFor = (model: string) =>
-    createModelClient({ model, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: context.cacheDir, timeoutMs: options.timeout ?? 60_000 });
+    createModelClient({
+      model,
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      cacheDir: context.cacheDir,
+      timeoutMs: options.timeout ?? 60_000,
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
   const agentClient = options.model ? clientFor(options.model) : undefined;
   const callerModel = options.callerModel ?? options.model;
   const callerClient = callerModel && callerModel !== "scripted" ? (callerModel === options.model ? agentClient : clientFor(callerModel)) : undefined;

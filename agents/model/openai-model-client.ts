@@ -41,6 +41,11 @@ export interface ModelClientOptions {
   attemptTimer?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** The wall clock, for retry-after given as an HTTP date; Date.now by default. */
   now?: () => number;
+  /**
+   * Stops every request and retry wait of this client (a run's Ctrl-C), on top of the signal a
+   * single call passes: stages that pass none (generate, critique, judge, rewrite) stop too.
+   */
+  signal?: AbortSignal;
 }
 
 // The OpenAI SDK and @langchain/openai take seconds to import; scripted runs never need them, so
@@ -232,7 +237,8 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         spent.cachedCalls++;
         return { ...shared, cached: true };
       }
-      const promise = callWithRetries(request, cacheKey, signal).then((response) => {
+      const stop = signal && options.signal ? AbortSignal.any([signal, options.signal]) : (signal ?? options.signal);
+      const promise = callWithRetries(request, cacheKey, stop).then((response) => {
         cache?.set(cacheKey, response);
         spent.promptTokens += response.usage.promptTokens;
         spent.completionTokens += response.usage.completionTokens;

@@ -71,9 +71,11 @@ export function registerRunCommand(program: Command): void {
     const loaded = await loadPack(packDir);
     if (options.resume && !options.out) throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
     const out = options.out ?? defaultRunDir(loaded.pack.id);
-    const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    // Ctrl-C reaches the model clients' retry waits in every stage, not only in the calls.
+    const interrupt = new AbortController();
+    const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools, signal: interrupt.signal });
     const judgeClient = options.judgeModel
-      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache`, timeoutMs: options.timeout ?? 60_000 })
+      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache`, timeoutMs: options.timeout ?? 60_000, signal: interrupt.signal })
       : undefined;
     let view: ProgressView | undefined;
     // The viewer follows the run directory; live events reach it straight from the engine.
@@ -115,6 +117,7 @@ export function registerRunCommand(program: Command): void {
           }
         },
       }),
+      interrupt,
     );
     view?.stop();
     process.stdout.write(

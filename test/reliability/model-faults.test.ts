@@ -293,4 +293,28 @@ describe("stopping a run", () => {
     expect(stoppedAfterMs).toBeLessThan(500);
     expect(server.requests).toHaveLength(1);
   });
+
+  it("ends the retry wait of a client made with the run's signal, in stages that pass no signal of their own", { timeout: 2000 }, async () => {
+    const server = await startFaultServer([{ kind: "rate_limited", retryAfter: { seconds: 30 } }]);
+    servers.push(server);
+    const run = new AbortController();
+    let released = false;
+    const client = createModelClient({
+      model: "fake-model",
+      baseUrl: server.baseUrl,
+      signal: run.signal,
+      sleep: (_ms, signal) =>
+        new Promise((_resolve, reject) => {
+          signal?.addEventListener("abort", () => {
+            released = true;
+            reject(signal.reason);
+          });
+          setImmediate(() => run.abort(new Error("Ctrl-C")));
+        }),
+    });
+    // A judge or generator asks with no signal; the run's Ctrl-C still ends the wait.
+    await expect(client.complete(ask)).rejects.toThrow("Ctrl-C");
+    expect(released).toBe(true);
+    expect(server.requests).toHaveLength(1);
+  });
 });
