@@ -178,12 +178,12 @@ describe("secrets", () => {
     const out = mkdtempSync(join(tmpdir(), "voicesim-faults-"));
     const client = createModelClient({ model: "fake-model", baseUrl: server.baseUrl, apiKey: KEY, cacheDir: join(out, "cache") });
     const backends = { caller: createOpenAICaller({ client }), agent: createOpenAIAgent({ client, tools: [] }) };
-    await simulate(loaded, { out, perScenario: 2, concurrency: 1, seed: 2, backends, flawRate: 0, resume: false });
+    await simulate(loaded, { out, perScenario: 1, concurrency: 1, seed: 2, backends, flawRate: 0, resume: false });
     const calls = callsIn(out);
-    expect(calls).toHaveLength(2);
+    expect(calls).toHaveLength(1);
     // The echo reached the transcript, scrubbed; the refusal is the recorded failure, scrubbed.
     expect(calls[0]?.events.some((e) => e.type === "agent_speech" && e.said === "Your account key is [redacted], and how can I help?")).toBe(true);
-    expect(calls.map((c) => c.status)).toEqual(["failed", "failed"]);
+    expect(calls[0]?.status).toBe("failed");
     expect(calls[0]?.error).toMatch(/Incorrect API key provided: \[redacted\]/);
     const everything = filesUnder(out).join("\n");
     expect(everything.length).toBeGreaterThan(1000);
