@@ -118,7 +118,17 @@ export function registerRunCommand(program: Command): void {
         },
       }),
       interrupt,
-    );
+    ).catch(async (error: unknown) => {
+      // Ctrl-C ends a stage's model call (generate, critique, judge, rewrite) mid-wait, which
+      // stops the stage where it stood, as a kill would: the run resumes from there.
+      if (!interrupt.signal.aborted) throw error;
+      view?.stop();
+      await viewer?.close();
+      process.stdout.write(`\nstopped: continue with: voicesim run ${packDir} --out ${out} --resume\n`);
+      process.exitCode = 130;
+      return undefined;
+    });
+    if (!result) return;
     view?.stop();
     process.stdout.write(
       [
