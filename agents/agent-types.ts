@@ -15,6 +15,8 @@ export interface CallerView {
   turn: number;
   /** The caller's own memory from its previous turn (null on the first). */
   memory: JsonValue;
+  /** Aborts when the run is stopped (Ctrl-C): a model caller drops its request or retry wait at once. */
+  signal?: AbortSignal;
 }
 
 export interface CallerTurn {
@@ -52,6 +54,8 @@ export interface AgentView {
   flaws: readonly AgentFlaw[];
   /** The conversation's id: the seed of the tool-call ids a model sees, so reruns send the same bytes. */
   conversationId?: string;
+  /** Aborts when the run is stopped (Ctrl-C): a model agent drops its request or retry wait at once. */
+  signal?: AbortSignal;
 }
 
 export interface ToolCallRequest {

@@ -5,18 +5,25 @@ import {
   createScriptedAgent,
   createScriptedCaller,
   type ModelClient,
+  redactUrl,
 } from "../agents/index.ts";
 import type { ToolDefinition } from "../tools/index.ts";
 import type { Backends } from "../sim/index.ts";
 import type { ModelOptions } from "./model-options.ts";
 
-/** Scripted backends unless a model is named. What goes in the manifest never holds a key. */
+/** Scripted backends unless a model is named. What goes in the manifest never holds a key, nor the base URL's credentials. */
 export async function backendsFromOptions(
   options: ModelOptions,
-  context: { cacheDir: string; tools: readonly ToolDefinition[] },
+  context: { cacheDir: string; tools: readonly ToolDefinition[]; signal?: AbortSignal },
 ): Promise<{ backends: Backends; config: Record<string, unknown>; client?: ModelClient }> {
   const clientFor = (model: string) =>
-    createModelClient({ model, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: context.cacheDir, timeoutMs: options.timeout ?? 60_000 });
+    createModelClient({
+      model,
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      cacheDir: context.cacheDir,
+      timeoutMs: options.timeout ?? 60_000,
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
   const agentClient = options.model ? clientFor(options.model) : undefined;
   const callerModel = options.callerModel ?? options.model;
   const callerClient = callerModel && callerModel !== "scripted" ? (callerModel === options.model ? agentClient : clientFor(callerModel)) : undefined;
@@ -26,7 +33,7 @@ export async function backendsFromOptions(
   };
   return {
     backends,
-    config: { agent: backends.agent.id, caller: backends.caller.id, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) },
+    config: { agent: backends.agent.id, caller: backends.caller.id, ...(options.baseUrl ? { baseUrl: redactUrl(options.baseUrl) } : {}) },
     ...(agentClient ? { client: agentClient } : {}),
   };
 }

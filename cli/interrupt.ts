@@ -1,9 +1,9 @@
 /**
  * Runs a job with Ctrl-C wired to an AbortSignal: the first Ctrl-C lets in-flight work stop at a
- * clean point (the run stays resumable), a second one exits at once.
+ * clean point (the run stays resumable), a second one exits at once. Pass the controller when
+ * something made before the job (a model client, whose retry wait must end at once) listens too.
  */
-export async function withInterrupt<T>(job: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
+export async function withInterrupt<T>(job: (signal: AbortSignal) => Promise<T>, controller = new AbortController()): Promise<T> {
   let presses = 0;
   const onSigint = () => {
     presses++;

@@ -146,7 +146,7 @@ export function buildConversationGraph(deps: ConversationDeps, checkpointer?: Ba
     let callerTurn: Awaited<ReturnType<CallerBackend["nextTurn"]>>;
     try {
       callerTurn = await deps.caller.nextTurn(
-        { pack: deps.pack, scenario: deps.scenario, persona: deps.persona, events: state.events, turn, memory: state.callerMemory },
+        { pack: deps.pack, scenario: deps.scenario, persona: deps.persona, events: state.events, turn, memory: state.callerMemory, ...(config.signal ? { signal: config.signal } : {}) },
         rng,
       );
     } catch (error) {
@@ -208,6 +208,7 @@ export function buildConversationGraph(deps: ConversationDeps, checkpointer?: Ba
         memory: state.agentMemory,
         flaws: state.flaws,
         conversationId: deps.conversationId,
+        ...(config.signal ? { signal: config.signal } : {}),
       },
       rng,
     );

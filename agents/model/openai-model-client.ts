@@ -1,10 +1,12 @@
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import type { ChatOpenAICompletions } from "@langchain/openai";
 import { VoicesimError } from "../../scenarios/index.ts";
-import { MODEL_ERROR_HINTS, ModelCallError, type ModelErrorKind, RETRYABLE_KINDS, scrubSecrets } from "./model-call-error.ts";
+import { checkedFetch, ResponseFault } from "./checked-fetch.ts";
+import { MODEL_ERROR_HINTS, ModelCallError, type ModelErrorKind, RETRYABLE_KINDS } from "./model-call-error.ts";
 import type { ChatMessage, ChatRequest, ChatResponse, ModelClient, ModelToolCall } from "./model-client.ts";
 import { ResponseCache } from "./response-cache.ts";
 import { backoffDelayMs, retryAfterMs, sleep } from "./retry.ts";
+import { redactUrl, secretScrubber, secretsInUrl } from "./secrets.ts";
 import { countTokens } from "./tokens.ts";
 
 export { ModelCallError } from "./model-call-error.ts";
@@ -16,7 +18,7 @@ export interface ModelClientOptions {
   baseUrl?: string;
   /** Defaults to OPENAI_API_KEY; loopback endpoints need none. */
   apiKey?: string;
-  /** Per request (each attempt), default 60 s. */
+  /** Per attempt, the whole response (headers and body), default 60 s. */
   timeoutMs?: number;
   /** Retries after the first attempt, on 429, 5xx, timeouts and dropped connections; default 3. */
   maxRetries?: number;
@@ -32,6 +34,18 @@ export interface ModelClientOptions {
   temperature?: number;
   /** How to wait between attempts; tests pass one that records the delays instead of waiting. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Runs an attempt's clock: resolves when `timeoutMs` is up, and is abandoned (its signal
+   * aborts) when the attempt ends first. A real timer by default; tests end it on cue.
+   */
+  attemptTimer?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The wall clock, for retry-after given as an HTTP date; Date.now by default. */
+  now?: () => number;
+  /**
+   * Stops every request and retry wait of this client (a run's Ctrl-C), on top of the signal a
+   * single call passes: stages that pass none (generate, critique, judge, rewrite) stop too.
+   */
+  signal?: AbortSignal;
 }
 
 // The OpenAI SDK and @langchain/openai take seconds to import; scripted runs never need them, so
@@ -39,11 +53,17 @@ export interface ModelClientOptions {
 let openAiModule: Promise<typeof import("@langchain/openai")> | undefined;
 const loadOpenAi = () => (openAiModule ??= import("@langchain/openai"));
 
-const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i;
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
 
 /** True for endpoints on this machine, which (Ollama, llama.cpp, vLLM) need no key. */
 export function isLoopbackUrl(url: string): boolean {
-  return LOOPBACK.test(url);
+  try {
+    const parsed = new URL(url);
+    // The host as URL reads it: "http://localhost@evil.example" is not this machine.
+    return /^https?:$/.test(parsed.protocol) && LOOPBACK_HOST.test(parsed.hostname);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -56,12 +76,22 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   // An empty variable is no key at all (CI systems often set OPENAI_API_KEY="").
   const apiKey = options.apiKey || process.env.OPENAI_API_KEY || undefined;
   const isLocal = options.baseUrl !== undefined && isLoopbackUrl(options.baseUrl);
-  if (!apiKey && !isLocal) {
-    throw new VoicesimError("model_config", `no API key for model ${options.model}${options.baseUrl ? ` at ${options.baseUrl}` : ""}`, {
+  // Credentials in the URL (user:pass@, ?api_key=) count as a key, and as secrets to scrub.
+  const urlSecrets = options.baseUrl ? secretsInUrl(options.baseUrl) : [];
+  if (!apiKey && !isLocal && urlSecrets.length === 0) {
+    throw new VoicesimError("model_config", `no API key for model ${options.model}${options.baseUrl ? ` at ${redactUrl(options.baseUrl)}` : ""}`, {
       hint: "set OPENAI_API_KEY, or point --base-url at a local server (Ollama, vLLM, llama.cpp) that needs none",
     });
   }
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new VoicesimError("bad_option", `the model timeout must be a positive number of milliseconds, not ${String(options.timeoutMs)}`, { hint: "e.g. --timeout 60000" });
+  }
   const key = apiKey ?? "not-needed-for-local-servers";
+  const scrub = secretScrubber([apiKey, ...urlSecrets]);
+  const attemptTimer = options.attemptTimer ?? sleep;
+  const now = options.now ?? Date.now;
+  const endpoint = options.baseUrl ? splitQuery(options.baseUrl) : {};
   const maxRetries = options.maxRetries ?? 3;
   const backoff = { baseMs: options.retryBaseMs ?? 500, maxMs: options.maxRetryDelayMs ?? 30_000, seed: options.jitterSeed ?? 0 };
   const wait = options.sleep ?? sleep;
@@ -82,17 +112,48 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         apiKey: key,
         // Retries live here, in one place, so LangChain's and the SDK's are off.
         maxRetries: 0,
-        timeout: options.timeoutMs ?? 60_000,
+        // The SDK's own timer; the attempt's deadline (attemptWithDeadline) is what covers a stalled body.
+        timeout: timeoutMs,
         ...(temperature !== undefined ? { temperature } : {}),
         ...(maxTokens !== undefined ? { maxTokens } : {}),
-        configuration: { ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0, fetch: fetchWithReadableErrors },
+        configuration: { ...endpoint, maxRetries: 0, fetch: checkedFetch },
       });
       models.set(id, model);
     }
     return model;
   };
 
-  const callOnce = async (request: ChatRequest, cacheKey: string, signal: AbortSignal | undefined): Promise<ChatResponse> => {
+  /**
+   * One attempt under its own deadline: a server that sends headers and then stalls the body is
+   * cut off after `timeoutMs` like one that never answers, and the caller's abort ends it at once.
+   */
+  const attemptWithDeadline = async (request: ChatRequest, cacheKey: string, signal: AbortSignal | undefined): Promise<ChatResponse> => {
+    const attempt = new AbortController();
+    const onAbort = () => attempt.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const clock = new AbortController();
+    let hasTimedOut = false;
+    attemptTimer(timeoutMs, clock.signal).then(
+      () => {
+        if (clock.signal.aborted) return;
+        hasTimedOut = true;
+        attempt.abort(new AttemptTimeout(timeoutMs));
+      },
+      () => {},
+    );
+    try {
+      if (signal?.aborted) throw signal.reason ?? new Error("aborted");
+      return await callOnce(request, cacheKey, attempt.signal);
+    } catch (error) {
+      if (hasTimedOut && !signal?.aborted) throw new AttemptTimeout(timeoutMs);
+      throw error;
+    } finally {
+      clock.abort();
+      signal?.removeEventListener("abort", onAbort);
+    }
+  };
+
+  const callOnce = async (request: ChatRequest, cacheKey: string, signal: AbortSignal): Promise<ChatResponse> => {
     const model = await modelFor(request.temperature, request.maxTokens);
     const callOptions: Record<string, unknown> = {};
     if (request.tools?.length) callOptions.tools = request.tools;
@@ -105,18 +166,19 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         messages = withSchemaInPrompt(messages, request.jsonSchema.schema);
       }
     }
-    if (signal) callOptions.signal = signal;
+    callOptions.signal = signal;
     const message = await model.invoke(toLangChain(messages), callOptions);
-    const content = typeof message.content === "string" ? message.content : message.content.map((part) => ("text" in part ? String(part.text) : "")).join("");
+    // A server that echoes the key (or a URL credential) must not get it into a transcript or the cache.
+    const content = scrub(typeof message.content === "string" ? message.content : message.content.map((part) => ("text" in part ? String(part.text) : "")).join(""));
     if (request.jsonSchema && structuredMode === "json_object" && !isJson(content)) {
       throw Object.assign(new SyntaxError("the answer was not JSON"), { name: "SyntaxError" });
     }
     // Local servers sometimes omit ids; they must still be unique within the conversation.
     const idFor = (id: string | undefined, i: number) => id || `call_${cacheKey.slice(0, 12)}_${i}`;
     const toolCalls: ModelToolCall[] = [
-      ...(message.tool_calls ?? []).map((call, i) => ({ id: idFor(call.id, i), name: call.name, arguments: JSON.stringify(call.args ?? {}) })),
+      ...(message.tool_calls ?? []).map((call, i) => ({ id: idFor(call.id, i), name: scrub(call.name), arguments: scrub(JSON.stringify(call.args ?? {})) })),
       // Arguments that are not JSON still reach the tool, which answers invalid_arguments, as a real API would.
-      ...(message.invalid_tool_calls ?? []).map((call, i) => ({ id: idFor(call.id, 100 + i), name: call.name ?? "", arguments: call.args ?? "" })),
+      ...(message.invalid_tool_calls ?? []).map((call, i) => ({ id: idFor(call.id, 100 + i), name: scrub(call.name ?? ""), arguments: scrub(call.args ?? "") })),
     ];
     const reported = (message as unknown as { usage_metadata?: { input_tokens?: number; output_tokens?: number } }).usage_metadata;
     const usage = typeof reported?.input_tokens === "number" && typeof reported.output_tokens === "number" ? { input_tokens: reported.input_tokens, output_tokens: reported.output_tokens } : undefined;
@@ -134,10 +196,10 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const callWithRetries = async (request: ChatRequest, cacheKey: string, signal: AbortSignal | undefined): Promise<ChatResponse> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await callOnce(request, cacheKey, signal);
+        return await attemptWithDeadline(request, cacheKey, signal);
       } catch (error) {
         if (signal?.aborted) throw error;
-        const failure = classify(error, apiKey);
+        const failure = classify(error, scrub, now);
         if (failure.kind === "bad_request" && request.jsonSchema && structuredMode === "json_schema" && /response_format|json_schema|structured|schema/i.test(failure.detail)) {
           structuredMode = "json_object";
           attempt--; // not a retry: the same attempt in a form this server accepts
@@ -164,7 +226,8 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       const hit = cache?.get(cacheKey);
       if (hit) {
         spent.cachedCalls++;
-        return hit;
+        // A cache written before answers were scrubbed may still hold an echoed secret.
+        return { ...hit, content: scrub(hit.content), toolCalls: hit.toolCalls.map((call) => ({ ...call, name: scrub(call.name), arguments: scrub(call.arguments) })) };
       }
       // Identical requests in flight at once (forks, resumed batches) share one call; the ones
       // that joined count as cached, so tokens are not counted twice.
@@ -174,7 +237,8 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         spent.cachedCalls++;
         return { ...shared, cached: true };
       }
-      const promise = callWithRetries(request, cacheKey, signal).then((response) => {
+      const stop = signal && options.signal ? AbortSignal.any([signal, options.signal]) : (signal ?? options.signal);
+      const promise = callWithRetries(request, cacheKey, stop).then((response) => {
         cache?.set(cacheKey, response);
         spent.promptTokens += response.usage.promptTokens;
         spent.completionTokens += response.usage.completionTokens;
@@ -204,36 +268,13 @@ function toLangChain(messages: readonly ChatMessage[]): BaseMessage[] {
 }
 
 /**
- * fetch, with error bodies put into OpenAI's shape. The SDK reads only `{error: {message}}` and
- * reports anything else as "400 status code (no body)", but vLLM answers `{"object":"error",
- * "message": …}`, and some template errors come as `{"error": "Cannot put tools …"}`: the
- * server's own words are what tell a user what to fix.
+ * The SDK appends the route to the base URL as a string, so a query (`?api_key=…`,
+ * `?api-version=…`) would end up before it; it goes in `defaultQuery`, sent with every request.
  */
-async function fetchWithReadableErrors(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  const response = await fetch(input, init);
-  if (response.ok) return response;
-  const text = await response.text();
-  const headers = new Headers(response.headers);
-  headers.delete("content-length");
-  headers.delete("content-encoding");
-  return new Response(openAIErrorBody(text), { status: response.status, statusText: response.statusText, headers });
-}
-
-/** A server's error body as `{"error": {"message": …}}`; text that is not JSON is kept as it is. */
-export function openAIErrorBody(text: string): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return text;
-  }
-  if (!body || typeof body !== "object" || Array.isArray(body)) return text;
-  const record = body as Record<string, unknown>;
-  const error = record.error;
-  if (error && typeof error === "object" && !Array.isArray(error) && typeof (error as Record<string, unknown>).message === "string") return text;
-  const message = typeof error === "string" ? error : typeof record.message === "string" ? record.message : typeof record.detail === "string" ? record.detail : JSON.stringify(body);
-  const extra = error && typeof error === "object" && !Array.isArray(error) ? (error as Record<string, unknown>) : {};
-  return JSON.stringify({ error: { ...extra, message, ...(typeof record.type === "string" ? { type: record.type } : {}), ...(record.code !== undefined && typeof record.code !== "object" ? { code: record.code } : {}) } });
+function splitQuery(baseUrl: string): { baseURL: string; defaultQuery?: Record<string, string> } {
+  const at = baseUrl.indexOf("?");
+  if (at < 0) return { baseURL: baseUrl };
+  return { baseURL: baseUrl.slice(0, at), defaultQuery: Object.fromEntries(new URLSearchParams(baseUrl.slice(at + 1))) };
 }
 
 /** json_object mode has no schema field, so the schema goes into the (first) system message. */
@@ -271,21 +312,47 @@ interface Classified {
   retryAfterMs: number | undefined;
 }
 
-/** What went wrong, from the SDK's error (its status, headers and name), with any key scrubbed. */
-function classify(error: unknown, apiKey: string | undefined): Classified {
+/** The attempt ran out of time (headers or body), as the caller's timeout defines it. */
+class AttemptTimeout extends Error {
+  constructor(ms: number) {
+    super(`no complete answer within ${ms} ms`);
+    this.name = "TimeoutError";
+  }
+}
+
+/** The first ResponseFault in an error's chain of causes (the SDK wraps what fetch throws). */
+function responseFaultIn(error: unknown): ResponseFault | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ResponseFault) return e;
+  }
+  return undefined;
+}
+
+/** What went wrong, from the SDK's error (its status, headers and name), with secrets scrubbed. */
+function classify(error: unknown, scrub: (text: string) => string, now: () => number): Classified {
+  const fault = responseFaultIn(error);
+  if (fault) {
+    // A 200 that carried an upstream error with a status is that error; otherwise say what arrived.
+    const kind: ModelErrorKind = fault.status !== undefined ? kindOfStatus(fault.status) : fault.fault === "incomplete" ? "incomplete_response" : "unexpected_response";
+    return { kind, status: fault.status, retryAfterMs: undefined, detail: scrub(fault.message).slice(0, 300) };
+  }
   const e = (error ?? {}) as { status?: number; name?: string; message?: string; headers?: Headers | Record<string, string>; code?: string; cause?: { code?: string } };
   const status = typeof e.status === "number" ? e.status : undefined;
   const text = `${e.name ?? ""} ${e.code ?? ""} ${e.cause?.code ?? ""} ${e.message ?? ""}`;
   let kind: ModelErrorKind;
   // With json_schema the SDK parses the answer itself; a SyntaxError means the model wrote bad JSON.
   if (e.name === "SyntaxError" || /OutputParser/.test(e.name ?? "")) kind = "malformed_output";
-  else if (status === 429) kind = "rate_limited";
-  else if (status === 408) kind = "timeout";
-  else if (status !== undefined && status >= 500) kind = "server_error";
-  else if (status === 401 || status === 403) kind = "auth";
-  else if (status !== undefined && status >= 400) kind = "bad_request";
+  else if (status !== undefined) kind = kindOfStatus(status);
   else if (/timeout|timed out|ETIMEDOUT/i.test(text)) kind = "timeout";
   else kind = "connection";
-  const detail = scrubSecrets(`${e.name ?? "Error"}: ${e.message ?? String(error)}`, apiKey).slice(0, 300);
-  return { kind, status, retryAfterMs: retryAfterMs(e.headers), detail };
+  const detail = scrub(`${e.name ?? "Error"}: ${e.message ?? String(error)}`).slice(0, 300);
+  return { kind, status, retryAfterMs: retryAfterMs(e.headers, now), detail };
+}
+
+function kindOfStatus(status: number): ModelErrorKind {
+  if (status === 429) return "rate_limited";
+  if (status === 408) return "timeout";
+  if (status >= 500) return "server_error";
+  if (status === 401 || status === 403) return "auth";
+  return "bad_request";
 }

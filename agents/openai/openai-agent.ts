@@ -21,7 +21,7 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): AgentBackend {
         temperature: options.temperature ?? 0.3,
         // Forks and candidates draw their own samples instead of sharing one cached answer.
         sampleKey: `agent:${rng.int(0, 2 ** 30)}`,
-      });
+      }, view.signal);
       const usage = {
         promptTokens: response.usage.promptTokens,
         completionTokens: response.usage.completionTokens,

@@ -1,18 +1,20 @@
 import { z } from "zod";
 import type { CallerBackend, CallerTurn, CallerView } from "../agent-types.ts";
 import { ModelCallError } from "../model/model-call-error.ts";
+import { parseDigitString } from "../slot-filling/spoken-numbers.ts";
 import type { ChatMessage, ChatResponse, ModelClient } from "../model/model-client.ts";
 import { callerSystemPrompt } from "./caller-prompt.ts";
 
-/** What the caller model answers; lenient on the optional parts, since not every server enforces the schema. */
+/**
+ * What the caller model answers; lenient on the optional parts, since not every server enforces
+ * the schema. `dtmf` takes any string, as the schema sent allows: the keys are read out of it
+ * (see keypadKeys), so a compliant answer such as "4 1 5-2" or "none" never fails the call.
+ */
 export const CallerReply = z.object({
   utterance: z.string(),
   hang_up: z.boolean(),
   goal_met: z.boolean().nullish(),
-  dtmf: z
-    .string()
-    .regex(/^[0-9*#]*$/)
-    .nullish(),
+  dtmf: z.string().nullish(),
 });
 export type CallerReply = z.infer<typeof CallerReply>;
 
@@ -64,7 +66,7 @@ export function createOpenAICaller(options: OpenAICallerOptions): CallerBackend 
             temperature: options.temperature ?? 0.8,
             jsonSchema: CALLER_REPLY_SCHEMA,
             sampleKey,
-          });
+          }, view.signal);
         } catch (error) {
           if (error instanceof ModelCallError && error.kind === "malformed_output") {
             usage.modelCalls++;
@@ -105,10 +107,22 @@ export function callerMessages(view: CallerView): ChatMessage[] {
   return messages;
 }
 
+/**
+ * The keypad keys in a model's dtmf string: digits, * and # with separators dropped ("4 1 5-2"),
+ * spoken digits ("four one five"), or none at all ("", "none", "N/A").
+ */
+export function keypadKeys(dtmf: string | null | undefined): string | undefined {
+  const compact = (dtmf ?? "").replace(/[\s.,;:()\-_/]+/g, "");
+  if (/^[0-9*#]+$/.test(compact)) return compact;
+  const spoken = parseDigitString(dtmf ?? "");
+  return /^[0-9]+$/.test(spoken) ? spoken : undefined;
+}
+
 function toTurn(reply: CallerReply, usage: CallerTurn["usage"]): CallerTurn {
+  const keys = keypadKeys(reply.dtmf);
   return {
     utterance: reply.utterance.trim(),
-    ...(reply.dtmf ? { dtmf: reply.dtmf } : {}),
+    ...(keys ? { dtmf: keys } : {}),
     hangUp: reply.hang_up,
     ...(reply.hang_up ? { hangUpReason: reply.goal_met === false ? ("gave_up" as const) : ("satisfied" as const) } : {}),
     memory: null,

@@ -71,9 +71,11 @@ export function registerRunCommand(program: Command): void {
     const loaded = await loadPack(packDir);
     if (options.resume && !options.out) throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
     const out = options.out ?? defaultRunDir(loaded.pack.id);
-    const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    // Ctrl-C reaches the model clients' retry waits in every stage, not only in the calls.
+    const interrupt = new AbortController();
+    const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools, signal: interrupt.signal });
     const judgeClient = options.judgeModel
-      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache` })
+      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache`, timeoutMs: options.timeout ?? 60_000, signal: interrupt.signal })
       : undefined;
     let view: ProgressView | undefined;
     // The viewer follows the run directory; live events reach it straight from the engine.
@@ -115,7 +117,18 @@ export function registerRunCommand(program: Command): void {
           }
         },
       }),
-    );
+      interrupt,
+    ).catch(async (error: unknown) => {
+      // Ctrl-C ends a stage's model call (generate, critique, judge, rewrite) mid-wait, which
+      // stops the stage where it stood, as a kill would: the run resumes from there.
+      if (!interrupt.signal.aborted) throw error;
+      view?.stop();
+      await viewer?.close();
+      process.stdout.write(`\nstopped: continue with: voicesim run ${packDir} --out ${out} --resume\n`);
+      process.exitCode = 130;
+      return undefined;
+    });
+    if (!result) return;
     view?.stop();
     process.stdout.write(
       [

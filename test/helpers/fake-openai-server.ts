@@ -38,11 +38,19 @@ export interface FakeError {
   retryAfterSeconds?: number;
   /** Sent as `retry-after-ms`, as OpenAI does. */
   retryAfterMs?: number;
+  /** Any other headers, e.g. `retry-after` as an HTTP date. */
+  headers?: Record<string, string>;
   delayMs?: number;
 }
 
-/** Protocol trouble: a raw body (e.g. torn JSON) with a status, or a connection dropped without answer. */
-export type FakeTrouble = { raw: string; status?: number; delayMs?: number } | { dropConnection: true; delayMs?: number };
+/**
+ * Protocol trouble: a raw body (e.g. torn JSON) with a status, a connection dropped without
+ * answer, or `respond`, which writes the response itself (a stalled body, a reset mid-body).
+ */
+export type FakeTrouble =
+  | { raw: string; status?: number; contentType?: string; headers?: Record<string, string>; delayMs?: number }
+  | { dropConnection: true; delayMs?: number }
+  | { respond: (res: ServerResponse) => void | Promise<void>; delayMs?: number };
 
 /** What the fake answers one chat-completions request with. */
 export type FakeReply = FakeAnswer | FakeError | FakeTrouble;
@@ -76,12 +84,14 @@ export async function startFakeOpenAIServer(handler: FakeHandler | FakeReply[], 
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = req.url ?? "/";
-    if (req.method === "GET" && /\/v1\/models\/?$/.test(path)) {
+    // Routes match without the query (clients may send ?api-version=… and the like).
+    const route = path.split("?")[0] ?? "/";
+    if (req.method === "GET" && /\/v1\/models\/?$/.test(route)) {
       const ids = options.models ?? ["fake-model"];
       send(res, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", created: 1_773_000_000, owned_by: "voicesim-tests" })) });
       return;
     }
-    if (req.method !== "POST" || !/\/v1\/chat\/completions\/?$/.test(path)) {
+    if (req.method !== "POST" || !/\/v1\/chat\/completions\/?$/.test(route)) {
       send(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}`, "invalid_request_error", "unknown_url", null));
       return;
     }
@@ -105,13 +115,17 @@ export async function startFakeOpenAIServer(handler: FakeHandler | FakeReply[], 
       res.socket?.destroy();
       return;
     }
+    if ("respond" in reply) {
+      await reply.respond(res);
+      return;
+    }
     if ("raw" in reply) {
-      res.writeHead(reply.status ?? 200, { "content-type": "application/json" });
+      res.writeHead(reply.status ?? 200, { "content-type": reply.contentType ?? "application/json", ...reply.headers });
       res.end(reply.raw);
       return;
     }
     if ("status" in reply) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...reply.headers };
       if (reply.retryAfterSeconds !== undefined) headers["retry-after"] = String(reply.retryAfterSeconds);
       if (reply.retryAfterMs !== undefined) headers["retry-after-ms"] = String(reply.retryAfterMs);
       const type = reply.type ?? (reply.status === 429 ? "rate_limit_error" : reply.status >= 500 ? "server_error" : reply.status === 401 ? "authentication_error" : "invalid_request_error");

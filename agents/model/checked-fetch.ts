@@ -1,0 +1,116 @@
+import { z } from "zod";
+
+/**
+ * What the server sent was not a usable chat completion, said in words a user can act on.
+ * `incomplete` bodies (cut off mid-JSON) are transport faults worth another attempt; an
+ * `unexpected` one (an HTML page, no choices) will not change by asking again.
+ */
+export class ResponseFault extends Error {
+  readonly fault: "incomplete" | "unexpected";
+  /** The status the server's own error body named, when a 200 carried one. */
+  readonly status: number | undefined;
+
+  constructor(fault: "incomplete" | "unexpected", message: string, status?: number) {
+    super(message);
+    this.name = "ResponseFault";
+    this.fault = fault;
+    this.status = status;
+  }
+}
+
+/** Just enough of a chat completion to know the SDK can read it; the rest passes through. */
+const ChatCompletionBody = z.looseObject({
+  choices: z.array(z.looseObject({ message: z.looseObject({}) })).min(1),
+});
+
+/**
+ * fetch for the OpenAI SDK, at the network boundary:
+ * - credentials in the base URL (user:pass@) become a Basic Authorization header, as curl does
+ *   (fetch refuses such URLs, and its error would print them);
+ * - error bodies are put into OpenAI's shape, so the server's own words reach the user;
+ * - a successful chat-completions body is read in full here, so the attempt's deadline covers
+ *   it, and checked: a torn body, an HTML page or an answer without choices is a ResponseFault
+ *   that says what arrived instead of the SDK's "could not reach the server".
+ */
+export async function checkedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const { url, authorization } = withoutUrlCredentials(input);
+  const headers = new Headers(init?.headers);
+  if (authorization) headers.set("authorization", authorization);
+  const response = await fetch(url, { ...init, headers });
+  const text = await response.text();
+  const kept = new Headers(response.headers);
+  kept.delete("content-length");
+  kept.delete("content-encoding");
+  if (!response.ok) return new Response(openAIErrorBody(text), { status: response.status, statusText: response.statusText, headers: kept });
+  if (/\/chat\/completions\/?$/.test(new URL(response.url || (typeof url === "string" ? url : url.url)).pathname)) checkChatCompletion(text, response.headers.get("content-type") ?? "");
+  return new Response(text, { status: response.status, statusText: response.statusText, headers: kept });
+}
+
+/** Throws a ResponseFault unless the text is a chat completion the SDK can read. */
+export function checkChatCompletion(text: string, contentType: string): void {
+  if (isHtml(text, contentType)) throw new ResponseFault("unexpected", `the server answered with an HTML page${htmlTitle(text)}, not a chat completion; check --base-url (OpenAI-compatible servers usually end in /v1)`);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    if (text.trim() === "") throw new ResponseFault("incomplete", "the server answered with an empty body");
+    throw new ResponseFault("incomplete", `the response body was cut off: ${text.length} characters of JSON that never closed`);
+  }
+  const topError = serverError(body);
+  if (topError) throw new ResponseFault("unexpected", `the server answered with an error instead of a completion: ${topError.message}`, topError.status);
+  if (!ChatCompletionBody.safeParse(body).success) {
+    const choices = body && typeof body === "object" ? (body as { choices?: unknown }).choices : undefined;
+    const what = Array.isArray(choices) && choices.length === 0 ? "no choices (an empty list)" : "no choices with a message";
+    throw new ResponseFault("unexpected", `the server answered with ${what}: ${text.slice(0, 200)}`);
+  }
+}
+
+/** A server's error body as `{"error": {"message": …}}`; text that is not JSON is kept as it is (an HTML page is named by its title). */
+export function openAIErrorBody(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return isHtml(text, "") ? JSON.stringify({ error: { message: `an HTML page${htmlTitle(text)} instead of a JSON error` } }) : text;
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) return text;
+  const record = body as Record<string, unknown>;
+  const error = record.error;
+  if (error && typeof error === "object" && !Array.isArray(error) && typeof (error as Record<string, unknown>).message === "string") return text;
+  const message = typeof error === "string" ? error : typeof record.message === "string" ? record.message : typeof record.detail === "string" ? record.detail : JSON.stringify(body);
+  const extra = error && typeof error === "object" && !Array.isArray(error) ? (error as Record<string, unknown>) : {};
+  return JSON.stringify({ error: { ...extra, message, ...(typeof record.type === "string" ? { type: record.type } : {}), ...(record.code !== undefined && typeof record.code !== "object" ? { code: record.code } : {}) } });
+}
+
+/** A top-level `error` in a 200 body (gateways relay upstream failures that way), with the status it names, if any. */
+function serverError(body: unknown): { message: string; status: number | undefined } | undefined {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const error = (body as Record<string, unknown>).error;
+  if (typeof error === "string" && error) return { message: error, status: undefined };
+  if (!error || typeof error !== "object" || Array.isArray(error)) return undefined;
+  const record = error as Record<string, unknown>;
+  const message = typeof record.message === "string" ? record.message : JSON.stringify(error);
+  const code = typeof record.code === "number" ? record.code : typeof record.status === "number" ? record.status : Number.NaN;
+  return { message, status: Number.isInteger(code) && code >= 400 && code < 600 ? code : undefined };
+}
+
+function isHtml(text: string, contentType: string): boolean {
+  return /text\/html/i.test(contentType) || /^\s*<(!doctype|html|head|body)\b/i.test(text);
+}
+
+function htmlTitle(text: string): string {
+  const title = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
+  return title ? ` ("${title}")` : "";
+}
+
+function withoutUrlCredentials(input: string | URL | Request): { url: string | Request; authorization?: string } {
+  // The SDK passes a URL string; a whole Request is sent as it is.
+  if (input instanceof Request) return { url: input };
+  const url = input.toString();
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return { url };
+  const basic = Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString("base64");
+  parsed.username = "";
+  parsed.password = "";
+  return { url: parsed.toString(), authorization: `Basic ${basic}` };
+}
