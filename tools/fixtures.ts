@@ -33,7 +33,7 @@ export const AccountRecord = z.object({
   kind: z.enum(["patient", "debt"]).describe("What the balance is for: `patient` (a bill for services) or `debt` (a collection account)."),
   balanceCents: z.number().int().nonnegative().describe("What is owed, in cents (64000 is $640.00); payments lower it."),
   creditor: z.string().optional().describe("Who the debt is owed to, for collection accounts."),
-  status: z.enum(["open", "disputed", "paid", "closed", "cease_contact"]).default("open").describe("Account state; payment tools refuse a disputed or closed account."),
+  status: z.enum(["open", "disputed", "paid", "closed", "cease_contact"]).default("open").describe("Account state; the built-in payment tools act only on an `open` account (disputed, paid, closed, cease_contact: rule_violation)."),
   originalDueDate: isoDate.optional().describe("When the balance was first due, YYYY-MM-DD."),
 });
 
