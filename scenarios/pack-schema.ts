@@ -18,7 +18,7 @@ export const SlotSpec = z.object({
     "How the agent hears the value and the form it is stored in: date/datetime → a day range 'YYYY-MM-DD..YYYY-MM-DD' (a binding gets the first day), time → 'HH:MM' (24 h), birthdate → 'YYYY-MM-DD', phone → ten digits, name → the name out of the caller's words, number → a count, money → cents, digits → a digit string, yesno → 'yes'/'no', enum → one of the choices, text → the caller's words.",
   ),
   prompt: z.string().min(1).describe("The question the agent asks to fill the slot (\"What day works for you?\"); the scripted caller matches it to know what is asked."),
-  required: z.boolean().default(true).describe("Whether a `collect` step must fill the slot before the flow goes on (false: asked once, may stay empty)."),
+  required: z.boolean().default(true).describe("Whether a `collect` step asks for the slot until it has a value; false: never asked, filled only when the caller says it unprompted."),
   from: z.string().optional().describe("For enum slots: a fixture collection whose records' `name` (else `id`) are the choices, e.g. `services`."),
   choices: z.array(z.string()).optional().describe("For enum slots: fixed choices, matched case-insensitively in what the caller says."),
   examples: z
@@ -69,7 +69,10 @@ export const FlowStep = z.object({
     .string()
     .optional()
     .describe("A read-back template (\"Just to confirm, {slot.day|date}?\"): the agent waits for a yes before the next step; a no ends the request unchanged, a changed value is read back anew."),
-  call: z.string().optional().describe("Call this tool (a name in `agent.tools`) with `args`; a fault is retried once, then `onError` speaks."),
+  call: z
+    .string()
+    .optional()
+    .describe("Call this tool (a name in `agent.tools`) with `args`; a retryable failure (timeout, 503, 429) is retried once, then the agent apologises and offers a person."),
   args: z
     .record(z.string(), FlowValue)
     .default({})
@@ -83,7 +86,10 @@ export const FlowStep = z.object({
     .string()
     .optional()
     .describe("A result path (e.g. `record.id`) naming the caller's record: once it resolves the caller is identified — and verified, in `verification.steps` — and `{customer.id}` is that value."),
-  expect: z.string().optional().describe("A result path that must be true (e.g. `verified`); false counts as a failed identity attempt, up to `verification.maxAttempts`."),
+  expect: z
+    .string()
+    .optional()
+    .describe("A result path that must be true (e.g. `verified`); false is a failed identity attempt in `verification.steps`, and speaks `onError.rule_violation` (or `default`) in an intent's steps."),
   say: z.string().optional().describe("Said after this step's call succeeds, or said as is when the step calls nothing; a template with spoken forms (`{x|money}`, `{x|date}`…)."),
   onError: z
     .record(z.string(), z.string())
@@ -212,7 +218,12 @@ export const AgentSpec = z.object({
         .min(1)
         .describe("Fields that find the caller's record (`phone`, or `name` and `dob`) for the built-in identity mechanics and the LLM agent's prompt."),
       verifyBy: z.array(z.string().min(1)).min(1).describe("Fields the caller must confirm before anything private is said (e.g. `dob`), in the order they are asked."),
-      maxAttempts: z.number().int().positive().default(3).describe("Failed identity attempts before the agent stops and offers a transfer."),
+      maxAttempts: z
+        .number()
+        .int()
+        .positive()
+        .default(3)
+        .describe("Failed identity attempts before the agent gives up: the scripted identity flow then ends the call; the LLM agent is told to offer a transfer."),
       slots: z
         .array(SlotSpec)
         .default([])

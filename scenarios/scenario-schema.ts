@@ -17,7 +17,9 @@ export const Goal = z.object({
   description: z
     .string()
     .min(1)
-    .describe("One sentence a reader understands (\"Move her cleaning to two weeks out\"); the LLM caller reads it, the scripted caller opens from the intent's `openings` instead."),
+    .describe(
+      "What the caller wants, as a verb phrase (\"book a tune-up for next Monday\"): the LLM caller reads it as its aim; the scripted caller opens with the intent's `openings` and says this word for word (\"I'm calling to …\") only when no opening fits.",
+    ),
 });
 export type Goal = z.infer<typeof Goal>;
 
