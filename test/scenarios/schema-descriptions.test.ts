@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { packJsonSchema } from "../../scenarios/index.ts";
+import { packJsonSchema } from "../../scenarios/pack-json-schema.ts";
 
 interface PropertyDoc {
   path: string;
