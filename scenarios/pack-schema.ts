@@ -13,34 +13,33 @@ export const SlotType = z.enum(["date", "time", "datetime", "birthdate", "phone"
 export type SlotType = z.infer<typeof SlotType>;
 
 export const SlotSpec = z.object({
-  name: Id,
-  type: SlotType,
-  /** What the agent asks to fill it ("What day works for you?"). */
-  prompt: z.string().min(1),
-  required: z.boolean().default(true),
-  /** For enum slots: a fixture collection whose records' `name` are the choices (e.g. services). */
-  from: z.string().optional(),
-  /** For enum slots: fixed choices. */
-  choices: z.array(z.string()).optional(),
-  /** What a caller says when asked and the scenario gives no value ("I never had an account with them."). */
-  examples: z.array(z.string().min(1)).default([]),
+  name: Id.describe("Slot name, used as `{slot.<name>}` in flow templates and as the key in a scenario's `goal.slots` (identity slots: in `hiddenFacts`)."),
+  type: SlotType.describe(
+    "How the agent hears the value and the form it is stored in: date/datetime → a day range 'YYYY-MM-DD..YYYY-MM-DD' (a binding gets the first day), time → 'HH:MM' (24 h), birthdate → 'YYYY-MM-DD', phone → ten digits, name → the name out of the caller's words, number → a count, money → cents, digits → a digit string, yesno → 'yes'/'no', enum → one of the choices, text → the caller's words.",
+  ),
+  prompt: z.string().min(1).describe("The question the agent asks to fill the slot (\"What day works for you?\"); the scripted caller matches it to know what is asked."),
+  required: z.boolean().default(true).describe("Whether a `collect` step asks for the slot until it has a value; false: never asked, filled only when the caller says it unprompted."),
+  from: z.string().optional().describe("For enum slots: a fixture collection whose records' `name` (else `id`) are the choices, e.g. `services`."),
+  choices: z.array(z.string()).optional().describe("For enum slots: fixed choices, matched case-insensitively in what the caller says."),
+  examples: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("What a caller says when asked and the scenario gives no value (\"I never had an account with them.\"); the scripted caller picks one."),
 });
 export type SlotSpec = z.infer<typeof SlotSpec>;
 
 /** One step of the agent's procedure: greet → verify → disclose → understand → act → confirm → close. */
 export const ProcedureStep = z.object({
-  id: Id,
-  description: z.string().min(1),
-  /** The tool this step uses, if any. */
-  tool: z.string().optional(),
-  /** Slots the step needs before it can run. */
-  slots: z.array(z.string()).default([]),
-  /** What the agent says in this step (a template; {org}, {agent}, {name} are filled in). */
-  say: z.string().optional(),
-  /** A phrase id from `agent.phrases` this step must say. */
-  phrase: z.string().optional(),
-  /** Skip when the caller is not yet identified, etc. Free text for humans; the scripted agent knows the step ids. */
-  when: z.string().optional(),
+  id: Id.describe("Step id; `greet` is special: its `say` is the scripted agent's greeting."),
+  description: z.string().min(1).describe("What the agent does in this step, in words; it goes into the LLM agent's system prompt."),
+  tool: z.string().optional().describe("The tool this step uses, if any (named in the LLM agent's prompt; the critic counts it as reachable)."),
+  slots: z.array(z.string()).default([]).describe("Slots the step needs before it can run (for the LLM agent's prompt)."),
+  say: z.string().optional().describe("What the agent says in this step; a template where {org}, {agent} and {name} are filled in."),
+  phrase: z
+    .string()
+    .optional()
+    .describe("A phrase id from `agent.phrases` this step must say: the judge's `obligation:` check wants it once the step before succeeded, before the next action or account detail."),
+  when: z.string().optional().describe("When the step applies (\"caller not yet identified\"): free text for humans and the LLM agent's prompt."),
 });
 export type ProcedureStep = z.infer<typeof ProcedureStep>;
 
@@ -61,68 +60,86 @@ export type FlowValue = z.infer<typeof FlowValue>;
  * A step does one of those; `when` skips it unless a value is there (or is not, with `!`).
  */
 export const FlowStep = z.object({
-  /** A name for the step (for readers and error paths). */
-  id: Id.optional(),
-  /** Ask for these slots (declared on the intent, or identity slots), one question a turn. */
-  collect: z.array(z.string()).optional(),
-  /** Read this back and wait for a yes before the next step; a no ends the request unchanged. */
-  confirm: z.string().optional(),
-  /** Call this tool with `args`. */
-  call: z.string().optional(),
-  args: z.record(z.string(), FlowValue).default({}),
-  /** Whether the call changes something (never repeated on a cut-short answer); defaults to true after a `confirm`. */
-  changes: z.boolean().optional(),
-  /** Keep the tool's result under this name for later steps and templates. */
-  save: z.string().optional(),
-  /**
-   * The result path (e.g. `record.id`) that names the caller's record: once it resolves, the
-   * caller is identified (and verified, when this flow is the pack's verification flow).
-   */
-  identifies: z.string().optional(),
-  /** A result path that must be true (e.g. `verified`); false counts as a failed attempt. */
-  expect: z.string().optional(),
-  /** Said after this step's call succeeds, or said as is when the step calls nothing. */
-  say: z.string().optional(),
-  /**
-   * What to say when the tool answers an error with this code (`{error}` is its message);
-   * `empty` for an empty answer twice, `default` for any other.
-   */
-  onError: z.record(z.string(), z.string()).default({}),
-  /** When a list result (at this path) is empty: say this and end the request. */
-  ifEmpty: z.object({ path: z.string(), say: z.string() }).optional(),
-  /** Skip the step unless this template resolves to a value ("{saved.x}"), or to none with a leading `!`. */
-  when: z.string().optional(),
-  /** Refuse with this pack refusal rule's words and end the request. */
-  refuse: z.string().optional(),
-  /** Hand the call to a person on this queue (the pack's hand-off tool is `agent.flows.handoffTool`). */
-  handoff: z.string().optional(),
-  /** After this step the request is finished: `report` asks "anything else?", `end` closes the call. */
-  then: z.enum(["continue", "report", "end"]).default("continue"),
+  id: Id.optional().describe("A name for the step, for readers and error paths."),
+  collect: z
+    .array(z.string())
+    .optional()
+    .describe("Ask for these slots (declared on the intent, or `verification.slots`) with their prompts, one question a turn; slots the caller already gave are not asked."),
+  confirm: z
+    .string()
+    .optional()
+    .describe("A read-back template (\"Just to confirm, {slot.day|date}?\"): the agent waits for a yes before the next step; a no ends the request unchanged, a changed value is read back anew."),
+  call: z
+    .string()
+    .optional()
+    .describe("Call this tool (a name in `agent.tools`) with `args`; a retryable failure (timeout, 503, 429) is retried once, then the agent apologises and offers a person."),
+  args: z
+    .record(z.string(), FlowValue)
+    .default({})
+    .describe("Tool arguments: constants or templates — `{slot.<name>}`, `{customer.id}`, `{<saved>.<path>}`; a template that is one whole placeholder keeps the value's type; an argument that resolves to nothing is left out."),
+  changes: z
+    .boolean()
+    .optional()
+    .describe("Whether the call changes the world (such a call is never repeated on a cut-short answer); defaults to true after a `confirm` step."),
+  save: z.string().optional().describe("Keep the tool's result under this name, readable later as `{<name>.<path>}` (e.g. `{booking.record.id}`)."),
+  identifies: z
+    .string()
+    .optional()
+    .describe("A result path (e.g. `record.id`) naming the caller's record: once it resolves the caller is identified — and verified, in `verification.steps` — and `{customer.id}` is that value."),
+  expect: z
+    .string()
+    .optional()
+    .describe("A result path that must be true (e.g. `verified`); false is a failed identity attempt in `verification.steps`, and speaks `onError.rule_violation` (or `default`) in an intent's steps."),
+  say: z.string().optional().describe("Said after this step's call succeeds, or said as is when the step calls nothing; a template with spoken forms (`{x|money}`, `{x|date}`…)."),
+  onError: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("What to say, by tool error code (`not_found`, `rule_violation`…), with `{error}` as the tool's message; `empty` for an empty answer twice, `default` for any other code; the request then ends."),
+  ifEmpty: z
+    .object({
+      path: z.string().describe("Result path of the list to test, e.g. `records`."),
+      say: z.string().describe("What the agent says when that list is empty; the request ends."),
+    })
+    .optional()
+    .describe("When a list in the result is empty: say this and end the request."),
+  when: z
+    .string()
+    .optional()
+    .describe("Run the step only if this holds: `{x}` has a value, `!{x}` has none, `{x} == v` equals v (case-insensitive)."),
+  refuse: z.string().optional().describe("Refuse with the `agent.refusals` rule of this trap kind (its `say`) and end the request."),
+  handoff: z.string().optional().describe("Hand the call to a person on this queue through `agent.flows.handoffTool`."),
+  then: z
+    .enum(["continue", "report", "end"])
+    .default("continue")
+    .describe("After this step: `continue` to the next step, `report` (request done; ask \"anything else?\"), `end` (close the call)."),
 });
 export type FlowStep = z.infer<typeof FlowStep>;
 
 /** A reason to call, with the slots the agent must fill and the tools that settle it. */
 export const Intent = z.object({
-  id: Id,
-  description: z.string().min(1),
-  /** Words a caller uses for it; the scripted agent recognises the intent from these. */
-  keywords: z.array(z.string().min(1)).min(1),
-  slots: z.array(SlotSpec).default([]),
-  /** Tools that act on the intent, in order (e.g. search_slots then book_appointment). */
-  tools: z.array(z.string()).default([]),
-  /** Whether the caller must be verified first. */
-  requiresVerification: z.boolean().default(true),
-  /** A name for what the scripted agent does (free text for packs with `steps`). */
-  flow: z.string().min(1).optional(),
-  /** The flow as data: what the scripted agent does, step by step, for this request. */
-  steps: z.array(FlowStep).optional(),
-  /** How callers open with this request (templates over `{slot.<name>}`); the scripted caller picks one. */
-  openings: z.array(z.string().min(1)).default([]),
-  /**
-   * Whether the caller only wants to know something (an answer settles the call) rather than
-   * have something done. Defaults to true for flows whose only tool calls are look-ups.
-   */
-  informational: z.boolean().optional(),
+  id: Id.describe("Intent id; a scenario's `goal.intent` names it."),
+  description: z.string().min(1).describe("The request in a few words (\"book a repair\"); the agent offers the first three when it cannot tell what the caller wants."),
+  keywords: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe("Words a caller uses for this request; the scripted agent recognises the intent from them, and the domain checks count them as the pack's vocabulary."),
+  slots: z.array(SlotSpec).default([]).describe("What the agent must learn for this request, each with its type and the question that asks it."),
+  tools: z.array(z.string()).default([]).describe("Tools that act on the request, in order (named in the LLM agent's prompt)."),
+  requiresVerification: z.boolean().default(true).describe("Whether the caller must be identified and verified before the flow's steps run."),
+  flow: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A built-in flow (book, reschedule, cancel, availability, payment, payment_plan) when the intent has no `steps`; with `steps`, a free-text name."),
+  steps: z.array(FlowStep).optional().describe("The flow as data: what the scripted agent does, step by step, for this request."),
+  openings: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("How callers open with this request: templates over `{slot.<name>}`, `[...]` parts dropped when a value is held back; the caller picks the one that says most of its goal."),
+  informational: z
+    .boolean()
+    .optional()
+    .describe("Whether the caller only wants to know something (an answer settles the call) rather than have something done; defaults to true when the flow only looks things up."),
 });
 export type Intent = z.infer<typeof Intent>;
 
@@ -131,126 +148,139 @@ export type Intent = z.infer<typeof Intent>;
  * before an action, a disclosure once identity is verified and before any account detail.
  */
 export const PhraseObligation = z.object({
-  /** Due once this tool has succeeded (e.g. `verify_identity`); absent: due in every call. */
-  after: z.string().optional().describe("tool whose success makes the phrase due"),
-  /** Must be said before this tool is called (e.g. a fee notice before `cancel_appointment`). */
-  before: z.string().optional().describe("tool the phrase must precede; the obligation applies only to calls that use it"),
-  /** With `before`: only when that tool's result has this field true or above zero (e.g. `fee_cents`). */
-  whenResult: z.string().optional().describe("result field of the `before` tool that makes the phrase due when truthy"),
-  /** Only once the caller raised this refusal trap (e.g. an emergency line after medical questions). */
-  whenTrap: z.string().optional().describe("refusal trap that makes the phrase due once raised"),
-  /** Must come before the first private account detail the agent says. */
-  beforeDisclosure: z.boolean().default(false).describe("the phrase must precede any private account detail"),
-  /** Must come before the next action that changes something (a payment, a booking). */
-  beforeAction: z.boolean().default(false).describe("the phrase must precede the next action that changes the world"),
+  after: z.string().optional().describe("A tool whose success makes the phrase due (e.g. `verify_identity`); absent: due in every call."),
+  before: z
+    .string()
+    .optional()
+    .describe("A tool the phrase must precede (e.g. a fee notice before `cancel_appointment`); the obligation applies only to calls that use it."),
+  whenResult: z
+    .string()
+    .optional()
+    .describe("With `before`: a result field of that tool (e.g. `fee_cents`) that makes the phrase due when true or above zero."),
+  whenTrap: z.string().optional().describe("A refusal trap kind that makes the phrase due once the caller raised it (e.g. an emergency line after medical questions)."),
+  beforeDisclosure: z.boolean().default(false).describe("The phrase must come before the first private account detail the agent says."),
+  beforeAction: z.boolean().default(false).describe("The phrase must come before the next action that changes something (a payment, a booking)."),
 });
 export type PhraseObligation = z.infer<typeof PhraseObligation>;
 
 export const Phrase = z.object({
-  id: Id,
-  text: z.string().min(1),
-  /** Regex (case-insensitive) the judge uses to recognise the phrase in agent speech. */
-  match: z.string().min(1),
-  /** Makes the phrase mandatory in every call of the pack where its condition holds. */
-  required: PhraseObligation.optional(),
+  id: Id.describe("Phrase id, named by `procedure[].phrase` and a scenario's `expectations.requiredPhrases`."),
+  text: z.string().min(1).describe("The exact wording the agent says (e.g. a legal notice)."),
+  match: z.string().min(1).describe("A regex (case-insensitive) the judge uses to recognise the phrase in agent speech, so a close paraphrase counts."),
+  required: PhraseObligation.optional().describe("Makes the phrase mandatory in every call of the pack where its condition holds (the judge's `obligation:<id>` check)."),
 });
 
 export const RefusalRule = z.object({
-  /** The trap kind this rule answers; scenarios' refusal traps must name one of these. */
-  trap: RefusalTrap,
-  /** Words in the caller's request that reveal it. */
-  keywords: z.array(z.string().min(1)).min(1),
-  /** What a good refusal says. */
-  say: z.string().min(1),
-  /** How a caller asks for it, when the scenario gives no `utterance` of its own. */
-  utterance: z.string().min(1).optional(),
-  /** What a flawed agent says when it gives in (the `comply_out_of_policy` flaw). */
-  comply: z.string().min(1).optional(),
-  /**
-   * A regex (case-insensitive) over the agent's question at which a caller raises it, besides
-   * "anything else?" (e.g. "\\bfee\\b" while a fee is read back).
-   */
-  raiseWhen: z.string().min(1).optional(),
+  trap: RefusalTrap.describe("The trap kind this rule answers (a name you choose, e.g. `waive_fee`); scenarios' `refusal_trap` complications must name one of these."),
+  keywords: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe("Words in the caller's request that reveal it; the agent refuses when it hears one, and the judge counts the trap as raised."),
+  say: z.string().min(1).describe("What a good refusal says: the reason and, where there is one, the alternative."),
+  utterance: z.string().min(1).optional().describe("How a caller asks for it, when the scenario's complication gives no `utterance` of its own."),
+  comply: z.string().min(1).optional().describe("What a flawed agent says when it gives in (the `comply_out_of_policy` flaw), so datasets hold bad examples too."),
+  raiseWhen: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A regex (case-insensitive) over the agent's question at which the caller raises the trap, besides \"anything else?\" (e.g. `\\bfee\\b` while a fee is read back)."),
 });
 
 export type RefusalRule = z.infer<typeof RefusalRule>;
 export type Phrase = z.infer<typeof Phrase>;
 
 export const VoiceStyle = z.object({
-  maxWordsPerTurn: z.number().int().positive().default(45),
-  spokenNumbers: z.boolean().default(true),
-  /** Speaking rate of the agent's voice, words per minute. */
-  speakingRateWpm: z.number().positive().default(165),
+  maxWordsPerTurn: z.number().int().positive().default(45).describe("Most words in one agent turn; longer scripted turns are cut and the judge flags them (`voice_turn_length`, soft)."),
+  spokenNumbers: z.boolean().default(true).describe("Whether numbers must be said in words; digits in agent speech then fail `voice_numbers`."),
+  speakingRateWpm: z.number().positive().default(165).describe("Speaking rate of the agent's voice in words per minute; sets the simulated time a turn takes."),
 });
 
 export const AgentSpec = z.object({
-  name: z.string().min(1),
-  organization: z.string().min(1),
-  /** The policy as the voice agent's system prompt states it. */
-  policy: z.string().min(1),
-  procedure: z.array(ProcedureStep).min(1),
-  intents: z.array(Intent).min(1),
-  phrases: z.array(Phrase).default([]),
-  refusals: z.array(RefusalRule).default([]),
-  voice: VoiceStyle.default({ maxWordsPerTurn: 45, spokenNumbers: true, speakingRateWpm: 165 }),
-  /** Names of the tools the agent may use (built-in or the pack's own). */
-  tools: z.array(z.string().min(1)).min(1),
-  /** How the customer is identified and verified: which fields the caller must give. */
-  verification: z.object({
-    identifyBy: z.array(z.string().min(1)).min(1),
-    verifyBy: z.array(z.string().min(1)).min(1),
-    maxAttempts: z.number().int().positive().default(3),
-    /** Identity slots for `steps` (e.g. full_name as `name`, dob as `birthdate`); their names are hidden-fact keys. */
-    slots: z.array(SlotSpec).default([]),
-    /**
-     * Identity as a flow: collect the slots, call the pack's own tools, and mark the caller
-     * identified with `identifies` (and verified with `expect`). Without it, the built-in
-     * phone/date-of-birth mechanics run.
-     */
-    steps: z.array(FlowStep).optional(),
-  }),
-  /** Queue to hand off to when the caller asks for a person or the procedure says so. */
-  handoffQueue: z.string().default("general"),
-  /** Generic wording and tools the flow interpreter uses (defaults are domain-free). */
+  name: z.string().min(1).describe("The agent's first name, said in the greeting as {agent}."),
+  organization: z.string().min(1).describe("The business the line belongs to, said as {org}."),
+  policy: z.string().min(1).describe("The policy as the voice agent's system prompt states it: what it may and may not do, in plain words."),
+  procedure: z
+    .array(ProcedureStep)
+    .min(1)
+    .describe("The call's outline (greet → identify → verify → disclose → understand → act → confirm → close) for the LLM agent's prompt and the judge's phrase obligations."),
+  intents: z.array(Intent).min(1).describe("The requests callers come with, each with its slots and its flow."),
+  phrases: z.array(Phrase).default([]).describe("Exact wording the agent must use somewhere (notices, disclosures), with how the judge recognises it."),
+  refusals: z.array(RefusalRule).default([]).describe("Out-of-policy requests the agent must refuse: the trap kinds scenarios may use."),
+  voice: VoiceStyle.default({ maxWordsPerTurn: 45, spokenNumbers: true, speakingRateWpm: 165 }).describe("How the agent's speech must sound: turn length, spoken numbers, pace."),
+  tools: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe("Names of the tools the agent may call: built-in ones and the pack's own (`tools`, `toolModules`); the export's function list."),
+  verification: z
+    .object({
+      identifyBy: z
+        .array(z.string().min(1))
+        .min(1)
+        .describe("Fields that find the caller's record (`phone`, or `name` and `dob`) for the built-in identity mechanics and the LLM agent's prompt."),
+      verifyBy: z.array(z.string().min(1)).min(1).describe("Fields the caller must confirm before anything private is said (e.g. `dob`), in the order they are asked."),
+      maxAttempts: z
+        .number()
+        .int()
+        .positive()
+        .default(3)
+        .describe("Failed identity attempts before the agent gives up: the scripted identity flow then ends the call; the LLM agent is told to offer a transfer."),
+      slots: z
+        .array(SlotSpec)
+        .default([])
+        .describe("Identity slots for `steps` (e.g. `full_name` as `name`, `dob` as `birthdate`); their names are the scenario `hiddenFacts` keys the caller answers from."),
+      steps: z
+        .array(FlowStep)
+        .optional()
+        .describe("Identity as a flow: collect the slots, call the pack's own tools, mark the caller identified with `identifies` (and verified with `expect`); without it the built-in phone/date-of-birth mechanics run."),
+    })
+    .describe("How the caller is identified and verified before private details or account actions."),
+  handoffQueue: z.string().default("general").describe("The queue a hand-off goes to when neither the step nor the caller's words pick one of `toolsConfig.handoff.queues`."),
   flows: z
     .object({
-      /** The tool that hands a call to a person (args `reason`, `queue`); none: the agent says how to reach people. */
-      handoffTool: z.string().optional(),
-      /** The tool that ends the call, if the pack has one. */
-      endTool: z.string().optional(),
-      /** Said to someone who is not the account holder. */
-      thirdParty: z.string().default("I'm sorry, I can only discuss this with the account holder directly, so I can't share any details. Please ask them to give us a call."),
+      handoffTool: z
+        .string()
+        .optional()
+        .describe("The tool that hands a call to a person (args `reason`, `queue`), e.g. `transfer_to_human`; none: the agent says how to reach people."),
+      endTool: z.string().optional().describe("The tool that ends the call, if the pack has one (e.g. `end_call`)."),
+      thirdParty: z
+        .string()
+        .default("I'm sorry, I can only discuss this with the account holder directly, so I can't share any details. Please ask them to give us a call.")
+        .describe("What the agent says to someone who is not the account holder."),
     })
-    .default({ thirdParty: "I'm sorry, I can only discuss this with the account holder directly, so I can't share any details. Please ask them to give us a call." }),
+    .default({ thirdParty: "I'm sorry, I can only discuss this with the account holder directly, so I can't share any details. Please ask them to give us a call." })
+    .describe("Generic wording and tools the flow interpreter uses (defaults are domain-free)."),
 });
 export type AgentSpec = z.infer<typeof AgentSpec>;
 
 export const Persona = z.object({
-  id: Id,
-  name: z.string().min(1),
-  description: z.string().optional(),
-  /** Who the caller is relative to the account. */
-  role: z.enum(["account_holder", "third_party", "caregiver"]).default("account_holder"),
-  traits: z.object({
-    patience: Unit,
-    verbosity: Unit,
-    cooperativeness: Unit,
-    techComfort: Unit,
-    emotion: z.enum(["calm", "anxious", "frustrated", "angry", "confused", "cheerful", "sad"]),
-  }),
-  style: z.object({
-    disfluencyRate: Unit.default(0.1),
-    speakingRateWpm: z.number().positive().default(150),
-    dialectHints: z.array(z.string()).default([]),
-    /** Characteristic phrases this caller uses. */
-    catchphrases: z.array(z.string()).default([]),
-  }),
-  asr: z.object({
-    /** Word error rate of the speech recogniser on this caller. */
-    wer: Unit.default(0.05),
-    bargeInRate: Unit.default(0.05),
-    silenceRate: Unit.default(0.03),
-  }),
+  id: Id.describe("Persona id; a scenario's `persona` names it."),
+  name: z.string().min(1).describe("The caller's full name, as they say it (usually the matching fixture customer's name)."),
+  description: z.string().optional().describe("Who this caller is and how they behave, for readers and the LLM caller's prompt."),
+  role: z.enum(["account_holder", "third_party", "caregiver"]).default("account_holder").describe("Who the caller is relative to the account."),
+  traits: z
+    .object({
+      patience: Unit.describe("0–1: how long the caller bears repeats and failures before giving up."),
+      verbosity: Unit.describe("0–1: how often the caller adds asides and catchphrases."),
+      cooperativeness: Unit.describe("0–1: below 0.5 the caller pushes back once after a refusal."),
+      techComfort: Unit.describe("0–1: at 0.5 or more the caller keys digits when the agent offers the keypad."),
+      emotion: z.enum(["calm", "anxious", "frustrated", "angry", "confused", "cheerful", "sad"]).describe("The caller's mood, which colours fillers and asides."),
+    })
+    .describe("Temperament, each 0–1 except the mood."),
+  style: z
+    .object({
+      disfluencyRate: Unit.default(0.1).describe("0–1: share of turns with fillers, restarts and repeated words."),
+      speakingRateWpm: z.number().positive().default(150).describe("The caller's speaking rate in words per minute; sets the simulated time a turn takes."),
+      dialectHints: z.array(z.string()).default([]).describe("How the caller talks (\"Southern US\", \"says 'y'all'\"); picks acknowledgements and goes into the LLM caller's prompt."),
+      catchphrases: z.array(z.string()).default([]).describe("Phrases this caller uses now and then (\"bear with me\")."),
+    })
+    .describe("How the caller speaks."),
+  asr: z
+    .object({
+      wer: Unit.default(0.05).describe("0–1: word error rate of the speech recogniser on this caller (homophones, number confusions, dropped words)."),
+      bargeInRate: Unit.default(0.05).describe("0–1: chance the caller cuts into an agent turn."),
+      silenceRate: Unit.default(0.03).describe("0–1: chance of a turn of dead air instead of an answer."),
+    })
+    .describe("The voice channel's noise on this caller."),
 });
 export type Persona = z.infer<typeof Persona>;
 
@@ -267,62 +297,77 @@ export const RubricDimension = z.enum([
 export type RubricDimension = z.infer<typeof RubricDimension>;
 
 export const JudgeSpec = z.object({
-  weights: z.partialRecord(RubricDimension, z.number().nonnegative()).default({}),
-  /** Minimum weighted mean (1–5) to accept a conversation. */
-  acceptScore: z.number().min(1).max(5).default(3.5),
-  /** Minimum score on any single dimension. */
-  minDimensionScore: z.number().min(1).max(5).default(2),
-  /** Programmatic checks whose failure rejects a call outright (all are, except soft ones). */
-  hardChecks: z.array(z.string()).default([]),
-  /** Checks whose failure only lowers the rubric (by id or prefix, e.g. `voice_numbers`). */
-  softChecks: z.array(z.string()).default([]),
+  weights: z
+    .partialRecord(RubricDimension, z.number().nonnegative())
+    .default({})
+    .describe("Weight per rubric dimension (helpfulness, correctness, policy_compliance, speech_formatting, tool_usage, refusal_quality) in the weighted mean; unnamed ones weigh 1."),
+  acceptScore: z.number().min(1).max(5).default(3.5).describe("Minimum weighted rubric mean (1–5) for a call to be accepted into the dataset."),
+  minDimensionScore: z.number().min(1).max(5).default(2).describe("Minimum score (1–5) on every single rubric dimension for a call to be accepted."),
+  hardChecks: z
+    .array(z.string())
+    .default([])
+    .describe("Checks (by id or prefix) whose failure always rejects the call, even ones soft by default (`voice_turn_length`) or listed in `softChecks`."),
+  softChecks: z
+    .array(z.string())
+    .default([])
+    .describe("Checks (by id or prefix, e.g. `voice_numbers`) whose failure only lowers the rubric instead of rejecting the call."),
 });
 export type JudgeSpec = z.infer<typeof JudgeSpec>;
 
 export const GenerationTargets = z.object({
-  /** Share of accepted scenarios per difficulty; must sum to about 1. */
-  difficultyShares: z.object({ easy: Unit, medium: Unit, hard: Unit }).default({ easy: 0.3, medium: 0.4, hard: 0.3 }),
-  variantsPerSeed: z.number().int().positive().default(3),
-  maxScenarios: z.number().int().positive().default(60),
+  difficultyShares: z
+    .object({
+      easy: Unit.describe("Share of accepted scenarios that are easy (0–1)."),
+      medium: Unit.describe("Share of accepted scenarios that are medium (0–1)."),
+      hard: Unit.describe("Share of accepted scenarios that are hard (0–1)."),
+    })
+    .default({ easy: 0.3, medium: 0.4, hard: 0.3 })
+    .describe("Share of accepted scenarios per difficulty, summing to about 1; the gate stops accepting a difficulty over its share."),
+  variantsPerSeed: z.number().int().positive().default(3).describe("Variants to generate from each seed scenario (not read by the current generator, which follows `--scenarios`)."),
+  maxScenarios: z.number().int().positive().default(60).describe("Upper bound on scenarios for the pack (not read by the current generator, which follows `--scenarios`)."),
 });
 export type GenerationTargets = z.infer<typeof GenerationTargets>;
 
 export const ScenarioPack = z.object({
-  id: Id,
-  name: z.string().min(1),
-  domain: z.string().min(1),
-  description: z.string().min(1),
-  /** Words that belong to this domain; the domain checks use them. */
-  domainKeywords: z.array(z.string()).default([]),
-  agent: AgentSpec,
+  id: Id.describe("Pack id (letters, digits, _ . -); recorded in every run's manifest and conversation."),
+  name: z.string().min(1).describe("Human name of the pack, shown in reports."),
+  domain: z.string().min(1).describe("The line's domain in a few words (\"bike repair shop\"), for the critic, the report and LLM prompts."),
+  description: z.string().min(1).describe("What the line does and for whom, in a sentence or two."),
+  domainKeywords: z
+    .array(z.string())
+    .default([])
+    .describe("Words that belong to this domain beside the intents' keywords; the gate's and the filter's domain checks score scenarios and calls with them."),
+  agent: AgentSpec.describe("The agent under test: policy, procedure, intents and flows, phrases, refusals, voice, tools, identity."),
   toolsConfig: ToolsConfig.default({
     booking: { lateCancelHours: 24, lateCancelFeeCents: 0, maxDaysAhead: 90 },
     payments: { maxPlanInstallments: 12, minInstallmentCents: 2500, maxPromiseDays: 30 },
     handoff: { queues: ["general"] },
-  }),
-  /** How the scripted caller speaks in this domain, beyond each intent's `openings`. */
+  }).describe("The business rules the built-in tools enforce (late-cancel fee, plan limits, hand-off queues)."),
   caller: z
     .object({
-      /**
-       * How someone who is not the account holder opens (`wrong_person`): {partner} is the
-       * holder's relation to the caller, {holder} their name, {their} the possessive.
-       */
-      wrongPerson: z.array(z.string().min(1)).default(["I got a message from you for my {partner}, {holder}. What is this about?"]),
+      wrongPerson: z
+        .array(z.string().min(1))
+        .default(["I got a message from you for my {partner}, {holder}. What is this about?"])
+        .describe("How someone who is not the account holder opens (`wrong_person`): {partner} is the holder's relation to the caller, {holder} their name, {their} the possessive."),
     })
-    .default({ wrongPerson: ["I got a message from you for my {partner}, {holder}. What is this about?"] }),
-  /** Tools the pack declares in YAML. */
-  tools: z.array(YamlToolSpec).default([]),
-  /** TypeScript modules (relative to the pack folder) exporting `defineTool` tools. */
-  toolModules: z.array(z.string()).default([]),
-  fixtures: Fixtures,
-  personas: z.array(Persona).min(1),
-  scenarios: z.array(Scenario).min(1),
-  judge: JudgeSpec.default({ weights: {}, acceptScore: 3.5, minDimensionScore: 2, hardChecks: [], softChecks: [] }),
+    .default({ wrongPerson: ["I got a message from you for my {partner}, {holder}. What is this about?"] })
+    .describe("How the scripted caller speaks in this domain, beyond each intent's `openings`."),
+  tools: z.array(YamlToolSpec).default([]).describe("Tools the pack declares in YAML: one behaviour over one fixture collection each."),
+  toolModules: z
+    .array(z.string())
+    .default([])
+    .describe("TypeScript modules (paths relative to the pack folder, e.g. `tools.mts`) exporting `tools(kit)` that returns `defineTool` tools."),
+  fixtures: Fixtures.describe("The world the tools start from in every call: built-in collections and any of your own (records with an `id`)."),
+  personas: z.array(Persona).min(1).describe("The people who call: temperament, speech style, speech-recognition noise."),
+  scenarios: z.array(Scenario).min(1).describe("Seed scenarios: who calls, what they want, what goes wrong, what a good call ends with; variants are generated from them."),
+  judge: JudgeSpec.default({ weights: {}, acceptScore: 3.5, minDimensionScore: 2, hardChecks: [], softChecks: [] }).describe(
+    "How the judge weighs and thresholds the rubric, and which checks are hard or soft.",
+  ),
   generation: GenerationTargets.default({
     difficultyShares: { easy: 0.3, medium: 0.4, hard: 0.3 },
     variantsPerSeed: 3,
     maxScenarios: 60,
-  }),
+  }).describe("What the generated scenario set should look like."),
 });
 export type ScenarioPack = z.infer<typeof ScenarioPack>;
 export type ScenarioPackInput = z.input<typeof ScenarioPack>;

@@ -19,13 +19,14 @@ export type FaultKind = z.infer<typeof FaultKind>;
  */
 export const FaultRule = z
   .object({
-    tool: z.string().min(1),
-    kind: FaultKind,
-    nth: z.number().int().positive().optional(),
-    probability: z.number().min(0).max(1).optional(),
-    times: z.number().int().positive().default(1),
-    /** Extra latency for slow_response and timeout, in milliseconds. */
-    latencyMs: z.number().int().nonnegative().optional(),
+    tool: z.string().min(1).describe("The tool whose calls fail (a name in `agent.tools`)."),
+    kind: FaultKind.describe(
+      "What goes wrong: timeout, server_error, rate_limited (errors the agent may retry), malformed_result, partial_result, empty_result (an answer that is not what was asked), slow_response (the right answer, late).",
+    ),
+    nth: z.number().int().positive().optional().describe("Which call of the tool fails first, counted from 1 (`nth: 1`: the first call fails, a retry succeeds)."),
+    probability: z.number().min(0).max(1).optional().describe("0–1: chance each call fails (seeded per call), instead of `nth`."),
+    times: z.number().int().positive().default(1).describe("How many times the rule may fire in one call (consecutive calls from `nth` on)."),
+    latencyMs: z.number().int().nonnegative().optional().describe("Extra latency in milliseconds for slow_response and timeout."),
   })
   .refine((rule) => rule.nth !== undefined || rule.probability !== undefined, {
     message: "a fault rule needs `nth` (which call) or `probability`",

@@ -5,32 +5,45 @@ import type { ToolRunResult } from "./tool-types.ts";
 
 /** A pack-declared tool whose behaviour runs over a fixture collection (see tools/yaml-tool.ts). */
 export const YamlToolSpec = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9_]*$/, "tool names are snake_case"),
-  description: z.string().min(1),
-  /** JSON-Schema-like argument list: name → {type, description, required, enum}. */
-  args: z.record(
-    z.string(),
-    z.object({
-      type: z.enum(["string", "number", "integer", "boolean"]),
-      description: z.string().optional(),
-      required: z.boolean().default(true),
-      enum: z.array(z.string()).optional(),
-    }),
-  ),
-  behaviour: z.object({
-    kind: z.enum(["lookup", "list", "create", "update", "delete"]),
-    collection: z.string().min(1),
-    /** Arg name → record field used to select records (lookup/list/update/delete). */
-    match: z.record(z.string(), z.string()).default({}),
-    /** Arg name → record field written (create/update). */
-    set: z.record(z.string(), z.string()).default({}),
-    /** Fixed field values written (create/update), e.g. status: requested. */
-    fixed: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-    /** Rules: fields that must be unique on create, a status a record must have to be changed. */
-    unique: z.array(z.string()).default([]),
-    requireStatus: z.object({ field: z.string(), equals: z.array(z.string()).min(1) }).optional(),
-    idPrefix: z.string().default("REC"),
-  }),
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, "tool names are snake_case").describe("The tool's name (snake_case), as `agent.tools`, flow `call:` steps and fault plans name it."),
+  description: z.string().min(1).describe("What the tool does, for the model that calls it (the function description in exports)."),
+  args: z
+    .record(
+      z.string(),
+      z.object({
+        type: z.enum(["string", "number", "integer", "boolean"]).describe("The argument's JSON type."),
+        description: z.string().optional().describe("What the argument is, for the model that calls the tool."),
+        required: z.boolean().default(true).describe("Whether a call without it is an invalid_arguments error."),
+        enum: z.array(z.string()).optional().describe("For string arguments: the only values accepted."),
+      }),
+    )
+    .describe("The tool's arguments by name; a call that does not fit them gets an invalid_arguments error."),
+  behaviour: z
+    .object({
+      kind: z
+        .enum(["lookup", "list", "create", "update", "delete"])
+        .describe("lookup → `{record}` of the first match or not_found; list → `{records, total}` (at most 20); create → `{record}`; update → `{record}`; delete → `{deleted: id}`."),
+      collection: z.string().min(1).describe("The fixture collection the tool reads and changes."),
+      match: z
+        .record(z.string(), z.string())
+        .default({})
+        .describe("Argument name → record field that selects records (lookup/list/update/delete), compared trimmed and case-insensitively; an argument left out matches all."),
+      set: z.record(z.string(), z.string()).default({}).describe("Argument name → record field written (create/update)."),
+      fixed: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+        .default({})
+        .describe("Fixed field values written (create/update), e.g. `status: requested`."),
+      unique: z.array(z.string()).default([]).describe("Fields that must be unique on create; a clash is a rule_violation."),
+      requireStatus: z
+        .object({
+          field: z.string().describe("The record field to test, e.g. `status`."),
+          equals: z.array(z.string()).min(1).describe("Values it must have for the change to go ahead."),
+        })
+        .optional()
+        .describe("For update/delete: a status the record must have, else rule_violation (\"the record's status is done; it must be booked\")."),
+      idPrefix: z.string().default("REC").describe("Prefix of ids a create gives new records (\"REP\" → REP-…)."),
+    })
+    .describe("What the tool does: one behaviour over one fixture collection, with the rules a simple backend has."),
 });
 export type YamlToolSpec = z.infer<typeof YamlToolSpec>;
 

@@ -6,6 +6,9 @@ import { initPack, loadPack, PackValidationError, packJsonSchema } from "../../s
 import { runCli } from "../helpers/run-cli.ts";
 
 const PACKS = ["scenarios/packs/clinic-booking", "scenarios/packs/collections"] as const;
+/** Packs written as data only, and the test packs the docs quote: their `$schema` comments must resolve too. */
+const SHIPPED_FLOW_PACKS = ["scenarios/packs/internet-support", "scenarios/packs/restaurant-reservations"] as const;
+const FIXTURE_PACKS = ["test/fixtures/packs/pharmacy-refill", "test/fixtures/packs/salon", "test/fixtures/packs/bike-repair"] as const;
 const FAULT_KINDS = ["timeout", "server_error", "rate_limited", "malformed_result", "partial_result", "empty_result", "slow_response"];
 
 /** Every `$schema=` comment in a pack folder's YAML files, with the file it resolves to. */
@@ -169,9 +172,12 @@ describe("voicesim init and schema", () => {
     const refs = schemaRefs(dir);
     expect(refs.length).toBeGreaterThanOrEqual(5);
     for (const { file, target } of refs) expect(existsSync(target), `${file} points at ${target}`).toBe(true);
+    // Every file points at the one schema init wrote, and that schema is today's, not a stale copy.
+    expect(new Set(refs.map((r) => r.target))).toEqual(new Set([join(dir, "pack.schema.json")]));
+    expect(JSON.parse(readFileSync(join(dir, "pack.schema.json"), "utf8"))).toEqual(packJsonSchema());
   });
 
-  it.each([...PACKS, "scenarios/templates/booking", "scenarios/templates/collections"])("%s points every $schema comment at a file that exists", (dir) => {
+  it.each([...PACKS, ...SHIPPED_FLOW_PACKS, ...FIXTURE_PACKS, "scenarios/templates/booking", "scenarios/templates/collections"])("%s points every $schema comment at a file that exists", (dir) => {
     for (const { file, target } of schemaRefs(dir)) expect(existsSync(target), `${file} points at ${target}`).toBe(true);
   });
 
