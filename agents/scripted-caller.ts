@@ -341,10 +341,7 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   }
   if (packSlot && !isIdentitySlot) {
     const answer = answerPackSlot(c, packSlot.name);
-    if (answer) {
-      c.memory.lastPackSlot = packSlot.name;
-      return withStill(answer);
-    }
+    if (answer) return withStill(answer);
   }
   // "Nothing matches that. Could you check it?": a question we cannot place, right after the agent
   // found no match, asks for what we last gave; people say it again, carefully.
@@ -404,6 +401,7 @@ function answerPackSlot(c: Caller, slot: string): Reply | undefined {
   if (!spec) return undefined;
   const value = currentValue(c, slot, { peek: true }) ?? (scenario(c).hiddenFacts[slot] !== undefined ? String(scenario(c).hiddenFacts[slot]) : undefined);
   if (value === undefined && spec.examples.length > 0) return reply(say(c, c.rng.pick(spec.examples)));
+  c.memory.lastPackSlot = slot;
   if (value === undefined || spec.type === "date" || spec.type === "datetime" || SLOT_LINES.has(slot)) return answerSlotNamed(c, slot);
   popAgenda(c.memory, `inform:${slot}`);
   const fixed = currentValue(c, slot) ?? value;

@@ -177,8 +177,13 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     t.preamble.push("That went through, though the system didn't read the details back to me.");
     return afterStep(t, kind, step, hooks) ?? (setPosition(t, kind, at + 1), run(t, kind, hooks));
   }
-  // An empty answer is a glitch until it happens twice.
+  // An empty answer is a glitch until it happens twice; a call that changes something may have
+  // done its work all the same, so it is never sent again.
   if (isEmpty(result)) {
+    if (changesSomething(stepsOf(t, kind), at) && kind === "intent") {
+      t.preamble.push("That went through, though the system didn't read the details back to me.");
+      return afterStep(t, kind, step, hooks) ?? (setPosition(t, kind, at + 1), run(t, kind, hooks));
+    }
     if (pending.attempt < 2) return t.retry(pending, "Hmm, that came back blank. Let me look again.");
     const handler = step.onError.empty ?? step.onError.default;
     if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { normaliseSpokenNumbers, parseDateRequest } from "../../agents/index.ts";
+import { dropNegated, normaliseSpokenNumbers, parseDateRequest } from "../../agents/index.ts";
 import type { Scenario, ScenarioPack } from "../../scenarios/index.ts";
 import { type CallView, heardText, type ToolCallView } from "./call-view.ts";
 import { type KnownFacts, mentionsIn, speakableTime } from "./facts.ts";
@@ -133,11 +133,13 @@ function turnMentions(view: CallView, scenario: Scenario, from: number, to: numb
     .sort((a, b) => a.index - b.index);
   const year = DateTime.fromISO(now, { zone: timezone }).year;
   for (const turn of turns) {
-    const found = mentionsIn(turn.text);
+    // What a turn rules out ("Friday, not Thursday") is not what it settles on.
+    const text = dropNegated(turn.text);
+    const found = mentionsIn(text);
     const days = new Set(found.days.filter((d) => d.year === undefined || d.year >= year).map((d) => d.monthDay));
     // A weekday or "tomorrow" names a day too; read it on the scenario clock.
-    if (days.size === 0 && (found.weekdays.length > 0 || /\b(today|tomorrow)\b/i.test(turn.text)) && found.days.length === 0) {
-      const request = parseDateRequest(turn.text, now, timezone);
+    if (days.size === 0 && (found.weekdays.length > 0 || /\b(today|tomorrow)\b/i.test(text)) && found.days.length === 0) {
+      const request = parseDateRequest(text, now, timezone);
       if (request && request.from === request.to) days.add(DateTime.fromISO(request.from, { zone: timezone }).toFormat("MM-dd"));
     }
     const numbers = new Set<number>();

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { normaliseSpokenNumbers, parseClockTime, parseDateRequest } from "../../agents/index.ts";
+import { dropNegated, normaliseSpokenNumbers, parseClockTime, parseDateRequest } from "../../agents/index.ts";
 
 /**
  * Facts a phone call can state — amounts, clock times, calendar days, weekdays, counts and names —
@@ -161,6 +161,9 @@ export class KnownFacts {
 
   /** Days a caller's date words resolve to on the scenario clock ("next Wednesday" → that day). */
   addDateRequest(text: string, nowIso: string): void {
+    // "This Friday, not Thursday" grounds Friday: the day ruled out is read on its own as well.
+    const affirmed = dropNegated(text);
+    if (affirmed !== text.trim() && affirmed) this.addDateRequest(affirmed, nowIso);
     const request = parseDateRequest(text, nowIso, this.timezone);
     if (!request) return;
     let day = DateTime.fromISO(request.from, { zone: this.timezone });

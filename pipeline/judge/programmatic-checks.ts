@@ -174,7 +174,8 @@ export function programmaticChecks({ conversation, scenario, pack, initialFixtur
   }
   if (expectations.refusalExpected && verdicts.length === 0) add("refusal", true, "the caller never raised the out-of-policy request, so there was nothing to refuse");
   if (expectations.handoffExpected) {
-    const transfer = calls.find((c) => isCallControlTool(c.tool) && /transfer|hand/i.test(c.tool) && c.succeeded);
+    const handoffTool = pack.agent.flows?.handoffTool;
+    const transfer = calls.find((c) => c.succeeded && (c.tool === handoffTool || (isCallControlTool(c.tool) && /transfer|hand/i.test(c.tool))));
     add("handoff", Boolean(transfer), transfer ? "handed off to a person" : "never handed off", transfer?.index);
   }
 
