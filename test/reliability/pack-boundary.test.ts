@@ -55,11 +55,12 @@ async function issuesOf(dir: string): Promise<readonly PackIssue[]> {
 const at = (issues: readonly PackIssue[], file: string, path: string) => issues.find((i) => i.file.endsWith(file) && i.path === path);
 
 describe("the pack folder is a boundary", () => {
-  it("refuses an include in a sibling folder whose name starts with the pack's (../pack-evil/x.yaml)", async () => {
-    const { dir, packYaml } = packBesideEvil();
-    edit(packYaml, /^include:\n/m, "include:\n  - ../pack-evil/x.yaml\n");
+  it("refuses an include in a sibling folder whose name starts with the pack's (../pack-evil/x.yaml), or given by absolute path", async () => {
+    const { dir, evil, packYaml } = packBesideEvil();
+    edit(packYaml, /^include:\n/m, `include:\n  - ../pack-evil/x.yaml\n  - ${join(evil, "x.yaml")}\n`);
     const issues = await issuesOf(dir);
     expect(at(issues, "pack.yaml", "include[0]")?.message).toMatch(/\.\.\/pack-evil\/x\.yaml is outside the pack folder/);
+    expect(at(issues, "pack.yaml", "include[1]")?.message).toMatch(/pack-evil\/x\.yaml is outside the pack folder/);
     expect(issues.some((i) => i.file.includes("pack-evil"))).toBe(false);
   });
 
