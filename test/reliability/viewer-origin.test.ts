@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -155,6 +155,9 @@ describe("a run rewritten while the viewer follows it", () => {
   it("sees a call that a same-size rewrite in place brought in", () => {
     const { dir, file, lines } = runDir();
     writeFileSync(file, `${lines.slice(0, 3).join("\n")}\n`);
+    // Written a minute ago, so the rewrite below cannot share its timestamp (file times are coarse).
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(file, aMinuteAgo, aMinuteAgo);
     const index = new RunIndex(dir);
     writeFileSync(file, `${[lines[0], lines[1], sameSizeCall(lines[2] ?? "")].join("\n")}\n`);
     index.refresh();
