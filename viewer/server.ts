@@ -46,6 +46,17 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 // Distinct refusals logged per viewer: enough to see an attack, too few for a page to flood the terminal.
 const MAX_LOGGED_REFUSALS = 50;
 
+// The page's sources do not change while a process runs: viewers started after the first (tests,
+// `run --view` beside `view`) reuse its bundle instead of running esbuild again.
+let pageBundle: Promise<string> | undefined;
+function bundledPage(): Promise<string> {
+  pageBundle ??= bundlePage().catch((error: unknown) => {
+    pageBundle = undefined;
+    throw error;
+  });
+  return pageBundle;
+}
+
 async function bundlePage(): Promise<string> {
   // Loaded here, not at the top: only a process that serves the page needs esbuild.
   const { build } = await import("esbuild");
@@ -71,7 +82,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   options.live?.on("event", onLiveEvent);
   options.live?.on("conversation_done", onLiveDone);
   // The page is plain TypeScript, bundled once in memory by esbuild: no build step to forget.
-  const appJs = await bundlePage();
+  const appJs = await bundledPage();
   const assets: Record<string, { type: string; body: () => string | Buffer }> = {
     "/": { type: "text/html; charset=utf-8", body: () => readFileSync(join(PAGE_DIR, "index.html")) },
     "/app.js": { type: "text/javascript; charset=utf-8", body: () => appJs },
