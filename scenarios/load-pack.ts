@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { builtinTools, isToolDefinition, type PackToolKit, packToolKit, type ToolDefinition, toolFromYamlSpec } from "../tools/index.ts";
 import { type PackIssue, PackValidationError, VoicesimError } from "./errors.ts";
 import { importToolModule } from "./import-tool-module.ts";
+import { locatePackFile, unreadable } from "./pack-file.ts";
 import { Persona, ScenarioPack } from "./pack-schema.ts";
 import { Scenario } from "./scenario-schema.ts";
 import { findUnknownKeys } from "./unknown-keys.ts";
@@ -23,6 +24,12 @@ export interface LoadedPack {
   tools: ToolDefinition[];
 }
 
+/**
+ * The yaml library's own default, named: past it an alias-heavy document ("billion laughs") is
+ * refused before it is expanded, as a pack problem rather than a crash.
+ */
+const MAX_YAML_ALIASES = 100;
+
 /** Where each part of the merged document came from, so errors name the right file. */
 type Origins = Map<string, string>;
 
@@ -39,8 +46,15 @@ export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
   const hash = createHash("sha256");
   const merged: Record<string, unknown> = {};
 
-  const readYaml = (file: string): unknown => {
-    const text = readFileSync(file, "utf8");
+  /** A YAML file's data, or undefined with its problems in `issues` (`namedAt`: where a read failure is reported). */
+  const readYaml = (file: string, namedAt: { file: string; path: string }): unknown => {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      issues.push({ ...namedAt, message: unreadable(relative(dir, file) || file, error) });
+      return undefined;
+    }
     files.push(file);
     hash.update(`${relative(dir, file)}\n${text}\n`);
     const lineCounter = new LineCounter();
@@ -49,11 +63,19 @@ export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
       const { line, col } = lineCounter.linePos(error.pos[0]);
       issues.push({ file: rel(dir, file), path: `line ${line}:${col}`, message: error.message.split("\n")[0] ?? error.message });
     }
-    return doc.errors.length > 0 ? undefined : doc.toJS();
+    if (doc.errors.length > 0) return undefined;
+    try {
+      return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    } catch (error) {
+      // The yaml library refuses an alias that expands past the cap (a "billion laughs" document).
+      if (!(error instanceof ReferenceError)) throw error;
+      issues.push({ file: rel(dir, file), path: "", message: `its YAML aliases (*name) expand to more than ${MAX_YAML_ALIASES} nodes; write the values out or use fewer aliases` });
+      return undefined;
+    }
   };
 
   const main = join(dir, "pack.yaml");
-  const root = readYaml(main);
+  const root = readYaml(main, { file: rel(dir, main), path: "" });
   if (root !== undefined && (root === null || typeof root !== "object" || Array.isArray(root))) {
     issues.push({ file: rel(dir, main), path: "", message: "pack.yaml must be a mapping of fields (id, name, agent, ...)" });
   } else if (root) {
@@ -65,16 +87,14 @@ export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
         issues.push({ file: rel(dir, main), path: `include[${index}]`, message: "an include is a relative file path" });
         continue;
       }
-      const file = resolve(dir, entry);
-      if (!file.startsWith(dir)) {
-        issues.push({ file: rel(dir, main), path: `include[${index}]`, message: `${entry} is outside the pack folder` });
+      const where = { file: rel(dir, main), path: `include[${index}]` };
+      const found = locatePackFile(dir, entry, "an include");
+      if (!found.ok) {
+        issues.push({ ...where, message: found.message });
         continue;
       }
-      if (!existsSync(file)) {
-        issues.push({ file: rel(dir, main), path: `include[${index}]`, message: `no file ${entry}` });
-        continue;
-      }
-      const part = readYaml(file);
+      const file = found.file;
+      const part = readYaml(file, where);
       if (part === undefined) continue;
       if (!part || typeof part !== "object" || Array.isArray(part)) {
         issues.push({ file: rel(dir, file), path: "", message: "an included file must be a mapping of pack fields (e.g. personas: [...])" });
@@ -101,12 +121,14 @@ export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
 
   const moduleTools: ToolDefinition[] = [];
   for (const [index, modulePath] of pack.toolModules.entries()) {
-    const file = resolve(dir, modulePath);
     const where = { file: origins.get("toolModules") ?? rel(dir, main), path: `toolModules[${index}]` };
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      issues.push({ ...where, message: `no module ${modulePath} in the pack folder` });
+    const found = locatePackFile(dir, modulePath, "a tool module");
+    if (!found.ok) {
+      issues.push({ ...where, message: found.message });
       continue;
     }
+    // Import the resolved file, not the name: what was checked is what runs.
+    const file = found.realFile;
     try {
       const loaded = await importToolModule(file);
       const made = typeof loaded.tools === "function" ? (loaded.tools as (kit: PackToolKit) => unknown)(packToolKit) : loaded.tools;

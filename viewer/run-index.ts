@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, type Stats, statSync } from "node:fs";
 import { join } from "node:path";
 import { type z } from "zod";
 import { Conversation, ForkedReplies, Reject, ScenarioRecord, Score } from "../scenarios/index.ts";
@@ -7,12 +7,29 @@ import type { LiveEventChunk } from "../sim/index.ts";
 import { ForkPair, type ListFacets, type ListFilters, type ListItem } from "./protocol.ts";
 
 const READ_CHUNK_BYTES = 1024 * 1024;
+// Bytes before the read offset kept to recognise the file on the next look: a rewrite that shifts
+// lines changes them, an append does not.
+const TAIL_BYTES = 4096;
+
+/** How far a JSONL file has been read, and what it looked like then. */
+interface FileCursor {
+  offset: number;
+  /** Bytes after the last newline, waiting for the rest of their line. */
+  pending: Buffer;
+  ino: number;
+  dev: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  /** The last bytes before `offset`, as read. */
+  tail: Buffer;
+}
 
 /**
- * What the viewer knows of a run directory, kept current by polling the JSONL files' sizes
- * (fs.watch misses appends on some filesystems) and reading only the bytes added since the last
- * look; a torn last line waits for the next poll. Live events from an engine in the same process
- * come in through `live()`.
+ * What the viewer knows of a run directory, kept current by polling the JSONL files (fs.watch
+ * misses appends on some filesystems) and reading only the bytes added since the last look; a torn
+ * last line waits for the next poll. A file rewritten since (a finished batch puts its lines in
+ * order, by write-then-rename) is read again from the top, whatever its size. Live events from an
+ * engine in the same process come in through `live()`.
  */
 export class RunIndex extends EventEmitter {
   readonly dir: string;
@@ -25,8 +42,7 @@ export class RunIndex extends EventEmitter {
   readonly pairs = new Map<string, ForkPair>();
   /** Conversations being simulated right now, with their events so far. */
   readonly inProgress = new Map<string, LiveEventChunk["event"][]>();
-  readonly #offsets = new Map<string, number>();
-  readonly #partial = new Map<string, Buffer>();
+  readonly #cursors = new Map<string, FileCursor>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(dir: string) {
@@ -39,12 +55,16 @@ export class RunIndex extends EventEmitter {
   refresh(): void {
     this.#readNew("scenarios.jsonl", ScenarioRecord, (r) => this.scenarios.set(r.scenario.id, r));
     this.#readNew("scores.jsonl", Score, (s) => {
+      const previous = this.scores.get(s.conversationId);
+      // A rewritten file is read again: only a score that changed is news.
+      if (previous && JSON.stringify(previous) === JSON.stringify(s)) return;
       this.scores.set(s.conversationId, s);
       if (this.conversations.has(s.conversationId)) this.emit("updated", s.conversationId);
     });
-    this.#readNew("rejects.jsonl", Reject, (r) => this.rejects.set(r.id, [...(this.rejects.get(r.id) ?? []), r]));
+    // Files whose lines add up (several per id) start again empty when rewritten, or they would count twice.
+    this.#readNew("rejects.jsonl", Reject, (r) => this.rejects.set(r.id, [...(this.rejects.get(r.id) ?? []), r]), () => this.rejects.clear());
     this.#readNew("dataset/pairs.jsonl", ForkPair, (p) => this.pairs.set(p.forkId, p));
-    this.#readNew("forks.jsonl", ForkedReplies, (f) => this.forks.set(f.conversationId, [...(this.forks.get(f.conversationId) ?? []), f]));
+    this.#readNew("forks.jsonl", ForkedReplies, (f) => this.forks.set(f.conversationId, [...(this.forks.get(f.conversationId) ?? []), f]), () => this.forks.clear());
     this.#readNew("conversations.jsonl", Conversation, (c) => this.finished(c));
   }
 
@@ -143,28 +163,32 @@ export class RunIndex extends EventEmitter {
       });
   }
 
-  #readNew<S extends z.ZodType>(file: string, schema: S, add: (value: z.infer<S>) => void): void {
+  #readNew<S extends z.ZodType>(file: string, schema: S, add: (value: z.infer<S>) => void, restart?: () => void): void {
     const path = join(this.dir, file);
     if (!existsSync(path)) return;
-    const size = statSync(path).size;
-    let offset = this.#offsets.get(file) ?? 0;
-    // The file was rewritten (a finished batch puts lines in order): read it again from the top.
-    if (size < offset) {
-      offset = 0;
-      this.#partial.delete(file);
+    const stats = statSync(path);
+    const size = stats.size;
+    let cursor = this.#cursors.get(file);
+    if (cursor && isRewritten(path, cursor, stats)) {
+      cursor = undefined;
+      restart?.();
     }
-    if (size === offset) return;
+    let offset = cursor?.offset ?? 0;
+    if (cursor && size === offset) return;
     const fd = openSync(path, "r");
     try {
       // Read in bounded chunks so a large run never needs one buffer the size of the file.
-      const buffer = Buffer.alloc(Math.min(READ_CHUNK_BYTES, size - offset));
+      const buffer = Buffer.alloc(Math.max(1, Math.min(READ_CHUNK_BYTES, size - offset)));
       // Bytes after the last newline wait for the next read; split there, a multi-byte character never breaks.
-      let pending = this.#partial.get(file) ?? Buffer.alloc(0);
+      let pending = cursor?.pending ?? Buffer.alloc(0);
+      let tail = cursor?.tail ?? Buffer.alloc(0);
       while (offset < size) {
         const read = readSync(fd, buffer, 0, Math.min(buffer.length, size - offset), offset);
         if (read === 0) break;
         offset += read;
-        const data = Buffer.concat([pending, buffer.subarray(0, read)]);
+        const fresh = buffer.subarray(0, read);
+        tail = Buffer.from(Buffer.concat([tail, fresh]).subarray(-TAIL_BYTES));
+        const data = Buffer.concat([pending, fresh]);
         const lastNewline = data.lastIndexOf(0x0a);
         pending = Buffer.from(data.subarray(lastNewline + 1));
         if (lastNewline < 0) continue;
@@ -178,10 +202,32 @@ export class RunIndex extends EventEmitter {
           }
         }
       }
-      this.#partial.set(file, pending);
-      this.#offsets.set(file, offset);
+      this.#cursors.set(file, { offset, pending, tail, ino: stats.ino, dev: stats.dev, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs });
     } finally {
       closeSync(fd);
     }
+  }
+}
+
+/**
+ * Whether a file is no longer the one the cursor read. JSONL files here only grow by appends, so
+ * another inode (rewritten by rename), fewer bytes, the same size but modified since (rewritten in
+ * place), or more bytes but not the same ones before the offset (a longer rewrite) all mean "read
+ * it again from the top". Comparing sizes alone missed a rewrite of equal or greater size
+ * and read on from a stale offset, mid-line, losing calls.
+ */
+function isRewritten(path: string, cursor: FileCursor, stats: Stats): boolean {
+  if (stats.ino !== cursor.ino || stats.dev !== cursor.dev) return true;
+  if (stats.size < cursor.offset) return true;
+  if (stats.size === cursor.offset) return stats.mtimeMs !== cursor.mtimeMs || stats.ctimeMs !== cursor.ctimeMs;
+  // It grew: an append keeps the bytes already read; checked whatever the clock says, as
+  // coarse file times (one second on some filesystems) can hide a rewrite.
+  const fd = openSync(path, "r");
+  try {
+    const now = Buffer.alloc(cursor.tail.length);
+    const read = readSync(fd, now, 0, now.length, cursor.offset - cursor.tail.length);
+    return read !== now.length || !now.equals(cursor.tail);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebSocket, WebSocketServer } from "ws";
@@ -10,6 +11,7 @@ import { ClientSender } from "./client-sender.ts";
 import type { ConversationDoneListener, LiveEventListener, LiveFeed } from "./live-feed.ts";
 import { Playback } from "./playback.ts";
 import { ClientMessage, type ListFilters, type RunSummary, type ServerMessage, type TimelineMark } from "./protocol.ts";
+import { createOriginGuard, isLoopbackHost, type OriginGuard, parseAllowedOrigin } from "./origin-guard.ts";
 import { RunIndex } from "./run-index.ts";
 
 export interface ViewerOptions {
@@ -23,6 +25,10 @@ export interface ViewerOptions {
   live?: LiveFeed;
   /** Unsent bytes above which a client counts as slow (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** Origins of other pages that may read this viewer (`http://localhost:3000`); none by default. */
+  allowOrigins?: readonly string[];
+  /** Where refusals and warnings go, one line each (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export interface Viewer {
@@ -37,6 +43,19 @@ const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "page");
 // From source the page is app.ts; in the built package (dist/) it is the app.js tsc emitted.
 const PAGE_ENTRY = existsSync(join(PAGE_DIR, "app.ts")) ? "app.ts" : "app.js";
 const MAX_MESSAGE_BYTES = 64 * 1024;
+// Distinct refusals logged per viewer: enough to see an attack, too few for a page to flood the terminal.
+const MAX_LOGGED_REFUSALS = 50;
+
+// The page's sources do not change while a process runs: viewers started after the first (tests,
+// `run --view` beside `view`) reuse its bundle instead of running esbuild again.
+let pageBundle: Promise<string> | undefined;
+function bundledPage(): Promise<string> {
+  pageBundle ??= bundlePage().catch((error: unknown) => {
+    pageBundle = undefined;
+    throw error;
+  });
+  return pageBundle;
+}
 
 async function bundlePage(): Promise<string> {
   // Loaded here, not at the top: only a process that serves the page needs esbuild.
@@ -53,6 +72,8 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   if (!existsSync(options.runDir) || !statSync(options.runDir).isDirectory()) {
     throw new VoicesimError("file_not_found", `no run directory at ${options.runDir}`, { hint: "give a folder made by `voicesim run` or `voicesim simulate`" });
   }
+  const allowOrigins = (options.allowOrigins ?? []).map(parseAllowedOrigin);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const index = new RunIndex(options.runDir);
   if (options.follow !== false) index.follow();
   const onLiveEvent: LiveEventListener = (conversationId, event, position) =>
@@ -61,15 +82,29 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   options.live?.on("event", onLiveEvent);
   options.live?.on("conversation_done", onLiveDone);
   // The page is plain TypeScript, bundled once in memory by esbuild: no build step to forget.
-  const appJs = await bundlePage();
+  const appJs = await bundledPage();
   const assets: Record<string, { type: string; body: () => string | Buffer }> = {
     "/": { type: "text/html; charset=utf-8", body: () => readFileSync(join(PAGE_DIR, "index.html")) },
     "/app.js": { type: "text/javascript; charset=utf-8", body: () => appJs },
     "/style.css": { type: "text/css; charset=utf-8", body: () => readFileSync(join(PAGE_DIR, "style.css")) },
   };
 
+  // Set once the port is known (port 0 picks one); nothing is served before listen() returns.
+  let guard: OriginGuard | undefined;
+  const loggedRefusals = new Set<string>();
+  /** Why this request may not be served (and a log line the first time), or undefined. */
+  const refuse = (req: IncomingMessage, what: string): string | undefined => {
+    const reason = guard ? guard.refusal(req.headers) : "the viewer is not listening yet";
+    if (reason && loggedRefusals.size < MAX_LOGGED_REFUSALS && !loggedRefusals.has(reason)) {
+      loggedRefusals.add(reason);
+      log(`viewer: refused ${what}: ${reason}`);
+    }
+    return reason;
+  };
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (refuse(req, `${req.method ?? "?"} request`)) return send(res, 403, "text/plain", "forbidden: this viewer answers only pages served from its own address\n");
     if (req.method !== "GET") return send(res, 405, "text/plain", "method not allowed");
     const asset = assets[path];
     if (asset) return send(res, 200, asset.type, asset.body());
@@ -81,7 +116,27 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     // Anything else, including ../ and %2e%2e tricks, is simply not on the list.
     send(res, 404, "text/plain", "not found");
   });
-  const wss = new WebSocketServer({ server, path: "/ws", maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (path !== "/ws") return abortUpgrade(socket, 404, "Not Found");
+    if (refuse(req, "websocket")) return abortUpgrade(socket, 403, "Forbidden");
+    wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
+  });
+
+  // One listener per index event for the whole viewer, fanned out to the clients: a listener per
+  // client on the index passed Node's limit of ten (MaxListenersExceededWarning) and grew with them.
+  const clients = new Set<IndexListeners>();
+  index.on("conversation", (id: string) => {
+    for (const client of clients) client.onConversation(id);
+  });
+  index.on("updated", (id: string) => {
+    for (const client of clients) client.onUpdated(id);
+  });
+  index.on("live", (chunk: LiveEventChunk) => {
+    for (const client of clients) client.onLive(chunk);
+  });
 
   wss.on("connection", (socket: WebSocket) => {
     let filters: ListFilters | undefined;
@@ -102,9 +157,8 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     const onLive = (chunk: LiveEventChunk) => {
       if (chunk.conversationId === watching) playback.poke();
     };
-    index.on("conversation", onConversation);
-    index.on("updated", onUpdated);
-    index.on("live", onLive);
+    const listeners: IndexListeners = { onConversation, onUpdated, onLive };
+    clients.add(listeners);
 
     socket.on("message", (data, isBinary) => {
       if (isBinary) return sendMessage({ type: "error", message: "send JSON text messages" });
@@ -189,9 +243,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     socket.on("close", () => {
       playback.dispose();
       sender.dispose();
-      index.off("conversation", onConversation);
-      index.off("updated", onUpdated);
-      index.off("live", onLive);
+      clients.delete(listeners);
     });
     socket.on("error", () => socket.terminate());
   });
@@ -201,9 +253,17 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new VoicesimError("bad_option", `port ${options.port} is in use`, { hint: "choose another with --port" }) : error),
     );
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(options.port ?? 0, host, () => {
+      guard = createOriginGuard({ host, port: (server.address() as AddressInfo).port, allowOrigins });
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
+  if (!isLoopbackHost(host)) {
+    log(
+      `warning: the viewer listens on ${host}, beyond this machine: anyone who can reach port ${port} can read this run's raw calls (names, phones, birth dates). Use --host 127.0.0.1 (the default) unless you mean it.`,
+    );
+  }
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/`,
     port,
@@ -239,6 +299,20 @@ function runSummary(runDir: string): RunSummary | null {
   } catch {
     return null; // no manifest yet (a run just starting) or one being rewritten
   }
+}
+
+/** What each connected client wants to hear from the run index. */
+interface IndexListeners {
+  onConversation(id: string): void;
+  onUpdated(id: string): void;
+  onLive(chunk: LiveEventChunk): void;
+}
+
+/** Answers an upgrade request with a plain HTTP status instead of switching protocols. */
+function abortUpgrade(socket: Duplex, status: number, text: string): void {
+  const body = `${text}\n`;
+  socket.once("finish", () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {

@@ -29,7 +29,7 @@ function get(base: string, path: string, method = "GET") {
 function rawGet(base: string, path: string) {
   return new Promise<string>((resolve, reject) => {
     const url = new URL(base);
-    const socket = connect(Number(url.port), url.hostname, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`));
     let text = "";
     socket.on("data", (chunk) => (text += chunk.toString()));
     socket.on("end", () => resolve(text.split("\r\n")[0] ?? ""));
