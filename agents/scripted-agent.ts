@@ -640,15 +640,19 @@ function onConfirm(t: Turn, heard: string): AgentAction {
   const m = t.memory;
   if (t.intent?.steps) {
     // "Make it two hundred instead": a changed value is read back anew.
-    const before = JSON.stringify(m.slots);
+    const before = { ...m.slots };
     for (const slot of t.intent.slots) {
       if (slot.type !== "text" && slot.type !== "name") fillSlotFrom(t, slot.name, dropNegated(heard), true);
     }
-    if (JSON.stringify(m.slots) !== before) {
-      // Steps before a read-back only look things up: run them again with the new value.
+    const changed = Object.keys(m.slots).filter((name) => m.slots[name] !== before[name]);
+    if (changed.length > 0) {
+      // Steps before a read-back only look things up: run again from the first that reads a changed
+      // value; what came before (the caller's record, their visit) still holds.
+      const steps = t.intent.steps;
+      const first = steps.findIndex((step) => changed.some((name) => step.collect?.includes(name) || JSON.stringify(step).includes(`slot.${name}`)));
       t.preamble.push("Okay.");
       m.asked = null;
-      m.flowStep = 0;
+      m.flowStep = Math.max(0, Math.min(first < 0 ? 0 : first, m.flowStep));
       m.flowConfirmed = -1;
       return runIntent(t, FLOW_HOOKS);
     }

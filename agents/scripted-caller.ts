@@ -528,7 +528,18 @@ function chooseTime(c: Caller): Reply {
   const change = changeOfMind(c);
   if (change) return change;
   const times = offeredTimes(c.memory.lastAgentText);
-  const wanted = String(currentValue(c, "time", { peek: true }) ?? "").toLowerCase();
+  // The time the caller wants, whatever the pack calls its time slot.
+  const timeSlot = currentValue(c, "time", { peek: true }) !== undefined ? "time" : goalIntent(pack(c), scenario(c))?.slots.find((slot) => slot.type === "time")?.name;
+  const wanted = String((timeSlot ? currentValue(c, timeSlot, { peek: true }) : undefined) ?? "").toLowerCase();
+  // A read-back that moves a visit names the old time too: the one wanted, said back, is a yes.
+  const readBack = c.memory.lastMoves.includes("ask_confirm");
+  if (readBack && wanted && times.length > 1 && times.some((t) => t === timePhrase(wanted).replace(/^at /, "") || t.startsWith(spokenHour(wanted)))) {
+    return reply(say(c, c.rng.pick(yesLines(c.memory.lastAgentText)), { mood: "agree" }));
+  }
+  if (readBack && wanted && times.length > 1 && c.memory.timeCorrections < 2) {
+    c.memory.timeCorrections++;
+    return reply(say(c, `No, sorry, I wanted ${timePhrase(wanted).replace(/^at /, "")}.`, { ack: false }));
+  }
   const preferred =
     (/\d|o'clock|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b/.test(wanted) ? times.find((t) => t.startsWith(spokenHour(wanted))) : undefined) ??
     (wanted.includes("morning") ? times.find((t) => t.endsWith("a m")) : undefined) ??

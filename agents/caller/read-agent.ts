@@ -75,7 +75,7 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
   ],
   [
     "ask_confirm",
-    /\b(shall i|should i|shall we|would you (still )?like me to|would you (still )?like to (go ahead|proceed)|do you (still )?want (me )?to|is (that|this) (right|correct|okay|ok|alright)|that's correct|can i go ahead|still want me to|you'd like to cancel|yes or no|does (that|this) (work|sound)|sound(s)? good|can you confirm (that|this|it)\b|(okay|ok|alright) to (proceed|go ahead)|go ahead with (that|this|it)|want to proceed)\b[^.]*\?/,
+    /\b(shall i|should i|shall we|would you (still )?like me to|would you (still )?like to (go ahead|proceed)|do you (still )?want (me )?to|is (that|this) (right|correct|okay|ok|alright)|that's correct|can i go ahead|still want me to|you'd like to cancel|yes or no|(does|would|will|could|can) (that|this|it) (work|sound|suit|do)|(is|would) (that|this|it) be (okay|ok|alright|all right|fine|good)|works for you|how does (that|this) sound|sound(s)? good|can you confirm (that|this|it)\b|(okay|ok|alright) to (proceed|go ahead)|go ahead with (that|this|it)|want to proceed)\b[^.]*\?/,
   ],
   ["ask_anything_else", /\b(anything else|something else i can|else i can (help|do)|any other questions|other questions (for me|today|i can))\b/],
   [

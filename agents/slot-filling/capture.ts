@@ -46,9 +46,12 @@ export function captureName(heard: string, onlyIfClear: boolean): string | undef
   const tokens = heard.split(/\s+/).filter(Boolean);
   let best: string[] = [];
   let run: string[] = [];
-  for (const token of [...tokens, ""]) {
+  for (const [i, token] of [...tokens, ""].entries()) {
     const word = token.replace(/[^A-Za-z'-]/g, "").replace(/^-+|-+$/g, "");
-    const isName = /^[A-Z]/.test(word) && !notName(word);
+    // "June Park" is a name, "June second" a date: a month is a month only before a day.
+    const nextWord = (tokens[i + 1] ?? "").replace(/[^A-Za-z'-]/g, "").toLowerCase();
+    const isDate = MONTH.test(word.toLowerCase()) && (CALENDAR_OR_NUMBER.test(nextWord) || /^\d/.test(tokens[i + 1] ?? ""));
+    const isName = /^[A-Z]/.test(word) && !isDate && (MONTH.test(word.toLowerCase()) ? !NOT_NAME.has(word.toLowerCase()) : !notName(word));
     // "Clover— Clover": a stammered name is one name.
     if (isName && run.at(-1) !== word) run.push(word);
     // A name ends at a pause ("Grace Liu. Can we move along?").
@@ -81,6 +84,8 @@ function notName(word: string): boolean {
   const lower = word.toLowerCase();
   return NOT_NAME.has(lower) || CALENDAR_OR_NUMBER.test(lower);
 }
+
+const MONTH = /^(january|february|march|april|may|june|july|august|september|october|november|december)$/;
 
 const CALENDAR_OR_NUMBER =
   /^(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)(-\w+)?$/;

@@ -13,6 +13,8 @@ describe("what the agent takes from an answer", () => {
     expect(captureName("Um, okay. Pepper, pleise.", false)).toBe("Pepper");
     expect(captureName("Clover— Clover.", false)).toBe("Clover");
     expect(captureName("Rosa Delgado.", false)).toBe("Rosa Delgado");
+    expect(captureName("uh, June Park.", false)).toBe("June Park");
+    expect(captureName("It's May.", false)).toBe("May");
     expect(captureName("rosa delgado", false)).toBe("Rosa Delgado");
     expect(captureName("It's May fourteenth, nineteen seventy-nine.", false)).toBeUndefined();
     expect(captureName("July Twenty-third, nineteen fifty-two.", false)).toBeUndefined();
