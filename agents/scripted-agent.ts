@@ -348,7 +348,7 @@ const NEW_DAY =
 /** A collection's names as choices, unless its records belong to someone (they hold a person's id or contact). */
 function sharedChoices(t: Turn, from: string | undefined): string[] {
   const records = (t.pack.fixtures as Record<string, Array<Record<string, unknown>>>)[from ?? ""] ?? [];
-  const personal = records.some((r) => Object.keys(r).some((key) => /(customer|owner|client|member|patient|account|person|user)(_?id)?$|phone|email|dob|birth/i.test(key)));
+  const personal = records.some((r) => Object.keys(r).some((key) => /(owner|client|holder|person|user|customer)(_?id)?$|phone|email|dob|birth/i.test(key)));
   return personal ? [] : enumChoices(t, from, undefined);
 }
 
