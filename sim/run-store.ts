@@ -70,6 +70,8 @@ export class RunStore {
       lock.release();
       throw error;
     }
+    // Holding the lock, any temporary file here is a dead writer's (a kill between write and rename).
+    removeTemporaryFiles(dir);
     const owner = lock.tookOverFrom;
     if (owner) onWarning?.(`took over the lock of ${dir} from process ${owner.pid} (since ${owner.startedAt}), which is no longer running`);
     return new RunStore(dir, lock);
@@ -220,20 +222,14 @@ function cutTornTail(path: string): void {
 
 /**
  * Writes a whole file so that a reader sees the old or the new one, never a part: a temporary file
- * beside it, synced, then renamed. A failure (a full disk) removes the temporary file.
+ * beside it, then renamed. A failure (a full disk) removes the temporary file. Not synced: a kill
+ * keeps the page cache, and a sync per rewrite costs every run more than a power cut is worth.
  */
 function writeAtomic(path: string, text: string): void {
   makeDirectory(dirname(path));
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    const fd = openSync(tmp, "w");
-    try {
-      writeFileSync(fd, text);
-      // Without it a crash can leave the renamed file empty (ext4 and others order data and rename freely).
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (error) {
     try {
@@ -243,6 +239,18 @@ function writeAtomic(path: string, text: string): void {
     }
     throw fileSystemError(error, "write", path);
   }
+}
+
+/** Removes `<file>.tmp-<pid>` leftovers of writeAtomic in the run directory and its dataset folders. */
+function removeTemporaryFiles(dir: string): void {
+  const walk = (at: string, depth: number) => {
+    for (const entry of onDisk("read", at, () => readdirSync(at, { withFileTypes: true }))) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory() && depth < 2 && entry.name !== RUN_FILES.cache) walk(path, depth + 1);
+      else if (entry.isFile() && /\.tmp-\d+$/.test(entry.name)) onDisk("remove", path, () => unlinkSync(path));
+    }
+  };
+  walk(dir, 0);
 }
 
 /** Reads manifest.json text: empty, not JSON or not a manifest each get their own message. */
