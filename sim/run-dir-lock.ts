@@ -7,11 +7,11 @@ import { errnoCode, fileSystemError, onDisk, VoicesimError } from "../scenarios/
 /** The lock file of a run directory: who holds it. */
 export const LOCK_FILE = ".lock";
 
-const LockOwner = z.object({ pid: z.number().int().positive(), host: z.string(), startedAt: z.string() });
+const LockOwner = z.object({ pid: z.number().int().positive(), machine: z.string(), startedAt: z.string() });
 type LockOwner = z.infer<typeof LockOwner>;
 
 export interface RunDirLock {
-  /** The previous holder when its lock was stale (a dead process on this host) and taken over. */
+  /** The previous holder when its lock was stale (a dead process on this machine) and taken over. */
   readonly tookOverFrom: LockOwner | undefined;
   release(): void;
 }
@@ -20,11 +20,11 @@ export interface RunDirLock {
  * Takes the run directory's lock, or refuses: two writers of one run directory duplicate scores
  * and training rows. The lock file is complete the moment it appears (written beside, then
  * hard-linked into place, which fails if one exists), so a reader never sees a half-written owner.
- * A lock whose process is gone (same host, pid not alive) is taken over and reported.
+ * A lock whose process is gone (same machine, pid not alive) is taken over and reported.
  */
 export function acquireRunDirLock(dir: string): RunDirLock {
   const path = join(dir, LOCK_FILE);
-  const me: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  const me: LockOwner = { pid: process.pid, machine: hostname(), startedAt: new Date().toISOString() };
   const draft = `${path}.${process.pid}-${Math.random().toString(36).slice(2)}`;
   onDisk("write", draft, () => writeFileSync(draft, `${JSON.stringify(me)}\n`));
   let tookOverFrom: LockOwner | undefined;
@@ -38,13 +38,13 @@ export function acquireRunDirLock(dir: string): RunDirLock {
       }
       const owner = readOwner(path);
       if (owner === "gone") continue; // released between our link and our read
-      if (owner !== "unreadable" && (owner.host !== me.host || isAlive(owner.pid))) {
-        const who = owner.host === me.host ? `process ${owner.pid}` : `process ${owner.pid} on ${owner.host}`;
+      if (owner !== "unreadable" && (owner.machine !== me.machine || isAlive(owner.pid))) {
+        const who = owner.machine === me.machine ? `process ${owner.pid}` : `process ${owner.pid} on ${owner.machine}`;
         throw new VoicesimError("run_dir_locked", `${dir} is in use by ${who} (since ${owner.startedAt})`, {
           hint:
-            owner.host === me.host
+            owner.machine === me.machine
               ? `wait for it to finish or stop it (kill ${owner.pid}), then run again; or choose another --out`
-              : `if nothing on ${owner.host} uses it any more, delete ${path} and run again; or choose another --out`,
+              : `if nothing on ${owner.machine} uses it any more, delete ${path} and run again; or choose another --out`,
         });
       }
       // Stale (its process died) or unreadable (torn by a crash): move it aside, so that of two
@@ -55,7 +55,7 @@ export function acquireRunDirLock(dir: string): RunDirLock {
       } catch (error) {
         if (errnoCode(error) !== "ENOENT") throw fileSystemError(error, "lock", path);
       }
-      tookOverFrom = owner === "unreadable" ? { pid: 0, host: me.host, startedAt: "unknown" } : owner;
+      tookOverFrom = owner === "unreadable" ? { pid: 0, machine: me.machine, startedAt: "unknown" } : owner;
     }
     throw new VoicesimError("run_dir_locked", `${dir} is being locked and unlocked by other processes`, { hint: "run one voicesim per run directory" });
   } finally {

@@ -64,18 +64,16 @@ describe("an --accepted run killed at four stages and resumed each time", () => 
       };
       await expect(runPipeline(loaded, { ...options(chain, { resume: i > 0 }), signal: controller.signal, onStage })).rejects.toThrow(Killed);
       // kill -9 leaves the lock behind; in process the store released it, so put back a dead owner's.
-      writeFileSync(join(chain, ".lock"), JSON.stringify({ pid: 999_999_999, host: hostname(), startedAt: "2026-01-01T00:00:00.000Z" }));
+      writeFileSync(join(chain, ".lock"), JSON.stringify({ pid: 999_999_999, machine: hostname(), startedAt: "2026-01-01T00:00:00.000Z" }));
     }
     const result2 = await runPipeline(loaded, { ...options(chain, { resume: true }), onStage: (e) => e.stage === "warning" && e.type === "done" && warnings.push(e.summary) });
     resumed = { out: chain, files: runFiles(chain), result: result2, killedAt, warnings };
   });
 
-  it("cuts into the run where intended: four rounds, each kill at its stage", () => {
+  it("ends with every file byte-identical to the uninterrupted run's (clocks aside)", () => {
+    // The kills cut where intended: four rounds, each process dying at its stage.
     expect(reference.stages.filter((s) => s.startsWith("simulate r")).length).toBe(4);
     expect(resumed.killedAt).toEqual(KILLS.map((k) => k.stage));
-  });
-
-  it("ends with every file byte-identical to the uninterrupted run's (clocks aside)", () => {
     expect(Object.keys(resumed.files)).toEqual(Object.keys(reference.files));
     for (const [file, text] of Object.entries(reference.files)) expect(resumed.files[file], file).toBe(text);
   });
