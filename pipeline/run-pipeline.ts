@@ -117,19 +117,20 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       candidates: options.candidates,
       forks: options.forks,
       rounds: options.rounds,
-      ...(options.accepted !== undefined ? { accepted: options.accepted } : {}),
-      ...(options.budget?.scenarios !== undefined ? { budgetScenarios: options.budget.scenarios } : {}),
-      ...(options.budget?.tokens !== undefined ? { budgetTokens: options.budget.tokens } : {}),
+      // Unset is recorded as null, so that a resume which sets it differs from the run.
+      accepted: options.accepted ?? null,
+      budgetScenarios: options.budget?.scenarios ?? null,
+      budgetTokens: options.budget?.tokens ?? null,
       flawRate: options.flawRate,
       agent: options.backends.agent.id,
       caller: options.backends.caller.id,
       generator: generator.id,
       critic: critic.id,
       judge: options.judge?.id ?? "scripted",
-      ...(options.dedupThreshold !== undefined ? { dedup: options.dedupThreshold } : {}),
-      ...(options.minDomainScore !== undefined ? { minDomainScore: options.minDomainScore } : {}),
+      dedup: options.dedupThreshold ?? null,
+      minDomainScore: options.minDomainScore ?? null,
       rewrite: options.rewriter?.id ?? "none",
-      ...(options.splitToolSpeech ? { splitToolSpeech: true } : {}),
+      splitToolSpeech: options.splitToolSpeech ?? false,
     };
     let manifest = newManifest("run", source, { out: options.out, seed: options.seed, config: { ...settings, ...options.config } }, previous);
     assertSameSettings(options.out, previous, manifest);

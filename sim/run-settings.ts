@@ -2,8 +2,8 @@ import { isDeepStrictEqual } from "node:util";
 import { type Manifest, VoicesimError } from "../scenarios/index.ts";
 
 /**
- * Settings that may change between a run and its resume: they say where a model lives, not what
- * it answers (a restarted local server often comes back on another port).
+ * Settings that may change between a run and its resume: where a model lives, not what it answers
+ * (a restarted local server often comes back on another port), and when a run was re-judged.
  */
 const MAY_CHANGE_ON_RESUME = new Set(["baseUrl", "rejudgedAt"]);
 
@@ -13,7 +13,8 @@ export function settingsDifferences(previous: Manifest, next: Manifest): string[
   if (previous.command !== next.command) out.push(`it was made by \`voicesim ${previous.command}\`, not \`${next.command}\``);
   if (previous.packHash !== next.packHash) out.push(`pack ${previous.packId} changed since (hash ${previous.packHash.slice(0, 12)}, now ${next.packHash.slice(0, 12)})`);
   if (previous.seed !== next.seed) out.push(`seed was ${previous.seed}, now ${next.seed}`);
-  const keys = [...new Set([...Object.keys(previous.config), ...Object.keys(next.config)])].sort();
+  // A setting the run's manifest does not hold was not recorded by the voicesim that started it.
+  const keys = Object.keys(previous.config).sort();
   for (const key of keys) {
     if (MAY_CHANGE_ON_RESUME.has(key)) continue;
     const before = previous.config[key];
