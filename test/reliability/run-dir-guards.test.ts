@@ -35,7 +35,7 @@ function options(out: string, extra: Partial<SimulateRunOptions> = {}): Simulate
   return {
     out,
     scenarioIds: SCENARIOS,
-    perScenario: 2,
+    perScenario: 1,
     concurrency: 2,
     seed: 7,
     backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
@@ -86,7 +86,7 @@ describe("the run directory lock", () => {
     expect((refused as VoicesimError).code).toBe("run_dir_locked");
     expect((refused as VoicesimError).message).toMatch(new RegExp(`is in use by process ${process.pid}`));
     holder.close();
-    await expect(simulate(loaded, options(out, { resume: true }))).resolves.toMatchObject({ batch: { simulated: 4 } });
+    await expect(simulate(loaded, options(out, { resume: true }))).resolves.toMatchObject({ batch: { simulated: 2 } });
   });
 
   it("makes a second voicesim process exit 1 with a one-line refusal and a hint, no stack", () => {
@@ -99,7 +99,7 @@ describe("the run directory lock", () => {
 describe("resuming with other settings", () => {
   it("refuses another --seed or --per-scenario, naming each difference, and changes nothing", async () => {
     const out = tempDir();
-    await simulate(loaded, options(out, { perScenario: 1 }));
+    await simulate(loaded, options(out));
     const before = readdirSync(out).map((f) => [f, readFileSync(join(out, f), "utf8")]);
     const refused = await simulate(loaded, options(out, { resume: true, seed: 8, perScenario: 2 })).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(VoicesimError);
@@ -114,17 +114,17 @@ describe("failed calls on resume", () => {
     const out = tempDir();
     const { agent, state } = outageAgent();
     const down = await simulate(loaded, options(out, { backends: { caller: createScriptedCaller(), agent } }));
-    expect(down.batch).toMatchObject({ total: 4, failed: 4 });
+    expect(down.batch).toMatchObject({ total: 2, failed: 2 });
     expect(down.batch.firstFailure).toMatch(/connection refused/);
 
     state.down = false;
     state.requests = 0;
     const kept = await simulate(loaded, options(out, { resume: true, retryFailed: false, backends: { caller: createScriptedCaller(), agent } }));
-    expect(kept.batch).toMatchObject({ simulated: 0, failed: 4 });
+    expect(kept.batch).toMatchObject({ simulated: 0, failed: 2 });
     expect(state.requests).toBe(0);
 
     const retried = await simulate(loaded, options(out, { resume: true, backends: { caller: createScriptedCaller(), agent } }));
-    expect(retried.batch).toMatchObject({ simulated: 4, failed: 0, retriedIds: ["book-flu-quiet-caller#0", "book-flu-quiet-caller#1", "cancel-followup-easy#0", "cancel-followup-easy#1"] });
+    expect(retried.batch).toMatchObject({ simulated: 2, failed: 0, retriedIds: ["book-flu-quiet-caller#0", "cancel-followup-easy#0"] });
     expect(readFileSync(join(out, "conversations.jsonl"), "utf8")).toBe(reference);
   });
 

@@ -30,7 +30,7 @@ function outageAgent(): { agent: AgentBackend; state: { down: boolean } } {
 }
 
 function options(out: string, agent: AgentBackend, extra: Partial<RunPipelineOptions> = {}): RunPipelineOptions {
-  return { out, seed: 5, scenarios: 3, candidates: 2, forks: 2, rounds: 2, concurrency: 2, flawRate: 0.25, backends: { caller: createScriptedCaller(), agent }, resume: false, ...extra };
+  return { out, seed: 5, scenarios: 2, candidates: 1, forks: 2, rounds: 2, concurrency: 2, flawRate: 0.25, backends: { caller: createScriptedCaller(), agent }, resume: false, ...extra };
 }
 
 describe("a pipeline run through a model outage, resumed once the model is back", () => {
@@ -61,6 +61,7 @@ describe("a pipeline run through a model outage, resumed once the model is back"
 
   it("retries every failed call on resume and ends byte-identical to a run that never saw the outage", () => {
     expect(resumed.calls).toEqual({ total: outage.calls.total, failed: 0 });
+    expect(resumed.sftRows).toBeGreaterThan(0);
     expect(Object.keys(files)).toEqual(Object.keys(reference));
     for (const [file, text] of Object.entries(reference)) expect(files[file], file).toBe(text);
   });
