@@ -7,7 +7,6 @@ import {
   type Scenario,
   ScenarioRecord,
   Score,
-  VoicesimError,
   validateScenarioReferences,
 } from "../scenarios/index.ts";
 import {
@@ -22,6 +21,7 @@ import {
   RUN_FILES,
   type RunnablePack,
   RunStore,
+  assertSameSettings,
   runBatch,
 } from "../sim/index.ts";
 import { critiqueFeedback } from "./critique/critique-feedback.ts";
@@ -65,6 +65,8 @@ export interface RunPipelineOptions {
   /** Speech and tool calls as separate assistant messages in every export (Hermes, Llama 3.1 templates). */
   splitToolSpeech?: boolean;
   resume: boolean;
+  /** On resume, simulate again the calls recorded as failed (default true). */
+  retryFailed?: boolean;
   config?: Record<string, unknown>;
   signal?: AbortSignal;
   onStage?: (event: StageEvent) => void;
@@ -82,6 +84,8 @@ export interface RunPipelineResult {
   acceptedConversations: number;
   sftRows: number;
   preferenceRows: number;
+  /** Calls in the run and how many of them failed (a model that never answered). */
+  calls: { total: number; failed: number; firstFailure?: string };
   aborted: boolean;
   manifest: Manifest;
 }
@@ -111,30 +115,53 @@ function forkFlaws(reason: ForkedReplies["reason"]): AgentFlaw[] {
  */
 export async function runPipeline(source: RunnablePack, options: RunPipelineOptions): Promise<RunPipelineResult> {
   const { pack } = source;
-  const store = RunStore.open(options.out, { resume: options.resume });
+  const stage = (event: StageEvent) => options.onStage?.(event);
+  const store = RunStore.open(options.out, { resume: options.resume, onWarning: (summary) => stage({ stage: "warning", type: "done", summary }) });
   try {
     const previous = store.readManifest();
-    if (previous && previous.packHash !== source.hash) {
-      throw new VoicesimError("run_dir_conflict", `${options.out} was made from a different version of pack ${previous.packId}`, {
-        hint: "resume with the same pack, or start a new run with another --out",
-      });
-    }
-    let manifest = newManifest("run", source, { out: options.out, seed: options.seed, config: options.config ?? {} }, previous);
-    store.writeManifest(manifest);
     const generator = options.generator ?? createScriptedGenerator();
     const critic = options.critic ?? createScriptedCritic();
-    const stage = (event: StageEvent) => options.onStage?.(event);
+    // Everything that decides what the run holds, so a resume with other settings is refused.
+    const settings = {
+      scenarios: options.scenarios,
+      candidates: options.candidates,
+      forks: options.forks,
+      rounds: options.rounds,
+      // Unset is recorded as null, so that a resume which sets it differs from the run.
+      accepted: options.accepted ?? null,
+      budgetScenarios: options.budget?.scenarios ?? null,
+      budgetTokens: options.budget?.tokens ?? null,
+      flawRate: options.flawRate,
+      agent: options.backends.agent.id,
+      caller: options.backends.caller.id,
+      generator: generator.id,
+      critic: critic.id,
+      judge: options.judge?.id ?? "scripted",
+      dedup: options.dedupThreshold ?? null,
+      minDomainScore: options.minDomainScore ?? null,
+      rewrite: options.rewriter?.id ?? "none",
+      splitToolSpeech: options.splitToolSpeech ?? false,
+    };
+    let manifest = newManifest("run", source, { out: options.out, seed: options.seed, config: { ...settings, ...options.config } }, previous);
+    assertSameSettings(options.out, previous, manifest);
+    store.writeManifest(manifest);
 
     const records = new Map((await store.readAll(RUN_FILES.scenarios, ScenarioRecord)).map((r) => [r.scenario.id, r]));
-    const rejectKeys = new Set((await store.readAll(RUN_FILES.rejects, Reject)).map((r) => `${r.kind}|${r.id}|${r.stage}`));
+    const rejectKey = (reject: Reject) => `${reject.kind}|${reject.id}|${reject.stage}`;
+    const rejectKeys = new Set((await store.readAll(RUN_FILES.rejects, Reject)).map(rejectKey));
+    // Rejects the rounds decide; on resume they are decided again (and found written already).
+    const roundRejectKeys = new Set<string>();
     // Reasons quote speech and persona ids ("kevin-planner"): the reject pile is exported too.
     const rejectPseudonymizer = new Pseudonymizer(pack, "rejects", { seed: options.seed });
     const addReject = (reject: Reject) => {
-      const key = `${reject.kind}|${reject.id}|${reject.stage}`;
+      const key = rejectKey(reject);
+      if (!finishing) roundRejectKeys.add(key);
       if (rejectKeys.has(key)) return;
       rejectKeys.add(key);
       store.append(RUN_FILES.rejects, { ...reject, reason: rejectPseudonymizer.text(reject.reason) });
     };
+    let finishing = false;
+    let firstFailure: string | undefined;
     const scores = new Map((await store.readAll(RUN_FILES.scores, Score)).map((s) => [s.conversationId, s]));
     const rounds: ReportData["rounds"] = [];
     let feedback: GenerationFeedback | undefined;
@@ -148,7 +175,8 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         break;
       }
       // 1. Generate: the seeds themselves in round 1, then variants toward the target.
-      const accepted = [...records.values()].filter((r) => r.accepted).map((r) => r.scenario);
+      // Only earlier rounds: a resumed run finds later rounds' records already loaded.
+      const accepted = [...records.values()].filter((r) => r.accepted && r.round < round).map((r) => r.scenario);
       const want = round === 1 ? options.scenarios : Math.max(2, Math.ceil(options.scenarios / 2));
       stage({ stage: `generate r${round}`, type: "start", total: want, done: 0 });
       let generated: Awaited<ReturnType<ScenarioGenerator["generate"]>>;
@@ -167,12 +195,15 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       const proposals: Scenario[] = round === 1 ? [...pack.scenarios.map((s) => ({ ...s, packId: pack.id })), ...generated.scenarios] : generated.scenarios;
       stage({ stage: `generate r${round}`, type: "done", summary: `${proposals.length} proposed` });
 
-      // 2–3. Critique and gate, recording every verdict.
-      const fresh = proposals.filter((s) => !records.has(s.id));
+      // 2–3. Critique and gate, recording every verdict. A resumed round decides its scenarios
+      // again from the same inputs, reusing the critiques it recorded, and writes only the missing.
+      const fresh = proposals.filter((s) => (records.get(s.id)?.round ?? round) === round);
+      const recorded = new Map(fresh.flatMap((s) => { const r = records.get(s.id); return r ? [[s.id, r] as const] : []; }));
       const critiques = new Map<string, ScenarioRecord["critique"]>();
       stage({ stage: `critique r${round}`, type: "start", total: fresh.length, done: 0 });
       for (const [i, scenario] of fresh.entries()) {
-        critiques.set(scenario.id, await critic.critique(scenario, { pack, existing: [...accepted, ...fresh.slice(0, i)] }));
+        const known = recorded.get(scenario.id);
+        critiques.set(scenario.id, known ? known.critique : await critic.critique(scenario, { pack, existing: [...accepted, ...fresh.slice(0, i)] }));
       }
       stage({ stage: `critique r${round}`, type: "done", summary: `${[...critiques.values()].filter((c) => c?.ok).length}/${fresh.length} passed` });
       const passedCritic = fresh.filter((s) => critiques.get(s.id)?.ok);
@@ -186,22 +217,24 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
           ...(options.minDomainScore !== undefined ? { minDomainScore: options.minDomainScore } : {}),
         }).map((v) => [v.scenarioId, v]),
       );
-      // A resumed round counts what it already accepted.
-      let acceptedThisRound = [...records.values()].filter((r) => r.round === round && r.accepted).length;
+      let acceptedThisRound = 0;
       for (const scenario of fresh) {
         const critique = critiques.get(scenario.id);
         const gate = verdicts.get(scenario.id);
-        const ok = Boolean(critique?.ok && gate?.ok && acceptedThisRound < want);
+        const known = recorded.get(scenario.id);
+        const ok = known ? known.accepted : Boolean(critique?.ok && gate?.ok && acceptedThisRound < want);
         if (ok) acceptedThisRound++;
-        const record: ScenarioRecord = {
-          scenario,
-          round,
-          ...(critique ? { critique } : {}),
-          ...(gate ? { gate: { ok: gate.ok && ok, ...(gate.reason ? { reason: `${gate.check}: ${gate.reason}` } : !ok && gate.ok ? { reason: "quota: round quota reached" } : {}) } } : {}),
-          accepted: ok,
-        };
-        records.set(scenario.id, record);
-        store.append(RUN_FILES.scenarios, record);
+        if (!known) {
+          const record: ScenarioRecord = {
+            scenario,
+            round,
+            ...(critique ? { critique } : {}),
+            ...(gate ? { gate: { ok: gate.ok && ok, ...(gate.reason ? { reason: `${gate.check}: ${gate.reason}` } : !ok && gate.ok ? { reason: "quota: round quota reached" } : {}) } } : {}),
+            accepted: ok,
+          };
+          records.set(scenario.id, record);
+          store.append(RUN_FILES.scenarios, record);
+        }
         if (!critique?.ok) addReject({ kind: "scenario", id: scenario.id, stage: "critique", reason: critique?.flags.map((f) => `${f.kind}: ${f.reason}`).join("; ") ?? "no critique" });
         else if (!ok) addReject({ kind: "scenario", id: scenario.id, stage: "gate", reason: gate?.reason ? `${gate.check}: ${gate.reason}` : "quota: round quota reached" });
       }
@@ -234,6 +267,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         caller: options.backends.caller,
         agent: options.backends.agent,
         flawRate: options.flawRate,
+        retryFailed: options.retryFailed ?? true,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         onProgress: (event: BatchProgress) => {
@@ -265,13 +299,22 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       tokens.modelCalls += batch.usage.agent.modelCalls + batch.usage.caller.modelCalls;
       tokens.cachedCalls += batch.usage.agent.cachedCalls + batch.usage.caller.cachedCalls;
       stage({ stage: simStage, type: "done", summary: `${batch.total} calls, ${batch.failed} failed` });
+      firstFailure ??= batch.firstFailure;
       if (batch.aborted) {
         aborted = true;
         break;
       }
 
-      // 5. Judge every conversation that has no score yet.
-      const conversations = await store.readAll(RUN_FILES.conversations, Conversation);
+      // A retried call is judged anew: its old score judged the failure.
+      if (batch.retriedIds.length > 0) {
+        const retried = new Set(batch.retriedIds);
+        for (const id of retried) scores.delete(id);
+        await store.drop(RUN_FILES.scores, Score, (s) => retried.has(s.conversationId));
+      }
+
+      // 5. Judge every conversation of this round that has no score yet.
+      const itemIds = new Set(items.map(conversationId));
+      const conversations = (await store.readAll(RUN_FILES.conversations, Conversation)).filter((c) => itemIds.has(c.id));
       // The batch writes every call it finished; one that is still missing is named, never silently lost.
       const written = new Set(conversations.map((c) => c.id));
       for (const item of items) {
@@ -296,7 +339,10 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         scores.set(score.conversationId, score);
         store.append(RUN_FILES.scores, score);
       }
-      const acceptedCalls = [...scores.values()].filter((s) => s.verdict === "accept" && s.callerFidelity.ok).length;
+      await putScoresInRunOrder(store, records);
+      // Calls of this round and earlier ones: a resumed run already holds later rounds' scores.
+      const roundOf = new Map([...records.values()].map((r) => [r.scenario.id, r.round]));
+      const acceptedCalls = [...scores.values()].filter((s) => s.verdict === "accept" && s.callerFidelity.ok && (roundOf.get(s.scenarioId) ?? 0) <= round).length;
       stage({ stage: `judge r${round}`, type: "done", summary: `${acceptedCalls} accepted so far` });
       // Everything about the round comes from its records, so a resumed run steers the next
       // round exactly as an uninterrupted one would.
@@ -319,7 +365,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         avoidSignatures: flagged.map(scenarioSignature),
         redundantShare: roundRecords.length ? redundant / roundRecords.length : 0,
       };
-      const triedScenarios = records.size;
+      const triedScenarios = [...records.values()].filter((r) => r.round <= round).length;
       const spent = tokens.prompt + tokens.completion;
       if (options.accepted !== undefined) {
         if (acceptedCalls >= options.accepted) break;
@@ -333,7 +379,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       manifest = { ...manifest, updatedAt: new Date().toISOString(), tokens, finished: false };
       store.writeManifest(manifest);
       store.flush();
-      return { runDir: options.out, funnel: [], acceptedConversations: 0, sftRows: 0, preferenceRows: 0, aborted: true, manifest };
+      return { runDir: options.out, funnel: [], acceptedConversations: 0, sftRows: 0, preferenceRows: 0, calls: { total: 0, failed: 0 }, aborted: true, manifest };
     }
 
     // The critic and judge spend tokens too; a shared client is counted once.
@@ -348,7 +394,11 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       tokens.cachedCalls += spent.cachedCalls;
     }
 
-    // 6. Filter, pseudonymise, de-duplicate and export; then the report and the manifest.
+    // 6. Filter, pseudonymise, de-duplicate and export; then the report and the manifest. Rejects
+    // from a finish that was killed (or from calls retried since) are decided again, not kept.
+    finishing = true;
+    const stale = await store.drop(RUN_FILES.rejects, Reject, (r) => !roundRejectKeys.has(rejectKey(r)));
+    if (stale > 0) for (const key of [...rejectKeys]) if (!roundRejectKeys.has(key)) rejectKeys.delete(key);
     const finished = await finishRun({
       source,
       store,
@@ -366,8 +416,28 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       rewriter: options.rewriter,
       splitToolSpeech: options.splitToolSpeech,
     });
-    return { runDir: options.out, aborted: false, ...finished };
+    const simulated = finished.manifest.stages.find((s) => s.name === "simulate")?.counts ?? {};
+    return { runDir: options.out, aborted: false, calls: { total: simulated.conversations ?? 0, failed: simulated.failed ?? 0, ...(firstFailure ? { firstFailure } : {}) }, ...finished };
   } finally {
     store.close();
   }
+}
+
+/**
+ * scores.jsonl in run order (round by round, each in its calls' order), as an uninterrupted run
+ * appends it; a resumed or retried run appends in another order and is put right here. Always
+ * rewritten, so every line holds what the schema reads back whichever process wrote it.
+ */
+async function putScoresInRunOrder(store: RunStore, records: ReadonlyMap<string, ScenarioRecord>): Promise<void> {
+  const rank = new Map<string, number>();
+  for (const record of records.values()) if (record.accepted) rank.set(record.scenario.id, rank.size);
+  const scenarioRank = (s: Score) => rank.get(s.scenarioId) ?? Number.MAX_SAFE_INTEGER;
+  const all = await store.readAll(RUN_FILES.scores, Score);
+  all.sort((a, b) => scenarioRank(a) - scenarioRank(b) || conversationCandidate(a.conversationId) - conversationCandidate(b.conversationId));
+  store.rewrite(RUN_FILES.scores, all);
+}
+
+/** The candidate index of a conversation id `<scenario>#<candidate>`. */
+function conversationCandidate(id: string): number {
+  return Number(id.slice(id.lastIndexOf("#") + 1)) || 0;
 }

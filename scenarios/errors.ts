@@ -5,6 +5,10 @@ export type VoicesimErrorCode =
   | "file_not_found"
   | "bad_option"
   | "run_dir_conflict"
+  | "run_dir_locked"
+  | "run_dir_unwritable"
+  | "run_dir_corrupt"
+  | "all_calls_failed"
   | "model_config"
   | "model_failed"
   | "aborted";

@@ -50,6 +50,7 @@ export { CheckResult, RubricScore, Score, RejectStage, Reject } from "./score-sc
 export { ScenarioRecord, StageName, Manifest } from "./run-schema.ts";
 export { VoicesimError, PackValidationError, formatPackIssue } from "./errors.ts";
 export type { PackIssue, VoicesimErrorCode } from "./errors.ts";
+export { errnoCode, fileSystemError, makeDirectory, onDisk } from "./file-system-errors.ts";
 export { loadPack, parsePack } from "./load-pack.ts";
 export type { LoadedPack } from "./load-pack.ts";
 export { validatePackReferences, validateScenarioReferences } from "./validate-pack.ts";

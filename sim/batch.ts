@@ -3,7 +3,7 @@ import pLimit from "p-limit";
 import { AGENT_FLAWS, type AgentBackend, type AgentFlaw, type CallerBackend } from "../agents/index.ts";
 import {
   Conversation,
-  type ForkedReplies,
+  ForkedReplies,
   type Persona,
   type Scenario,
   type ScenarioPack,
@@ -35,6 +35,8 @@ export interface BatchOptions {
   /** Probability that a call's scripted agent gets one injected flaw. */
   flawRate: number;
   limits?: Partial<ConversationLimits>;
+  /** Simulate again the calls a previous invocation recorded as failed (an outage); default true. */
+  retryFailed?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: BatchProgress) => void;
   onEvent?: (chunk: LiveEventChunk) => void;
@@ -57,6 +59,10 @@ export interface BatchResult {
   /** Found already finished in the run directory (resume). */
   resumed: number;
   failed: number;
+  /** Calls recorded as failed by an earlier invocation and simulated again in this one. */
+  retriedIds: string[];
+  /** Why the first failed call (in item order) failed, to name the cause when all of them did. */
+  firstFailure: string | undefined;
   aborted: boolean;
   usage: { caller: TokenUsage; agent: TokenUsage };
 }
@@ -100,16 +106,33 @@ export async function runBatch(
   options: BatchOptions,
 ): Promise<BatchResult> {
   const personas = new Map<string, Persona>(source.pack.personas.map((p) => [p.id, p]));
+  // Only this batch's calls count: a pipeline's conversations.jsonl holds every round's, and a
+  // resumed round must add up exactly what it would have uninterrupted.
+  const wanted = new Set(items.map(conversationId));
   const finished = new Map<string, Conversation>();
-  for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) finished.set(conversation.id, conversation);
+  for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) {
+    if (wanted.has(conversation.id) && !finished.has(conversation.id)) finished.set(conversation.id, conversation);
+  }
+  const retriedIds = options.retryFailed === false ? [] : [...finished.values()].filter((c) => c.status === "failed").map((c) => c.id);
+  if (retriedIds.length > 0) {
+    const retried = new Set(retriedIds);
+    await store.drop(RUN_FILES.conversations, Conversation, (c) => retried.has(c.id));
+    for (const id of retriedIds) finished.delete(id);
+  }
   const todo = items.filter((item) => !finished.has(conversationId(item)));
+  // Forks are written before their call's line; a kill between the two left forks of a call that
+  // is done again now, and they would be there twice.
+  const redone = new Set(todo.map(conversationId));
+  if (redone.size > 0) await store.drop(RUN_FILES.forks, ForkedReplies, (fork) => redone.has(fork.conversationId));
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const names = namesInFixtures(source.pack);
   const usage = { caller: zeroUsage(), agent: zeroUsage() };
   for (const conversation of finished.values()) addInto(usage, conversation);
+  const failures = new Map<string, string>();
+  for (const conversation of finished.values()) if (conversation.status === "failed") failures.set(conversation.id, conversation.error ?? "failed");
 
   let done = items.length - todo.length;
-  let failed = [...finished.values()].filter((c) => c.status === "failed").length;
+  let failed = failures.size;
   let simulated = 0;
   options.onProgress?.({ type: "start", total: items.length, alreadyDone: done });
 
@@ -167,7 +190,10 @@ export async function runBatch(
     }
     done++;
     simulated++;
-    if (conversation.status === "failed") failed++;
+    if (conversation.status === "failed") {
+      failed++;
+      failures.set(conversation.id, conversation.error ?? "failed");
+    }
     addInto(usage, conversation);
     options.onProgress?.({
       type: "conversation",
@@ -183,20 +209,30 @@ export async function runBatch(
   if (!aborted) await canonicalise(store, items);
   store.flush();
   options.onProgress?.({ type: "done", done, total: items.length, failed, tokens: totalTokens(usage), aborted });
-  return { total: items.length, simulated, resumed: items.length - todo.length, failed, aborted, usage };
+  const firstFailure = items.map((item) => failures.get(conversationId(item))).find((error) => error !== undefined);
+  return { total: items.length, simulated, resumed: items.length - todo.length, failed, retriedIds, firstFailure, aborted, usage };
 }
 
 /**
- * Concurrency finishes calls in any order; once all are in, the file is rewritten in item order
- * so the same seed gives a byte-identical conversations.jsonl however the batch was scheduled.
+ * Concurrency finishes calls in any order; once all are in, the files are rewritten in item order
+ * so the same seed gives byte-identical conversations.jsonl and forks.jsonl however the batch was
+ * scheduled or resumed. Lines of other batches (a pipeline's earlier rounds) keep their order after these.
  */
 async function canonicalise(store: RunStore, items: readonly BatchItem[]): Promise<void> {
   const order = new Map(items.map((item, index) => [conversationId(item), index]));
+  const rank = (id: string) => order.get(id) ?? Number.MAX_SAFE_INTEGER;
   const all = await store.readAll(RUN_FILES.conversations, Conversation);
   const seen = new Set<string>();
   const unique = all.filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
-  unique.sort((a, b) => (order.get(a.id) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.id) ?? Number.MAX_SAFE_INTEGER));
+  unique.sort((a, b) => rank(a.id) - rank(b.id));
+  // Always rewritten, even in order: a line then holds what the schema reads back, whether it was
+  // appended by this process or by one that was killed.
   store.rewrite(RUN_FILES.conversations, unique);
+  const forks = await store.readAll(RUN_FILES.forks, ForkedReplies);
+  const seenForks = new Set<string>();
+  const uniqueForks = forks.filter((f) => (seenForks.has(f.id) ? false : (seenForks.add(f.id), true)));
+  uniqueForks.sort((a, b) => rank(a.conversationId) - rank(b.conversationId));
+  if (forks.length > 0) store.rewrite(RUN_FILES.forks, uniqueForks);
 }
 
 function zeroUsage(): TokenUsage {

@@ -10,4 +10,6 @@ export { runBatch, candidateItems, conversationId, conversationSeed, flawsFor, n
 export type { BatchItem, BatchOptions, BatchProgress, BatchResult, PackForRun } from "./batch.ts";
 export { simulate, selectScenarios, newManifest } from "./simulate.ts";
 export type { RunnablePack, Backends, SimulateRunOptions, SimulateRunResult } from "./simulate.ts";
-export { RunStore, RUN_FILES, readJsonl } from "./run-store.ts";
+export { RunStore, RUN_FILES, readJsonl, parseManifest } from "./run-store.ts";
+export { assertSameSettings, settingsDifferences } from "./run-settings.ts";
+export { LOCK_FILE } from "./run-dir-lock.ts";

@@ -1,10 +1,11 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { AgentBackend, CallerBackend } from "../agents/index.ts";
-import { type Manifest, type Scenario, type ScenarioRecord, VoicesimError } from "../scenarios/index.ts";
+import { type Manifest, type Scenario, ScenarioRecord, VoicesimError } from "../scenarios/index.ts";
 import { type BatchItem, type BatchProgress, type BatchResult, candidateItems, type PackForRun, runBatch } from "./batch.ts";
 import type { LiveEventChunk } from "./conversation-graph.ts";
 import { RUN_FILES, RunStore } from "./run-store.ts";
+import { assertSameSettings } from "./run-settings.ts";
 
 /** A pack as `loadPack` returns it, plus where it came from (for the manifest). */
 export interface RunnablePack extends PackForRun {
@@ -28,9 +29,13 @@ export interface SimulateRunOptions {
   backends: Backends;
   flawRate: number;
   resume: boolean;
+  /** On resume, simulate again the calls recorded as failed (default true). */
+  retryFailed?: boolean;
   /** Extra settings recorded in the manifest (model names, base URL; never keys). */
   config?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** Hears what the user should know but that stops nothing (a stale lock taken over). */
+  onWarning?: (message: string) => void;
   onProgress?: (event: BatchProgress) => void;
   onEvent?: (chunk: LiveEventChunk) => void;
 }
@@ -44,19 +49,22 @@ export interface SimulateRunResult {
 /** Step 4 alone: simulate a pack's seed scenarios into a run directory (resumable). */
 export async function simulate(source: RunnablePack, options: SimulateRunOptions): Promise<SimulateRunResult> {
   const scenarios = selectScenarios(source.pack.scenarios, options.scenarioIds);
-  const store = RunStore.open(options.out, { resume: options.resume });
+  const store = RunStore.open(options.out, { resume: options.resume, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
   try {
     const previous = store.readManifest();
-    if (previous && previous.packHash !== source.hash) {
-      throw new VoicesimError("run_dir_conflict", `${options.out} was made from a different version of pack ${previous.packId}`, {
-        hint: "resume with the same pack, or start a new run with another --out",
-      });
-    }
-    const manifest = newManifest("simulate", source, options, previous);
+    // What decides the calls is recorded, so a resume with other settings is refused, not mixed in.
+    const settings = {
+      scenarios: options.scenarioIds && options.scenarioIds.length > 0 ? [...options.scenarioIds] : ["all"],
+      perScenario: options.perScenario,
+      flawRate: options.flawRate,
+      agent: options.backends.agent.id,
+      caller: options.backends.caller.id,
+    };
+    const manifest = newManifest("simulate", source, { ...options, config: { ...settings, ...options.config } }, previous);
+    assertSameSettings(options.out, previous, manifest);
     store.writeManifest(manifest);
-    if (!previous) {
-      for (const scenario of scenarios) store.append(RUN_FILES.scenarios, scenarioRecord(scenario));
-    }
+    // Written whole (a kill never leaves half of it); the same settings give the same records.
+    if ((await store.readAll(RUN_FILES.scenarios, ScenarioRecord)).length !== scenarios.length) store.rewrite(RUN_FILES.scenarios, scenarios.map(scenarioRecord));
     const items: BatchItem[] = candidateItems(scenarios, options.perScenario);
     const batch = await runBatch(source, items, store, {
       seed: options.seed,
@@ -64,6 +72,7 @@ export async function simulate(source: RunnablePack, options: SimulateRunOptions
       caller: options.backends.caller,
       agent: options.backends.agent,
       flawRate: options.flawRate,
+      retryFailed: options.retryFailed ?? true,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),

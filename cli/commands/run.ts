@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
-import { mkdirSync } from "node:fs";
 import type { LiveEventChunk } from "../../sim/index.ts";
-import { loadPack, VoicesimError } from "../../scenarios/index.ts";
+import { loadPack, makeDirectory, VoicesimError } from "../../scenarios/index.ts";
 import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
+import { allCallsFailed } from "../all-calls-failed.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { defaultRunDir, intOption, rateOption } from "../options.ts";
 import { createProgressView, type ProgressView } from "../progress.ts";
@@ -24,6 +24,7 @@ interface RunCommandOptions extends ModelOptions {
   splitToolSpeech?: boolean;
   rewrite: "none" | "scripted" | "model";
   resume?: boolean;
+  retryFailed: boolean;
   view?: boolean;
   port?: number;
 }
@@ -32,10 +33,6 @@ function fail(message: string): never {
   throw new VoicesimError("bad_option", message);
 }
 
-function ensureDir(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
 
 /** `voicesim run <pack>`: the whole pipeline, from a pack to a dataset, a reject pile and a report. */
 export function registerRunCommand(program: Command): void {
@@ -59,6 +56,8 @@ export function registerRunCommand(program: Command): void {
     .addOption(new Option("--rewrite <how>", "rewrite agent turns that do not fit the voice style (recorded in dataset/rewrites.jsonl)").choices(["none", "scripted", "model"]).default("scripted"))
     .option("--split-tool-speech", "export speech and each tool call as separate assistant messages (Hermes, Llama 3.1 templates drop text beside tool calls)")
     .option("--resume", "continue the run in --out")
+    .option("--retry-failed", "with --resume: simulate again the calls that failed (the default)", true)
+    .option("--no-retry-failed", "with --resume: keep failed calls as they are")
     .option("--view", "start the replay viewer beside the run and stream calls as they happen")
     .option("--port <p>", "with --view: viewer port", intOption("--port", { min: 0, max: 65535 }), 0);
   modelOptionsHelp(command);
@@ -79,7 +78,7 @@ export function registerRunCommand(program: Command): void {
       : undefined;
     let view: ProgressView | undefined;
     // The viewer follows the run directory; live events reach it straight from the engine.
-    const viewer = options.view ? await startViewer({ runDir: ensureDir(out), port: options.port ?? 0 }) : undefined;
+    const viewer = options.view ? await startViewer({ runDir: (makeDirectory(out), out), port: options.port ?? 0 }) : undefined;
     if (viewer) process.stderr.write(`viewer: ${viewer.url}\n`);
     const result = await withInterrupt((signal) =>
       runPipeline(loaded, {
@@ -101,6 +100,7 @@ export function registerRunCommand(program: Command): void {
         ...(options.rewrite === "scripted" ? { rewriter: createScriptedRewriter() } : {}),
         ...(options.rewrite === "model" ? { rewriter: createLLMRewriter(client ?? judgeClient ?? fail("--rewrite model needs --model or --judge-model")) } : {}),
         resume: options.resume ?? false,
+        retryFailed: options.retryFailed,
         config: { ...config, judge: options.judgeModel ?? "scripted", scenarios: options.scenarios, candidates: options.candidates, forks: options.forks, rounds: options.rounds, flawRate: options.flawRate, ...(options.splitToolSpeech ? { splitToolSpeech: true } : {}) },
         signal,
         ...(viewer ? { onEvent: (chunk: LiveEventChunk) => viewer.publish(chunk) } : {}),
@@ -142,6 +142,9 @@ export function registerRunCommand(program: Command): void {
       ].join("\n"),
     );
     if (result.aborted) process.exitCode = 130;
+    else if (result.calls.total > 0 && result.calls.failed === result.calls.total) {
+      throw allCallsFailed(result.calls, `voicesim run ${packDir} --out ${out} --resume`);
+    }
     if (viewer) {
       process.stderr.write(`the viewer keeps running at ${viewer.url} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => process.once("SIGINT", () => void viewer.close().then(resolve)));

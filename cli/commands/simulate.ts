@@ -3,6 +3,7 @@ import { loadPack, VoicesimError } from "../../scenarios/index.ts";
 import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { defaultRunDir, intOption, listOption, rateOption } from "../options.ts";
 import { createProgressView } from "../progress.ts";
+import { allCallsFailed } from "../all-calls-failed.ts";
 import { withInterrupt } from "../interrupt.ts";
 
 interface SimulateCommandOptions extends ModelOptions {
@@ -12,6 +13,7 @@ interface SimulateCommandOptions extends ModelOptions {
   seed: number;
   out?: string;
   resume?: boolean;
+  retryFailed: boolean;
   flawRate: number;
 }
 
@@ -27,11 +29,13 @@ export function registerSimulateCommand(program: Command): void {
     .option("--seed <s>", "seed: same seed, same calls", intOption("--seed"), 1)
     .option("--flaw-rate <r>", "share of calls whose scripted agent gets an injected flaw", rateOption("--flaw-rate"), 0.2)
     .option("--out <dir>", "run directory (default runs/<pack>-<time>)")
-    .option("--resume", "continue the run in --out, skipping finished calls");
+    .option("--resume", "continue the run in --out, skipping finished calls")
+    .option("--retry-failed", "with --resume: simulate again the calls that failed (the default)", true)
+    .option("--no-retry-failed", "with --resume: keep failed calls as they are");
   modelOptionsHelp(command);
   command.action(async (packDir: string, options: SimulateCommandOptions) => {
-      const { simulate } = await import("../../sim/index.ts");
-      const { backendsFromOptions } = await import("../backend-options.ts");
+    const { simulate } = await import("../../sim/index.ts");
+    const { backendsFromOptions } = await import("../backend-options.ts");
     const loaded = await loadPack(packDir);
     if (options.resume && !options.out) {
       throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
@@ -49,6 +53,8 @@ export function registerSimulateCommand(program: Command): void {
         backends,
         flawRate: options.flawRate,
         resume: options.resume ?? false,
+        retryFailed: options.retryFailed,
+        onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
         config: { ...config, perScenario: options.perScenario, flawRate: options.flawRate },
         signal,
         onProgress: (event) => {
@@ -64,5 +70,6 @@ export function registerSimulateCommand(program: Command): void {
         : `${batch.total} calls (${batch.failed} failed) in ${out}/conversations.jsonl`,
     );
     if (batch.aborted) process.exitCode = 130;
+    else if (batch.total > 0 && batch.failed === batch.total) throw allCallsFailed(batch, `voicesim simulate ${packDir} --out ${out} --resume`);
   });
 }

@@ -40,9 +40,11 @@ describe("RunStore", () => {
 
   it("refuses to start a new run in a directory that holds one, unless resuming", () => {
     const dir = tempDir();
-    RunStore.open(dir).append("conversations.jsonl", { id: "x" });
+    const first = RunStore.open(dir);
+    first.append("conversations.jsonl", { id: "x" });
+    first.close();
     expect(() => RunStore.open(dir)).toThrow(VoicesimError);
-    expect(() => RunStore.open(dir, { resume: true })).not.toThrow();
+    expect(() => RunStore.open(dir, { resume: true }).close()).not.toThrow();
   });
 
   it("rewrites a file atomically with the given records", async () => {
