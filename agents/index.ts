@@ -8,6 +8,7 @@ export type {
   AgentAction,
   AgentStep,
   AgentBackend,
+  AgentCallReport,
   AgentFlaw,
 } from "./agent-types.ts";
 export { AGENT_FLAWS } from "./agent-types.ts";
@@ -48,3 +49,13 @@ export { callerSystemPrompt } from "./openai/caller-prompt.ts";
 export { callerMessages } from "./openai/openai-caller.ts";
 export type { OpenAIAgentOptions } from "./openai/openai-agent.ts";
 export type { OpenAICallerOptions } from "./openai/openai-caller.ts";
+export { createWebSocketAgent } from "./external/ws-agent.ts";
+export type { WebSocketAgentOptions } from "./external/ws-agent.ts";
+export { createHttpAgent } from "./external/http-agent.ts";
+export type { HttpAgentOptions } from "./external/http-agent.ts";
+export { AGENT_PROTOCOL, AgentFrame, ServerFrame, HeardEvent, parseAgentFrame } from "./external/protocol.ts";
+export { HttpAgentRequest, HttpAgentAnswer } from "./external/http-protocol.ts";
+export { loadAgentDefinition, AgentFile, AgentDefinition } from "./external/agent-file.ts";
+export type { LoadedAgentDefinition } from "./external/agent-file.ts";
+export type { McpToolHost, McpToolCallHandler } from "./external/mcp-host.ts";
+export { probeAgentEndpoint, endpointOfAgentId } from "./external/probe-endpoint.ts";

@@ -1,32 +1,36 @@
-import {
-  createModelClient,
-  createOpenAIAgent,
-  createOpenAICaller,
-  createScriptedAgent,
-  createScriptedCaller,
-  type ModelClient,
-} from "../agents/index.ts";
+import { createScriptedAgent, createScriptedCaller, endpointOfAgentId, type McpToolHost, type ModelClient, probeAgentEndpoint, resolveBackends } from "../agents/index.ts";
 import type { ToolDefinition } from "../tools/index.ts";
 import type { Backends } from "../sim/index.ts";
 import type { ModelOptions } from "./model-options.ts";
 
-/** Scripted backends unless a model is named. What goes in the manifest never holds a key. */
+/**
+ * The backends the options name, through the one resolver (`resolveBackends`): scripted unless a
+ * model or an agent is named. What goes in the manifest never holds a key or a header.
+ */
 export async function backendsFromOptions(
   options: ModelOptions,
-  context: { cacheDir: string; tools: readonly ToolDefinition[] },
+  context: { cacheDir: string; tools: readonly ToolDefinition[]; mcp?: McpToolHost },
 ): Promise<{ backends: Backends; config: Record<string, unknown>; client?: ModelClient }> {
-  const clientFor = (model: string) =>
-    createModelClient({ model, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: context.cacheDir, timeoutMs: options.timeout ?? 60_000 });
-  const agentClient = options.model ? clientFor(options.model) : undefined;
   const callerModel = options.callerModel ?? options.model;
-  const callerClient = callerModel && callerModel !== "scripted" ? (callerModel === options.model ? agentClient : clientFor(callerModel)) : undefined;
-  const backends: Backends = {
-    agent: agentClient ? createOpenAIAgent({ client: agentClient, tools: context.tools.map((t) => t.openAISchema()) }) : createScriptedAgent(),
-    caller: callerClient ? createOpenAICaller({ client: callerClient }) : createScriptedCaller(),
-  };
+  const resolved = resolveBackends(
+    {
+      caller: callerModel && callerModel !== "scripted" ? `openai:${callerModel}` : "scripted",
+      agent: options.agent ?? (options.model ? `openai:${options.model}` : "scripted"),
+      tools: context.tools.map((t) => t.openAISchema()),
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      cacheDir: context.cacheDir,
+      timeoutMs: options.timeout ?? 60_000,
+      ...(options.agentTimeout !== undefined ? { agentTurnTimeoutMs: options.agentTimeout } : {}),
+      ...(context.mcp ? { mcp: context.mcp } : {}),
+    },
+    { createScriptedAgent, createScriptedCaller },
+  );
+  const backends: Backends = { agent: resolved.agent, caller: resolved.caller };
+  const endpoint = endpointOfAgentId(resolved.agent.id);
+  if (endpoint) await probeAgentEndpoint(endpoint);
   return {
     backends,
     config: { agent: backends.agent.id, caller: backends.caller.id, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) },
-    ...(agentClient ? { client: agentClient } : {}),
+    ...(options.model ? { client: resolved.clientFor(options.model) } : {}),
   };
 }

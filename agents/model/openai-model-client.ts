@@ -30,6 +30,8 @@ export interface ModelClientOptions {
   cacheDir?: string;
   /** Used when a request sets none. */
   temperature?: number;
+  /** Extra request headers (a gateway's team token); never logged, cached or written to a manifest. */
+  headers?: Record<string, string>;
   /** How to wait between attempts; tests pass one that records the delays instead of waiting. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -85,7 +87,12 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         timeout: options.timeoutMs ?? 60_000,
         ...(temperature !== undefined ? { temperature } : {}),
         ...(maxTokens !== undefined ? { maxTokens } : {}),
-        configuration: { ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: 0, fetch: fetchWithReadableErrors },
+        configuration: {
+          ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
+          ...(options.headers ? { defaultHeaders: options.headers } : {}),
+          maxRetries: 0,
+          fetch: fetchWithReadableErrors,
+        },
       });
       models.set(id, model);
     }

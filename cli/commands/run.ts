@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import { mkdirSync } from "node:fs";
 import type { LiveEventChunk } from "../../sim/index.ts";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
-import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
+import { agentOptionHelp, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { defaultRunDir, intOption, rateOption } from "../options.ts";
 import { createProgressView, type ProgressView } from "../progress.ts";
@@ -62,6 +62,7 @@ export function registerRunCommand(program: Command): void {
     .option("--view", "start the replay viewer beside the run and stream calls as they happen")
     .option("--port <p>", "with --view: viewer port", intOption("--port", { min: 0, max: 65535 }), 0);
   modelOptionsHelp(command);
+  agentOptionHelp(command);
   command.action(async (packDir: string, options: RunCommandOptions) => {
     // The engine (LangGraph, LangChain) loads only for the commands that run it.
     const { createLLMCritic, createLLMGenerator, createLLMJudge, createLLMRewriter, createScriptedRewriter, runPipeline } = await import("../../pipeline/index.ts");
@@ -72,6 +73,9 @@ export function registerRunCommand(program: Command): void {
     if (options.resume && !options.out) throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
     const out = options.out ?? defaultRunDir(loaded.pack.id);
     const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    // An agent with its own state per call cannot be rewound to a checkpoint: no forked replies.
+    const forks = backends.agent.canFork === false ? 0 : options.forks;
+    if (forks !== options.forks) process.stderr.write(`note: ${backends.agent.id} keeps its own state per call, so no forked replies (--forks 0)\n`);
     const judgeClient = options.judgeModel
       ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache` })
       : undefined;
@@ -85,7 +89,7 @@ export function registerRunCommand(program: Command): void {
         seed: options.seed,
         scenarios: options.scenarios,
         candidates: options.candidates,
-        forks: options.forks,
+        forks,
         rounds: options.rounds,
         ...(options.accepted !== undefined ? { accepted: options.accepted } : {}),
         budget: { ...(options.budgetScenarios ? { scenarios: options.budgetScenarios } : {}), ...(options.budgetTokens ? { tokens: options.budgetTokens } : {}) },
@@ -99,7 +103,7 @@ export function registerRunCommand(program: Command): void {
         ...(options.rewrite === "scripted" ? { rewriter: createScriptedRewriter() } : {}),
         ...(options.rewrite === "model" ? { rewriter: createLLMRewriter(client ?? judgeClient ?? fail("--rewrite model needs --model or --judge-model")) } : {}),
         resume: options.resume ?? false,
-        config: { ...config, judge: options.judgeModel ?? "scripted", scenarios: options.scenarios, candidates: options.candidates, forks: options.forks, rounds: options.rounds, flawRate: options.flawRate, ...(options.splitToolSpeech ? { splitToolSpeech: true } : {}) },
+        config: { ...config, judge: options.judgeModel ?? "scripted", scenarios: options.scenarios, candidates: options.candidates, forks, rounds: options.rounds, flawRate: options.flawRate, ...(options.splitToolSpeech ? { splitToolSpeech: true } : {}) },
         signal,
         ...(viewer ? { onEvent: (chunk: LiveEventChunk) => viewer.publish(chunk) } : {}),
         onStage: (event) => {

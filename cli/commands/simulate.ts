@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
-import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
+import { agentOptionHelp, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { defaultRunDir, intOption, listOption, rateOption } from "../options.ts";
 import { createProgressView } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
@@ -29,6 +29,7 @@ export function registerSimulateCommand(program: Command): void {
     .option("--out <dir>", "run directory (default runs/<pack>-<time>)")
     .option("--resume", "continue the run in --out, skipping finished calls");
   modelOptionsHelp(command);
+  agentOptionHelp(command);
   command.action(async (packDir: string, options: SimulateCommandOptions) => {
       const { simulate } = await import("../../sim/index.ts");
       const { backendsFromOptions } = await import("../backend-options.ts");
