@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { VoicesimError } from "../../scenarios/index.ts";
+import { flatIssues } from "./protocol.ts";
 
 const Headers = z.record(z.string(), z.string());
 
@@ -57,10 +58,8 @@ export function loadAgentDefinition(spec: string, env: NodeJS.ProcessEnv = proce
   }
   const parsed = AgentFile.safeParse(value);
   if (!parsed.success) {
-    // A union reports its branches' issues; the deepest path is the one the author meant.
-    const issues = parsed.error.issues.flatMap((issue) => (issue.code === "invalid_union" ? issue.errors.flat() : [issue]));
-    const deepest = [...issues].sort((a, b) => b.path.length - a.path.length).slice(0, 3);
-    throw new VoicesimError("bad_option", `${file}: ${deepest.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`, {
+    const deepest = [...flatIssues(parsed.error.issues)].sort((a, b) => b.path.length - a.path.length).slice(0, 3);
+    throw new VoicesimError("bad_option", `${file}: ${deepest.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ")}`, {
       hint: "an agent has either model (+ baseUrl, temperature, systemPrompt, tools, headers) or url (ws:// or http://); several go under agents: by name",
     });
   }

@@ -35,7 +35,11 @@ const AssistantAnswer = z.object({
   /** Hang up after `content`. */
   end_call: z.boolean().optional(),
 });
-export const HttpAgentAnswer = z.union([AssistantAnswer, z.object({ choices: z.array(z.object({ message: AssistantAnswer })).min(1) }).transform((c) => c.choices[0] as z.infer<typeof AssistantAnswer>)]);
+export const HttpAgentAnswer = z.union([
+  // The wrapped form first: every field of a bare message is optional, so a chat completion would match it empty.
+  z.object({ choices: z.array(z.object({ message: AssistantAnswer })).min(1) }).transform((c) => c.choices[0]?.message as z.infer<typeof AssistantAnswer>),
+  AssistantAnswer,
+]);
 export type HttpAgentAnswer = z.infer<typeof AssistantAnswer>;
 
 /** voicesim's chat messages in the wire shape (snake_case, `type: "function"`). */

@@ -66,11 +66,24 @@ export const AgentFrame = z.discriminatedUnion("type", [
 ]);
 export type AgentFrame = z.infer<typeof AgentFrame>;
 
+/**
+ * A union reports each branch's issues below its own path; flattened and deepest first, the
+ * first is the field the author meant (`agents.a.temperature`, not "agents.a: Invalid input").
+ */
+export function flatIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): Array<{ path: PropertyKey[]; message: string }> {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "invalid_union" && issue.errors.length > 0) return issue.errors.flatMap((branch) => flatIssues(branch, path));
+    return [{ path, message: issue.message }];
+  });
+}
+
 /** A zod failure as one line an agent author can act on: `arguments: expected record` and so on. */
 export function describeFrameIssues(error: z.ZodError): string {
-  return error.issues
+  return [...flatIssues(error.issues)]
+    .sort((a, b) => b.path.length - a.path.length)
     .slice(0, 3)
-    .map((issue) => `${issue.path.join(".") || "(frame)"}: ${issue.message}`)
+    .map((issue) => `${issue.path.map(String).join(".") || "(frame)"}: ${issue.message}`)
     .join("; ");
 }
 
