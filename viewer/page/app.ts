@@ -49,6 +49,17 @@ function send(message: object): void {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
+/** A report links to one call as `#call=<id>` (compare's regressed checks do). */
+function linkedCall(): string {
+  const match = /(?:^#|&)call=([^&]+)/.exec(location.hash);
+  return match?.[1] ? decodeURIComponent(match[1]) : "";
+}
+
+window.addEventListener("hashchange", () => {
+  const id = linkedCall();
+  if (id && id !== current) subscribe(id);
+});
+
 function subscribe(id: string): void {
   send({ type: "subscribe", conversationId: id });
 }
@@ -76,7 +87,7 @@ function handle(message: ServerMessage): void {
       $("counts").innerHTML = `<b>${message.counts.shown}</b> of ${message.counts.total} calls · <span class="good">${message.counts.accept} accepted</span> · <span class="bad">${message.counts.reject} rejected</span>${message.counts.unjudged ? ` · ${message.counts.unjudged} unjudged` : ""}`;
       fillFilters(message.facets);
       renderList();
-      if (!current && items[0]) subscribe(items[0].id);
+      if (!current && items[0]) subscribe(items.find((i) => i.id === linkedCall())?.id ?? items[0].id);
       break;
     case "conversation_added":
       if (!items.some((i) => i.id === message.item.id)) items.push(message.item);
