@@ -3,7 +3,7 @@ import type { OpenAIFunctionTool } from "../tools/index.ts";
 import type { AgentBackend, CallerBackend } from "./agent-types.ts";
 import { loadAgentDefinition } from "./external/agent-file.ts";
 import { createHttpAgent } from "./external/http-agent.ts";
-import type { McpToolHost } from "./external/mcp-host.ts";
+import type { McpToolBridge } from "./external/mcp-bridge.ts";
 import { createWebSocketAgent } from "./external/ws-agent.ts";
 import type { ModelClient } from "./model/model-client.ts";
 import { createModelClient, type ModelClientOptions } from "./model/openai-model-client.ts";
@@ -57,7 +57,7 @@ export interface ResolveBackendsOptions {
   /** How long an external agent may take for one move; default 15 s. */
   agentTurnTimeoutMs?: number;
   /** Serves each call's tools over MCP to a WebSocket agent. */
-  mcp?: McpToolHost;
+  mcp?: McpToolBridge;
   /** Where ${NAME} in an agent file's headers is read from; default process.env. */
   env?: NodeJS.ProcessEnv;
 }

@@ -57,5 +57,5 @@ export { AGENT_PROTOCOL, AgentFrame, ServerFrame, HeardEvent, parseAgentFrame } 
 export { HttpAgentRequest, HttpAgentAnswer } from "./external/http-protocol.ts";
 export { loadAgentDefinition, AgentFile, AgentDefinition } from "./external/agent-file.ts";
 export type { LoadedAgentDefinition } from "./external/agent-file.ts";
-export type { McpToolHost, McpToolCallHandler } from "./external/mcp-host.ts";
+export type { McpToolBridge, McpToolCallHandler } from "./external/mcp-bridge.ts";
 export { probeAgentEndpoint, endpointOfAgentId } from "./external/probe-endpoint.ts";

@@ -1,4 +1,4 @@
-import { createScriptedAgent, createScriptedCaller, endpointOfAgentId, type McpToolHost, type ModelClient, probeAgentEndpoint, resolveBackends } from "../agents/index.ts";
+import { createScriptedAgent, createScriptedCaller, endpointOfAgentId, type McpToolBridge, type ModelClient, probeAgentEndpoint, resolveBackends } from "../agents/index.ts";
 import type { ToolDefinition } from "../tools/index.ts";
 import type { Backends } from "../sim/index.ts";
 import type { ModelOptions } from "./model-options.ts";
@@ -9,7 +9,7 @@ import type { ModelOptions } from "./model-options.ts";
  */
 export async function backendsFromOptions(
   options: ModelOptions,
-  context: { cacheDir: string; tools: readonly ToolDefinition[]; mcp?: McpToolHost },
+  context: { cacheDir: string; tools: readonly ToolDefinition[]; mcp?: McpToolBridge },
 ): Promise<{ backends: Backends; config: Record<string, unknown>; client?: ModelClient }> {
   const callerModel = options.callerModel ?? options.model;
   const resolved = resolveBackends(

@@ -43,10 +43,12 @@ export { createScriptedRewriter, createLLMRewriter, rewriteConversation } from "
 export type { Rewrite, Rewriter } from "./filter/rewrite.ts";
 export { compareRunDirs } from "./compare/compare-run-dirs.ts";
 export type { CompareRunDirsOptions, CompareRunDirsResult } from "./compare/compare-run-dirs.ts";
-export { compareRuns, hasRegression, percentiles } from "./compare/compare-runs.ts";
+export { compareRuns, hasRegression } from "./compare/compare-runs.ts";
+export { percentiles, latencySummary, DEFAULT_SLOW_TURN_MS } from "./report/agent-latency.ts";
+export type { Percentiles, SlowTurn, LatencySummary } from "./report/agent-latency.ts";
 export type { Comparison, AgentSummary, PassHatKDiff, CheckRegression, ScenarioComparison } from "./compare/compare-runs.ts";
 export { readRunOutcomes } from "./compare/run-outcomes.ts";
-export type { RunOutcomes, CallOutcome, SlowTurn } from "./compare/run-outcomes.ts";
+export type { RunOutcomes, CallOutcome } from "./compare/run-outcomes.ts";
 export { renderComparison, compareSummary } from "./compare/render-compare.ts";
 export { compareAgents } from "./compare/compare-agents.ts";
 export type { CompareAgentsOptions } from "./compare/compare-agents.ts";

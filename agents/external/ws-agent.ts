@@ -3,7 +3,7 @@ import type { AgentBackend, AgentCallReport, AgentStep, AgentView } from "../age
 import { agentFailure } from "./external-agent-error.ts";
 import { newsForAgent } from "./heard-events.ts";
 import { LatencyRecorder } from "./latency-recorder.ts";
-import type { McpToolHost } from "./mcp-host.ts";
+import type { McpToolBridge } from "./mcp-bridge.ts";
 import { WsAgentSession } from "./ws-agent-session.ts";
 
 export interface WebSocketAgentOptions {
@@ -16,7 +16,7 @@ export interface WebSocketAgentOptions {
   connectTimeoutMs?: number;
   headers?: Record<string, string>;
   /** Serves each call's tools over MCP; its URL goes into session.start. */
-  mcp?: McpToolHost;
+  mcp?: McpToolBridge;
   /** Wall clock for latency (ms); injected by tests. */
   now?: () => number;
 }

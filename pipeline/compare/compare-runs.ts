@@ -1,6 +1,7 @@
 import { Rng } from "../../tools/index.ts";
 import { choose, passHatK } from "../judge/pass-hat-k.ts";
-import type { CallOutcome, RunOutcomes, SlowTurn } from "./run-outcomes.ts";
+import { type Percentiles, percentiles, type SlowTurn } from "../report/agent-latency.ts";
+import type { CallOutcome, RunOutcomes } from "./run-outcomes.ts";
 
 /** pass^k of one agent over the scenarios both runs hold. */
 export interface AgentSummary {
@@ -15,12 +16,6 @@ export interface AgentSummary {
   firstSpeech: Percentiles | null;
   toolTime: Percentiles | null;
   slowTurns: SlowTurn[];
-}
-
-export interface Percentiles {
-  p50: number;
-  p95: number;
-  n: number;
 }
 
 /** Candidate minus baseline for one k, with a paired bootstrap interval over the common scenarios. */
@@ -158,12 +153,4 @@ function checkRegressions(base: readonly CallOutcome[], cand: readonly CallOutco
     if (failed.length / Math.max(1, cand.length) <= before) return [];
     return [{ check, baselineFailed: failing(base, check).length, baselineCalls: base.length, candidateFailed: failed.length, candidateCalls: cand.length, conversationIds: failed.map((c) => c.id) }];
   });
-}
-
-/** Nearest-rank percentiles; null when nothing was measured (agents inside voicesim report no latency). */
-export function percentiles(values: readonly number[]): Percentiles | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
-  return { p50: at(0.5), p95: at(0.95), n: sorted.length };
 }

@@ -1,4 +1,5 @@
-import type { AgentSummary, Comparison, PassHatKDiff, Percentiles } from "./compare-runs.ts";
+import type { Percentiles } from "../report/agent-latency.ts";
+import type { AgentSummary, Comparison, PassHatKDiff } from "./compare-runs.ts";
 
 /** The viewer port the report's call links assume (`voicesim view <run> --port 4173`). */
 export const COMPARE_VIEWER_PORT = 4173;

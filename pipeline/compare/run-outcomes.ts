@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Conversation, Manifest, Score, VoicesimError } from "../../scenarios/index.ts";
 import { readJsonl, RUN_FILES } from "../../sim/index.ts";
+import type { SlowTurn } from "../report/agent-latency.ts";
 
 /** One judged call as compare needs it. */
 export interface CallOutcome {
@@ -9,13 +10,6 @@ export interface CallOutcome {
   passed: boolean;
   /** Ids of the checks it failed (`final_state[0]`, `refusal:waive_fee`; `call_failed` for a call that broke off). */
   failedChecks: string[];
-}
-
-/** A slow agent turn: the caller heard dead air this long before the agent's first words. */
-export interface SlowTurn {
-  conversationId: string;
-  turn: number;
-  firstSpeechMs: number;
 }
 
 /** What one run directory says about its agent. */

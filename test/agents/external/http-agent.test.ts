@@ -102,6 +102,7 @@ describe("agent files", () => {
       "    temperature: 0.1",
       "    systemPrompt: prompts/ours.md",
       "    tools: [search_slots]",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent file's own ${NAME} syntax, not a template
       "    headers: { X-Team-Token: '${TEAM_TOKEN}' }",
       "  remote:",
       `    url: ${servers.get("none")?.url ?? "http://127.0.0.1:9/agent"}`,

@@ -8,7 +8,7 @@ export type McpToolCallHandler = (name: string, args: Record<string, unknown>) =
  * arrive there go through `onCall`, i.e. through the same call graph, tool log, faults and
  * final-state check as tool calls sent over the agent protocol.
  */
-export interface McpToolHost {
+export interface McpToolBridge {
   open(callId: string, onCall: McpToolCallHandler): Promise<string>;
   close(callId: string): Promise<void>;
   /** Stops the server (after the batch). */
