@@ -59,3 +59,5 @@ export { loadAgentDefinition, AgentFile, AgentDefinition } from "./external/agen
 export type { LoadedAgentDefinition } from "./external/agent-file.ts";
 export type { McpToolBridge, McpToolCallHandler } from "./external/mcp-bridge.ts";
 export { probeAgentEndpoint, endpointOfAgentId } from "./external/probe-endpoint.ts";
+export { createMcpToolBridge } from "./external/mcp-tool-bridge.ts";
+export type { McpToolBridgeOptions } from "./external/mcp-tool-bridge.ts";

@@ -1,4 +1,12 @@
-import { createScriptedAgent, createScriptedCaller, endpointOfAgentId, type McpToolBridge, type ModelClient, probeAgentEndpoint, resolveBackends } from "../agents/index.ts";
+import {
+  createMcpToolBridge,
+  createScriptedAgent,
+  createScriptedCaller,
+  endpointOfAgentId,
+  type ModelClient,
+  probeAgentEndpoint,
+  resolveBackends,
+} from "../agents/index.ts";
 import type { ToolDefinition } from "../tools/index.ts";
 import type { Backends } from "../sim/index.ts";
 import type { ModelOptions } from "./model-options.ts";
@@ -9,7 +17,7 @@ import type { ModelOptions } from "./model-options.ts";
  */
 export async function backendsFromOptions(
   options: ModelOptions,
-  context: { cacheDir: string; tools: readonly ToolDefinition[]; mcp?: McpToolBridge },
+  context: { cacheDir: string; tools: readonly ToolDefinition[] },
 ): Promise<{ backends: Backends; config: Record<string, unknown>; client?: ModelClient }> {
   const callerModel = options.callerModel ?? options.model;
   const resolved = resolveBackends(
@@ -21,7 +29,8 @@ export async function backendsFromOptions(
       cacheDir: context.cacheDir,
       timeoutMs: options.timeout ?? 60_000,
       ...(options.agentTimeout !== undefined ? { agentTurnTimeoutMs: options.agentTimeout } : {}),
-      ...(context.mcp ? { mcp: context.mcp } : {}),
+      // A WebSocket agent gets each call's tools over MCP too; the bridge starts with the first call that uses it.
+      mcp: createMcpToolBridge({ tools: context.tools.map((t) => t.openAISchema()) }),
     },
     { createScriptedAgent, createScriptedCaller },
   );

@@ -58,7 +58,8 @@ export function registerCompareCommand(program: Command): void {
         }
         const loaded = await loadPack(packDir);
         const out = options.out ?? `runs/compare-${loaded.pack.id}-${stamp}`;
-        const { createScriptedAgent, createScriptedCaller, endpointOfAgentId, probeAgentEndpoint, resolveBackends } = await import("../../agents/index.ts");
+        const { createMcpToolBridge, createScriptedAgent, createScriptedCaller, endpointOfAgentId, probeAgentEndpoint, resolveBackends } = await import("../../agents/index.ts");
+        const mcp = createMcpToolBridge({ tools: loaded.tools.map((t) => t.openAISchema()) });
         const callerModel = options.callerModel ?? "scripted";
         const resolved = agents.map((spec, i) =>
           resolveBackends(
@@ -70,6 +71,7 @@ export function registerCompareCommand(program: Command): void {
               cacheDir: join(out, `cache-${i + 1}`),
               timeoutMs: options.timeout,
               agentTurnTimeoutMs: options.agentTimeout,
+              mcp,
             },
             { createScriptedAgent, createScriptedCaller },
           ),

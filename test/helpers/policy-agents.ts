@@ -12,7 +12,26 @@ export const GREETING = "Thanks for calling Elm Street Dental, how can I help?";
 export const OFFER = "I have Thursday at nine in the morning.";
 
 /** What a misbehaving WebSocket agent does instead of following the policy. */
-export type WsMischief = "none" | "silent_after_greeting" | "hang_up_on_caller" | "bad_frame" | "not_json";
+export type WsMischief = "none" | "silent_after_greeting" | "hang_up_on_caller" | "bad_frame" | "not_json" | "tools_over_mcp";
+
+/** What the MCP-using agent saw from tools/list and tools/call. */
+export const mcpSeen: { tools: string[]; results: Array<{ isError: boolean; text: string }> } = { tools: [], results: [] };
+
+/** Calls search_slots over MCP at the call's URL, retrying once after an error result, as an MCP-capable framework would. */
+async function searchOverMcp(url: string): Promise<void> {
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+  const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+  const client = new Client({ name: "policy-agent", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  mcpSeen.tools = (await client.listTools()).tools.map((t) => t.name);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const result = await client.callTool({ name: "search_slots", arguments: SEARCH });
+    const text = (result.content as Array<{ text: string }>)[0]?.text ?? "";
+    mcpSeen.results.push({ isError: result.isError === true, text });
+    if (!result.isError) break;
+  }
+  await client.close();
+}
 
 export interface WsPolicyAgent {
   url: string;
@@ -27,13 +46,17 @@ export async function startWsPolicyAgent(mischief: WsMischief = "none"): Promise
   const received = new Map<string, Array<Record<string, unknown>>>();
   server.on("connection", (socket: WebSocket) => {
     let callId = "";
+    let mcpUrl = "";
     let turns = 0;
     let toolCalls = 0;
     const send = (frame: unknown) => socket.send(JSON.stringify(frame));
     const search = () => send({ type: "agent.tool_call", id: `t${++toolCalls}`, name: "search_slots", arguments: SEARCH });
     socket.on("message", (data) => {
       const frame = JSON.parse(data.toString()) as Record<string, unknown>;
-      if (frame.type === "session.start") callId = String(frame.callId);
+      if (frame.type === "session.start") {
+        callId = String(frame.callId);
+        mcpUrl = (frame.mcp as { url?: string } | undefined)?.url ?? "";
+      }
       received.set(callId, [...(received.get(callId) ?? []), frame]);
       if (frame.type === "session.start") return send({ type: "agent.say", text: GREETING });
       if (frame.type === "caller.said") {
@@ -42,6 +65,7 @@ export async function startWsPolicyAgent(mischief: WsMischief = "none"): Promise
         if (mischief === "hang_up_on_caller") return socket.terminate();
         if (mischief === "bad_frame") return send({ type: "agent.tool_call", id: "t1", name: "search_slots", arguments: "date=thursday" });
         if (mischief === "not_json") return socket.send("{oops");
+        if (mischief === "tools_over_mcp" && turns === 1) return void searchOverMcp(mcpUrl).then(() => send({ type: "agent.say", text: OFFER }));
         return turns === 1 ? search() : send({ type: "agent.end", say: "Goodbye." });
       }
       if (frame.type === "tool.result") return frame.ok ? send({ type: "agent.say", text: OFFER }) : search();

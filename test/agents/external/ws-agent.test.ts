@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createWebSocketAgent, probeAgentEndpoint } from "../../../agents/index.ts";
+import { createMcpToolBridge, createWebSocketAgent, probeAgentEndpoint } from "../../../agents/index.ts";
 import { type ConversationDeps, DEFAULT_LIMITS, simulateConversation } from "../../../sim/index.ts";
 import { builtinTools } from "../../../tools/index.ts";
 import { linesCaller } from "../../helpers/backend-doubles.ts";
-import { GREETING, OFFER, startWsPolicyAgent, type WsMischief, type WsPolicyAgent } from "../../helpers/policy-agents.ts";
+import { GREETING, mcpSeen, OFFER, startWsPolicyAgent, type WsMischief, type WsPolicyAgent } from "../../helpers/policy-agents.ts";
 import { miniPack } from "../../fixtures/mini-pack.ts";
 
 const scenario = miniPack.scenarios[0]!;
@@ -30,7 +30,7 @@ const agents = new Map<WsMischief, WsPolicyAgent>();
 const wsAgent = (mischief: WsMischief) => createWebSocketAgent({ url: agents.get(mischief)!.url, tools: tools.map((t) => t.openAISchema()), turnTimeoutMs: 150 });
 
 beforeAll(async () => {
-  for (const mischief of ["none", "silent_after_greeting", "hang_up_on_caller", "bad_frame", "not_json"] as const) agents.set(mischief, await startWsPolicyAgent(mischief));
+  for (const mischief of ["none", "silent_after_greeting", "hang_up_on_caller", "bad_frame", "not_json", "tools_over_mcp"] as const) agents.set(mischief, await startWsPolicyAgent(mischief));
 });
 afterAll(async () => {
   await Promise.all([...agents.values()].map((a) => a.close()));
@@ -91,6 +91,28 @@ describe("an agent behind a WebSocket", () => {
     expect(frames.at(-1)).toMatchObject({ type: "session.end" });
     const notJson = await simulateConversation(deps(wsAgent("not_json")));
     expect(notJson.conversation.error).toMatch(/invalid frame: not JSON: \{oops/);
+  });
+
+  it("serves the call's mocked tools over MCP: calls made there land in the same tool log with the same faults", async () => {
+    const bridge = createMcpToolBridge({ tools: tools.map((t) => t.openAISchema()) });
+    try {
+      const agent = createWebSocketAgent({ url: agents.get("tools_over_mcp")!.url, tools: tools.map((t) => t.openAISchema()), turnTimeoutMs: 3_000, mcp: bridge });
+      const { conversation } = await simulateConversation(deps(agent));
+      expect(conversation.status).toBe("completed");
+      expect(conversation.toolLog.map((r) => [r.tool, r.fault ?? null, r.outcome.ok])).toEqual([
+        ["search_slots", "timeout", false],
+        ["search_slots", null, true],
+      ]);
+      expect(mcpSeen.tools).toContain("search_slots");
+      expect(mcpSeen.results.map((r) => r.isError)).toEqual([true, false]);
+      expect(mcpSeen.results[0]?.text).toMatch(/"code":"timeout"/);
+      const start = agents.get("tools_over_mcp")!.received.get("book-easy#0")![0]!;
+      expect(start.mcp).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/mcp\/book-easy%230$/) });
+      // The call is over: its MCP address answers 404.
+      expect((await fetch((start.mcp as { url: string }).url, { method: "POST" })).status).toBe(404);
+    } finally {
+      await bridge.stop();
+    }
   });
 
   it("fails fast on a dead endpoint with a message naming the URL", async () => {
