@@ -46,8 +46,6 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
         })
       : undefined;
     const latency = new LatencyRecorder(now);
-    // Turn 0 is the greeting: the wait starts when the call connects.
-    latency.turnStarted(0);
     try {
       const session = await WsAgentSession.open({
         url: options.url,
@@ -58,6 +56,8 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
         ...(options.headers ? { headers: options.headers } : {}),
         connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       });
+      // Turn 0 is the greeting: the wait starts once the agent has session.start (voicesim's own connecting is not the agent's delay).
+      latency.turnStarted(0);
       const entry = { session, latency, ...(mcpUrl ? { mcpUrl } : {}) };
       sessions.set(callId, entry);
       return entry;
