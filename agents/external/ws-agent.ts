@@ -38,6 +38,11 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
   const sessionFor = async (view: AgentView, callId: string) => {
     const existing = sessions.get(callId);
     if (existing) return existing;
+    // A call starts with the agent's greeting; a session asked for mid-call would be a second
+    // connection silently standing in for the first (after a drop, or a fork), which it must not.
+    if (view.events.length > 0) {
+      throw agentFailure(options.url, "this call already started on another connection; a WebSocket agent's call is never resumed or replayed on a new one (run with --forks 0)");
+    }
     const mcpUrl = options.mcp
       ? await options.mcp.open(callId, async (name, args) => {
           const entry = sessions.get(callId);

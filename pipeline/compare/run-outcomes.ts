@@ -36,8 +36,10 @@ export interface RunOutcomes {
  * failed try of its scenario: an agent that hangs up its socket did not pass.
  */
 export async function readRunOutcomes(dir: string, options: { slowTurnMs: number }): Promise<RunOutcomes> {
-  if (!existsSync(join(dir, RUN_FILES.scores)) && !existsSync(join(dir, RUN_FILES.conversations))) {
-    throw new VoicesimError("file_not_found", `${dir} holds no judged run (no ${RUN_FILES.scores})`, { hint: "pass run directories written by `voicesim run`, or a pack with --agent twice" });
+  if (!existsSync(join(dir, RUN_FILES.scores))) {
+    throw new VoicesimError("file_not_found", `${dir} holds no judged calls (no ${RUN_FILES.scores})`, {
+      hint: `judge it first (voicesim judge ${dir}), or pass run directories written by \`voicesim run\``,
+    });
   }
   const manifestPath = join(dir, RUN_FILES.manifest);
   const manifest = existsSync(manifestPath) ? Manifest.parse(JSON.parse(readFileSync(manifestPath, "utf8"))) : undefined;

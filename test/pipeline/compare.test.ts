@@ -1,10 +1,30 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { Command } from "commander";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { registerCompareCommand } from "../../cli/commands/compare.ts";
 import { compareRunDirs, percentiles } from "../../pipeline/index.ts";
-import type { Score } from "../../scenarios/index.ts";
-import { runCli } from "../helpers/run-cli.ts";
+import { type Score, VoicesimError } from "../../scenarios/index.ts";
+
+/** `voicesim compare …` in process (no CLI spawn): what it printed and the exit code it set. */
+async function runCompareCommand(args: string[]): Promise<{ code: number; stdout: string }> {
+  const program = new Command().exitOverride();
+  registerCompareCommand(program);
+  let stdout = "";
+  const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const before = process.exitCode;
+  try {
+    await program.parseAsync(["node", "voicesim", "compare", ...args]);
+    return { code: Number(process.exitCode ?? 0), stdout };
+  } finally {
+    write.mockRestore();
+    process.exitCode = before;
+  }
+}
 
 /** A judged call: accepted, or rejected for the named checks. */
 function score(scenarioId: string, candidate: number, failed: string[] = []): Score {
@@ -41,9 +61,9 @@ let root = "";
 let baseline = "";
 let regressed = "";
 let noisy = "";
-let cli: ReturnType<typeof runCli>;
+let cli: { code: number; stdout: string };
 
-beforeAll(() => {
+beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "voicesim-compare-"));
   // The baseline fails one try of s8 only.
   baseline = writeRun(root, "baseline", (s, c) => (s === 8 && c === 0 ? ["refusal:waive_fee"] : []));
@@ -51,7 +71,7 @@ beforeAll(() => {
   regressed = writeRun(root, "regressed", (s, c) => (s <= 6 && c > 0 ? ["final_state[0]"] : s === 8 && c === 0 ? ["refusal:waive_fee"] : []));
   // One more failed try in one scenario: within the noise.
   noisy = writeRun(root, "noisy", (s, c) => (s === 3 && c === 2 ? ["final_state[0]"] : s === 8 && c === 0 ? ["refusal:waive_fee"] : []));
-  cli = runCli(["compare", baseline, regressed, "--out", join(root, "report"), "--fail-on-regression", "--seed", "3"]);
+  cli = await runCompareCommand([baseline, regressed, "--out", join(root, "report"), "--fail-on-regression", "--seed", "3"]);
 });
 
 describe("voicesim compare on two run directories", () => {
@@ -92,6 +112,13 @@ describe("voicesim compare on two run directories", () => {
     expect(markdown).toMatch(/\| s1 \| 3\/3 \| 1\/3 \| final_state\[0\] 0\/3 → 2\/3 \(s1#1, s1#2\) \|/);
     const html = readFileSync(join(root, "report", "report.html"), "utf8");
     expect(html).toContain('href="http://127.0.0.1:4173/#call=s1%231"');
+  });
+
+  it("refuses a directory with no judged calls, saying what to run", async () => {
+    const error = await compareRunDirs([baseline, root]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VoicesimError);
+    expect((error as VoicesimError).message).toMatch(/holds no judged calls \(no scores\.jsonl\)/);
+    expect((error as VoicesimError).hint).toMatch(/voicesim judge/);
   });
 
   it("reports latency percentiles by nearest rank", () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createMcpToolBridge, createWebSocketAgent, probeAgentEndpoint } from "../../../agents/index.ts";
 import { type ConversationDeps, DEFAULT_LIMITS, simulateConversation } from "../../../sim/index.ts";
-import { builtinTools } from "../../../tools/index.ts";
+import { builtinTools, Rng } from "../../../tools/index.ts";
 import { linesCaller } from "../../helpers/backend-doubles.ts";
 import { GREETING, mcpSeen, OFFER, startWsPolicyAgent, type WsMischief, type WsPolicyAgent } from "../../helpers/policy-agents.ts";
 import { miniPack } from "../../fixtures/mini-pack.ts";
@@ -79,6 +79,11 @@ describe("an agent behind a WebSocket", () => {
     expect(conversation.status).toBe("failed");
     expect(conversation.error).toMatch(/closed the connection mid-call .*not resumed/);
     expect(agents.get("hang_up_on_caller")!.received.size).toBe(1);
+    // Asked to go on with the same call (a fork, a retry), it refuses rather than reconnect.
+    const agent = wsAgent("none");
+    const later = await agent.nextStep({ pack: miniPack, now: scenario.clock.now, timezone: scenario.clock.timezone, events: conversation.events, turn: 2, memory: null, flaws: [], conversationId: "book-easy#9" }, Rng.derive(1, "x")).catch((e: Error) => e);
+    expect(String(later)).toMatch(/never resumed or replayed on a new one/);
+    expect(agents.get("none")!.received.has("book-easy#9")).toBe(false);
   });
 
   it("rejects a frame that breaks the protocol with a message naming the field, tells the agent, and fails the call", async () => {
