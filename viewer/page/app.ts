@@ -202,6 +202,9 @@ function renderHeader(message: ConversationMessage): void {
     message.live ? '<span class="pill live">live</span>' : `${clock(message.meta.durationMs)} long`,
     message.live ? "" : `ended: ${esc(words(message.meta.endReason))}`,
     `agent <b>${esc(message.meta.backends.agent || "?")}</b> · caller <b>${esc(message.meta.backends.caller || "?")}</b>`,
+    message.meta.latency
+      ? `first words p50 <b>${message.meta.latency.firstSpeechP50Ms} ms</b> / p95 <b>${message.meta.latency.firstSpeechP95Ms} ms</b>${message.meta.latency.slowTurns.length ? ` · <span class="pill flaw">dead air over ${message.meta.latency.slowTurnMs / 1000} s in turn ${message.meta.latency.slowTurns.join(", ")}</span>` : ""}`
+      : "",
     message.meta.injectedFlaws.length ? `injected flaw: <span class="pill flaw">${message.meta.injectedFlaws.map((f) => esc(words(f))).join("</span> <span class=\"pill flaw\">")}</span>` : "",
   ].filter(Boolean);
   $("callHeader").innerHTML = `<h1>${esc(title)}</h1><p class="facts">${facts.map((f) => `<span>${f}</span>`).join('<span class="sep">·</span>')}</p>`;
