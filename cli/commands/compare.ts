@@ -16,7 +16,6 @@ interface CompareCommandOptions {
   rounds: number;
   concurrency: number;
   flawRate: number;
-  model?: string;
   callerModel?: string;
   baseUrl?: string;
   timeout: number;
@@ -41,8 +40,7 @@ export function registerCompareCommand(program: Command): void {
     .option("--rounds <r>", "with --agent: generation rounds", intOption("--rounds", { min: 1, max: 50 }), 1)
     .option("--concurrency <c>", "with --agent: calls at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
     .option("--flaw-rate <r>", "with --agent: share of calls whose scripted agent gets an injected flaw", rateOption("--flaw-rate"), 0)
-    .option("--model <name>", "with --agent: model for an LLM caller and for openai agents without their own")
-    .option("--caller-model <name>", "with --agent: model for the simulated caller, or 'scripted' (default)")
+    .option("--caller-model <name>", "with --agent: model for the simulated caller (the same for every agent), or 'scripted' (default)")
     .option("--base-url <url>", "OpenAI-compatible endpoint for models (key from OPENAI_API_KEY)")
     .option("--timeout <ms>", "per model request", (v) => Number(v), 60_000)
     .option("--agent-timeout <ms>", "how long an external agent may take for one move", intOption("--agent-timeout", { min: 1 }), 15_000)
