@@ -27,7 +27,8 @@ function deps(agent: ConversationDeps["agent"], conversationId = "book-easy#0"):
 }
 
 const agents = new Map<WsMischief, WsPolicyAgent>();
-const wsAgent = (mischief: WsMischief) => createWebSocketAgent({ url: agents.get(mischief)!.url, tools: tools.map((t) => t.openAISchema()), turnTimeoutMs: 150 });
+// Only the silent agent meets the short timeout; the others get room for a loaded machine.
+const wsAgent = (mischief: WsMischief) => createWebSocketAgent({ url: agents.get(mischief)!.url, tools: tools.map((t) => t.openAISchema()), turnTimeoutMs: mischief === "silent_after_greeting" ? 150 : 5_000 });
 
 beforeAll(async () => {
   for (const mischief of ["none", "silent_after_greeting", "hang_up_on_caller", "bad_frame", "not_json", "tools_over_mcp"] as const) agents.set(mischief, await startWsPolicyAgent(mischief));
