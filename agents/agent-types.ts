@@ -89,6 +89,8 @@ export interface AgentBackend {
    * they get no forked replies.
    */
   readonly canFork?: boolean;
+  /** Where an agent outside voicesim listens (ws://, http://): checked before a batch starts. Never shown as is. */
+  readonly endpoint?: string;
 }
 
 /** Defects the scripted agent can be told to commit, so offline runs yield bad calls too. */

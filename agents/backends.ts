@@ -4,6 +4,7 @@ import type { AgentBackend, CallerBackend } from "./agent-types.ts";
 import { loadAgentDefinition } from "./external/agent-file.ts";
 import { createHttpAgent } from "./external/http-agent.ts";
 import type { McpToolBridge } from "./external/mcp-bridge.ts";
+import { shownUrl } from "./external/shown-url.ts";
 import { createWebSocketAgent } from "./external/ws-agent.ts";
 import type { ModelClient } from "./model/model-client.ts";
 import { createModelClient, type ModelClientOptions } from "./model/openai-model-client.ts";
@@ -29,8 +30,8 @@ export type BackendSpec =
 export function parseBackendSpec(spec: string): BackendSpec {
   const text = spec.trim();
   if (text === "scripted") return { kind: "scripted", id: "scripted" };
-  if (/^wss?:\/\/\S+$/i.test(text)) return { kind: "ws", id: `ws:${text}`, url: text };
-  if (/^https?:\/\/\S+$/i.test(text)) return { kind: "http", id: `http:${text}`, url: text };
+  if (/^wss?:\/\/\S+$/i.test(text)) return { kind: "ws", id: `ws:${shownUrl(text)}`, url: text };
+  if (/^https?:\/\/\S+$/i.test(text)) return { kind: "http", id: `http:${shownUrl(text)}`, url: text };
   if (/\.ya?ml(#[\w.-]+)?$/i.test(text)) return { kind: "file", id: `file:${text}`, spec: text };
   const match = /^openai:(?:chat:)?(.+)$/.exec(text);
   const model = match?.[1]?.trim();

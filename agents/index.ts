@@ -58,6 +58,7 @@ export { HttpAgentRequest, HttpAgentAnswer } from "./external/http-protocol.ts";
 export { loadAgentDefinition, AgentFile, AgentDefinition } from "./external/agent-file.ts";
 export type { LoadedAgentDefinition } from "./external/agent-file.ts";
 export type { McpToolBridge, McpToolCallHandler } from "./external/mcp-bridge.ts";
-export { probeAgentEndpoint, endpointOfAgentId } from "./external/probe-endpoint.ts";
+export { probeAgentEndpoint } from "./external/probe-endpoint.ts";
+export { shownUrl } from "./external/shown-url.ts";
 export { createMcpToolBridge } from "./external/mcp-tool-bridge.ts";
 export type { McpToolBridgeOptions } from "./external/mcp-tool-bridge.ts";

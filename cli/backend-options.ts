@@ -2,7 +2,6 @@ import {
   createMcpToolBridge,
   createScriptedAgent,
   createScriptedCaller,
-  endpointOfAgentId,
   type ModelClient,
   probeAgentEndpoint,
   resolveBackends,
@@ -35,8 +34,7 @@ export async function backendsFromOptions(
     { createScriptedAgent, createScriptedCaller },
   );
   const backends: Backends = { agent: resolved.agent, caller: resolved.caller };
-  const endpoint = endpointOfAgentId(resolved.agent.id);
-  if (endpoint) await probeAgentEndpoint(endpoint);
+  if (resolved.agent.endpoint) await probeAgentEndpoint(resolved.agent.endpoint);
   return {
     backends,
     config: { agent: backends.agent.id, caller: backends.caller.id, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) },

@@ -6,6 +6,7 @@ import { agentFailure } from "./external-agent-error.ts";
 import { newsForAgent } from "./heard-events.ts";
 import { HttpAgentAnswer, HttpAgentRequest, toWireMessages } from "./http-protocol.ts";
 import { LatencyRecorder } from "./latency-recorder.ts";
+import { shownUrl } from "./shown-url.ts";
 import { AGENT_PROTOCOL, describeFrameIssues } from "./protocol.ts";
 
 export interface HttpAgentOptions {
@@ -33,8 +34,9 @@ export function createHttpAgent(options: HttpAgentOptions): AgentBackend {
   const tools = options.tools.map((t) => ({ type: "function" as const, function: { name: t.function.name, description: t.function.description, parameters: t.function.parameters } }));
 
   return {
-    id: `http:${options.url}`,
+    id: `http:${shownUrl(options.url)}`,
     canFork: false,
+    endpoint: options.url,
     async nextStep(view): Promise<AgentStep> {
       const callId = view.conversationId ?? "call";
       let call = calls.get(callId);
@@ -56,7 +58,7 @@ export function createHttpAgent(options: HttpAgentOptions): AgentBackend {
       const answer = await post(options, body, timeoutMs);
       const text = answer.content?.trim() ?? "";
       const toolCalls = answer.tool_calls ?? [];
-      if (!text && toolCalls.length === 0 && !answer.end_call) throw agentFailure(options.url, "answered with neither speech (content) nor tool_calls");
+      if (!text && toolCalls.length === 0 && !answer.end_call) throw agentFailure(shownUrl(options.url), "answered with neither speech (content) nor tool_calls");
       if (text) call.latency.moved({ kind: "speech" });
       if (toolCalls.length > 0) {
         // The ids the agent sees next time come from eventsToAgentMessages, so the calls get those ids now.
@@ -88,18 +90,18 @@ async function post(options: HttpAgentOptions, body: HttpAgentRequest, timeoutMs
   } catch (error) {
     const e = error as Error & { cause?: { code?: string; message?: string } };
     const why = e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms at turn ${body.turn}` : `request failed: ${e.cause?.code ?? e.cause?.message ?? e.message}`;
-    throw agentFailure(options.url, why);
+    throw agentFailure(shownUrl(options.url), why);
   }
   const text = await response.text();
-  if (!response.ok) throw agentFailure(options.url, `answered ${response.status} at turn ${body.turn}: ${text.slice(0, 200)}`);
+  if (!response.ok) throw agentFailure(shownUrl(options.url), `answered ${response.status} at turn ${body.turn}: ${text.slice(0, 200)}`);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw agentFailure(options.url, `answered with a body that is not JSON: ${text.slice(0, 80)}`);
+    throw agentFailure(shownUrl(options.url), `answered with a body that is not JSON: ${text.slice(0, 80)}`);
   }
   const parsed = HttpAgentAnswer.safeParse(value);
-  if (!parsed.success) throw agentFailure(options.url, `answered with an invalid body: ${describeFrameIssues(parsed.error)}`);
+  if (!parsed.success) throw agentFailure(shownUrl(options.url), `answered with an invalid body: ${describeFrameIssues(parsed.error)}`);
   return parsed.data;
 }
 

@@ -1,5 +1,6 @@
 import WebSocket from "ws";
 import { VoicesimError } from "../../scenarios/index.ts";
+import { shownUrl } from "./shown-url.ts";
 
 /**
  * Checks, before a batch starts, that something answers at an external agent's address, so a
@@ -15,7 +16,7 @@ export async function probeAgentEndpoint(url: string, timeoutMs = 3_000): Promis
         socket.close(1000, "probe");
         resolve();
       });
-      socket.once("error", (error) => reject(new VoicesimError("bad_option", `no agent answers at ${url}: ${error.message}`, { hint })));
+      socket.once("error", (error) => reject(new VoicesimError("bad_option", `no agent answers at ${shownUrl(url)}: ${error.message}`, { hint })));
     });
     return;
   }
@@ -23,12 +24,6 @@ export async function probeAgentEndpoint(url: string, timeoutMs = 3_000): Promis
     await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const e = error as Error & { cause?: { code?: string } };
-    throw new VoicesimError("bad_option", `no agent answers at ${url}: ${e.cause?.code ?? e.message}`, { hint });
+    throw new VoicesimError("bad_option", `no agent answers at ${shownUrl(url)}: ${e.cause?.code ?? e.message}`, { hint });
   }
-}
-
-/** The address behind an external agent's backend id (`ws:<url>`, `http:<url>`), if it is one. */
-export function endpointOfAgentId(id: string): string | undefined {
-  const match = /^(?:ws|http):((?:wss?|https?):\/\/\S+)$/i.exec(id);
-  return match?.[1];
 }

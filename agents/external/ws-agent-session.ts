@@ -1,6 +1,7 @@
 import WebSocket from "ws";
 import type { OpenAIFunctionTool, ToolOutcome } from "../../tools/index.ts";
 import { agentFailure } from "./external-agent-error.ts";
+import { shownUrl } from "./shown-url.ts";
 import { AGENT_PROTOCOL, type AgentFrame, parseAgentFrame, ServerFrame } from "./protocol.ts";
 
 /** One call's connection to a WebSocket agent: frames in, frames out, one waiter at a time. */
@@ -20,6 +21,8 @@ export class WsAgentSession {
     private readonly socket: WebSocket,
     private readonly url: string,
   ) {
+    // Only the shown form of the address goes into failures (and so into conversations).
+    this.url = shownUrl(url);
     socket.on("message", (data, isBinary) => {
       const parsed = isBinary ? { ok: false as const, error: "binary frame (the protocol is JSON text frames)" } : parseAgentFrame(data.toString());
       this.push(parsed.ok ? { frame: parsed.frame } : { error: `sent an invalid frame: ${parsed.error}` });
@@ -47,7 +50,7 @@ export class WsAgentSession {
     const socket = new WebSocket(options.url, { handshakeTimeout: options.connectTimeoutMs, ...(options.headers ? { headers: options.headers } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
-      socket.once("error", (error) => reject(agentFailure(options.url, `cannot connect: ${error.message}`)));
+      socket.once("error", (error) => reject(agentFailure(shownUrl(options.url), `cannot connect: ${error.message}`)));
     });
     const session = new WsAgentSession(socket, options.url);
     session.send({

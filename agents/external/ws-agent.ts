@@ -4,6 +4,7 @@ import { agentFailure } from "./external-agent-error.ts";
 import { newsForAgent } from "./heard-events.ts";
 import { LatencyRecorder } from "./latency-recorder.ts";
 import type { McpToolBridge } from "./mcp-bridge.ts";
+import { shownUrl } from "./shown-url.ts";
 import { WsAgentSession } from "./ws-agent-session.ts";
 
 export interface WebSocketAgentOptions {
@@ -41,7 +42,7 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
     // A call starts with the agent's greeting; a session asked for mid-call would be a second
     // connection silently standing in for the first (after a drop, or a fork), which it must not.
     if (view.events.length > 0) {
-      throw agentFailure(options.url, "this call already started on another connection; a WebSocket agent's call is never resumed or replayed on a new one (run with --forks 0)");
+      throw agentFailure(shownUrl(options.url), "this call already started on another connection; a WebSocket agent's call is never resumed or replayed on a new one (run with --forks 0)");
     }
     const mcpUrl = options.mcp
       ? await options.mcp.open(callId, async (name, args) => {
@@ -73,14 +74,15 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
   };
 
   return {
-    id: `ws:${options.url}`,
+    id: `ws:${shownUrl(options.url)}`,
     canFork: false,
+    endpoint: options.url,
     async nextStep(view): Promise<AgentStep> {
       const callId = view.conversationId;
       if (!callId) throw new Error("a WebSocket agent needs the conversation id in its view");
       const { session, latency } = await sessionFor(view, callId);
       if (view.events.length < session.delivered) {
-        throw agentFailure(options.url, "a WebSocket agent keeps its own state per call and cannot be replayed from a checkpoint (run with --forks 0)");
+        throw agentFailure(shownUrl(options.url), "a WebSocket agent keeps its own state per call and cannot be replayed from a checkpoint (run with --forks 0)");
       }
       const news = newsForAgent(view.events.slice(session.delivered));
       session.delivered = view.events.length;
@@ -101,7 +103,7 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
       }
       if (session.toolCallIds.has(frame.id)) {
         session.close("error", `tool call id "${frame.id}" was already used on this call; use a new id per call`);
-        throw agentFailure(options.url, `reused tool call id "${frame.id}"`);
+        throw agentFailure(shownUrl(options.url), `reused tool call id "${frame.id}"`);
       }
       session.toolCallIds.add(frame.id);
       if (frame.say) latency.moved({ kind: "speech" });

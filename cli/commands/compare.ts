@@ -56,7 +56,7 @@ export function registerCompareCommand(program: Command): void {
         }
         const loaded = await loadPack(packDir);
         const out = options.out ?? `runs/compare-${loaded.pack.id}-${stamp}`;
-        const { createMcpToolBridge, createScriptedAgent, createScriptedCaller, endpointOfAgentId, probeAgentEndpoint, resolveBackends } = await import("../../agents/index.ts");
+        const { createMcpToolBridge, createScriptedAgent, createScriptedCaller, probeAgentEndpoint, resolveBackends } = await import("../../agents/index.ts");
         const mcp = createMcpToolBridge({ tools: loaded.tools.map((t) => t.openAISchema()) });
         const callerModel = options.callerModel ?? "scripted";
         const resolved = agents.map((spec, i) =>
@@ -75,8 +75,7 @@ export function registerCompareCommand(program: Command): void {
           ),
         );
         for (const r of resolved) {
-          const endpoint = endpointOfAgentId(r.agent.id);
-          if (endpoint) await probeAgentEndpoint(endpoint);
+          if (r.agent.endpoint) await probeAgentEndpoint(r.agent.endpoint);
         }
         const caller = resolved[0]?.caller;
         if (!caller) throw new VoicesimError("bad_option", "no agents to compare");

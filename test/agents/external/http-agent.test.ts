@@ -120,6 +120,13 @@ describe("agent files", () => {
     expect(resolve(`${file}#remote`).agent.id).toMatch(/^http:http:\/\/127\.0\.0\.1/);
   });
 
+  it("never shows a password or a query token of an agent's address, and still dials it", () => {
+    const { agent } = resolve("wss://team:hunter2@agents.example.com/call?token=abc123&region=eu");
+    expect(agent.id).toBe("ws:wss://team:***@agents.example.com/call?token=***&region=***");
+    expect(agent.endpoint).toBe("wss://team:hunter2@agents.example.com/call?token=abc123&region=eu");
+    expect(resolve("http://127.0.0.1:9/step?key=s3cret").agent.id).toBe("http:http://127.0.0.1:9/step?key=***");
+  });
+
   it("names the file and field of every mistake", () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "agents:\n  a:\n    model: m\n    temperature: hot\n");
