@@ -30,11 +30,25 @@ const EndpointAgentDefinition = z.strictObject({
   turnTimeoutMs: z.number().int().positive().optional(),
 });
 
-export const AgentDefinition = z.union([ModelAgentDefinition, EndpointAgentDefinition]);
-export type AgentDefinition = z.infer<typeof AgentDefinition>;
+/**
+ * Picks the schema by a key the author wrote, so an error names the fields of the kind meant
+ * (`temperature: expected number`) instead of every branch of a union (`url: required`).
+ */
+function chosenBy<A extends z.ZodType, B extends z.ZodType>(key: string, whenPresent: A, otherwise: B) {
+  return z.unknown().transform((value, ctx): z.output<A> | z.output<B> => {
+    const schema = value && typeof value === "object" && key in value ? whenPresent : otherwise;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data as z.output<A> | z.output<B>;
+    for (const issue of result.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+    return z.NEVER;
+  });
+}
+
+export const AgentDefinition = chosenBy("url", EndpointAgentDefinition, ModelAgentDefinition);
+export type AgentDefinition = z.output<typeof AgentDefinition>;
 
 /** One agent at the top level, or several under `agents:` by name. */
-export const AgentFile = z.union([z.strictObject({ agents: z.record(z.string().regex(/^[\w.-]+$/), AgentDefinition) }), AgentDefinition]);
+export const AgentFile = chosenBy("agents", z.strictObject({ agents: z.record(z.string().regex(/^[\w.-]+$/), AgentDefinition) }), AgentDefinition);
 
 /** An agent definition read from its file, with paths resolved and ${ENV} references filled. */
 export type LoadedAgentDefinition =
