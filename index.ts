@@ -11,3 +11,7 @@ export { runPipeline, rejudgeRun, judgeConversation, createLLMJudge } from "./pi
 export type { RunPipelineOptions, RunPipelineResult } from "./pipeline/index.ts";
 export { startViewer } from "./viewer/index.ts";
 export { createModelClient, createOpenAIAgent, createOpenAICaller } from "./agents/index.ts";
+export { createWebSocketAgent, createHttpAgent, createMcpToolBridge, loadAgentDefinition, resolveBackends, AGENT_PROTOCOL } from "./agents/index.ts";
+export type { WebSocketAgentOptions, HttpAgentOptions, McpToolBridge } from "./agents/index.ts";
+export { compareAgents, compareRunDirs } from "./pipeline/index.ts";
+export type { CompareAgentsOptions, CompareRunDirsResult, Comparison } from "./pipeline/index.ts";

@@ -1,5 +1,5 @@
 import type { Rng } from "../tools/index.ts";
-import type { ConversationEvent, Persona, Scenario, ScenarioPack, TokenUsage } from "../scenarios/index.ts";
+import type { ConversationEvent, Persona, Scenario, ScenarioPack, TokenUsage, TurnLatency } from "../scenarios/index.ts";
 
 /** Plain JSON: agent memory lives in LangGraph state, so it must survive a checkpoint. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -74,10 +74,27 @@ export interface AgentStep {
   usage: TokenUsage;
 }
 
-/** The agent under test. Scripted: procedure follower with slot filling; LLM: tools as functions. */
+/** What an agent with a life per call reports once the call is over. */
+export interface AgentCallReport {
+  latency?: TurnLatency[];
+}
+
+/** The agent under test. Scripted: procedure follower with slot filling; LLM: tools as functions; or the user's own (agents/external). */
 export interface AgentBackend {
   readonly id: string;
   nextStep(view: AgentView, rng: Rng): Promise<AgentStep>;
+  /**
+   * Called once when a call ends, however it ended (`reason` is its end reason). Agents that
+   * hold a session per call (a WebSocket) close it here and report what they measured.
+   */
+  endCall?(conversationId: string, reason: string): Promise<AgentCallReport>;
+  /**
+   * False for agents that keep their own state per call: a checkpoint cannot rewind them, so
+   * they get no forked replies.
+   */
+  readonly canFork?: boolean;
+  /** Where an agent outside voicesim listens (ws://, http://): checked before a batch starts. Never shown as is. */
+  readonly endpoint?: string;
 }
 
 /** Defects the scripted agent can be told to commit, so offline runs yield bad calls too. */

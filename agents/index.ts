@@ -8,6 +8,7 @@ export type {
   AgentAction,
   AgentStep,
   AgentBackend,
+  AgentCallReport,
   AgentFlaw,
 } from "./agent-types.ts";
 export { AGENT_FLAWS } from "./agent-types.ts";
@@ -49,3 +50,16 @@ export { callerSystemPrompt } from "./openai/caller-prompt.ts";
 export { callerMessages } from "./openai/openai-caller.ts";
 export type { OpenAIAgentOptions } from "./openai/openai-agent.ts";
 export type { OpenAICallerOptions } from "./openai/openai-caller.ts";
+export { createWebSocketAgent } from "./external/ws-agent.ts";
+export type { WebSocketAgentOptions } from "./external/ws-agent.ts";
+export { createHttpAgent } from "./external/http-agent.ts";
+export type { HttpAgentOptions } from "./external/http-agent.ts";
+export { AGENT_PROTOCOL, AgentFrame, ServerFrame, HeardEvent, parseAgentFrame } from "./external/protocol.ts";
+export { HttpAgentRequest, HttpAgentAnswer } from "./external/http-protocol.ts";
+export { loadAgentDefinition, AgentFile, AgentDefinition } from "./external/agent-file.ts";
+export type { LoadedAgentDefinition } from "./external/agent-file.ts";
+export type { McpToolBridge, McpToolCallHandler } from "./external/mcp-bridge.ts";
+export { probeAgentEndpoint } from "./external/probe-endpoint.ts";
+export { shownUrl } from "./external/shown-url.ts";
+export { createMcpToolBridge } from "./external/mcp-tool-bridge.ts";
+export type { McpToolBridgeOptions } from "./external/mcp-tool-bridge.ts";

@@ -1,39 +1,45 @@
 import {
-  createModelClient,
-  createOpenAIAgent,
-  createOpenAICaller,
+  createMcpToolBridge,
   createScriptedAgent,
   createScriptedCaller,
   type ModelClient,
+  probeAgentEndpoint,
   redactUrl,
+  resolveBackends,
 } from "../agents/index.ts";
 import type { ToolDefinition } from "../tools/index.ts";
 import type { Backends } from "../sim/index.ts";
 import type { ModelOptions } from "./model-options.ts";
 
-/** Scripted backends unless a model is named. What goes in the manifest never holds a key, nor the base URL's credentials. */
+/**
+ * The backends the options name, through the one resolver (`resolveBackends`): scripted unless a
+ * model or an agent is named. What goes in the manifest never holds a key or a header.
+ */
 export async function backendsFromOptions(
   options: ModelOptions,
   context: { cacheDir: string; tools: readonly ToolDefinition[]; signal?: AbortSignal },
 ): Promise<{ backends: Backends; config: Record<string, unknown>; client?: ModelClient }> {
-  const clientFor = (model: string) =>
-    createModelClient({
-      model,
+  const callerModel = options.callerModel ?? options.model;
+  const resolved = resolveBackends(
+    {
+      caller: callerModel && callerModel !== "scripted" ? `openai:${callerModel}` : "scripted",
+      agent: options.agent ?? (options.model ? `openai:${options.model}` : "scripted"),
+      tools: context.tools.map((t) => t.openAISchema()),
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       cacheDir: context.cacheDir,
       timeoutMs: options.timeout ?? 60_000,
+      ...(options.agentTimeout !== undefined ? { agentTurnTimeoutMs: options.agentTimeout } : {}),
+      // A WebSocket agent gets each call's tools over MCP too; the bridge starts with the first call that uses it.
+      mcp: createMcpToolBridge({ tools: context.tools.map((t) => t.openAISchema()) }),
       ...(context.signal ? { signal: context.signal } : {}),
-    });
-  const agentClient = options.model ? clientFor(options.model) : undefined;
-  const callerModel = options.callerModel ?? options.model;
-  const callerClient = callerModel && callerModel !== "scripted" ? (callerModel === options.model ? agentClient : clientFor(callerModel)) : undefined;
-  const backends: Backends = {
-    agent: agentClient ? createOpenAIAgent({ client: agentClient, tools: context.tools.map((t) => t.openAISchema()) }) : createScriptedAgent(),
-    caller: callerClient ? createOpenAICaller({ client: callerClient }) : createScriptedCaller(),
-  };
+    },
+    { createScriptedAgent, createScriptedCaller },
+  );
+  const backends: Backends = { agent: resolved.agent, caller: resolved.caller };
+  if (resolved.agent.endpoint) await probeAgentEndpoint(resolved.agent.endpoint);
   return {
     backends,
     config: { agent: backends.agent.id, caller: backends.caller.id, ...(options.baseUrl ? { baseUrl: redactUrl(options.baseUrl) } : {}) },
-    ...(agentClient ? { client: agentClient } : {}),
+    ...(options.model ? { client: resolved.clientFor(options.model) } : {}),
   };
 }

@@ -1,12 +1,16 @@
 import type { Command } from "commander";
 import { intOption } from "./options.ts";
 
-/** Model options shared by `simulate` and `run`. */
+/** Model and agent options shared by `simulate`, `run` and `compare`. */
 export interface ModelOptions {
   model?: string;
   callerModel?: string;
   baseUrl?: string;
   timeout?: number;
+  /** The agent under test: scripted, openai:<model>, agent.yaml[#name], ws://…, http://… */
+  agent?: string;
+  /** Per move of an external agent (ms). */
+  agentTimeout?: number;
 }
 
 export function modelOptionsHelp(command: Command): Command {
@@ -15,4 +19,11 @@ export function modelOptionsHelp(command: Command): Command {
     .option("--caller-model <name>", "model for the simulated caller, or 'scripted' (default: --model)")
     .option("--base-url <url>", "OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (key from OPENAI_API_KEY)")
     .option("--timeout <ms>", "per model request attempt, headers and body, in milliseconds", intOption("--timeout", { min: 1 }), 60_000);
+}
+
+/** `--agent` for commands that run one agent under test. */
+export function agentOptionHelp(command: Command): Command {
+  return command
+    .option("--agent <spec>", "the agent under test: agent.yaml[#name], ws://host/path, http://host/path, openai:<model> or scripted (default: --model, else scripted)")
+    .option("--agent-timeout <ms>", "how long an external agent may take for one move", intOption("--agent-timeout", { min: 1 }), 15_000);
 }

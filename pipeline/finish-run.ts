@@ -4,6 +4,7 @@ import { exportDataset } from "./export/export-dataset.ts";
 import { filterCalls } from "./filter/filter-calls.ts";
 import type { Rewriter } from "./filter/rewrite.ts";
 import { passHatKTable } from "./judge/pass-hat-k.ts";
+import { type LatencySummary, latencySummary } from "./report/agent-latency.ts";
 import { complicationCoverage } from "./report/complication-coverage.ts";
 import { type ReportData, renderReport } from "./report/render-report.ts";
 
@@ -160,7 +161,14 @@ function reportData(
     dataset: { sft: exported.sft.length, preference: exported.dpo.length, piiReplacements: exported.piiReplacements, rewrites: exported.rewrites.length },
     rejects,
     checkFailures: countFailures(scoreList),
+    ...agentLatencyOf(conversations),
   };
+}
+
+/** Latency only where it was measured (external agents), so other reports stay as they were. */
+function agentLatencyOf(conversations: readonly Conversation[]): { agentLatency?: LatencySummary } {
+  const summary = latencySummary(conversations);
+  return summary ? { agentLatency: summary } : {};
 }
 
 /** Rough list prices (USD per million tokens) of a small hosted model; scripted runs cost nothing. */

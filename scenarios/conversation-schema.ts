@@ -122,6 +122,18 @@ export const Timing = z.object({
   toolLatencyMs: z.number().nonnegative(),
 });
 
+/**
+ * Wall-clock latency of one agent turn of an external agent (measured, so not reproducible by
+ * seed): how long the caller waited for the first words after it stopped talking, and how long
+ * each tool step held the line (from the agent asking for the tool to its next move).
+ */
+export const TurnLatency = z.object({
+  turn: z.number().int().nonnegative(),
+  firstSpeechMs: z.number().nonnegative().optional(),
+  tools: z.array(z.object({ tool: z.string(), callId: z.string(), ms: z.number().nonnegative() })).default([]),
+});
+export type TurnLatency = z.infer<typeof TurnLatency>;
+
 export const Conversation = z.object({
   id: z.string(),
   scenarioId: z.string(),
@@ -143,6 +155,8 @@ export const Conversation = z.object({
   endReason: EndReason,
   /** Why the conversation failed (model error after retries, ...); absent when completed. */
   error: z.string().optional(),
+  /** Per-turn latency, for agents that run outside voicesim (WebSocket, HTTP). */
+  agentLatency: z.array(TurnLatency).optional(),
 });
 export type Conversation = z.infer<typeof Conversation>;
 

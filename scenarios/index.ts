@@ -45,6 +45,7 @@ export {
   Timing,
   Conversation,
   ForkedReplies,
+  TurnLatency,
 } from "./conversation-schema.ts";
 export { CheckResult, RubricScore, Score, RejectStage, Reject } from "./score-schema.ts";
 export { ScenarioRecord, StageName, Manifest } from "./run-schema.ts";

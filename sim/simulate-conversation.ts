@@ -1,5 +1,5 @@
 import { MemorySaver } from "@langchain/langgraph";
-import type { AgentFlaw } from "../agents/index.ts";
+import type { AgentCallReport, AgentFlaw } from "../agents/index.ts";
 import type { Conversation, ConversationEvent, ForkedReplies } from "../scenarios/index.ts";
 import { ToolWorld } from "../tools/index.ts";
 import { replyAsItWent } from "./fork-points.ts";
@@ -56,16 +56,23 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
     ...(options.signal ? { signal: options.signal } : {}),
   };
   let finalState: ConversationStateValue | undefined;
-  const stream = await graph.stream(initialConversationState(deps), {
-    ...config,
-    streamMode: ["values", "custom"],
-  });
-  for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-    if (mode === "values") finalState = chunk as ConversationStateValue;
-    else if (mode === "custom") options.onEvent?.(chunk as LiveEventChunk);
+  let agentReport: AgentCallReport = {};
+  try {
+    const stream = await graph.stream(initialConversationState(deps), {
+      ...config,
+      streamMode: ["values", "custom"],
+    });
+    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
+      if (mode === "values") finalState = chunk as ConversationStateValue;
+      else if (mode === "custom") options.onEvent?.(chunk as LiveEventChunk);
+    }
+  } finally {
+    // An agent with a session per call (a WebSocket) hears that the call is over, however it ended.
+    if (deps.agent.endCall) agentReport = await deps.agent.endCall(deps.conversationId, finalState?.endReason ?? "aborted");
   }
   if (!finalState) throw new Error(`conversation ${deps.conversationId} produced no state`);
   const conversation = toConversation(deps, finalState);
+  if (agentReport.latency) conversation.agentLatency = agentReport.latency;
 
   return {
     conversation,

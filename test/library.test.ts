@@ -12,6 +12,6 @@ describe("the library entry", () => {
     const result = await voicesim.runPipeline(pack, { out, seed: 1, scenarios: 4, candidates: 1, forks: 0, rounds: 1, concurrency: 2, flawRate: 0, backends, resume: false });
     expect(result.sftRows).toBeGreaterThan(0);
     expect(readFileSync(join(out, "dataset/sft.jsonl"), "utf8").trim().split("\n")).toHaveLength(result.sftRows);
-    for (const name of ["simulate", "simulateConversation", "startViewer", "defineTool", "createModelClient", "RunStore"]) expect(voicesim).toHaveProperty(name);
+    for (const name of ["simulate", "simulateConversation", "startViewer", "defineTool", "createModelClient", "RunStore", "createWebSocketAgent", "createHttpAgent", "compareAgents", "compareRunDirs"]) expect(voicesim).toHaveProperty(name);
   });
 });

@@ -86,7 +86,16 @@ export type ServerMessage =
       forks: ForkedReplies[];
       pairs: ForkPair[];
       rejects: Array<{ stage: string; reason: string }>;
-      meta: { events: number; durationMs: number; backends: { caller: string; agent: string }; injectedFlaws: string[]; endReason: string; status: string };
+      meta: {
+        events: number;
+        durationMs: number;
+        backends: { caller: string; agent: string };
+        injectedFlaws: string[];
+        endReason: string;
+        status: string;
+        /** External agents only: wall-clock time to first words per turn, and the turns over the slow mark. */
+        latency?: { firstSpeechP50Ms: number; firstSpeechP95Ms: number; slowTurns: number[]; slowTurnMs: number };
+      };
       worldChanges: WorldChange[];
       timeline: TimelineMark[];
       live: boolean;

@@ -5,7 +5,7 @@ import type { Duplex } from "node:stream";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebSocket, WebSocketServer } from "ws";
-import { type ConversationEvent, Manifest, VoicesimError } from "../scenarios/index.ts";
+import { type ConversationEvent, Manifest, type TurnLatency, VoicesimError } from "../scenarios/index.ts";
 import type { LiveEventChunk } from "../sim/index.ts";
 import { ClientSender } from "./client-sender.ts";
 import type { ConversationDoneListener, LiveEventListener, LiveFeed } from "./live-feed.ts";
@@ -213,6 +213,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
               injectedFlaws: conversation?.injectedFlaws ?? [],
               endReason: conversation?.endReason ?? "in progress",
               status: conversation?.status ?? "running",
+              ...(conversation?.agentLatency?.length ? { latency: latencyOf(conversation.agentLatency) } : {}),
             },
             worldChanges: conversation?.worldChanges ?? [],
             timeline: timelineOf(conversation?.events ?? liveEvents?.filter(Boolean) ?? []),
@@ -318,4 +319,14 @@ function abortUpgrade(socket: Duplex, status: number, text: string): void {
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
   res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" });
   res.end(body);
+}
+
+/** Turns whose first words came later than this are marked (the report uses the same mark). */
+const SLOW_TURN_MS = 2_000;
+
+/** p50/p95 (nearest rank) of one call's time to first words, and its slow turns. */
+function latencyOf(turns: readonly TurnLatency[]): { firstSpeechP50Ms: number; firstSpeechP95Ms: number; slowTurns: number[]; slowTurnMs: number } {
+  const sorted = turns.flatMap((t) => (t.firstSpeechMs === undefined ? [] : [t.firstSpeechMs])).sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
+  return { firstSpeechP50Ms: at(0.5), firstSpeechP95Ms: at(0.95), slowTurns: turns.filter((t) => (t.firstSpeechMs ?? 0) > SLOW_TURN_MS).map((t) => t.turn), slowTurnMs: SLOW_TURN_MS };
 }

@@ -32,6 +32,8 @@ export interface ModelClientOptions {
   cacheDir?: string;
   /** Used when a request sets none. */
   temperature?: number;
+  /** Extra request headers (a gateway's team token); never logged, cached or written to a manifest. */
+  headers?: Record<string, string>;
   /** How to wait between attempts; tests pass one that records the delays instead of waiting. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /**
@@ -116,7 +118,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         timeout: timeoutMs,
         ...(temperature !== undefined ? { temperature } : {}),
         ...(maxTokens !== undefined ? { maxTokens } : {}),
-        configuration: { ...endpoint, maxRetries: 0, fetch: checkedFetch },
+        configuration: { ...endpoint, ...(options.headers ? { defaultHeaders: options.headers } : {}), maxRetries: 0, fetch: checkedFetch },
       });
       models.set(id, model);
     }

@@ -8,15 +8,28 @@ export interface OpenAIAgentOptions {
   client: ModelClient;
   tools: readonly OpenAIFunctionTool[];
   temperature?: number;
+  /**
+   * The team's own system prompt instead of the pack's policy prompt. `{now}` and `{timezone}`
+   * are filled from the scenario clock; a prompt without them gets the clock as a last line.
+   */
+  systemPrompt?: string;
+  /** Backend id in manifests and conversations; default the model client's. */
+  id?: string;
+}
+
+/** The team's prompt with the scenario clock in it. */
+function withClock(prompt: string, now: string, timezone: string): string {
+  if (prompt.includes("{now}") || prompt.includes("{timezone}")) return prompt.replaceAll("{now}", now).replaceAll("{timezone}", timezone);
+  return `${prompt.trimEnd()}\n\nThe current time is ${now} (${timezone}).`;
 }
 
 /** The candidate agent as a model: the pack's policy as system prompt, its tools as functions. */
 export function createOpenAIAgent(options: OpenAIAgentOptions): AgentBackend {
   return {
-    id: options.client.id,
+    id: options.id ?? options.client.id,
     async nextStep(view, rng): Promise<AgentStep> {
       const response = await options.client.complete({
-        messages: [{ role: "system", content: agentSystemPrompt(view.pack, view.now, view.timezone) }, ...eventsToAgentMessages(view.events, view.conversationId)],
+        messages: [{ role: "system", content: options.systemPrompt !== undefined ? withClock(options.systemPrompt, view.now, view.timezone) : agentSystemPrompt(view.pack, view.now, view.timezone) }, ...eventsToAgentMessages(view.events, view.conversationId)],
         tools: [...options.tools],
         temperature: options.temperature ?? 0.3,
         // Forks and candidates draw their own samples instead of sharing one cached answer.

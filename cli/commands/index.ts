@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerCompareCommand } from "./compare.ts";
 import { registerInitCommand } from "./init.ts";
 import { registerJudgeCommand } from "./judge.ts";
 import { registerRunCommand } from "./run.ts";
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerRunCommand(program);
   registerJudgeCommand(program);
   registerViewCommand(program);
+  registerCompareCommand(program);
 }

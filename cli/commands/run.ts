@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import type { LiveEventChunk } from "../../sim/index.ts";
 import { loadPack, makeDirectory, VoicesimError } from "../../scenarios/index.ts";
-import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
+import { agentOptionHelp, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { allCallsFailed } from "../all-calls-failed.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { defaultRunDir, intOption, rateOption } from "../options.ts";
@@ -61,6 +61,7 @@ export function registerRunCommand(program: Command): void {
     .option("--view", "start the replay viewer beside the run and stream calls as they happen")
     .option("--port <p>", "with --view: viewer port", intOption("--port", { min: 0, max: 65535 }), 0);
   modelOptionsHelp(command);
+  agentOptionHelp(command);
   command.action(async (packDir: string, options: RunCommandOptions) => {
     // The engine (LangGraph, LangChain) loads only for the commands that run it.
     const { createLLMCritic, createLLMGenerator, createLLMJudge, createLLMRewriter, createScriptedRewriter, runPipeline } = await import("../../pipeline/index.ts");
@@ -73,6 +74,9 @@ export function registerRunCommand(program: Command): void {
     // Ctrl-C reaches the model clients' retry waits in every stage, not only in the calls.
     const interrupt = new AbortController();
     const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools, signal: interrupt.signal });
+    // An agent with its own state per call cannot be rewound to a checkpoint: no forked replies.
+    const forks = backends.agent.canFork === false ? 0 : options.forks;
+    if (forks !== options.forks) process.stderr.write(`note: ${backends.agent.id} keeps its own state per call, so no forked replies (--forks 0)\n`);
     const judgeClient = options.judgeModel
       ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache`, timeoutMs: options.timeout ?? 60_000, signal: interrupt.signal })
       : undefined;
@@ -86,7 +90,7 @@ export function registerRunCommand(program: Command): void {
         seed: options.seed,
         scenarios: options.scenarios,
         candidates: options.candidates,
-        forks: options.forks,
+        forks,
         rounds: options.rounds,
         ...(options.accepted !== undefined ? { accepted: options.accepted } : {}),
         budget: { ...(options.budgetScenarios ? { scenarios: options.budgetScenarios } : {}), ...(options.budgetTokens ? { tokens: options.budgetTokens } : {}) },
@@ -101,7 +105,7 @@ export function registerRunCommand(program: Command): void {
         ...(options.rewrite === "model" ? { rewriter: createLLMRewriter(client ?? judgeClient ?? fail("--rewrite model needs --model or --judge-model")) } : {}),
         resume: options.resume ?? false,
         retryFailed: options.retryFailed,
-        config: { ...config, judge: options.judgeModel ?? "scripted", scenarios: options.scenarios, candidates: options.candidates, forks: options.forks, rounds: options.rounds, flawRate: options.flawRate, ...(options.splitToolSpeech ? { splitToolSpeech: true } : {}) },
+        config: { ...config, judge: options.judgeModel ?? "scripted", scenarios: options.scenarios, candidates: options.candidates, forks, rounds: options.rounds, flawRate: options.flawRate, ...(options.splitToolSpeech ? { splitToolSpeech: true } : {}) },
         signal,
         ...(viewer ? { onEvent: (chunk: LiveEventChunk) => viewer.publish(chunk) } : {}),
         onStage: (event) => {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
-import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
+import { agentOptionHelp, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { defaultRunDir, intOption, listOption, rateOption } from "../options.ts";
 import { createProgressView } from "../progress.ts";
 import { allCallsFailed } from "../all-calls-failed.ts";
@@ -33,6 +33,7 @@ export function registerSimulateCommand(program: Command): void {
     .option("--retry-failed", "with --resume: simulate again the calls that failed (the default)", true)
     .option("--no-retry-failed", "with --resume: keep failed calls as they are");
   modelOptionsHelp(command);
+  agentOptionHelp(command);
   command.action(async (packDir: string, options: SimulateCommandOptions) => {
     const { simulate } = await import("../../sim/index.ts");
     const { backendsFromOptions } = await import("../backend-options.ts");

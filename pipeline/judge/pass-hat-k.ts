@@ -1,7 +1,7 @@
 import { Rng } from "../../tools/index.ts";
 
 /** Binomial coefficient C(n, k). */
-function choose(n: number, k: number): number {
+export function choose(n: number, k: number): number {
   if (k < 0 || k > n) return 0;
   let result = 1;
   for (let i = 1; i <= k; i++) result = (result * (n - k + i)) / i;

@@ -1,5 +1,6 @@
 import type { Difficulty, Reject, RubricDimension } from "../../scenarios/index.ts";
 import type { PassHatK } from "../judge/pass-hat-k.ts";
+import type { LatencySummary, Percentiles } from "./agent-latency.ts";
 import type { ComplicationCoverage } from "./complication-coverage.ts";
 
 /** Everything the report shows; the pipeline fills it from the run. */
@@ -23,7 +24,11 @@ export interface ReportData {
   dataset: { sft: number; preference: number; piiReplacements: number; rewrites: number };
   rejects: Reject[];
   checkFailures: Record<string, number>;
+  /** For agents outside voicesim (WebSocket, HTTP): measured time to first speech and tool steps. */
+  agentLatency?: LatencySummary;
 }
+
+const msPair = (p: Percentiles | null) => (p ? `${Math.round(p.p50)} ms / ${Math.round(p.p95)} ms (${p.n})` : "—");
 
 const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const pct = (n: number) => `${Math.round(n * 100)}%`;
@@ -102,6 +107,7 @@ ${data.rounds.map((r) => `<tr><td>${r.round}</td><td class="n">${r.proposed}</td
 <section><h2>Rubric scores</h2><div class="hists">${dims.map((d) => `<div class="hist">${histogram(data.rubric.filter((r) => r.dimension === d).map((r) => r.score))}<div><b>${esc(d.replace("_", " "))}</b> · mean ${mean(data.rubric.filter((r) => r.dimension === d).map((r) => r.score)).toFixed(2)}</div></div>`).join("")}</div></section>
 <section><h2>Reliability: pass^k</h2><p class="muted">The chance that k tries of the same scenario all pass (τ-bench). 95% bootstrap interval over scenarios.</p><table><tr><th>k</th><th>pass^k</th><th>95% interval</th><th>scenarios</th></tr>
 ${data.passHatK.map((p) => `<tr><td>${p.k}</td><td class="n">${p.value.toFixed(3)}</td><td class="n">${p.low.toFixed(3)} – ${p.high.toFixed(3)}</td><td class="n">${p.scenarios}</td></tr>`).join("")}</table></section>
+${data.agentLatency ? `<section><h2>Agent latency</h2><p class="muted">Wall-clock, measured for the agent under test: from the caller's turn to its first words, and each tool step. A turn over ${data.agentLatency.slowTurnMs} ms is dead air the caller hears.</p><table><tr><th></th><th>p50 / p95 (turns)</th></tr><tr><td>first speech</td><td class="n">${msPair(data.agentLatency.firstSpeech)}</td></tr><tr><td>tool step</td><td class="n">${msPair(data.agentLatency.toolTime)}</td></tr></table>${data.agentLatency.slowTurns.length ? `<p>Slow turns: ${data.agentLatency.slowTurns.slice(0, 20).map((t) => `<code>${esc(t.conversationId)}</code> turn ${t.turn} (${t.firstSpeechMs} ms)`).join(", ")}${data.agentLatency.slowTurns.length > 20 ? ` and ${data.agentLatency.slowTurns.length - 20} more` : ""}</p>` : "<p>No slow turns.</p>"}</section>` : ""}
 <section><h2>Coverage</h2><table class="heat"><tr><th>intent</th>${levels.map((l) => `<th>${l}</th>`).join("")}</tr>
 ${intents.map((intent) => `<tr><td>${esc(intent)}</td>${levels.map((l) => heatCell(data.coverage.filter((c) => c.intent === intent && c.difficulty === l).length)).join("")}</tr>`).join("")}</table>
 <h3>Complications</h3><p class="muted">Calls in which the complication happened (the events show it), of the calls whose scenario planned it.</p>${bars(data.complications.map((c) => ({ label: c.label, value: c.happened, note: `of ${c.planned} planned · ${c.inDataset} in dataset` })), "#7a5cc7")}
@@ -146,6 +152,14 @@ ${data.fidelityFailures.slice(0, 5).map((f) => `<div><code>${esc(f.id)}</code> <
     "|---:|---:|---|",
     ...data.passHatK.map((p) => `| ${p.k} | ${p.value.toFixed(3)} | ${p.low.toFixed(3)}–${p.high.toFixed(3)} |`),
     "",
+    ...(data.agentLatency
+      ? [
+          "## Agent latency",
+          "",
+          `First speech p50 / p95: ${msPair(data.agentLatency.firstSpeech)}; tool step: ${msPair(data.agentLatency.toolTime)}; turns over ${data.agentLatency.slowTurnMs} ms: ${data.agentLatency.slowTurns.map((t) => `${t.conversationId} turn ${t.turn} (${t.firstSpeechMs} ms)`).join(", ") || "none"}.`,
+          "",
+        ]
+      : []),
     "## Coverage (accepted scenarios)",
     "",
     `| intent | ${levels.join(" | ")} |`,

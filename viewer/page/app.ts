@@ -49,6 +49,17 @@ function send(message: object): void {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
+/** A report links to one call as `#call=<id>` (compare's regressed checks do). */
+function linkedCall(): string {
+  const match = /(?:^#|&)call=([^&]+)/.exec(location.hash);
+  return match?.[1] ? decodeURIComponent(match[1]) : "";
+}
+
+window.addEventListener("hashchange", () => {
+  const id = linkedCall();
+  if (id && id !== current) subscribe(id);
+});
+
 function subscribe(id: string): void {
   send({ type: "subscribe", conversationId: id });
 }
@@ -76,7 +87,7 @@ function handle(message: ServerMessage): void {
       $("counts").innerHTML = `<b>${message.counts.shown}</b> of ${message.counts.total} calls · <span class="good">${message.counts.accept} accepted</span> · <span class="bad">${message.counts.reject} rejected</span>${message.counts.unjudged ? ` · ${message.counts.unjudged} unjudged` : ""}`;
       fillFilters(message.facets);
       renderList();
-      if (!current && items[0]) subscribe(items[0].id);
+      if (!current && items[0]) subscribe(items.find((i) => i.id === linkedCall())?.id ?? items[0].id);
       break;
     case "conversation_added":
       if (!items.some((i) => i.id === message.item.id)) items.push(message.item);
@@ -191,6 +202,9 @@ function renderHeader(message: ConversationMessage): void {
     message.live ? '<span class="pill live">live</span>' : `${clock(message.meta.durationMs)} long`,
     message.live ? "" : `ended: ${esc(words(message.meta.endReason))}`,
     `agent <b>${esc(message.meta.backends.agent || "?")}</b> · caller <b>${esc(message.meta.backends.caller || "?")}</b>`,
+    message.meta.latency
+      ? `first words p50 <b>${message.meta.latency.firstSpeechP50Ms} ms</b> / p95 <b>${message.meta.latency.firstSpeechP95Ms} ms</b>${message.meta.latency.slowTurns.length ? ` · <span class="pill flaw">dead air over ${message.meta.latency.slowTurnMs / 1000} s in turn ${message.meta.latency.slowTurns.join(", ")}</span>` : ""}`
+      : "",
     message.meta.injectedFlaws.length ? `injected flaw: <span class="pill flaw">${message.meta.injectedFlaws.map((f) => esc(words(f))).join("</span> <span class=\"pill flaw\">")}</span>` : "",
   ].filter(Boolean);
   $("callHeader").innerHTML = `<h1>${esc(title)}</h1><p class="facts">${facts.map((f) => `<span>${f}</span>`).join('<span class="sep">·</span>')}</p>`;

@@ -1,0 +1,143 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHttpAgent, createScriptedAgent, createScriptedCaller, resolveBackends } from "../../../agents/index.ts";
+import { candidateItems, type ConversationDeps, DEFAULT_LIMITS, RUN_FILES, RunStore, runBatch, simulateConversation } from "../../../sim/index.ts";
+import { Conversation, VoicesimError } from "../../../scenarios/index.ts";
+import { builtinTools } from "../../../tools/index.ts";
+import { linesCaller } from "../../helpers/backend-doubles.ts";
+import { GREETING, type HttpMischief, type HttpPolicyAgent, OFFER, startHttpPolicyAgent } from "../../helpers/policy-agents.ts";
+import { miniPack } from "../../fixtures/mini-pack.ts";
+
+const scenario = miniPack.scenarios[0]!;
+const persona = miniPack.personas[0]!;
+const tools = builtinTools.filter((t) => miniPack.agent.tools.includes(t.name)).map((t) => t.openAISchema());
+const quietPersona = { ...persona, asr: { wer: 0, bargeInRate: 0, silenceRate: 0 }, style: { ...persona.style, disfluencyRate: 0 } };
+
+function deps(agent: ConversationDeps["agent"]): ConversationDeps {
+  return {
+    conversationId: "book-easy#0",
+    seed: 7,
+    pack: miniPack,
+    scenario,
+    persona: quietPersona,
+    tools: builtinTools,
+    caller: linesCaller(["I'd like to book a cleaning.", "Thursday works."]),
+    agent,
+    flaws: [],
+    limits: DEFAULT_LIMITS,
+    names: ["Maria Lopez"],
+  };
+}
+
+const servers = new Map<HttpMischief, HttpPolicyAgent>();
+const httpAgent = (mischief: HttpMischief) => createHttpAgent({ url: servers.get(mischief)!.url, tools, turnTimeoutMs: mischief === "slow" ? 150 : 3_000 });
+
+beforeAll(async () => {
+  for (const mischief of ["none", "status_500", "bad_body", "slow"] as const) servers.set(mischief, await startHttpPolicyAgent(mischief));
+});
+afterAll(async () => {
+  await Promise.all([...servers.values()].map((s) => s.close()));
+});
+
+describe("an agent behind HTTP", () => {
+  it("runs a batch of calls: one POST per step with the OpenAI-shaped history, tool calls in the tool log with faults", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "voicesim-http-agent-")), "run");
+    const store = RunStore.open(out, { resume: false });
+    const agent = resolveBackends({ caller: "scripted", agent: servers.get("none")!.url, tools }, { createScriptedAgent, createScriptedCaller }).agent;
+    const result = await runBatch({ pack: miniPack, tools: builtinTools }, candidateItems([scenario], 3), store, {
+      seed: 1,
+      concurrency: 3,
+      caller: linesCaller(["I'd like to book a cleaning.", "Thursday works."]),
+      agent,
+      flawRate: 0,
+    });
+    const conversations = await store.readAll(RUN_FILES.conversations, Conversation);
+    expect(conversations.map((c) => c.error ?? "")).toEqual(["", "", ""]);
+    expect(result).toMatchObject({ total: 3, failed: 0 });
+    expect(conversations).toHaveLength(3);
+    for (const conversation of conversations) {
+      expect(conversation.backends.agent).toBe(`http:${servers.get("none")!.url}`);
+      expect(conversation.toolLog.map((r) => [r.tool, r.fault ?? null])).toEqual([
+        ["search_slots", "timeout"],
+        ["search_slots", null],
+      ]);
+      expect(conversation.events.filter((e) => e.type === "agent_speech").map((e) => e.said)).toEqual([GREETING, "Let me check.", OFFER, "Goodbye."]);
+      expect(conversation.endReason).toBe("agent_ended");
+      expect(conversation.agentLatency?.map((t) => t.turn)).toEqual([0, 1, 2]);
+    }
+    // The last request of a call holds the whole history: tool messages answer the assistant's tool-call ids.
+    const requests = servers.get("none")!.requests.filter((r) => r.callId === "book-easy#2");
+    const history = requests.at(-1)!.messages;
+    expect(history[0]).toEqual({ role: "user", content: "[call connected]" });
+    const callIds = history.flatMap((m) => m.tool_calls?.map((c) => c.id) ?? []);
+    expect(history.filter((m) => m.role === "tool").map((m) => m.tool_call_id)).toEqual(callIds);
+    expect(callIds).toHaveLength(2);
+    expect(requests.at(-1)!.tools.length).toBe(tools.length);
+  });
+
+  it("fails the call with the status, the body's mistake or the timeout", async () => {
+    const failed = await simulateConversation(deps(httpAgent("status_500")));
+    expect(failed.conversation).toMatchObject({ status: "failed", error: expect.stringMatching(/answered 500 at turn 1: upstream model overloaded/) });
+    const invalid = await simulateConversation(deps(httpAgent("bad_body")));
+    expect(invalid.conversation.error).toMatch(/answered with an invalid body: .*content/);
+    const slow = await simulateConversation(deps(httpAgent("slow")));
+    expect(slow.conversation.error).toMatch(/no answer within 150 ms at turn 1/);
+  });
+});
+
+describe("agent files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "voicesim-agent-file-"));
+  mkdirSync(join(dir, "prompts"));
+  writeFileSync(join(dir, "prompts", "ours.md"), "You are Ava. Today is {now}.");
+  const file = join(dir, "agents.yaml");
+  writeFileSync(
+    file,
+    [
+      "agents:",
+      "  ours:",
+      "    model: team-model",
+      "    baseUrl: http://127.0.0.1:9/v1",
+      "    temperature: 0.1",
+      "    systemPrompt: prompts/ours.md",
+      "    tools: [search_slots]",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent file's own ${NAME} syntax, not a template
+      "    headers: { X-Team-Token: '${TEAM_TOKEN}' }",
+      "  remote:",
+      `    url: ${servers.get("none")?.url ?? "http://127.0.0.1:9/agent"}`,
+      "",
+    ].join("\n"),
+  );
+  const resolve = (spec: string, env: NodeJS.ProcessEnv = { TEAM_TOKEN: "secret-123" }) =>
+    resolveBackends({ caller: "scripted", agent: spec, tools, env }, { createScriptedAgent, createScriptedCaller });
+
+  it("builds a named agent with its model, prompt, tools and headers, and never shows a header value", () => {
+    const { agent, clients } = resolve(`${file}#ours`);
+    expect(agent.id).toBe(`${file}#ours (openai:team-model)`);
+    expect(clients).toHaveLength(1);
+    expect(JSON.stringify(agent)).not.toContain("secret-123");
+    expect(resolve(`${file}#remote`).agent.id).toMatch(/^http:http:\/\/127\.0\.0\.1/);
+  });
+
+  it("never shows a password or a query token of an agent's address, and still dials it", () => {
+    const { agent } = resolve("wss://team:hunter2@agents.example.com/call?token=abc123&region=eu");
+    expect(agent.id).toBe("ws:wss://team:***@agents.example.com/call?token=***&region=***");
+    expect(agent.endpoint).toBe("wss://team:hunter2@agents.example.com/call?token=abc123&region=eu");
+    expect(resolve("http://127.0.0.1:9/step?key=s3cret").agent.id).toBe("http:http://127.0.0.1:9/step?key=***");
+  });
+
+  it("names the file and field of every mistake", () => {
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "agents:\n  a:\n    model: m\n    temperature: hot\n");
+    // Only the kind the author meant (a model agent) is reported, not the url every endpoint needs.
+    expect(() => resolve(bad)).toThrow(/bad\.yaml: agents\.a\.temperature: Invalid input: expected number, received string$/);
+    expect(() => resolve(file)).toThrow(/defines 2 agents; say which/);
+    expect(() => resolve(`${file}#nobody`)).toThrow(/defines no agent "nobody"/);
+    expect(() => resolve(`${file}#ours`, {})).toThrow(/agents\.ours\.headers\.X-Team-Token: environment variable TEAM_TOKEN is not set/);
+    const wrongTool = join(dir, "tools.yaml");
+    writeFileSync(wrongTool, "model: m\nbaseUrl: http://127.0.0.1:9/v1\ntools: [teleport]\n");
+    expect(() => resolve(wrongTool)).toThrow(VoicesimError);
+    expect(() => resolve(wrongTool)).toThrow(/tools: the pack has no tool teleport/);
+  });
+});
