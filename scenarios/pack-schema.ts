@@ -49,7 +49,7 @@ export type ProcedureStep = z.infer<typeof ProcedureStep>;
  * `{error}` (the tool's own reason), `{org}`, `{agent}`. A template that is one whole
  * placeholder keeps the value's type (a number stays a number). In speech a placeholder may
  * end in a spoken form: `|money` (cents), `|dollars`, `|date`, `|time`, `|datetime`, `|digits`,
- * `|number`, `|list` (an array's items joined with "and").
+ * `|number`, `|list` (an array's items joined with "and"), `|a` ("an oil change").
  */
 export const FlowValue = z.union([z.string(), z.number(), z.boolean()]);
 export type FlowValue = z.infer<typeof FlowValue>;

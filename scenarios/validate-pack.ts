@@ -1,4 +1,4 @@
-import { builtinCollections, builtinToolNames } from "../tools/index.ts";
+import { builtinCollections, builtinToolNames, ToolErrorCode } from "../tools/index.ts";
 import { editDistance } from "./did-you-mean.ts";
 import type { ScenarioPack } from "./pack-schema.ts";
 import type { Scenario } from "./scenario-schema.ts";
@@ -72,6 +72,17 @@ export function validatePackReferences(pack: ScenarioPack, packToolNames: readon
 
   const identity = pack.agent.verification;
   if (identity.steps) issues.push(...flowStepIssues(identity.steps, "agent.verification.steps", agentTools, pack, new Set()));
+  pack.agent.intents.forEach((intent, i) => {
+    // Openings are filled from the scenario's goal, which may name slots the intent does not ask for.
+    const goalSlots = pack.scenarios.filter((scenario) => scenario.goal.intent === intent.id).flatMap((scenario) => Object.keys(scenario.goal.slots));
+    const declared = new Set([...intent.slots.map((slot) => slot.name), ...goalSlots]);
+    intent.openings.forEach((line, o) => {
+      for (const match of line.matchAll(/\{slot\.([A-Za-z0-9_-]+)/g)) {
+        const name = match[1] ?? "";
+        if (!declared.has(name)) add(`agent.intents[${i}].openings[${o}]`, `{slot.${name}}: the intent has no slot ${name}${suggest(name, declared)}`);
+      }
+    });
+  });
   for (const tool of [pack.agent.flows.handoffTool, pack.agent.flows.endTool]) {
     if (tool && !agentTools.has(tool)) add("agent.flows", `${tool} is not in agent.tools`);
   }
@@ -204,6 +215,8 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
   const issues: ReferenceIssue[] = [];
   const identitySlots = new Set(pack.agent.verification.slots.map((s) => s.name));
   const traps = new Set(pack.agent.refusals.map((r) => r.trap));
+  // What templates may read: results saved by earlier steps (and, for a request, by the identity flow).
+  const saved = new Set<string>(path.startsWith("agent.intents") ? (pack.agent.verification.steps ?? []).flatMap((step) => (step.save ? [step.save] : [])) : []);
   steps.forEach((step, s) => {
     const at = `${path}[${s}]`;
     const actions = ["collect", "confirm", "call", "refuse", "handoff"].filter((key) => step[key as keyof typeof step] !== undefined);
@@ -213,8 +226,50 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
       if (!slots.has(slot) && !identitySlots.has(slot)) issues.push({ path: `${at}.collect`, message: `no slot ${slot} on this intent or in agent.verification.slots` });
     }
     if (step.refuse && !traps.has(step.refuse)) issues.push({ path: `${at}.refuse`, message: `no refusal rule for trap ${step.refuse}` });
+    if (step.save && RESERVED_NAMES.has(step.save)) issues.push({ path: `${at}.save`, message: `${step.save} is a name templates already use ({${step.save}.…}); save the result under another name` });
+    const queues = pack.toolsConfig.handoff.queues;
+    if (step.handoff && !queues.includes(step.handoff)) issues.push({ path: `${at}.handoff`, message: `no hand-off queue ${step.handoff} in toolsConfig.handoff.queues (${queues.join(", ")})${suggest(step.handoff, queues)}` });
+    for (const code of Object.keys(step.onError)) {
+      if (code === "default" || code === "empty" || ERROR_CODES.has(code)) continue;
+      const near = suggest(code, ERROR_CODES);
+      if (near) issues.push({ path: `${at}.onError.${code}`, message: `${code} is not an error code a tool answers${near}` });
+    }
+    // A step's own result is there for what it says after its call (and for its empty-list line).
+    const own = step.save;
+    for (const [field, template] of stepTemplates(step)) {
+      const readable = (head: string) => saved.has(head) || (head === own && (field === "say" || field === "ifEmpty.say"));
+      for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+))?\}/g)) {
+        const [head = "", ...rest] = (match[1] ?? "").split(".");
+        const form = match[2];
+        const where = `${at}.${field}`;
+        if (form !== undefined && !SPOKEN_FORMS.has(form)) issues.push({ path: where, message: `{${match[1]}|${form}}: no spoken form ${form}; use one of ${[...SPOKEN_FORMS].join(", ")}` });
+        if (head === "slot") {
+          const name = rest.join(".");
+          if (!slots.has(name) && !identitySlots.has(name)) issues.push({ path: where, message: `{slot.${name}}: no slot ${name} on this intent or in agent.verification.slots${suggest(name, [...slots, ...identitySlots])}` });
+        } else if (!RESERVED_NAMES.has(head) && !readable(head)) {
+          issues.push({ path: where, message: `{${match[1]}}: no earlier step saves a result as ${head}${suggest(head, saved)}; name one with \`save: ${head}\`` });
+        }
+      }
+    }
+    if (step.save) saved.add(step.save);
   });
   return issues;
+}
+
+/** Names every flow template can read without a step saving them. */
+const RESERVED_NAMES = new Set(["slot", "customer", "error", "org", "agent"]);
+/** The spoken forms a flow template's placeholder may end in (agents/agent/flow-template.ts). */
+const SPOKEN_FORMS = new Set(["money", "dollars", "date", "time", "datetime", "digits", "clock", "number", "list", "a"]);
+const ERROR_CODES: ReadonlySet<string> = new Set(ToolErrorCode.options);
+
+/** Every template a step speaks, binds or tests, with the field it sits in. */
+function stepTemplates(step: NonNullable<ScenarioPack["agent"]["intents"][number]["steps"]>[number]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const field of ["say", "confirm", "when"] as const) if (typeof step[field] === "string") out.push([field, step[field] as string]);
+  for (const [key, value] of Object.entries(step.args)) if (typeof value === "string") out.push([`args.${key}`, value]);
+  for (const [code, text] of Object.entries(step.onError)) out.push([`onError.${code}`, text]);
+  if (step.ifEmpty) out.push(["ifEmpty.say", step.ifEmpty.say]);
+  return out;
 }
 
 function knownTools(packToolNames: readonly string[]): Set<string> {
@@ -237,6 +292,7 @@ function duplicates(values: readonly string[]): string[] {
 
 /** " (did you mean x?)" for a near miss, by edit distance. */
 function suggest(name: string, candidates: Iterable<string>): string {
+  if (!name) return "";
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {

@@ -140,6 +140,9 @@ function spoken(value: unknown, form: string | undefined, timezone: string): str
     }
     case "number":
       return Number.isFinite(Number(text)) ? speakNumber(Number(text)) : text;
+    case "a":
+      // "an oil change", "a tire rotation": the article a listener expects before the value.
+      return `${/^[aeiou]/i.test(text) ? "an" : "a"} ${text}`;
     default:
       return text;
   }
