@@ -9,6 +9,7 @@ interface JudgeCommandOptions {
   pack?: string;
   judgeModel?: string;
   baseUrl?: string;
+  timeout: number;
   concurrency: number;
 }
 
@@ -21,6 +22,7 @@ export function registerJudgeCommand(program: Command): void {
     .option("--pack <dir>", "the pack to judge against (default: the one the run was made from)")
     .option("--judge-model <name>", "OpenAI-compatible model for the rubric (default: scripted)")
     .option("--base-url <url>", "OpenAI-compatible endpoint for --judge-model (key from OPENAI_API_KEY)")
+    .option("--timeout <ms>", "per model request attempt, headers and body, in milliseconds", intOption("--timeout", { min: 1 }), 60_000)
     .option("--concurrency <c>", "calls judged at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
     .action(async (runDir: string, options: JudgeCommandOptions) => {
       const { createLLMJudge, createScriptedRewriter, rejudgeRun } = await import("../../pipeline/index.ts");
@@ -32,7 +34,12 @@ export function registerJudgeCommand(program: Command): void {
         throw new VoicesimError("run_dir_conflict", `${runDir} has no readable manifest.json`, { hint: "point at a run directory written by `voicesim run`" });
       }
       const loaded = await loadPack(options.pack ?? manifest.packDir);
-      const client = options.judgeModel ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: join(runDir, "cache") }) : undefined;
+      // Ctrl-C stops the judge's requests and retry waits at once; the scores written so far stay.
+      const interrupt = new AbortController();
+      process.once("SIGINT", () => interrupt.abort());
+      const client = options.judgeModel
+        ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: join(runDir, "cache"), timeoutMs: options.timeout, signal: interrupt.signal })
+        : undefined;
       let view: ProgressView | undefined;
       const result = await rejudgeRun(runDir, loaded, {
         ...(client ? { judge: createLLMJudge(client) } : {}),
