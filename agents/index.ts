@@ -45,7 +45,7 @@ export { limitWords as limitWordsForVoice } from "./agent/turn.ts";
 export { parseBackendSpec, resolveBackends } from "./backends.ts";
 export type { BackendSpec, ResolveBackendsOptions, ScriptedFactories, ResolvedBackends } from "./backends.ts";
 export { isLoopbackUrl } from "./model/openai-model-client.ts";
-export { redactUrl, secretScrubber } from "./model/secrets.ts";
+export { redactUrl, secretScrubber } from "../scenarios/index.ts";
 export { callerSystemPrompt } from "./openai/caller-prompt.ts";
 export { callerMessages } from "./openai/openai-caller.ts";
 export type { OpenAIAgentOptions } from "./openai/openai-agent.ts";

@@ -1,5 +1,4 @@
-import { secretScrubber, secretsInUrl } from "../agents/model/secrets.ts";
-import { fileSystemError, VoicesimError } from "../scenarios/index.ts";
+import { fileSystemError, secretScrubber, secretsInUrl, VoicesimError } from "../scenarios/index.ts";
 
 /** The key and any credentials in a --base-url given to this process, in every form they may take. */
 export function terminalScrubber(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): (text: string) => string {

@@ -6,7 +6,7 @@ import { MODEL_ERROR_HINTS, ModelCallError, type ModelErrorKind, RETRYABLE_KINDS
 import type { ChatMessage, ChatRequest, ChatResponse, ModelClient, ModelToolCall } from "./model-client.ts";
 import { ResponseCache } from "./response-cache.ts";
 import { backoffDelayMs, retryAfterMs, sleep } from "./retry.ts";
-import { redactUrl, secretScrubber, secretsInUrl } from "./secrets.ts";
+import { redactUrl, secretScrubber, secretsInUrl } from "../../scenarios/index.ts";
 import { countTokens } from "./tokens.ts";
 
 export { ModelCallError } from "./model-call-error.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ChatRequest, createModelClient, createOpenAIAgent, createOpenAICaller, ModelCallError, type ModelClientOptions, redactUrl, secretScrubber } from "../../agents/index.ts";
-import { secretForms, secretsInUrl } from "../../agents/model/secrets.ts";
+import { secretForms, secretsInUrl } from "../../scenarios/secrets.ts";
 import { backendsFromOptions } from "../../cli/backend-options.ts";
 import { modelOptionsHelp } from "../../cli/model-options.ts";
 import { Conversation, parsePack } from "../../scenarios/index.ts";
