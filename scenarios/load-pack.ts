@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { builtinTools, isToolDefinition, type PackToolKit, packToolKit, type ToolDefinition, toolFromYamlSpec } from "../tools/index.ts";
+import { builtinCollections, builtinTools, isToolDefinition, type PackToolKit, packToolKit, type ToolDefinition, toolFromYamlSpec } from "../tools/index.ts";
 import { type PackIssue, PackValidationError, VoicesimError } from "./errors.ts";
 import { importToolModule } from "./import-tool-module.ts";
 import { locatePackFile, unreadable } from "./pack-file.ts";
@@ -280,7 +280,13 @@ function unknownKeyIssues(input: unknown, origins: Origins, fallback: string): P
 function zodIssues(error: z.ZodError, origins: Origins, fallback: string): PackIssue[] {
   return error.issues.map((issue) => {
     const path = formatPath(issue.path);
-    return { file: originOf(path, origins, fallback), path, message: issue.message };
+    // A pack's own collection that happens to share a built-in's name gets the built-in's shape.
+    const [root, collection] = issue.path;
+    const builtin = root === "fixtures" && typeof collection === "string" && collection in builtinCollections;
+    const message = builtin
+      ? `${issue.message} (${collection} is a built-in collection with a fixed shape that the built-in tools read; give your own records another name, e.g. shop${collection.charAt(0).toUpperCase()}${collection.slice(1)})`
+      : issue.message;
+    return { file: originOf(path, origins, fallback), path, message };
   });
 }
 

@@ -173,7 +173,9 @@ export function validateScenarioReferences(scenario: Scenario, pack: ScenarioPac
     }
     for (const [part, values] of [["where", assertion.where], ["expect", assertion.expect ?? {}]] as const) {
       for (const [field, value] of Object.entries(values)) {
-        if (!fields.has(field)) add(`${path}.${part}.${field}`, `${assertion.collection} records have no field ${field}`);
+        // A TypeScript tool may write any field into a pack's own collection; only YAML tools and fixtures are known here.
+        const codeWrites = pack.toolModules.length > 0 && !(assertion.collection in builtinCollections);
+        if (!fields.has(field) && !codeWrites) add(`${path}.${part}.${field}`, `${assertion.collection} records have no field ${field}`);
         const target = field === "id" ? assertion.collection : ID_FIELDS[field];
         // A created record's id cannot be known in advance; ids of existing records must exist.
         if (target && typeof value === "string" && !(field === "id" && part === "where" && !records) && !ctx.ids(target).has(value)) {
