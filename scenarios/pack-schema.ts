@@ -184,6 +184,10 @@ export const RefusalRule = z.object({
     .min(1)
     .optional()
     .describe("A regex (case-insensitive) over the agent's question at which the caller raises the trap, besides \"anything else?\" (e.g. `\\bfee\\b` while a fee is read back)."),
+  intents: z
+    .array(z.string())
+    .default([])
+    .describe("The requests (intent ids) in which callers raise this trap; generated variants put it only in those. Empty: any request."),
 });
 
 export type RefusalRule = z.infer<typeof RefusalRule>;

@@ -72,6 +72,10 @@ export function validatePackReferences(pack: ScenarioPack, packToolNames: readon
 
   const identity = pack.agent.verification;
   if (identity.steps) issues.push(...flowStepIssues(identity.steps, "agent.verification.steps", agentTools, pack, new Set()));
+  const intentIds = new Set(pack.agent.intents.map((intent) => intent.id));
+  pack.agent.refusals.forEach((rule, r) => {
+    for (const id of rule.intents) if (!intentIds.has(id)) add(`agent.refusals[${r}].intents`, `no intent ${id}${suggest(id, intentIds)}`);
+  });
   pack.agent.intents.forEach((intent, i) => {
     // Openings are filled from the scenario's goal, which may name slots the intent does not ask for.
     const goalSlots = pack.scenarios.filter((scenario) => scenario.goal.intent === intent.id).flatMap((scenario) => Object.keys(scenario.goal.slots));

@@ -135,20 +135,25 @@ function extraComplication(pack: ScenarioPack, base: Scenario, current: readonly
   const options: Complication[] = [];
   if (!has("silence")) options.push({ kind: "silence", atTurn: rng.int(2, 4), seconds: rng.pick([4, 6, 8]) });
   if (!has("interrupts")) options.push({ kind: "interrupts", rate: rng.pick([0.25, 0.4]) });
-  if (!has("refusal_trap") && pack.agent.refusals.length > 0 && !base.expectations.handoffExpected) {
-    const rule = rng.pick(pack.agent.refusals);
+  // A trap comes up only in the requests its rule names (any request when it names none).
+  const traps = pack.agent.refusals.filter((rule) => rule.intents.length === 0 || rule.intents.includes(base.goal.intent));
+  if (!has("refusal_trap") && traps.length > 0 && !base.expectations.handoffExpected) {
+    const rule = rng.pick(traps);
     options.push({ kind: "refusal_trap", trap: rule.trap });
   }
-  const dateSlot = Object.keys(base.goal.slots).find((s) => s === "date" || s === "time");
+  // A day or a time the caller first gets wrong, whatever the pack calls that slot.
+  const specs = pack.agent.intents.find((intent) => intent.id === base.goal.intent)?.slots ?? [];
+  const typeOf = (name: string) => specs.find((spec) => spec.name === name)?.type ?? (name === "time" ? "time" : name === "date" ? "date" : undefined);
+  const dateSlot = Object.keys(base.goal.slots).find((name) => ["date", "datetime", "time"].includes(typeOf(name) ?? ""));
   if (dateSlot && !has("correction") && !has("change_mind")) {
     const value = base.goal.slots[dateSlot];
-    if (typeof value === "string") options.push({ kind: "correction", slot: dateSlot, wrong: wrongValueFor(dateSlot, rng), right: value });
+    if (typeof value === "string") options.push({ kind: "correction", slot: dateSlot, wrong: wrongValueFor(typeOf(dateSlot) === "time" ? "time" : "date", rng), right: value });
   }
   return options.length > 0 ? rng.pick(options) : undefined;
 }
 
-function wrongValueFor(slot: string, rng: Rng): string {
-  return slot === "time" ? rng.pick(["morning", "late afternoon", "around noon"]) : rng.pick(["this Friday", "tomorrow", "next Monday"]);
+function wrongValueFor(type: "date" | "time", rng: Rng): string {
+  return type === "time" ? rng.pick(["morning", "late afternoon", "around noon"]) : rng.pick(["this Friday", "tomorrow", "next Monday"]);
 }
 
 /** Difficulty from what the caller and the tools will throw at the agent. */

@@ -28,6 +28,20 @@ describe("the scripted generator", () => {
     expect(again.scenarios).toEqual(scenarios);
   });
 
+  it("puts a trap only in the requests its rule names, and corrects whatever the pack calls its day or time slot", async () => {
+    const vet = await loadPack("test/fixtures/packs/vet-clinic");
+    const scenarios: Scenario[] = [];
+    for (const seed of [1, 2, 3, 4, 5]) scenarios.push(...(await createScriptedGenerator().generate({ pack: vet.pack, round: 1, count: 40, seed })).scenarios);
+    const withTrap = scenarios.filter((s) => s.complications.some((c) => c.kind === "refusal_trap" && c.trap === "early_controlled_refill"));
+    expect(withTrap.length).toBeGreaterThan(0);
+    expect(withTrap.every((s) => s.goal.intent === "refill")).toBe(true);
+    // The vet pack's day and time slots are new_date/new_time and visit_date…: corrections name them.
+    const identity = new Set(vet.pack.agent.verification.slots.map((slot) => slot.name));
+    const corrected = scenarios.flatMap((s) => s.complications.flatMap((c) => (c.kind === "correction" && !identity.has(c.slot) ? [[c.slot, s.goal.slots]] as const : [])));
+    expect(corrected.length).toBeGreaterThan(0);
+    for (const [slot, goal] of corrected) expect(Object.keys(goal)).toContain(slot);
+  });
+
   it("does not propose again what the critic rejected last round", async () => {
     const generator = createScriptedGenerator();
     const first = await generator.generate({ pack: loaded.pack, round: 2, count: 10, seed: 8 });
