@@ -15,9 +15,9 @@ import {
   type Backends,
   type BatchItem,
   type BatchProgress,
+  type CallExecutor,
   candidateItems,
   conversationId,
-  findForkPoints,
   type LiveEventChunk,
   newManifest,
   RUN_FILES,
@@ -56,6 +56,8 @@ export interface RunPipelineOptions {
   concurrency: number;
   flawRate: number;
   backends: Backends;
+  /** Runs the calls in worker threads or on a queue instead of this process. */
+  executor?: CallExecutor;
   generator?: ScenarioGenerator;
   critic?: ScenarioCritic;
   judge?: RubricJudge;
@@ -230,23 +232,11 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
           if (event.type === "start") stage({ stage: simStage, type: "start", total: event.total, done: event.alreadyDone });
           else if (event.type === "conversation") stage({ stage: simStage, type: "progress", done: event.done, total: event.total, failed: event.failed, tokens: event.tokens });
         },
-        afterCall: async (call, item) => {
-          // Every candidate forks: pairs come from the moments that differ between calls, and one
-          // candidate alone left most shipped packs under the ten pairs a fine-tuning job needs.
-          if (options.forks < 2) return [];
-          const points = findForkPoints(call.conversation, item.scenario, pack).slice(0, 3);
-          const forks: ForkedReplies[] = [];
-          for (const point of points) {
-            forks.push(
-              await call.forkAt(point.afterEvent, options.forks, {
-                reason: point.reason,
-                // Half the replies carry the flaw this moment invites, so pairs have a clear loser.
-                flawsFor: (k) => (k % 2 === 0 ? [FORK_FLAWS[point.reason]] : []),
-              }),
-            );
-          }
-          return forks;
-        },
+        // Every candidate forks: pairs come from the moments that differ between calls, and one
+        // candidate alone left most shipped packs under the ten pairs a fine-tuning job needs.
+        // Half the replies carry the flaw each moment invites, so pairs have a clear loser.
+        ...(options.forks >= 2 ? { forkPlan: { replies: options.forks, maxPoints: 3, flawByReason: FORK_FLAWS } } : {}),
+        ...(options.executor ? { executor: options.executor } : {}),
       });
       tokens.prompt += batch.usage.agent.promptTokens + batch.usage.caller.promptTokens;
       tokens.completion += batch.usage.agent.completionTokens + batch.usage.caller.completionTokens;

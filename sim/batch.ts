@@ -1,20 +1,14 @@
 import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import { AGENT_FLAWS, type AgentBackend, type AgentFlaw, type CallerBackend } from "../agents/index.ts";
-import {
-  Conversation,
-  type ForkedReplies,
-  type Persona,
-  type Scenario,
-  type ScenarioPack,
-  type TokenUsage,
-  VoicesimError,
-} from "../scenarios/index.ts";
+import { Conversation, ForkedReplies, type Scenario, type ScenarioPack, type TokenUsage } from "../scenarios/index.ts";
 import { hashToSeed, Rng, type ToolDefinition } from "../tools/index.ts";
-import { type ConversationDeps, type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./conversation-graph.ts";
-import { recordableConversation } from "./recordable-conversation.ts";
+import { type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./conversation-graph.ts";
+import type { CallRequest, ForkPlan } from "./dispatch/call-request.ts";
+import type { CallExecutor } from "./dispatch/executor.ts";
+import { callContext, runCall } from "./dispatch/run-call.ts";
 import { RUN_FILES, type RunStore } from "./run-store.ts";
-import { type SimulatedCall, simulateConversation } from "./simulate-conversation.ts";
+import type { SimulatedCall } from "./simulate-conversation.ts";
 
 /** What a batch needs of a pack: the parsed pack and the tools its agent can call. */
 export interface PackForRun {
@@ -43,6 +37,10 @@ export interface BatchOptions {
    * Whatever it returns is written to forks.jsonl.
    */
   afterCall?: (call: SimulatedCall, item: BatchItem) => Promise<ForkedReplies[]>;
+  /** Where each call forks, as data: what an executor in another thread or process can carry out. */
+  forkPlan?: ForkPlan;
+  /** Runs the calls elsewhere (worker threads, a queue); in this process, `concurrency` at a time, when omitted. */
+  executor?: CallExecutor;
 }
 
 export type BatchProgress =
@@ -78,16 +76,6 @@ export function flawsFor(runSeed: number, id: string, flawRate: number): AgentFl
   return rng.chance(flawRate) ? [rng.pick(AGENT_FLAWS)] : [];
 }
 
-export function namesInFixtures(pack: ScenarioPack): string[] {
-  const names = new Set<string>();
-  for (const [, records] of Object.entries(pack.fixtures)) {
-    for (const record of records as Array<Record<string, unknown>>) {
-      if (typeof record.name === "string") names.add(record.name);
-    }
-  }
-  return [...names].sort();
-}
-
 /**
  * Simulates every item that the run directory does not already hold, `concurrency` at a time,
  * appending each finished conversation as one line. Finished lines are never rewritten or
@@ -99,12 +87,10 @@ export async function runBatch(
   store: RunStore,
   options: BatchOptions,
 ): Promise<BatchResult> {
-  const personas = new Map<string, Persona>(source.pack.personas.map((p) => [p.id, p]));
   const finished = new Map<string, Conversation>();
   for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) finished.set(conversation.id, conversation);
   const todo = items.filter((item) => !finished.has(conversationId(item)));
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const names = namesInFixtures(source.pack);
   const usage = { caller: zeroUsage(), agent: zeroUsage() };
   for (const conversation of finished.values()) addInto(usage, conversation);
 
@@ -115,56 +101,38 @@ export async function runBatch(
 
   // Every call in flight listens on the one signal; that is by design, not a leak.
   if (options.signal) setMaxListeners(0, options.signal);
-  const limit = pLimit(Math.max(1, options.concurrency));
+  const { afterCall } = options;
+  const executor = options.executor && todo.length >= (options.executor.minBatch ?? 0) ? options.executor : undefined;
+  if (executor && afterCall) throw new Error("runBatch: afterCall is a closure and runs in-process only; give a forkPlan to an executor");
+  const context = executor ? undefined : callContext(source.pack, source.tools, { caller: options.caller, agent: options.agent });
+  const limit = pLimit(executor ? executor.capacity : Math.max(1, options.concurrency));
   const runOne = async (item: BatchItem) => {
     // Scripted calls never wait on I/O; yielding to the event loop here lets Ctrl-C (a signal,
     // delivered only in the loop's poll phase) and the viewer's sockets get a turn between calls.
     await new Promise((resolve) => setImmediate(resolve));
     if (options.signal?.aborted) return;
     const id = conversationId(item);
-    const persona = personas.get(item.scenario.persona);
-    if (!persona) {
-      throw new VoicesimError("pack_invalid", `scenario ${item.scenario.id} names unknown persona ${item.scenario.persona}`, {
-        hint: "run `voicesim validate` on the pack",
-      });
-    }
-    const seed = conversationSeed(options.seed, id);
-    const deps: ConversationDeps = {
+    const request: CallRequest = {
       conversationId: id,
-      seed,
-      pack: source.pack,
       scenario: item.scenario,
-      persona,
-      tools: source.tools,
-      caller: options.caller,
-      agent: options.agent,
+      candidate: item.candidate,
+      seed: conversationSeed(options.seed, id),
       flaws: flawsFor(options.seed, id, options.flawRate),
       limits,
-      names,
+      ...(options.forkPlan ? { forkPlan: options.forkPlan } : {}),
     };
-    let call: SimulatedCall;
-    try {
-      call = await simulateConversation(deps, {
-        keepCheckpoints: options.afterCall !== undefined,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-      });
-    } catch (error) {
-      // An aborted call is simply not finished; resume does it again.
-      if (options.signal?.aborted) return;
-      throw error;
-    }
-    const conversation = recordableConversation(call.conversation);
-    try {
-      // A call that could not be recorded as it happened is not forked: there is nothing valid to pair.
-      const forks = options.afterCall && conversation === call.conversation ? await options.afterCall(call, item) : [];
-      if (options.signal?.aborted) return;
-      // Forks first: a conversation line means "this item and its forks are done".
-      for (const fork of forks) store.append(RUN_FILES.forks, fork);
-      store.append(RUN_FILES.conversations, conversation);
-    } finally {
-      await call.dispose();
-    }
+    const callOptions = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    };
+    const outcome = context
+      ? await runCall(context, request, { ...callOptions, ...(afterCall ? { afterCall: (call: SimulatedCall) => afterCall(call, item) } : {}) })
+      : await (executor as CallExecutor).run(request, callOptions);
+    if (outcome.kind === "aborted" || options.signal?.aborted) return;
+    const { conversation, forks } = outcome;
+    // Forks first: a conversation line means "this item and its forks are done".
+    for (const fork of forks) store.append(RUN_FILES.forks, fork);
+    store.append(RUN_FILES.conversations, conversation);
     done++;
     simulated++;
     if (conversation.status === "failed") failed++;
@@ -197,6 +165,16 @@ async function canonicalise(store: RunStore, items: readonly BatchItem[]): Promi
   const unique = all.filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
   unique.sort((a, b) => (order.get(a.id) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.id) ?? Number.MAX_SAFE_INTEGER));
   store.rewrite(RUN_FILES.conversations, unique);
+  // Forks too: earlier batches' forks keep their place, this batch's follow in item order (a
+  // call's own forks in the order it made them), whichever thread or worker finished first.
+  const forks = await store.readAll(RUN_FILES.forks, ForkedReplies);
+  if (forks.length === 0) return;
+  const seenForks = new Set<string>();
+  const uniqueForks = forks.filter((f) => (seenForks.has(f.id) ? false : (seenForks.add(f.id), true)));
+  const earlier = uniqueForks.filter((f) => !order.has(f.conversationId));
+  const ours = uniqueForks.filter((f) => order.has(f.conversationId));
+  ours.sort((a, b) => (order.get(a.conversationId) ?? 0) - (order.get(b.conversationId) ?? 0));
+  store.rewrite(RUN_FILES.forks, [...earlier, ...ours]);
 }
 
 function zeroUsage(): TokenUsage {

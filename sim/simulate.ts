@@ -4,6 +4,7 @@ import type { AgentBackend, CallerBackend } from "../agents/index.ts";
 import { type Manifest, type Scenario, type ScenarioRecord, VoicesimError } from "../scenarios/index.ts";
 import { type BatchItem, type BatchProgress, type BatchResult, candidateItems, type PackForRun, runBatch } from "./batch.ts";
 import type { LiveEventChunk } from "./conversation-graph.ts";
+import type { CallExecutor } from "./dispatch/index.ts";
 import { RUN_FILES, RunStore } from "./run-store.ts";
 
 /** A pack as `loadPack` returns it, plus where it came from (for the manifest). */
@@ -26,6 +27,8 @@ export interface SimulateRunOptions {
   concurrency: number;
   seed: number;
   backends: Backends;
+  /** Runs the calls in worker threads or on a queue instead of this process. */
+  executor?: CallExecutor;
   flawRate: number;
   resume: boolean;
   /** Extra settings recorded in the manifest (model names, base URL; never keys). */
@@ -64,6 +67,7 @@ export async function simulate(source: RunnablePack, options: SimulateRunOptions
       caller: options.backends.caller,
       agent: options.backends.agent,
       flawRate: options.flawRate,
+      ...(options.executor ? { executor: options.executor } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),

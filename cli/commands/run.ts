@@ -2,6 +2,8 @@ import { type Command, Option } from "commander";
 import { mkdirSync } from "node:fs";
 import type { LiveEventChunk } from "../../sim/index.ts";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
+import { availableParallelism } from "node:os";
+import { executorOptionsHelp } from "../executor-options.ts";
 import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { defaultRunDir, intOption, rateOption } from "../options.ts";
@@ -17,6 +19,7 @@ interface RunCommandOptions extends ModelOptions {
   budgetScenarios?: number;
   budgetTokens?: number;
   concurrency: number;
+  workers?: number;
   seed: number;
   flawRate: number;
   judgeModel?: string;
@@ -51,7 +54,7 @@ export function registerRunCommand(program: Command): void {
     .option("--accepted <n>", "keep running rounds until the dataset holds N accepted calls", intOption("--accepted", { min: 1 }))
     .option("--budget-scenarios <n>", "with --accepted: stop after trying this many scenarios", intOption("--budget-scenarios", { min: 1 }))
     .option("--budget-tokens <n>", "with --accepted: stop after spending this many model tokens", intOption("--budget-tokens", { min: 1 }))
-    .option("--concurrency <c>", "calls at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
+    .option("--concurrency <c>", "calls at once (in each worker)", intOption("--concurrency", { min: 1, max: 256 }), 4)
     .option("--seed <s>", "seed: same seed, same run", intOption("--seed"), 1)
     .option("--flaw-rate <r>", "share of calls whose scripted agent gets an injected flaw", rateOption("--flaw-rate"), 0.25)
     .option("--judge-model <name>", "model for the critic and judge (default: scripted)")
@@ -62,6 +65,7 @@ export function registerRunCommand(program: Command): void {
     .option("--view", "start the replay viewer beside the run and stream calls as they happen")
     .option("--port <p>", "with --view: viewer port", intOption("--port", { min: 0, max: 65535 }), 0);
   modelOptionsHelp(command);
+  executorOptionsHelp(command, availableParallelism());
   command.action(async (packDir: string, options: RunCommandOptions) => {
     // The engine (LangGraph, LangChain) loads only for the commands that run it.
     const { createLLMCritic, createLLMGenerator, createLLMJudge, createLLMRewriter, createScriptedRewriter, runPipeline } = await import("../../pipeline/index.ts");
@@ -71,7 +75,9 @@ export function registerRunCommand(program: Command): void {
     const loaded = await loadPack(packDir);
     if (options.resume && !options.out) throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
     const out = options.out ?? defaultRunDir(loaded.pack.id);
-    const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    const { backends, recipe, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    const { executorFromOptions } = await import("../executor-options.ts");
+    const executor = await executorFromOptions(options, loaded, recipe);
     const judgeClient = options.judgeModel
       ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache` })
       : undefined;
@@ -82,6 +88,7 @@ export function registerRunCommand(program: Command): void {
     const result = await withInterrupt((signal) =>
       runPipeline(loaded, {
         out,
+        ...(executor ? { executor } : {}),
         seed: options.seed,
         scenarios: options.scenarios,
         candidates: options.candidates,
@@ -115,7 +122,7 @@ export function registerRunCommand(program: Command): void {
           }
         },
       }),
-    );
+    ).finally(() => executor?.close());
     view?.stop();
     process.stdout.write(
       [

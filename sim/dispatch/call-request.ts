@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { AGENT_FLAWS } from "../../agents/index.ts";
+import { Conversation, ForkedReplies, Scenario } from "../../scenarios/index.ts";
+
+/**
+ * Where a call forks, as data rather than a closure, so a call can run in another thread,
+ * process or machine: up to `maxPoints` informative moments, `replies` alternatives at each,
+ * and every even-numbered reply carries the flaw that moment invites (a clear loser per pair).
+ */
+export const ForkPlan = z.object({
+  replies: z.number().int().min(2),
+  maxPoints: z.number().int().min(1),
+  flawByReason: z.record(ForkedReplies.shape.reason, z.enum(AGENT_FLAWS)),
+});
+export type ForkPlan = z.infer<typeof ForkPlan>;
+
+/** Everything one call needs besides the pack and the backends: what a coordinator sends an executor. */
+export const CallRequest = z.object({
+  conversationId: z.string(),
+  scenario: Scenario,
+  candidate: z.number().int().min(0),
+  /** This call's own seed (derived from the run seed and the id by the coordinator). */
+  seed: z.number().int(),
+  flaws: z.array(z.enum(AGENT_FLAWS)),
+  limits: z.object({ maxCallerTurns: z.number().int(), maxAgentStepsPerTurn: z.number().int(), maxSilenceMs: z.number() }),
+  forkPlan: ForkPlan.optional(),
+});
+export type CallRequest = z.infer<typeof CallRequest>;
+
+/** A finished call and its forks, or nothing when the batch was stopped before it ended. */
+export const CallOutcome = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("done"), conversation: Conversation, forks: z.array(ForkedReplies) }),
+  z.object({ kind: z.literal("aborted") }),
+]);
+export type CallOutcome = z.infer<typeof CallOutcome>;
