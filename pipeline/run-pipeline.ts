@@ -252,9 +252,10 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       const conversations = await store.readAll(RUN_FILES.conversations, Conversation);
       // The batch writes every call it finished; one that is still missing is named, never silently lost.
       const written = new Set(conversations.map((c) => c.id));
+      const lostReasons = new Map(batch.lost.map((l) => [l.id, l.reason]));
       for (const item of items) {
         const id = conversationId(item);
-        if (!written.has(id)) addReject({ kind: "conversation", id, stage: "simulate", reason: "no conversation was recorded for this call" });
+        if (!written.has(id)) addReject({ kind: "conversation", id, stage: "simulate", reason: lostReasons.get(id) ?? "no conversation was recorded for this call" });
       }
       const unjudged = conversations.filter((c) => !scores.has(c.id));
       const judgeStage = `judge r${round}`;

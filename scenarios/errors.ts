@@ -7,6 +7,8 @@ export type VoicesimErrorCode =
   | "run_dir_conflict"
   | "model_config"
   | "model_failed"
+  | "queue_unavailable"
+  | "version_mismatch"
   | "aborted";
 
 /** An error a user can cause and fix: printed as its message and hint, never with a stack. */

@@ -57,6 +57,8 @@ export interface BatchResult {
   failed: number;
   aborted: boolean;
   usage: { caller: TokenUsage; agent: TokenUsage };
+  /** Calls an executor gave up on (a queued job that failed every attempt), each with the reason. */
+  lost: Array<{ id: string; reason: string }>;
 }
 
 /** N candidate calls for each scenario, in scenario order. */
@@ -97,6 +99,7 @@ export async function runBatch(
   let done = items.length - todo.length;
   let failed = [...finished.values()].filter((c) => c.status === "failed").length;
   let simulated = 0;
+  const lost: BatchResult["lost"] = [];
   options.onProgress?.({ type: "start", total: items.length, alreadyDone: done });
 
   // Every call in flight listens on the one signal; that is by design, not a leak.
@@ -129,6 +132,11 @@ export async function runBatch(
       ? await runCall(context, request, { ...callOptions, ...(afterCall ? { afterCall: (call: SimulatedCall) => afterCall(call, item) } : {}) })
       : await (executor as CallExecutor).run(request, callOptions);
     if (outcome.kind === "aborted" || options.signal?.aborted) return;
+    if (outcome.kind === "lost") {
+      // A queued call whose job failed every attempt: named in the result, never blocking the batch.
+      lost.push({ id, reason: outcome.reason });
+      return;
+    }
     const { conversation, forks } = outcome;
     // Forks first: a conversation line means "this item and its forks are done".
     for (const fork of forks) store.append(RUN_FILES.forks, fork);
@@ -151,7 +159,7 @@ export async function runBatch(
   if (!aborted) await canonicalise(store, items);
   store.flush();
   options.onProgress?.({ type: "done", done, total: items.length, failed, tokens: totalTokens(usage), aborted });
-  return { total: items.length, simulated, resumed: items.length - todo.length, failed, aborted, usage };
+  return { total: items.length, simulated, resumed: items.length - todo.length, failed, aborted, usage, lost };
 }
 
 /**

@@ -19,8 +19,27 @@ export {
   backendsFromRecipe,
   createThreadExecutor,
   defaultWorkerCount,
+  voicesimVersion,
+  createQueueExecutor,
+  startQueueWorker,
+  queueStatus,
+  cleanQueue,
+  connectRedis,
+  scrubRedisUrl,
+  sharedModelClient,
+  QUEUE_NAME,
 } from "./dispatch/index.ts";
-export type { CallContext, CallExecutor, ThreadExecutorOptions, ThreadWorkerSetup } from "./dispatch/index.ts";
+export type {
+  CallContext,
+  CallExecutor,
+  ThreadExecutorOptions,
+  ThreadWorkerSetup,
+  QueueExecutor,
+  QueueExecutorOptions,
+  QueueWorker,
+  QueueWorkerOptions,
+  QueueStatus,
+} from "./dispatch/index.ts";
 export type { BatchItem, BatchOptions, BatchProgress, BatchResult, PackForRun } from "./batch.ts";
 export { simulate, selectScenarios, newManifest } from "./simulate.ts";
 export type { RunnablePack, Backends, SimulateRunOptions, SimulateRunResult } from "./simulate.ts";

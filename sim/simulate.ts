@@ -72,6 +72,8 @@ export async function simulate(source: RunnablePack, options: SimulateRunOptions
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
+    // A queued call that failed every attempt goes to the reject pile with its reason.
+    for (const lost of batch.lost) store.append(RUN_FILES.rejects, { kind: "conversation", id: lost.id, stage: "simulate", reason: lost.reason });
     const usage = batch.usage;
     const finished: Manifest = {
       ...manifest,

@@ -20,6 +20,8 @@ interface RunCommandOptions extends ModelOptions {
   budgetTokens?: number;
   concurrency: number;
   workers?: number;
+  queue?: string;
+  requestsPerMinute?: number;
   seed: number;
   flawRate: number;
   judgeModel?: string;
@@ -77,7 +79,7 @@ export function registerRunCommand(program: Command): void {
     const out = options.out ?? defaultRunDir(loaded.pack.id);
     const { backends, recipe, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
     const { executorFromOptions } = await import("../executor-options.ts");
-    const executor = await executorFromOptions(options, loaded, recipe);
+    const executor = await executorFromOptions(options, { source: loaded, recipe, out, seed: options.seed });
     const judgeClient = options.judgeModel
       ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache` })
       : undefined;

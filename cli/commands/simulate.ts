@@ -12,6 +12,8 @@ interface SimulateCommandOptions extends ModelOptions {
   perScenario: number;
   concurrency: number;
   workers?: number;
+  queue?: string;
+  requestsPerMinute?: number;
   seed: number;
   out?: string;
   resume?: boolean;
@@ -43,7 +45,7 @@ export function registerSimulateCommand(program: Command): void {
     const out = options.out ?? defaultRunDir(loaded.pack.id);
     const { backends, recipe, config } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
     const { executorFromOptions } = await import("../executor-options.ts");
-    const executor = await executorFromOptions(options, loaded, recipe);
+    const executor = await executorFromOptions(options, { source: loaded, recipe, out, seed: options.seed });
     const progress = createProgressView("simulate");
     const result = await withInterrupt((signal) =>
       simulate(loaded, {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createScriptedAgent, createScriptedCaller, resolveBackends } from "../../agents/index.ts";
+import { createScriptedAgent, createScriptedCaller, type ModelClient, type ModelClientOptions, resolveBackends } from "../../agents/index.ts";
 import type { ToolDefinition } from "../../tools/index.ts";
 import type { CallContext } from "./run-call.ts";
 
@@ -21,8 +21,12 @@ export type BackendRecipe = z.infer<typeof BackendRecipe>;
 /** The scripted pair: the offline default. */
 export const SCRIPTED_RECIPE: BackendRecipe = { caller: "scripted", agent: "scripted" };
 
-/** The caller and agent a recipe names, for a pack's tools. */
-export function backendsFromRecipe(recipe: BackendRecipe, tools: readonly ToolDefinition[]): Pick<CallContext, "caller" | "agent"> {
+/** The caller and agent a recipe names, for a pack's tools; `createModelClient` may wrap the default client (shared cache, limits). */
+export function backendsFromRecipe(
+  recipe: BackendRecipe,
+  tools: readonly ToolDefinition[],
+  createModelClient?: (options: ModelClientOptions) => ModelClient,
+): Pick<CallContext, "caller" | "agent"> {
   const { caller, agent } = resolveBackends(
     {
       caller: recipe.caller,
@@ -32,7 +36,7 @@ export function backendsFromRecipe(recipe: BackendRecipe, tools: readonly ToolDe
       ...(recipe.cacheDir !== undefined ? { cacheDir: recipe.cacheDir } : {}),
       ...(recipe.timeoutMs !== undefined ? { timeoutMs: recipe.timeoutMs } : {}),
     },
-    { createScriptedAgent, createScriptedCaller },
+    { createScriptedAgent, createScriptedCaller, ...(createModelClient ? { createModelClient } : {}) },
   );
   return { caller, agent };
 }

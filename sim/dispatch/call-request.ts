@@ -27,9 +27,13 @@ export const CallRequest = z.object({
 });
 export type CallRequest = z.infer<typeof CallRequest>;
 
-/** A finished call and its forks, or nothing when the batch was stopped before it ended. */
+/**
+ * A finished call and its forks; nothing when the batch was stopped before it ended; or, from a
+ * queue, a call whose job failed every attempt (it goes to the reject pile with the reason).
+ */
 export const CallOutcome = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("done"), conversation: Conversation, forks: z.array(ForkedReplies) }),
   z.object({ kind: z.literal("aborted") }),
+  z.object({ kind: z.literal("lost"), reason: z.string() }),
 ]);
 export type CallOutcome = z.infer<typeof CallOutcome>;

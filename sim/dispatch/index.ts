@@ -7,3 +7,15 @@ export { createThreadExecutor } from "./thread-executor.ts";
 export type { ThreadExecutorOptions } from "./thread-executor.ts";
 export type { ThreadWorkerSetup } from "./thread-messages.ts";
 export { defaultWorkerCount } from "./worker-count.ts";
+export { voicesimVersion } from "./version.ts";
+export {
+  createQueueExecutor,
+  startQueueWorker,
+  queueStatus,
+  cleanQueue,
+  connectRedis,
+  scrubRedisUrl,
+  sharedModelClient,
+  QUEUE_NAME,
+} from "./queue/index.ts";
+export type { QueueExecutor, QueueExecutorOptions, QueueWorker, QueueWorkerOptions, QueueStatus } from "./queue/index.ts";
