@@ -20,6 +20,8 @@ export interface QueueExecutorOptions {
   inFlight?: number;
   /** Tries per call before it goes to the reject pile (a worker killed mid-call does not count). */
   attempts?: number;
+  /** First wait before a failed call is tried again (doubles each time); default 1 s. */
+  retryDelayMs?: number;
   /** Model requests per minute across all workers (0: no limit). */
   requestsPerMinute?: number;
   version?: string;
@@ -45,6 +47,9 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   const queue = new Queue(QUEUE_NAME, { connection: redis });
   const events = new QueueEvents(QUEUE_NAME, { connection: redis.duplicate() });
   await events.waitUntilReady();
+  // Every call in flight waits on these two; that many listeners is the design, not a leak.
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
   const { cacheDir: _local, ...backends } = options.backends;
   const attempts = Math.max(1, options.attempts ?? 3);
 
@@ -61,7 +66,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       const job = await queue.add(jobName(run), data, {
         jobId: id,
         attempts,
-        backoff: { type: "exponential", delay: 1000 },
+        backoff: { type: "exponential", delay: options.retryDelayMs ?? 1000 },
         removeOnComplete: false,
         removeOnFail: false,
       });

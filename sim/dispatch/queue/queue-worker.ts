@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { createModelClient, type ModelClientOptions } from "../../../agents/index.ts";
@@ -25,6 +26,8 @@ export interface QueueWorkerOptions {
   callsPerMinute?: number;
   /** Defaults to this package's version; a job from another version is refused. */
   version?: string;
+  /** Shown by `queue status` and recorded on each job it takes; default host-pid. */
+  name?: string;
   /** Where packs from Redis are written (default: the system temp folder). */
   packRoot?: string;
   log?: (line: string) => void;
@@ -79,11 +82,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     },
     {
       connection: redis,
+      name: options.name ?? `${hostname()}-${process.pid}`,
       concurrency: Math.max(1, options.concurrency),
       lockDuration: options.lockMs ?? 30_000,
       stalledInterval: Math.max(500, Math.floor((options.lockMs ?? 30_000) / 2)),
-      // A worker killed mid-call stalls its job; twice is still a worker problem, not the call's.
-      maxStalledCount: 2,
+      // A worker killed mid-call stalls its job once; a machine so loaded that a live worker misses
+      // its lock renewals stalls it again. Neither is the call's fault, so neither spends an attempt.
+      maxStalledCount: 5,
       ...(options.callsPerMinute ? { limiter: { max: options.callsPerMinute, duration: 60_000 } } : {}),
     },
   );
