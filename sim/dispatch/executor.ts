@@ -6,7 +6,7 @@ import type { CallOutcome, CallRequest } from "./call-request.ts";
  * the books (what is done, the run files, progress); an executor only turns requests into outcomes.
  */
 export interface CallExecutor {
-  /** e.g. "in-process", "2 worker threads", "queue redis://host:6379". */
+  /** e.g. "in-process", "2 worker threads", "queue redis://127.0.0.1:6379". */
   readonly description: string;
   /** Calls this executor runs well at once (the batch never has more in flight). */
   readonly capacity: number;

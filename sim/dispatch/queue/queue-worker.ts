@@ -26,7 +26,7 @@ export interface QueueWorkerOptions {
   callsPerMinute?: number;
   /** Defaults to this package's version; a job from another version is refused. */
   version?: string;
-  /** Shown by `queue status` and recorded on each job it takes; default host-pid. */
+  /** Shown by `queue status` and recorded on each job it takes; default hostname-pid. */
   name?: string;
   /** Where packs from Redis are written (default: the system temp folder). */
   packRoot?: string;

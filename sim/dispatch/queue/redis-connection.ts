@@ -15,16 +15,16 @@ export function scrubRedisUrl(url: string): string {
   }
 }
 
-/** redis://host:port[/db] or rediss://…; anything else is a user mistake. */
+/** redis://server:port[/db] or rediss://…; anything else is a user mistake. */
 export function parseRedisUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new VoicesimError("bad_option", `--queue ${scrubRedisUrl(url)} is not a URL`, { hint: "give redis://host:port[/db], e.g. redis://127.0.0.1:6379" });
+    throw new VoicesimError("bad_option", `--queue ${scrubRedisUrl(url)} is not a URL`, { hint: "give redis://server:port[/db], e.g. redis://127.0.0.1:6379" });
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    throw new VoicesimError("bad_option", `--queue ${scrubRedisUrl(url)} is not a redis:// URL`, { hint: "give redis://host:port[/db], e.g. redis://127.0.0.1:6379" });
+    throw new VoicesimError("bad_option", `--queue ${scrubRedisUrl(url)} is not a redis:// URL`, { hint: "give redis://server:port[/db], e.g. redis://127.0.0.1:6379" });
   }
   return parsed;
 }
