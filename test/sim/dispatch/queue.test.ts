@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createScriptedAgent, createScriptedCaller } from "../../../agents/index.ts";
+import { createScriptedAgent, createScriptedCaller, type ModelClient } from "../../../agents/index.ts";
 import { type LoadedPack, loadPack, VoicesimError } from "../../../scenarios/index.ts";
 import {
   candidateItems,
   cleanQueue,
+  connectRedis,
   createQueueExecutor,
   QUEUE_NAME,
   type QueueExecutor,
@@ -17,6 +18,7 @@ import {
   runBatch,
   SCRIPTED_RECIPE,
   type SimulateRunOptions,
+  sharedModelClient,
   simulate,
   startQueueWorker,
 } from "../../../sim/index.ts";
@@ -156,6 +158,39 @@ describe.skipIf(skip)("a run coordinated over BullMQ", () => {
     } finally {
       await coordinator.close();
       await worker.close();
+    }
+  });
+
+  it("shares model answers and one request window between workers through Redis", async () => {
+    const connection = await connectRedis(`${redis.url}/2`);
+    let served = 0;
+    const inner: ModelClient = {
+      id: "openai:shared-test",
+      complete: async () => {
+        served++;
+        return { content: `answer ${served}`, toolCalls: [], usage: { promptTokens: 3, completionTokens: 2 }, cached: false };
+      },
+    };
+    let clock = 10_000;
+    const waits: number[] = [];
+    const limits = { requestsPerWindow: 2, windowMs: 1000, now: () => clock, sleep: async (ms: number) => void (waits.push(ms), (clock += ms)) };
+    // Two workers: two clients over the same Redis.
+    const first = sharedModelClient(inner, connection, "http://127.0.0.1:1/v1", limits);
+    const second = sharedModelClient(inner, connection, "http://127.0.0.1:1/v1", limits);
+    try {
+      const ask = (client: ModelClient, text: string) => client.complete({ messages: [{ role: "user", content: text }] });
+      expect((await ask(first, "a")).cached).toBe(false);
+      const again = await ask(second, "a");
+      expect(again).toMatchObject({ content: "answer 1", cached: true });
+      await ask(second, "b");
+      expect(waits).toEqual([]);
+      // The third request in the window waits for the next one, whichever worker sends it.
+      await ask(first, "c");
+      expect(served).toBe(3);
+      expect(waits).toHaveLength(1);
+      expect(clock).toBeGreaterThanOrEqual(11_000);
+    } finally {
+      connection.disconnect();
     }
   });
 
