@@ -8,6 +8,7 @@ export interface ExecutorOptions {
   concurrency: number;
   queue?: string;
   requestsPerMinute?: number;
+  tokensPerMinute?: number;
 }
 
 /** Below this many calls, a default (unasked-for) thread pool is not worth its start-up. */
@@ -21,7 +22,8 @@ export function executorOptionsHelp(command: Command, defaultWorkers: number): C
       intOption("--workers", { min: 1, max: 64 }),
     )
     .option("--queue <redis-url>", "coordinate: put every call on BullMQ at redis://host:port[/db] for `voicesim worker` processes anywhere")
-    .option("--requests-per-minute <n>", "with --queue: model requests per minute across all workers", intOption("--requests-per-minute", { min: 1 }));
+    .option("--requests-per-minute <n>", "with --queue: model requests per minute across all workers", intOption("--requests-per-minute", { min: 1 }))
+    .option("--tokens-per-minute <n>", "with --queue: model tokens (prompt + completion) per minute across all workers", intOption("--tokens-per-minute", { min: 1 }));
 }
 
 /**
@@ -41,6 +43,7 @@ export async function executorFromOptions(
       pack: { dir: run.source.dir, hash: run.source.hash },
       backends: run.recipe,
       ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
+      ...(options.tokensPerMinute ? { tokensPerMinute: options.tokensPerMinute } : {}),
     });
     process.stderr.write(`coordinating on ${executor.description}; start workers with: voicesim worker --queue <url>\n`);
     return executor;

@@ -22,6 +22,7 @@ interface RunCommandOptions extends ModelOptions {
   workers?: number;
   queue?: string;
   requestsPerMinute?: number;
+  tokensPerMinute?: number;
   seed: number;
   flawRate: number;
   judgeModel?: string;

@@ -14,6 +14,7 @@ interface SimulateCommandOptions extends ModelOptions {
   workers?: number;
   queue?: string;
   requestsPerMinute?: number;
+  tokensPerMinute?: number;
   seed: number;
   out?: string;
   resume?: boolean;

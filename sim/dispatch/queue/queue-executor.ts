@@ -24,6 +24,8 @@ export interface QueueExecutorOptions {
   retryDelayMs?: number;
   /** Model requests per minute across all workers (0: no limit). */
   requestsPerMinute?: number;
+  /** Model tokens per minute across all workers (0: no limit). */
+  tokensPerMinute?: number;
   version?: string;
 }
 
@@ -58,7 +60,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     description: `queue ${scrubRedisUrl(options.url)} (run ${run})`,
     capacity: Math.max(1, options.inFlight ?? 1000),
     async run(request: CallRequest, { signal }) {
-      const data: QueueJob = { version, run, packHash: options.pack.hash, backends, requestsPerMinute: options.requestsPerMinute ?? 0, request };
+      const data: QueueJob = { version, run, packHash: options.pack.hash, backends, requestsPerMinute: options.requestsPerMinute ?? 0, tokensPerMinute: options.tokensPerMinute ?? 0, request };
       const id = jobId(run, request.conversationId);
       // A call that failed for good in an earlier attempt at this run gets its tries again.
       const earlier = await Job.fromId(queue, id);

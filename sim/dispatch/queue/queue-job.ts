@@ -19,6 +19,8 @@ export const QueueJob = z.object({
   backends: BackendRecipe.omit({ cacheDir: true }),
   /** Requests per minute to the model server, shared by every worker (0: no limit). */
   requestsPerMinute: z.number().int().min(0),
+  /** Model tokens (prompt + completion) per minute, shared the same way (0: no limit). */
+  tokensPerMinute: z.number().int().min(0).default(0),
   request: CallRequest,
 });
 export type QueueJob = z.infer<typeof QueueJob>;

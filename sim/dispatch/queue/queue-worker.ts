@@ -54,7 +54,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   let processed = 0;
 
   const contextFor = (job: QueueJob): Promise<CallContext> => {
-    const key = JSON.stringify([job.packHash, job.backends, job.requestsPerMinute]);
+    const key = JSON.stringify([job.packHash, job.backends, job.requestsPerMinute, job.tokensPerMinute]);
     let context = contexts.get(key);
     if (!context) {
       context = buildContext(redis, job, options.packRoot);
@@ -116,7 +116,10 @@ async function buildContext(redis: Redis, job: QueueJob, packRoot: string | unde
   // Answers cached in Redis instead of a run folder this machine does not have; one request window for all workers.
   const makeClient = (clientOptions: ModelClientOptions) => {
     const { cacheDir: _local, ...rest } = clientOptions;
-    return sharedModelClient(createModelClient(rest), redis, clientOptions.baseUrl ?? "https://api.openai.com/v1", { requestsPerWindow: job.requestsPerMinute });
+    return sharedModelClient(createModelClient(rest), redis, clientOptions.baseUrl ?? "https://api.openai.com/v1", {
+      requestsPerWindow: job.requestsPerMinute,
+      tokensPerWindow: job.tokensPerMinute,
+    });
   };
   return callContext(loaded.pack, loaded.tools, backendsFromRecipe(job.backends, loaded.tools, makeClient));
 }

@@ -8,6 +8,8 @@ const CACHE_TTL_SECONDS = 30 * 24 * 3600;
 export interface SharedLimits {
   /** Requests per window across every worker on this Redis; 0 for none. */
   requestsPerWindow: number;
+  /** Prompt plus completion tokens per window across every worker; 0 or absent for none. */
+  tokensPerWindow?: number;
   /** Default one minute. */
   windowMs?: number;
   now?: () => number;
@@ -26,16 +28,30 @@ export function sharedModelClient(inner: ModelClient, redis: Redis, endpoint: st
   const endpointKey = createHash("sha256").update(`${endpoint}\n${inner.id}`).digest("hex").slice(0, 16);
   const usage = { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
 
+  const tokensKey = (window: number) => `${KEY_PREFIX}:tokens:${endpointKey}:${window}`;
   const awaitTurn = async () => {
-    if (limits.requestsPerWindow <= 0) return;
+    const tokenLimit = limits.tokensPerWindow ?? 0;
     for (;;) {
       const window = Math.floor(now() / windowMs);
+      const nextWindow = () => sleep((window + 1) * windowMs - now() + 5);
+      // Tokens are known only after an answer, so the window closes once it is spent, not before.
+      if (tokenLimit > 0 && Number((await redis.get(tokensKey(window))) ?? 0) >= tokenLimit) {
+        await nextWindow();
+        continue;
+      }
+      if (limits.requestsPerWindow <= 0) return;
       const key = `${KEY_PREFIX}:rate:${endpointKey}:${window}`;
       const count = await redis.incr(key);
       if (count === 1) await redis.pexpire(key, windowMs * 2);
       if (count <= limits.requestsPerWindow) return;
-      await sleep((window + 1) * windowMs - now() + 5);
+      await nextWindow();
     }
+  };
+  const spend = async (tokens: number) => {
+    if (!limits.tokensPerWindow) return;
+    const key = tokensKey(Math.floor(now() / windowMs));
+    await redis.incrby(key, tokens);
+    await redis.pexpire(key, windowMs * 2);
   };
 
   return {
@@ -52,6 +68,7 @@ export function sharedModelClient(inner: ModelClient, redis: Redis, endpoint: st
       usage.modelCalls++;
       usage.promptTokens += response.usage.promptTokens;
       usage.completionTokens += response.usage.completionTokens;
+      await spend(response.usage.promptTokens + response.usage.completionTokens);
       const { cached: _cached, ...stored } = response;
       await redis.set(key, JSON.stringify(stored), "EX", CACHE_TTL_SECONDS);
       return response;

@@ -98,7 +98,7 @@ describe.skipIf(skip)("a run coordinated over BullMQ", () => {
     const completed = await queue.getCompleted();
     stalledJobs = completed.filter((job) => job.name === executor.runKey && job.stalledCounter > 0).length;
     await queue.close();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await executor?.close();
@@ -189,6 +189,13 @@ describe.skipIf(skip)("a run coordinated over BullMQ", () => {
       expect(served).toBe(3);
       expect(waits).toHaveLength(1);
       expect(clock).toBeGreaterThanOrEqual(11_000);
+      // A token budget: each answer spends 5 tokens, so a 5-token window holds one request.
+      const frugal = sharedModelClient(inner, connection, "http://127.0.0.1:2/v1", { ...limits, requestsPerWindow: 0, tokensPerWindow: 5 });
+      waits.length = 0;
+      await ask(frugal, "d");
+      expect(waits).toEqual([]);
+      await ask(frugal, "e");
+      expect(waits).toHaveLength(1);
     } finally {
       connection.disconnect();
     }
