@@ -46,8 +46,10 @@ export async function connectRedis(url: string, { timeoutMs = 3000 }: { timeoutM
     retryStrategy: (times) => (connected ? Math.min(times * 200, 2000) : null),
   };
   const client = new Redis(url, options);
-  client.on("error", () => {
+  let lastError: Error | undefined;
+  client.on("error", (error: Error) => {
     // Reported by connect() below or retried by the strategy; an unhandled 'error' event would crash.
+    lastError = error;
   });
   try {
     await client.connect();
@@ -56,7 +58,9 @@ export async function connectRedis(url: string, { timeoutMs = 3000 }: { timeoutM
     return client;
   } catch (error) {
     client.disconnect();
-    throw new VoicesimError("queue_unavailable", `cannot reach Redis at ${scrubRedisUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, {
+    // ioredis rejects with "Connection is closed"; the socket's own error says why (ECONNREFUSED, ENOTFOUND).
+    const cause = lastError ?? error;
+    throw new VoicesimError("queue_unavailable", `cannot reach Redis at ${scrubRedisUrl(url)}: ${cause instanceof Error ? cause.message : String(cause)}`, {
       hint: "start Redis (e.g. `redis-server` or `docker compose -f docs/compose.yaml up redis`) or fix --queue",
     });
   }
