@@ -62,6 +62,7 @@ describe.skipIf(skip)("a run coordinated over BullMQ", () => {
   let queued: string;
   let executor: QueueExecutor;
   let stalledJobs = 0;
+  let queuedOut = "";
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
@@ -76,6 +77,7 @@ describe.skipIf(skip)("a run coordinated over BullMQ", () => {
     const [doomed] = workers;
 
     const out = tempDir();
+    queuedOut = out;
     executor = await createQueueExecutor({ url: redis.url, out, seed: 8, pack: { dir: loaded.dir, hash: loaded.hash }, backends: SCRIPTED_RECIPE, attempts: 2, retryDelayMs: 50 });
     const queue = new Queue(QUEUE_NAME, { connection: { host: "127.0.0.1", port: redis.port } });
     // kill -9 the first worker while it holds a call: its job stalls and the survivor takes it over.
@@ -130,6 +132,25 @@ describe.skipIf(skip)("a run coordinated over BullMQ", () => {
       expect(result.lost).toEqual([{ id: "broken-call#0", reason: expect.stringMatching(/failed 2 times: .*nobody-by-this-name/) }]);
     } finally {
       store.close();
+    }
+  });
+
+  it("collects calls already finished in Redis when a coordinator starts again, running none twice", async () => {
+    const queue = new Queue(QUEUE_NAME, { connection: { host: "127.0.0.1", port: redis.port } });
+    const finishedAt = async () =>
+      new Map((await queue.getCompleted()).filter((job) => job.name === executor.runKey).map((job) => [job.id, job.finishedOn]));
+    const before = await finishedAt();
+    // A coordinator killed after its calls finished: the same run directory, pack and seed name the same jobs.
+    const restarted = await createQueueExecutor({ url: redis.url, out: queuedOut, seed: 8, pack: { dir: loaded.dir, hash: loaded.hash }, backends: SCRIPTED_RECIPE });
+    try {
+      expect(restarted.runKey).toBe(executor.runKey);
+      const again = tempDir();
+      await simulate(loaded, options(again, { executor: restarted }));
+      expect(readFileSync(join(again, "conversations.jsonl"), "utf8")).toBe(reference);
+      expect(await finishedAt()).toEqual(before);
+    } finally {
+      await restarted.close();
+      await queue.close();
     }
   });
 
