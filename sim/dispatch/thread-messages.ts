@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { BackendRecipe } from "./backend-recipe.ts";
-import { CallOutcome, CallRequest } from "./call-request.ts";
+import type { CallOutcome, CallRequest } from "./call-request.ts";
+
+// Between threads of one process the payloads (a scenario, a whole conversation) are made and
+// read by this same code, copied by structured clone: parsing them again with zod costs a few
+// milliseconds of CPU per call for nothing, so only the envelope is checked here. The queue,
+// whose data crosses machines and versions, parses everything.
+const trusted = <T>() => z.custom<T>((value) => typeof value === "object" && value !== null);
 
 /** What a worker thread is started with: where the pack is and how to build the backends. */
 export const ThreadWorkerSetup = z.object({
@@ -12,7 +18,7 @@ export const ThreadWorkerSetup = z.object({
 export type ThreadWorkerSetup = z.infer<typeof ThreadWorkerSetup>;
 
 export const ToWorker = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("call"), id: z.number().int(), request: CallRequest, wantsEvents: z.boolean() }),
+  z.object({ type: z.literal("call"), id: z.number().int(), request: trusted<CallRequest>(), wantsEvents: z.boolean() }),
   z.object({ type: z.literal("abort"), id: z.number().int() }),
 ]);
 export type ToWorker = z.infer<typeof ToWorker>;
@@ -24,7 +30,7 @@ export type WorkerError = z.infer<typeof WorkerError>;
 export const FromWorker = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
   z.object({ type: z.literal("failed_to_start"), error: WorkerError }),
-  z.object({ type: z.literal("outcome"), id: z.number().int(), outcome: CallOutcome }),
+  z.object({ type: z.literal("outcome"), id: z.number().int(), outcome: trusted<CallOutcome>() }),
   z.object({ type: z.literal("error"), id: z.number().int(), error: WorkerError }),
   z.object({
     type: z.literal("event"),
