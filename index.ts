@@ -5,8 +5,8 @@ export { defineTool, toolOk, toolFail, ToolWorld, builtinTools, Rng } from "./to
 export type { ToolDefinition, ToolContext, PackToolKit } from "./tools/index.ts";
 export { createScriptedAgent, createScriptedCaller } from "./agents/index.ts";
 export type { AgentBackend, CallerBackend } from "./agents/index.ts";
-export { simulate, simulateConversation, RunStore } from "./sim/index.ts";
-export type { SimulateRunOptions, SimulateRunResult, BatchProgress } from "./sim/index.ts";
+export { simulate, simulateConversation, RunStore, createThreadExecutor, defaultWorkerCount, SCRIPTED_RECIPE, createQueueExecutor, startQueueWorker } from "./sim/index.ts";
+export type { SimulateRunOptions, SimulateRunResult, BatchProgress, CallExecutor, BackendRecipe, ThreadExecutorOptions, QueueExecutorOptions, QueueWorkerOptions } from "./sim/index.ts";
 export { runPipeline, rejudgeRun, judgeConversation, createLLMJudge } from "./pipeline/index.ts";
 export type { RunPipelineOptions, RunPipelineResult } from "./pipeline/index.ts";
 export { startViewer } from "./viewer/index.ts";

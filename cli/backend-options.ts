@@ -8,7 +8,7 @@ import {
   resolveBackends,
 } from "../agents/index.ts";
 import type { ToolDefinition } from "../tools/index.ts";
-import type { Backends } from "../sim/index.ts";
+import type { BackendRecipe, Backends } from "../sim/index.ts";
 import type { ModelOptions } from "./model-options.ts";
 
 /**
@@ -18,12 +18,14 @@ import type { ModelOptions } from "./model-options.ts";
 export async function backendsFromOptions(
   options: ModelOptions,
   context: { cacheDir: string; tools: readonly ToolDefinition[]; signal?: AbortSignal },
-): Promise<{ backends: Backends; config: Record<string, unknown>; client?: ModelClient }> {
+): Promise<{ backends: Backends; recipe: BackendRecipe; config: Record<string, unknown>; client?: ModelClient }> {
   const callerModel = options.callerModel ?? options.model;
+  const callerSpec = callerModel && callerModel !== "scripted" ? `openai:${callerModel}` : "scripted";
+  const agentSpec = options.agent ?? (options.model ? `openai:${options.model}` : "scripted");
   const resolved = resolveBackends(
     {
-      caller: callerModel && callerModel !== "scripted" ? `openai:${callerModel}` : "scripted",
-      agent: options.agent ?? (options.model ? `openai:${options.model}` : "scripted"),
+      caller: callerSpec,
+      agent: agentSpec,
       tools: context.tools.map((t) => t.openAISchema()),
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       cacheDir: context.cacheDir,
@@ -37,8 +39,17 @@ export async function backendsFromOptions(
   );
   const backends: Backends = { agent: resolved.agent, caller: resolved.caller };
   if (resolved.agent.endpoint) await probeAgentEndpoint(resolved.agent.endpoint);
+  // The same backends as data, for workers in other threads or processes to build their own.
+  const recipe: BackendRecipe = {
+    agent: agentSpec,
+    caller: callerSpec,
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    cacheDir: context.cacheDir,
+    timeoutMs: options.timeout ?? 60_000,
+  };
   return {
     backends,
+    recipe,
     config: { agent: backends.agent.id, caller: backends.caller.id, ...(options.baseUrl ? { baseUrl: redactUrl(options.baseUrl) } : {}) },
     ...(options.model ? { client: resolved.clientFor(options.model) } : {}),
   };

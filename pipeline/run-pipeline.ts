@@ -13,9 +13,9 @@ import {
   type Backends,
   type BatchItem,
   type BatchProgress,
+  type CallExecutor,
   candidateItems,
   conversationId,
-  findForkPoints,
   type LiveEventChunk,
   newManifest,
   RUN_FILES,
@@ -55,6 +55,8 @@ export interface RunPipelineOptions {
   concurrency: number;
   flawRate: number;
   backends: Backends;
+  /** Runs the calls in worker threads or on a queue instead of this process. */
+  executor?: CallExecutor;
   generator?: ScenarioGenerator;
   critic?: ScenarioCritic;
   judge?: RubricJudge;
@@ -97,16 +99,6 @@ const FORK_FLAWS: Record<ForkedReplies["reason"], AgentFlaw> = {
   chosen: "markup_in_speech",
 };
 
-/**
- * The flaws a fork tries in turn: the one this moment invites first, then the others, markup last
- * (it always shows, so it is the fallback rather than the rule). A flaw that does not show at
- * this moment gives the call's own reply back and is passed over.
- */
-function forkFlaws(reason: ForkedReplies["reason"]): AgentFlaw[] {
-  const first = FORK_FLAWS[reason];
-  const rest = AGENT_FLAWS.filter((f) => f !== first && f !== "markup_in_speech");
-  return [...new Set<AgentFlaw>([first, ...rest, "markup_in_speech"])];
-}
 
 /**
  * The whole pipeline: generate → critique → gate → simulate N candidates (with forks) → judge →
@@ -274,25 +266,11 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
           if (event.type === "start") stage({ stage: simStage, type: "start", total: event.total, done: event.alreadyDone });
           else if (event.type === "conversation") stage({ stage: simStage, type: "progress", done: event.done, total: event.total, failed: event.failed, tokens: event.tokens });
         },
-        afterCall: async (call, item) => {
-          // Every candidate forks: pairs come from the moments that differ between calls, and one
-          // candidate alone left most shipped packs under the ten pairs a fine-tuning job needs.
-          if (options.forks < 2) return [];
-          const points = findForkPoints(call.conversation, item.scenario, pack).slice(0, 3);
-          const forks: ForkedReplies[] = [];
-          for (const point of points) {
-            const flaws = forkFlaws(point.reason);
-            forks.push(
-              await call.forkAt(point.afterEvent, options.forks, {
-                reason: point.reason,
-                // Reply 0 is the call's own; the alternatives each carry one flaw that shows here.
-                flawsFor: (k) => [flaws[k - 1] ?? "markup_in_speech"],
-                distinctWithin: flaws.length,
-              }),
-            );
-          }
-          return forks;
-        },
+        // Every candidate forks: pairs come from the moments that differ between calls, and one
+        // candidate alone left most shipped packs under the ten pairs a fine-tuning job needs.
+        // Reply 0 is the call's own; each alternative carries one flaw that shows at that moment.
+        ...(options.forks >= 2 ? { forkPlan: { replies: options.forks, maxPoints: 3, flawByReason: FORK_FLAWS } } : {}),
+        ...(options.executor ? { executor: options.executor } : {}),
       });
       tokens.prompt += batch.usage.agent.promptTokens + batch.usage.caller.promptTokens;
       tokens.completion += batch.usage.agent.completionTokens + batch.usage.caller.completionTokens;
@@ -317,9 +295,10 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       const conversations = (await store.readAll(RUN_FILES.conversations, Conversation)).filter((c) => itemIds.has(c.id));
       // The batch writes every call it finished; one that is still missing is named, never silently lost.
       const written = new Set(conversations.map((c) => c.id));
+      const lostReasons = new Map(batch.lost.map((l) => [l.id, l.reason]));
       for (const item of items) {
         const id = conversationId(item);
-        if (!written.has(id)) addReject({ kind: "conversation", id, stage: "simulate", reason: "no conversation was recorded for this call" });
+        if (!written.has(id)) addReject({ kind: "conversation", id, stage: "simulate", reason: lostReasons.get(id) ?? "no conversation was recorded for this call" });
       }
       const unjudged = conversations.filter((c) => !scores.has(c.id));
       const judgeStage = `judge r${round}`;

@@ -11,6 +11,8 @@ export type VoicesimErrorCode =
   | "all_calls_failed"
   | "model_config"
   | "model_failed"
+  | "queue_unavailable"
+  | "version_mismatch"
   | "aborted";
 
 /** An error a user can cause and fix: printed as its message and hint, never with a stack. */

@@ -11,10 +11,12 @@ import {
   VoicesimError,
 } from "../scenarios/index.ts";
 import { hashToSeed, Rng, type ToolDefinition } from "../tools/index.ts";
-import { type ConversationDeps, type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./conversation-graph.ts";
-import { recordableConversation } from "./recordable-conversation.ts";
+import { type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./conversation-graph.ts";
+import type { CallRequest, ForkPlan } from "./dispatch/call-request.ts";
+import type { CallExecutor } from "./dispatch/executor.ts";
+import { callContext, runCall } from "./dispatch/run-call.ts";
 import { RUN_FILES, type RunStore } from "./run-store.ts";
-import { type SimulatedCall, simulateConversation } from "./simulate-conversation.ts";
+import type { SimulatedCall } from "./simulate-conversation.ts";
 
 /** What a batch needs of a pack: the parsed pack and the tools its agent can call. */
 export interface PackForRun {
@@ -45,6 +47,10 @@ export interface BatchOptions {
    * Whatever it returns is written to forks.jsonl.
    */
   afterCall?: (call: SimulatedCall, item: BatchItem) => Promise<ForkedReplies[]>;
+  /** Where each call forks, as data: what an executor in another thread or process can carry out. */
+  forkPlan?: ForkPlan;
+  /** Runs the calls elsewhere (worker threads, a queue); in this process, `concurrency` at a time, when omitted. */
+  executor?: CallExecutor;
 }
 
 export type BatchProgress =
@@ -65,6 +71,8 @@ export interface BatchResult {
   firstFailure: string | undefined;
   aborted: boolean;
   usage: { caller: TokenUsage; agent: TokenUsage };
+  /** Calls an executor gave up on (a queued job that failed every attempt), each with the reason. */
+  lost: Array<{ id: string; reason: string }>;
 }
 
 /** N candidate calls for each scenario, in scenario order. */
@@ -84,16 +92,6 @@ export function flawsFor(runSeed: number, id: string, flawRate: number): AgentFl
   return rng.chance(flawRate) ? [rng.pick(AGENT_FLAWS)] : [];
 }
 
-export function namesInFixtures(pack: ScenarioPack): string[] {
-  const names = new Set<string>();
-  for (const [, records] of Object.entries(pack.fixtures)) {
-    for (const record of records as Array<Record<string, unknown>>) {
-      if (typeof record.name === "string") names.add(record.name);
-    }
-  }
-  return [...names].sort();
-}
-
 /**
  * Simulates every item that the run directory does not already hold, `concurrency` at a time,
  * appending each finished conversation as one line. Finished lines are never rewritten or
@@ -105,7 +103,6 @@ export async function runBatch(
   store: RunStore,
   options: BatchOptions,
 ): Promise<BatchResult> {
-  const personas = new Map<string, Persona>(source.pack.personas.map((p) => [p.id, p]));
   // Only this batch's calls count: a pipeline's conversations.jsonl holds every round's, and a
   // resumed round must add up exactly what it would have uninterrupted.
   const wanted = new Set(items.map(conversationId));
@@ -125,7 +122,6 @@ export async function runBatch(
   const redone = new Set(todo.map(conversationId));
   if (redone.size > 0) await store.drop(RUN_FILES.forks, ForkedReplies, (fork) => redone.has(fork.conversationId));
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const names = namesInFixtures(source.pack);
   const usage = { caller: zeroUsage(), agent: zeroUsage() };
   for (const conversation of finished.values()) addInto(usage, conversation);
   const failures = new Map<string, string>();
@@ -134,60 +130,48 @@ export async function runBatch(
   let done = items.length - todo.length;
   let failed = failures.size;
   let simulated = 0;
+  const lost: BatchResult["lost"] = [];
   options.onProgress?.({ type: "start", total: items.length, alreadyDone: done });
 
   // Every call in flight listens on the one signal; that is by design, not a leak.
   if (options.signal) setMaxListeners(0, options.signal);
-  const limit = pLimit(Math.max(1, options.concurrency));
+  const { afterCall } = options;
+  const executor = options.executor && todo.length >= (options.executor.minBatch ?? 0) ? options.executor : undefined;
+  if (executor && afterCall) throw new Error("runBatch: afterCall is a closure and runs in-process only; give a forkPlan to an executor");
+  const context = executor ? undefined : callContext(source.pack, source.tools, { caller: options.caller, agent: options.agent });
+  const limit = pLimit(executor ? executor.capacity : Math.max(1, options.concurrency));
   const runOne = async (item: BatchItem) => {
     // Scripted calls never wait on I/O; yielding to the event loop here lets Ctrl-C (a signal,
     // delivered only in the loop's poll phase) and the viewer's sockets get a turn between calls.
     await new Promise((resolve) => setImmediate(resolve));
     if (options.signal?.aborted) return;
     const id = conversationId(item);
-    const persona = personas.get(item.scenario.persona);
-    if (!persona) {
-      throw new VoicesimError("pack_invalid", `scenario ${item.scenario.id} names unknown persona ${item.scenario.persona}`, {
-        hint: "run `voicesim validate` on the pack",
-      });
-    }
-    const seed = conversationSeed(options.seed, id);
-    const deps: ConversationDeps = {
+    const request: CallRequest = {
       conversationId: id,
-      seed,
-      pack: source.pack,
       scenario: item.scenario,
-      persona,
-      tools: source.tools,
-      caller: options.caller,
-      agent: options.agent,
+      candidate: item.candidate,
+      seed: conversationSeed(options.seed, id),
       flaws: flawsFor(options.seed, id, options.flawRate),
       limits,
-      names,
+      ...(options.forkPlan ? { forkPlan: options.forkPlan } : {}),
     };
-    let call: SimulatedCall;
-    try {
-      call = await simulateConversation(deps, {
-        keepCheckpoints: options.afterCall !== undefined,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-      });
-    } catch (error) {
-      // An aborted call is simply not finished; resume does it again.
-      if (options.signal?.aborted) return;
-      throw error;
+    const callOptions = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    };
+    const outcome = context
+      ? await runCall(context, request, { ...callOptions, ...(afterCall ? { afterCall: (call: SimulatedCall) => afterCall(call, item) } : {}) })
+      : await (executor as CallExecutor).run(request, callOptions);
+    if (outcome.kind === "aborted" || options.signal?.aborted) return;
+    if (outcome.kind === "lost") {
+      // A queued call whose job failed every attempt: named in the result, never blocking the batch.
+      lost.push({ id, reason: outcome.reason });
+      return;
     }
-    const conversation = recordableConversation(call.conversation);
-    try {
-      // A call that could not be recorded as it happened is not forked: there is nothing valid to pair.
-      const forks = options.afterCall && conversation === call.conversation ? await options.afterCall(call, item) : [];
-      if (options.signal?.aborted) return;
-      // Forks first: a conversation line means "this item and its forks are done".
-      for (const fork of forks) store.append(RUN_FILES.forks, fork);
-      store.append(RUN_FILES.conversations, conversation);
-    } finally {
-      await call.dispose();
-    }
+    const { conversation, forks } = outcome;
+    // Forks first: a conversation line means "this item and its forks are done".
+    for (const fork of forks) store.append(RUN_FILES.forks, fork);
+    store.append(RUN_FILES.conversations, conversation);
     done++;
     simulated++;
     if (conversation.status === "failed") {
@@ -210,7 +194,7 @@ export async function runBatch(
   store.flush();
   options.onProgress?.({ type: "done", done, total: items.length, failed, tokens: totalTokens(usage), aborted });
   const firstFailure = items.map((item) => failures.get(conversationId(item))).find((error) => error !== undefined);
-  return { total: items.length, simulated, resumed: items.length - todo.length, failed, retriedIds, firstFailure, aborted, usage };
+  return { total: items.length, simulated, resumed: items.length - todo.length, failed, retriedIds, firstFailure, aborted, usage, lost };
 }
 
 /**

@@ -6,7 +6,40 @@ export { simulateConversation } from "./simulate-conversation.ts";
 export type { SimulatedCall, SimulateOptions, ForkOptions } from "./simulate-conversation.ts";
 export { findForkPoints, replyAsItWent } from "./fork-points.ts";
 export type { ForkPoint } from "./fork-points.ts";
-export { runBatch, candidateItems, conversationId, conversationSeed, flawsFor, namesInFixtures, totalTokens } from "./batch.ts";
+export { runBatch, candidateItems, conversationId, conversationSeed, flawsFor, totalTokens } from "./batch.ts";
+export {
+  namesInFixtures,
+  runCall,
+  callContext,
+  CallRequest,
+  CallOutcome,
+  ForkPlan,
+  BackendRecipe,
+  SCRIPTED_RECIPE,
+  backendsFromRecipe,
+  createThreadExecutor,
+  defaultWorkerCount,
+  voicesimVersion,
+  createQueueExecutor,
+  startQueueWorker,
+  queueStatus,
+  cleanQueue,
+  connectRedis,
+  scrubRedisUrl,
+  sharedModelClient,
+  QUEUE_NAME,
+} from "./dispatch/index.ts";
+export type {
+  CallContext,
+  CallExecutor,
+  ThreadExecutorOptions,
+  ThreadWorkerSetup,
+  QueueExecutor,
+  QueueExecutorOptions,
+  QueueWorker,
+  QueueWorkerOptions,
+  QueueStatus,
+} from "./dispatch/index.ts";
 export type { BatchItem, BatchOptions, BatchProgress, BatchResult, PackForRun } from "./batch.ts";
 export { simulate, selectScenarios, newManifest } from "./simulate.ts";
 export type { RunnablePack, Backends, SimulateRunOptions, SimulateRunResult } from "./simulate.ts";

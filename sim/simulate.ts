@@ -4,6 +4,7 @@ import type { AgentBackend, CallerBackend } from "../agents/index.ts";
 import { type Manifest, type Scenario, ScenarioRecord, VoicesimError } from "../scenarios/index.ts";
 import { type BatchItem, type BatchProgress, type BatchResult, candidateItems, type PackForRun, runBatch } from "./batch.ts";
 import type { LiveEventChunk } from "./conversation-graph.ts";
+import type { CallExecutor } from "./dispatch/index.ts";
 import { RUN_FILES, RunStore } from "./run-store.ts";
 import { assertSameSettings } from "./run-settings.ts";
 
@@ -27,6 +28,8 @@ export interface SimulateRunOptions {
   concurrency: number;
   seed: number;
   backends: Backends;
+  /** Runs the calls in worker threads or on a queue instead of this process. */
+  executor?: CallExecutor;
   flawRate: number;
   resume: boolean;
   /** On resume, simulate again the calls recorded as failed (default true). */
@@ -73,10 +76,13 @@ export async function simulate(source: RunnablePack, options: SimulateRunOptions
       agent: options.backends.agent,
       flawRate: options.flawRate,
       retryFailed: options.retryFailed ?? true,
+      ...(options.executor ? { executor: options.executor } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
+    // A queued call that failed every attempt goes to the reject pile with its reason.
+    for (const lost of batch.lost) store.append(RUN_FILES.rejects, { kind: "conversation", id: lost.id, stage: "simulate", reason: lost.reason });
     const usage = batch.usage;
     const finished: Manifest = {
       ...manifest,

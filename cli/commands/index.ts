@@ -2,11 +2,13 @@ import type { Command } from "commander";
 import { registerCompareCommand } from "./compare.ts";
 import { registerInitCommand } from "./init.ts";
 import { registerJudgeCommand } from "./judge.ts";
+import { registerQueueCommand } from "./queue.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerSchemaCommand } from "./schema.ts";
 import { registerSimulateCommand } from "./simulate.ts";
 import { registerValidateCommand } from "./validate.ts";
 import { registerViewCommand } from "./view.ts";
+import { registerWorkerCommand } from "./worker.ts";
 
 /** Every command registers itself here; each lives in its own file and only parses arguments. */
 export function registerCommands(program: Command): void {
@@ -18,4 +20,6 @@ export function registerCommands(program: Command): void {
   registerJudgeCommand(program);
   registerViewCommand(program);
   registerCompareCommand(program);
+  registerWorkerCommand(program);
+  registerQueueCommand(program);
 }

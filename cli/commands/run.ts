@@ -1,8 +1,10 @@
 import { type Command, Option } from "commander";
 import type { LiveEventChunk } from "../../sim/index.ts";
+import { availableParallelism } from "node:os";
 import { loadPack, makeDirectory, VoicesimError } from "../../scenarios/index.ts";
-import { agentOptionHelp, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { allCallsFailed } from "../all-calls-failed.ts";
+import { executorOptionsHelp } from "../executor-options.ts";
+import { agentOptionHelp, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { defaultRunDir, intOption, rateOption } from "../options.ts";
 import { createProgressView, type ProgressView } from "../progress.ts";
@@ -17,6 +19,10 @@ interface RunCommandOptions extends ModelOptions {
   budgetScenarios?: number;
   budgetTokens?: number;
   concurrency: number;
+  workers?: number;
+  queue?: string;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
   seed: number;
   flawRate: number;
   judgeModel?: string;
@@ -48,7 +54,7 @@ export function registerRunCommand(program: Command): void {
     .option("--accepted <n>", "keep running rounds until the dataset holds N accepted calls", intOption("--accepted", { min: 1 }))
     .option("--budget-scenarios <n>", "with --accepted: stop after trying this many scenarios", intOption("--budget-scenarios", { min: 1 }))
     .option("--budget-tokens <n>", "with --accepted: stop after spending this many model tokens", intOption("--budget-tokens", { min: 1 }))
-    .option("--concurrency <c>", "calls at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
+    .option("--concurrency <c>", "calls at once (in each worker)", intOption("--concurrency", { min: 1, max: 256 }), 4)
     .option("--seed <s>", "seed: same seed, same run", intOption("--seed"), 1)
     .option("--flaw-rate <r>", "share of calls whose scripted agent gets an injected flaw", rateOption("--flaw-rate"), 0.25)
     .option("--judge-model <name>", "model for the critic and judge (default: scripted)")
@@ -62,6 +68,7 @@ export function registerRunCommand(program: Command): void {
     .option("--port <p>", "with --view: viewer port", intOption("--port", { min: 0, max: 65535 }), 0);
   modelOptionsHelp(command);
   agentOptionHelp(command);
+  executorOptionsHelp(command, availableParallelism());
   command.action(async (packDir: string, options: RunCommandOptions) => {
     // The engine (LangGraph, LangChain) loads only for the commands that run it.
     const { createLLMCritic, createLLMGenerator, createLLMJudge, createLLMRewriter, createScriptedRewriter, runPipeline } = await import("../../pipeline/index.ts");
@@ -73,10 +80,12 @@ export function registerRunCommand(program: Command): void {
     const out = options.out ?? defaultRunDir(loaded.pack.id);
     // Ctrl-C reaches the model clients' retry waits in every stage, not only in the calls.
     const interrupt = new AbortController();
-    const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools, signal: interrupt.signal });
+    const { backends, recipe, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools, signal: interrupt.signal });
     // An agent with its own state per call cannot be rewound to a checkpoint: no forked replies.
     const forks = backends.agent.canFork === false ? 0 : options.forks;
     if (forks !== options.forks) process.stderr.write(`note: ${backends.agent.id} keeps its own state per call, so no forked replies (--forks 0)\n`);
+    const { executorFromOptions } = await import("../executor-options.ts");
+    const executor = await executorFromOptions(options, { source: loaded, recipe, out, seed: options.seed });
     const judgeClient = options.judgeModel
       ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache`, timeoutMs: options.timeout ?? 60_000, signal: interrupt.signal })
       : undefined;
@@ -87,6 +96,7 @@ export function registerRunCommand(program: Command): void {
     const result = await withInterrupt((signal) =>
       runPipeline(loaded, {
         out,
+        ...(executor ? { executor } : {}),
         seed: options.seed,
         scenarios: options.scenarios,
         candidates: options.candidates,
@@ -122,7 +132,9 @@ export function registerRunCommand(program: Command): void {
         },
       }),
       interrupt,
-    ).catch(async (error: unknown) => {
+    )
+      .finally(() => executor?.close())
+      .catch(async (error: unknown) => {
       // Ctrl-C ends a stage's model call (generate, critique, judge, rewrite) mid-wait, which
       // stops the stage where it stood, as a kill would: the run resumes from there.
       if (!interrupt.signal.aborted) throw error;

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
+import { availableParallelism } from "node:os";
+import { executorOptionsHelp } from "../executor-options.ts";
 import { agentOptionHelp, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { defaultRunDir, intOption, listOption, rateOption } from "../options.ts";
 import { createProgressView } from "../progress.ts";
@@ -10,6 +12,10 @@ interface SimulateCommandOptions extends ModelOptions {
   scenarios?: string[];
   perScenario: number;
   concurrency: number;
+  workers?: number;
+  queue?: string;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
   seed: number;
   out?: string;
   resume?: boolean;
@@ -25,7 +31,7 @@ export function registerSimulateCommand(program: Command): void {
     .argument("<pack>", "pack folder (holds pack.yaml)")
     .option("--scenarios <ids>", "comma-separated scenario ids, or all", listOption)
     .option("--per-scenario <n>", "calls per scenario", intOption("--per-scenario", { min: 1, max: 10_000 }), 1)
-    .option("--concurrency <c>", "calls at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
+    .option("--concurrency <c>", "calls at once (in each worker)", intOption("--concurrency", { min: 1, max: 256 }), 4)
     .option("--seed <s>", "seed: same seed, same calls", intOption("--seed"), 1)
     .option("--flaw-rate <r>", "share of calls whose scripted agent gets an injected flaw", rateOption("--flaw-rate"), 0.2)
     .option("--out <dir>", "run directory (default runs/<pack>-<time>)")
@@ -34,6 +40,7 @@ export function registerSimulateCommand(program: Command): void {
     .option("--no-retry-failed", "with --resume: keep failed calls as they are");
   modelOptionsHelp(command);
   agentOptionHelp(command);
+  executorOptionsHelp(command, availableParallelism());
   command.action(async (packDir: string, options: SimulateCommandOptions) => {
     const { simulate } = await import("../../sim/index.ts");
     const { backendsFromOptions } = await import("../backend-options.ts");
@@ -42,10 +49,13 @@ export function registerSimulateCommand(program: Command): void {
       throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
     }
     const out = options.out ?? defaultRunDir(loaded.pack.id);
-    const { backends, config } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    const { backends, recipe, config } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    const { executorFromOptions } = await import("../executor-options.ts");
+    const executor = await executorFromOptions(options, { source: loaded, recipe, out, seed: options.seed });
     const progress = createProgressView("simulate");
     const result = await withInterrupt((signal) =>
       simulate(loaded, {
+        ...(executor ? { executor } : {}),
         out,
         ...(options.scenarios ? { scenarioIds: options.scenarios } : {}),
         perScenario: options.perScenario,
@@ -63,7 +73,7 @@ export function registerSimulateCommand(program: Command): void {
           else if (event.type === "conversation") progress.update(event.done, event);
         },
       }),
-    );
+    ).finally(() => executor?.close());
     const { batch } = result;
     progress.stop(
       batch.aborted

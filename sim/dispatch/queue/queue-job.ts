@@ -1,0 +1,43 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { BackendRecipe } from "../backend-recipe.ts";
+import { CallRequest } from "../call-request.ts";
+
+/** One BullMQ queue serves every run, so one fleet of workers serves every coordinator. */
+export const QUEUE_NAME = "voicesim-calls";
+/** Redis key prefix of everything voicesim keeps besides BullMQ's own keys. */
+export const KEY_PREFIX = "voicesim";
+
+/** What a job carries: the call, and what a worker needs to build the same call anywhere. */
+export const QueueJob = z.object({
+  /** The coordinator's voicesim version: a worker of another version refuses the job. */
+  version: z.string(),
+  /** A run's key (see runKey): `queue status|clean` find a run's jobs by it. */
+  run: z.string(),
+  /** Key of the pack's files in Redis (sha256 over them, the pack hash of the manifest). */
+  packHash: z.string(),
+  backends: BackendRecipe.omit({ cacheDir: true }),
+  /** Requests per minute to the model server, shared by every worker (0: no limit). */
+  requestsPerMinute: z.number().int().min(0),
+  /** Model tokens (prompt + completion) per minute, shared the same way (0: no limit). */
+  tokensPerMinute: z.number().int().min(0).default(0),
+  request: CallRequest,
+});
+export type QueueJob = z.infer<typeof QueueJob>;
+
+/**
+ * A run's key: its run directory's name, pack and seed. The same run resumed gets the same key,
+ * so its jobs (and finished results still in Redis) are found again.
+ */
+export function runKey(runName: string, packHash: string, seed: number): string {
+  const digest = createHash("sha256").update(`${runName}\n${packHash}\n${seed}`).digest("hex").slice(0, 12);
+  return `${runName.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 40)}.${digest}`;
+}
+
+/** Deterministic: the same call of the same run is one job however often it is added. BullMQ ids may not hold ':'. */
+export function jobId(run: string, conversationId: string): string {
+  return `${run}/${conversationId.replace(/:/g, "_")}`;
+}
+
+/** Job names are the run key, so a run's jobs can be listed and removed without reading their data. */
+export const jobName = (run: string): string => run;
