@@ -5,6 +5,7 @@ import { ToolWorld } from "../tools/index.ts";
 import {
   buildConversationGraph,
   type ConversationDeps,
+  GRAPH_NODES,
   type ConversationStateValue,
   initialConversationState,
   type LiveEventChunk,
@@ -12,7 +13,7 @@ import {
 
 export interface SimulateOptions {
   signal?: AbortSignal;
-  /** Keep LangGraph checkpoints so the call can be forked afterwards (costs memory; dispose when done). */
+  /** Keep the states the agent acted on so the call can be forked afterwards (dispose when done). */
   keepCheckpoints?: boolean;
   /** Receives every event as it is produced (LangGraph custom stream). */
   onEvent?: (chunk: LiveEventChunk) => void;
@@ -40,45 +41,59 @@ function recursionLimitFor(deps: ConversationDeps): number {
 
 /** Runs one conversation to its end and assembles the Conversation record. */
 export async function simulateConversation(deps: ConversationDeps, options: SimulateOptions = {}): Promise<SimulatedCall> {
-  const checkpointer = options.keepCheckpoints ? new MemorySaver() : undefined;
-  const graph = buildConversationGraph(deps, checkpointer);
-  const threadId = deps.conversationId;
+  // The call itself runs without a checkpointer (serialising the whole state at every step cost
+  // more than the step). A call that may be forked keeps the states its agent acted on instead:
+  // they are immutable graph states, so keeping them costs references, not copies.
+  const anchors = options.keepCheckpoints ? new Map<number, ConversationStateValue>() : undefined;
+  const graph = buildConversationGraph(deps, {
+    ...(anchors ? { onAgentTurn: (state) => (state.forkIndex === 0 ? anchors.set(state.events.length - 1, state) : undefined) } : {}),
+  });
   const config = {
     recursionLimit: recursionLimitFor(deps),
-    configurable: { thread_id: threadId },
+    configurable: { thread_id: deps.conversationId },
     ...(options.signal ? { signal: options.signal } : {}),
   };
   let finalState: ConversationStateValue | undefined;
-  const stream = await graph.stream(initialConversationState(deps), {
-    ...config,
-    streamMode: ["values", "custom"],
-  });
-  for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-    if (mode === "values") finalState = chunk as ConversationStateValue;
-    else if (mode === "custom") options.onEvent?.(chunk as LiveEventChunk);
+  if (options.onEvent) {
+    const stream = await graph.stream(initialConversationState(deps), { ...config, streamMode: ["values", "custom"] });
+    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
+      if (mode === "values") finalState = chunk as ConversationStateValue;
+      else if (mode === "custom") options.onEvent(chunk as LiveEventChunk);
+    }
+  } else {
+    // Nobody follows the call live: no custom stream to carry.
+    finalState = (await graph.invoke(initialConversationState(deps), config)) as ConversationStateValue;
   }
   if (!finalState) throw new Error(`conversation ${deps.conversationId} produced no state`);
   const conversation = toConversation(deps, finalState);
+  let forkGraph: { graph: ReturnType<typeof buildConversationGraph>; checkpointer: MemorySaver } | undefined;
 
   return {
     conversation,
     async forkAt(afterEvent, k, forkOptions = {}) {
-      if (!checkpointer) throw new Error("forkAt needs a call simulated with keepCheckpoints: true");
-      const anchor = await findAgentCheckpoint(graph, threadId, afterEvent);
+      if (!anchors) throw new Error("forkAt needs a call simulated with keepCheckpoints: true");
+      const anchor = anchors.get(afterEvent);
+      if (!anchor) throw new Error(`no agent turn follows event ${afterEvent}: fork after a caller turn or a tool result`);
+      if (!forkGraph) {
+        const checkpointer = new MemorySaver();
+        forkGraph = { checkpointer, graph: buildConversationGraph(deps, { checkpointer }) };
+      }
+      const { graph: branches, checkpointer } = forkGraph;
       const replies: ForkedReplies["replies"] = [];
       for (let index = 1; index <= k; index++) {
         const flaws = forkOptions.flawsFor?.(index) ?? [...deps.flaws];
-        const branch = await graph.updateState(anchor.config, { forkIndex: index, flaws });
+        // Each fork is a thread whose first checkpoint is the anchor (with this fork's index and
+        // flaws): the agent takes its turn from there and the graph stops before the caller's next.
+        const threadId = `${deps.conversationId}~fork@${afterEvent}#${index}`;
         let state: ConversationStateValue | undefined;
-        for await (const chunk of await graph.stream(null, {
-          ...config,
-          configurable: branch.configurable ?? {},
-          streamMode: "values",
-          interruptBefore: ["caller"],
-        })) {
-          // The interrupt before the caller arrives as a chunk without state; keep the last real one.
+        for await (const chunk of await branches.stream(
+          { ...anchor, forkIndex: index, flaws },
+          { ...config, configurable: { thread_id: threadId }, streamMode: "values", interruptBefore: [GRAPH_NODES.exchange] },
+        )) {
+          // The interrupt before the exchange arrives as a chunk without state; keep the last real one.
           if (Array.isArray((chunk as Partial<ConversationStateValue>).events)) state = chunk as ConversationStateValue;
         }
+        await checkpointer.deleteThread(threadId);
         const events = (state?.events ?? []).slice(afterEvent + 1);
         replies.push({ index, events: events as ConversationEvent[], injectedFlaws: flaws });
       }
@@ -92,24 +107,14 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
       };
     },
     async dispose() {
-      await checkpointer?.deleteThread(threadId);
+      anchors?.clear();
+      forkGraph = undefined;
     },
   };
 }
 
-/** The checkpoint where the agent is about to act right after event `afterEvent`. */
-async function findAgentCheckpoint(graph: ReturnType<typeof buildConversationGraph>, threadId: string, afterEvent: number) {
-  for await (const snapshot of graph.getStateHistory({ configurable: { thread_id: threadId } })) {
-    const state = snapshot.values as ConversationStateValue;
-    // Only the original branch (fork 0) anchors forks; earlier fork branches live in the same thread.
-    if (snapshot.next.includes("agent") && state.events?.length === afterEvent + 1 && state.forkIndex === 0) {
-      return snapshot;
-    }
-  }
-  throw new Error(`no agent turn follows event ${afterEvent}: fork after a caller turn or a tool result`);
-}
-
-function toConversation(deps: ConversationDeps, state: ConversationStateValue): Conversation {
+/** The Conversation record of a finished state (the graph's or a plain loop's). */
+export function toConversation(deps: ConversationDeps, state: ConversationStateValue): Conversation {
   const world = ToolWorld.fromSnapshot(state.world, {
     tools: deps.tools,
     config: deps.pack.toolsConfig,
