@@ -9,6 +9,7 @@ interface JudgeCommandOptions {
   pack?: string;
   judgeModel?: string;
   baseUrl?: string;
+  cacheDir?: string;
   concurrency: number;
 }
 
@@ -21,6 +22,7 @@ export function registerJudgeCommand(program: Command): void {
     .option("--pack <dir>", "the pack to judge against (default: the one the run was made from)")
     .option("--judge-model <name>", "OpenAI-compatible model for the rubric (default: scripted)")
     .option("--base-url <url>", "OpenAI-compatible endpoint for --judge-model (key from OPENAI_API_KEY)")
+    .option("--cache-dir <dir>", "model answer cache, shareable by runs (default <run-dir>/cache)")
     .option("--concurrency <c>", "calls judged at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
     .action(async (runDir: string, options: JudgeCommandOptions) => {
       const { createLLMJudge, createScriptedRewriter, rejudgeRun } = await import("../../pipeline/index.ts");
@@ -32,7 +34,7 @@ export function registerJudgeCommand(program: Command): void {
         throw new VoicesimError("run_dir_conflict", `${runDir} has no readable manifest.json`, { hint: "point at a run directory written by `voicesim run`" });
       }
       const loaded = await loadPack(options.pack ?? manifest.packDir);
-      const client = options.judgeModel ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: join(runDir, "cache") }) : undefined;
+      const client = options.judgeModel ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: options.cacheDir ?? join(runDir, "cache") }) : undefined;
       let view: ProgressView | undefined;
       const result = await rejudgeRun(runDir, loaded, {
         ...(client ? { judge: createLLMJudge(client) } : {}),

@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import { mkdirSync } from "node:fs";
 import type { LiveEventChunk } from "../../sim/index.ts";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
-import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
+import { cacheDirFor, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { defaultRunDir, intOption, rateOption } from "../options.ts";
 import { createProgressView, type ProgressView } from "../progress.ts";
@@ -71,9 +71,9 @@ export function registerRunCommand(program: Command): void {
     const loaded = await loadPack(packDir);
     if (options.resume && !options.out) throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
     const out = options.out ?? defaultRunDir(loaded.pack.id);
-    const { backends, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    const { backends, config, client } = await backendsFromOptions(options, { cacheDir: cacheDirFor(options, out), tools: loaded.tools });
     const judgeClient = options.judgeModel
-      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache` })
+      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: cacheDirFor(options, out) })
       : undefined;
     let view: ProgressView | undefined;
     // The viewer follows the run directory; live events reach it straight from the engine.

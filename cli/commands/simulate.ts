@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
-import { type ModelOptions, modelOptionsHelp } from "../model-options.ts";
+import { cacheDirFor, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { defaultRunDir, intOption, listOption, rateOption } from "../options.ts";
 import { createProgressView } from "../progress.ts";
 import { withInterrupt } from "../interrupt.ts";
@@ -37,7 +37,7 @@ export function registerSimulateCommand(program: Command): void {
       throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
     }
     const out = options.out ?? defaultRunDir(loaded.pack.id);
-    const { backends, config } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    const { backends, config } = await backendsFromOptions(options, { cacheDir: cacheDirFor(options, out), tools: loaded.tools });
     const progress = createProgressView("simulate");
     const result = await withInterrupt((signal) =>
       simulate(loaded, {
