@@ -259,14 +259,18 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       }
 
       // 5. Judge every conversation that has no score yet.
-      const conversations = await store.readAll(RUN_FILES.conversations, Conversation);
+      // Streamed: only the calls still to judge are held, not every call of earlier rounds.
+      const written = new Set<string>();
+      const unjudged: Conversation[] = [];
+      for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) {
+        written.add(conversation.id);
+        if (!scores.has(conversation.id)) unjudged.push(conversation);
+      }
       // The batch writes every call it finished; one that is still missing is named, never silently lost.
-      const written = new Set(conversations.map((c) => c.id));
       for (const item of items) {
         const id = conversationId(item);
         if (!written.has(id)) addReject({ kind: "conversation", id, stage: "simulate", reason: "no conversation was recorded for this call" });
       }
-      const unjudged = conversations.filter((c) => !scores.has(c.id));
       const judgeStage = `judge r${round}`;
       stage({ stage: judgeStage, type: "start", total: unjudged.length, done: 0 });
       const scenarioById = new Map([...records.values()].map((r) => [r.scenario.id, r.scenario]));

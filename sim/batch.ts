@@ -12,6 +12,7 @@ import {
 } from "../scenarios/index.ts";
 import { hashToSeed, Rng, type ToolDefinition } from "../tools/index.ts";
 import { type ConversationDeps, type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./conversation-graph.ts";
+import { writeConversationsInOrder } from "./canonical-order.ts";
 import { recordableConversation } from "./recordable-conversation.ts";
 import { RUN_FILES, type RunStore } from "./run-store.ts";
 import { type SimulatedCall, simulateConversation } from "./simulate-conversation.ts";
@@ -100,8 +101,11 @@ export async function runBatch(
   options: BatchOptions,
 ): Promise<BatchResult> {
   const personas = new Map<string, Persona>(source.pack.personas.map((p) => [p.id, p]));
-  const finished = new Map<string, Conversation>();
-  for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) finished.set(conversation.id, conversation);
+  // Only what the totals need: a resumed round must not hold every earlier call in memory.
+  const finished = new Map<string, Pick<Conversation, "status" | "usage">>();
+  for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) {
+    finished.set(conversation.id, { status: conversation.status, usage: conversation.usage });
+  }
   const todo = items.filter((item) => !finished.has(conversationId(item)));
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const names = namesInFixtures(source.pack);
@@ -192,18 +196,14 @@ export async function runBatch(
  */
 async function canonicalise(store: RunStore, items: readonly BatchItem[]): Promise<void> {
   const order = new Map(items.map((item, index) => [conversationId(item), index]));
-  const all = await store.readAll(RUN_FILES.conversations, Conversation);
-  const seen = new Set<string>();
-  const unique = all.filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
-  unique.sort((a, b) => (order.get(a.id) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.id) ?? Number.MAX_SAFE_INTEGER));
-  store.rewrite(RUN_FILES.conversations, unique);
+  await store.rewriteWith(RUN_FILES.conversations, (tmp) => writeConversationsInOrder(store.path(RUN_FILES.conversations), order, tmp));
 }
 
 function zeroUsage(): TokenUsage {
   return { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
 }
 
-function addInto(total: { caller: TokenUsage; agent: TokenUsage }, conversation: Conversation): void {
+function addInto(total: { caller: TokenUsage; agent: TokenUsage }, conversation: Pick<Conversation, "usage">): void {
   for (const role of ["caller", "agent"] as const) {
     const u = conversation.usage[role];
     total[role].promptTokens += u.promptTokens;
