@@ -20,7 +20,7 @@ describe("the conversation graph and a plain loop over its node functions", () =
     for (const pack of ["collections", "clinic-booking"]) {
       const loaded = await loadPack(`scenarios/packs/${pack}`);
       const out: Pair[] = [];
-      for (const deps of scriptedDeps(loaded, candidateItems(loaded.pack.scenarios.slice(0, 8), 1), 5)) {
+      for (const deps of scriptedDeps(loaded, candidateItems(loaded.pack.scenarios.slice(0, 5), 1), 5)) {
         const live: LiveEventChunk[] = [];
         const plainLive: LiveEventChunk[] = [];
         const call = await simulateConversation(deps, { onEvent: (chunk) => live.push(chunk) });
@@ -33,7 +33,7 @@ describe("the conversation graph and a plain loop over its node functions", () =
 
   it.each(["collections", "clinic-booking"])("produce identical conversations for every call of the %s pack", (pack) => {
     const calls = pairs.get(pack) ?? [];
-    expect(calls.length).toBeGreaterThan(5);
+    expect(calls.length).toBeGreaterThan(3);
     for (const { graph, plain } of calls) expect(graph).toEqual(plain);
     // The calls exercise what a turn folds together: tool round trips, faults, barge-ins, flaws.
     const events = calls.flatMap(({ graph }) => graph.events);
