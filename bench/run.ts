@@ -1,77 +1,187 @@
-// Benchmarks: conversations per second of the engine, scripted and against a slow model server.
-// Run with `npm run bench`; results are printed and written to bench/results.json.
+// Benchmarks, run with `npm run bench` (add `-- --quick` for a smaller run). Every figure is warm
+// (a warm-up pass runs first and is not counted) and comes with CPU time (process.cpuUsage) and the
+// machine's load (os.loadavg) beside wall time: on a shared machine wall time alone says little.
+// The pretend model runs in a child process, so CPU figures are the client's alone. Results are
+// printed and written to bench/results.json; README's figures come from here.
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { createModelClient, createOpenAIAgent, createOpenAICaller, createScriptedAgent, createScriptedCaller } from "../agents/index.ts";
+import { nearDuplicateGroups } from "../pipeline/index.ts";
 import { loadPack } from "../scenarios/index.ts";
-import { simulate } from "../sim/index.ts";
-import { startFakeOpenAIServer } from "../test/helpers/fake-openai-server.ts";
+import { type RunnablePack, simulate } from "../sim/index.ts";
+import { measureGraphOverhead, type OverheadResult } from "./graph-overhead.ts";
+import { bareChatOpenAILoop, isOpenevalsInstalled, openevalsSimulation, type PeerRun } from "./peers.ts";
 
-interface Result {
-  name: string;
-  conversations: number;
-  seconds: number;
-  perSecond: number;
-  notes: string;
+const quick = process.argv.includes("--quick");
+const ANSWER_DELAY_S = 0.2;
+
+interface Measured {
+  wallS: number;
+  cpuMs: number;
+  /** One-minute load average when the measurement ended. */
+  load: number;
 }
 
-const results: Result[] = [];
-
-async function timed(name: string, notes: string, run: () => Promise<number>) {
+async function measure<T>(run: () => Promise<T>): Promise<{ value: T } & Measured> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
-  const conversations = await run();
-  const seconds = (performance.now() - started) / 1000;
-  const result = { name, conversations, seconds: Number(seconds.toFixed(2)), perSecond: Number((conversations / seconds).toFixed(1)), notes };
-  results.push(result);
-  console.log(`${name}: ${conversations} conversations in ${result.seconds}s = ${result.perSecond}/s (${notes})`);
+  const value = await run();
+  const used = process.cpuUsage(cpu);
+  return { value, wallS: (performance.now() - started) / 1000, cpuMs: (used.user + used.system) / 1000, load: loadavg()[0] ?? 0 };
 }
 
-const loaded = await loadPack("scenarios/packs/collections");
-const scenarios = loaded.pack.scenarios.length;
+const fixed = (value: number, digits = 1) => Number(value.toFixed(digits));
 
-await timed("scripted, 200 conversations", `collections pack, concurrency 4, ${cpus().length} cores`, async () => {
-  const perScenario = Math.ceil(200 / scenarios);
-  const out = mkdtempSync(join(tmpdir(), "voicesim-bench-"));
-  const result = await simulate(loaded, {
-    out,
-    scenarioIds: loaded.pack.scenarios.map((s) => s.id),
-    perScenario,
-    concurrency: 4,
-    seed: 1,
-    backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
-    flawRate: 0.2,
-    resume: false,
-  });
-  return result.batch.total;
-});
-
-// A pretend model that answers after 200 ms: the agent greets, the caller ends after three turns.
-const server = await startFakeOpenAIServer((request) => {
-  const body = request.body;
-  if (body.response_format) {
-    const turn = body.messages.filter((m) => m.role === "assistant").length;
-    return { delayMs: 200, content: JSON.stringify({ utterance: turn < 3 ? "I'd like to check my balance, please." : "Thanks, bye.", hang_up: turn >= 3 }) };
-  }
-  return { delayMs: 200, content: "Thanks for calling. Could I have the phone number on your account?" };
-});
-try {
-  await timed("fake OpenAI server, 200 ms latency, concurrency 32", "collections pack, LLM agent and caller through @langchain/openai, no cache", async () => {
-    const client = createModelClient({ model: "bench-model", baseUrl: server.baseUrl, timeoutMs: 10_000 });
-    const out = mkdtempSync(join(tmpdir(), "voicesim-bench-"));
-    const result = await simulate(loaded, {
-      out,
-      perScenario: Math.ceil(200 / scenarios),
-      concurrency: 32,
+// 1. Scripted calls: the engine alone.
+async function scriptedThroughput(loaded: RunnablePack, calls: number) {
+  const run = (count: number) =>
+    simulate(loaded, {
+      out: mkdtempSync(join(tmpdir(), "voicesim-bench-")),
+      perScenario: Math.ceil(count / loaded.pack.scenarios.length),
+      concurrency: 4,
       seed: 1,
-      backends: { caller: createOpenAICaller({ client }), agent: createOpenAIAgent({ client, tools: loaded.tools.map((t) => t.openAISchema()) }) },
-      flawRate: 0,
+      backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
+      flawRate: 0.2,
       resume: false,
     });
-    return result.batch.total;
-  });
-} finally {
-  await server.close();
+  await run(40);
+  const { value, ...m } = await measure(() => run(calls));
+  const done = value.batch.total;
+  return {
+    pack: loaded.pack.id,
+    calls: done,
+    ...m,
+    callsPerMinute: fixed((done / m.wallS) * 60, 0),
+    cpuMsPerCall: fixed(m.cpuMs / done, 2),
+    cpuPerWall: fixed(m.cpuMs / 1000 / m.wallS, 2),
+  };
 }
 
-writeFileSync("bench/results.json", `${JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2)}\n`);
+// 3. Model-bound calls: voicesim's LLM agent and caller, then the peers, on one pretend model.
+async function startModelProcess(): Promise<{ baseUrl: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/fake-model-process.ts"], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    lines.once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`the pretend model exited (${code})`)));
+  });
+  return { baseUrl, child };
+}
+
+async function voicesimModelCalls(loaded: RunnablePack, baseUrl: string, conversations: number, concurrency: number): Promise<PeerRun> {
+  const client = createModelClient({ model: "bench-model", baseUrl, timeoutMs: 30_000 });
+  const result = await simulate(loaded, {
+    out: mkdtempSync(join(tmpdir(), "voicesim-bench-")),
+    scenarioIds: [loaded.pack.scenarios[0]?.id ?? ""],
+    perScenario: conversations,
+    concurrency,
+    seed: 1,
+    backends: { caller: createOpenAICaller({ client }), agent: createOpenAIAgent({ client, tools: loaded.tools.map((t) => t.openAISchema()) }) },
+    flawRate: 0,
+    resume: false,
+  });
+  const usage = result.batch.usage;
+  return { conversations: result.batch.total, requests: usage.agent.modelCalls + usage.caller.modelCalls };
+}
+
+interface ModelFigure {
+  system: string;
+  concurrency: number;
+  conversations: number;
+  requests: number;
+  wallS: number;
+  load: number;
+  /** Measured throughput over the ideal one (every request waits exactly the model's 200 ms). */
+  shareOfIdeal: number;
+  cpuMsPerRequest: number;
+}
+
+async function modelFigure(system: string, concurrency: number, conversations: number, run: (n: number) => Promise<PeerRun>): Promise<ModelFigure> {
+  await run(Math.min(16, conversations));
+  const { value, ...m } = await measure(() => run(conversations));
+  const idealS = (value.requests / value.conversations) * ANSWER_DELAY_S * Math.ceil(value.conversations / concurrency);
+  return {
+    system,
+    concurrency,
+    conversations: value.conversations,
+    requests: value.requests,
+    wallS: fixed(m.wallS, 2),
+    load: fixed(m.load, 1),
+    shareOfIdeal: fixed((100 * idealS) / m.wallS, 0),
+    cpuMsPerRequest: fixed(m.cpuMs / value.requests, 2),
+  };
+}
+
+// 5. MinHash grouping with one large group.
+function minhashOneGroup(size: number) {
+  const base = "thanks for calling how can i help i would like to check my balance please sure what is your phone number";
+  const texts = Array.from({ length: size }, (_, i) => (i % 10 === 0 ? `${base} call ${i}` : base));
+  const started = performance.now();
+  const groups = nearDuplicateGroups(texts, { threshold: 0.8 });
+  return { texts: size, largestGroup: Math.max(...groups.map((g) => g.length)), seconds: fixed((performance.now() - started) / 1000, 2) };
+}
+
+const collections = await loadPack("scenarios/packs/collections");
+const clinic = await loadPack("scenarios/packs/clinic-booking");
+const loadAtStart = loadavg().map((l) => fixed(l, 1));
+console.log(`node ${process.version}, ${cpus().length} cores, load ${loadAtStart.join(" ")}${quick ? " (quick)" : ""}`);
+
+const scripted = [];
+for (const loaded of [collections, clinic]) {
+  const figure = await scriptedThroughput(loaded, quick ? 120 : 400);
+  scripted.push(figure);
+  console.log(
+    `scripted ${figure.pack}: ${figure.calls} calls, ${figure.callsPerMinute} calls/min wall, ${figure.cpuMsPerCall} ms CPU per call, CPU/wall ${figure.cpuPerWall}, load ${fixed(figure.load)}`,
+  );
+}
+
+const overhead: OverheadResult[] = [];
+for (const pack of ["collections", "clinic-booking"]) {
+  const result = await measureGraphOverhead(`scenarios/packs/${pack}`, quick ? 60 : 150, quick ? 3 : 5);
+  overhead.push(result);
+  console.log(
+    `graph vs plain loop ${result.pack}: ${result.graphCpuMs} vs ${result.plainCpuMs} ms CPU per call = ${result.ratio}x (forkable ${result.forkableCpuMs} ms), median of ${result.rounds} interleaved rounds, load ${fixed(loadavg()[0] ?? 0)}`,
+  );
+}
+
+const model: ModelFigure[] = [];
+const { baseUrl, child } = await startModelProcess();
+try {
+  for (const concurrency of quick ? [32] : [32, 128]) {
+    const conversations = Math.max(64, 2 * concurrency);
+    const runs: Array<[string, (n: number) => Promise<PeerRun>]> = [
+      ["voicesim", (n) => voicesimModelCalls(collections, baseUrl, n, concurrency)],
+      ["bare ChatOpenAI loop", (n) => bareChatOpenAILoop(baseUrl, n, concurrency)],
+    ];
+    if (isOpenevalsInstalled()) runs.push(["openevals", (n) => openevalsSimulation(baseUrl, n, concurrency)]);
+    else console.log("openevals: not installed (npm run bench:peers installs it in bench/peers/)");
+    for (const [system, run] of runs) {
+      const figure = await modelFigure(system, concurrency, conversations, run);
+      model.push(figure);
+      console.log(
+        `model 200 ms, concurrency ${concurrency}, ${system}: ${figure.conversations} conversations, ${figure.requests} requests in ${figure.wallS}s = ${figure.shareOfIdeal}% of ideal, ${figure.cpuMsPerRequest} ms CPU per request, load ${figure.load}`,
+      );
+    }
+    const ours = model.find((f) => f.system === "voicesim" && f.concurrency === concurrency);
+    for (const peer of model.filter((f) => f.system !== "voicesim" && f.concurrency === concurrency)) {
+      if (ours) console.log(`  voicesim / ${peer.system}: share of ideal ${fixed(ours.shareOfIdeal / peer.shareOfIdeal, 2)}x, CPU per request ${fixed(ours.cpuMsPerRequest / peer.cpuMsPerRequest, 2)}x`);
+    }
+  }
+} finally {
+  child.stdin?.end();
+}
+
+const minhash = minhashOneGroup(quick ? 10_000 : 50_000);
+console.log(`minhash: ${minhash.texts} texts, one group of ${minhash.largestGroup}, ${minhash.seconds}s`);
+
+const loadAtEnd = loadavg().map((l) => fixed(l, 1));
+console.log(`load at the end ${loadAtEnd.join(" ")} (1, 5, 15 min; ${cpus().length} cores)`);
+if (!quick) {
+  writeFileSync(
+    "bench/results.json",
+    `${JSON.stringify({ node: process.version, cores: cpus().length, date: new Date().toISOString(), loadAtStart, loadAtEnd, scripted, overhead, model, minhash }, null, 2)}\n`,
+  );
+}

@@ -6,6 +6,8 @@ export interface ModelOptions {
   model?: string;
   callerModel?: string;
   baseUrl?: string;
+  /** Response cache folder; default <out>/cache. */
+  cacheDir?: string;
   timeout?: number;
   /** The agent under test: scripted, openai:<model>, agent.yaml[#name], ws://…, http://… */
   agent?: string;
@@ -18,6 +20,7 @@ export function modelOptionsHelp(command: Command): Command {
     .option("--model <name>", "OpenAI-compatible model for the agent and caller (default: scripted, offline)")
     .option("--caller-model <name>", "model for the simulated caller, or 'scripted' (default: --model)")
     .option("--base-url <url>", "OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (key from OPENAI_API_KEY)")
+    .option("--cache-dir <dir>", "model answer cache, shareable by runs: a new run reuses the answers (default <out>/cache)")
     .option("--timeout <ms>", "per model request attempt, headers and body, in milliseconds", intOption("--timeout", { min: 1 }), 60_000);
 }
 
@@ -26,4 +29,9 @@ export function agentOptionHelp(command: Command): Command {
   return command
     .option("--agent <spec>", "the agent under test: agent.yaml[#name], ws://host/path, http://host/path, openai:<model> or scripted (default: --model, else scripted)")
     .option("--agent-timeout <ms>", "how long an external agent may take for one move", intOption("--agent-timeout", { min: 1 }), 15_000);
+}
+
+/** Where model answers are cached: the shared folder asked for, else the run's own. */
+export function cacheDirFor(options: { cacheDir?: string }, runDir: string): string {
+  return options.cacheDir ?? `${runDir}/cache`;
 }

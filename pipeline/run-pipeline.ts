@@ -290,17 +290,22 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         await store.drop(RUN_FILES.scores, Score, (s) => retried.has(s.conversationId));
       }
 
-      // 5. Judge every conversation of this round that has no score yet.
+      // 5. Judge every conversation of this round that has no score yet. Streamed: only the calls
+      // still to judge are held, not every call of earlier rounds.
       const itemIds = new Set(items.map(conversationId));
-      const conversations = (await store.readAll(RUN_FILES.conversations, Conversation)).filter((c) => itemIds.has(c.id));
+      const written = new Set<string>();
+      const unjudged: Conversation[] = [];
+      for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) {
+        if (!itemIds.has(conversation.id)) continue;
+        written.add(conversation.id);
+        if (!scores.has(conversation.id)) unjudged.push(conversation);
+      }
       // The batch writes every call it finished; one that is still missing is named, never silently lost.
-      const written = new Set(conversations.map((c) => c.id));
       const lostReasons = new Map(batch.lost.map((l) => [l.id, l.reason]));
       for (const item of items) {
         const id = conversationId(item);
         if (!written.has(id)) addReject({ kind: "conversation", id, stage: "simulate", reason: lostReasons.get(id) ?? "no conversation was recorded for this call" });
       }
-      const unjudged = conversations.filter((c) => !scores.has(c.id));
       const judgeStage = `judge r${round}`;
       stage({ stage: judgeStage, type: "start", total: unjudged.length, done: 0 });
       const scenarioById = new Map([...records.values()].map((r) => [r.scenario.id, r.scenario]));

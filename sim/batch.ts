@@ -15,6 +15,7 @@ import { type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./
 import type { CallRequest, ForkPlan } from "./dispatch/call-request.ts";
 import type { CallExecutor } from "./dispatch/executor.ts";
 import { callContext, runCall } from "./dispatch/run-call.ts";
+import { writeConversationsInOrder } from "./canonical-order.ts";
 import { RUN_FILES, type RunStore } from "./run-store.ts";
 import type { SimulatedCall } from "./simulate-conversation.ts";
 
@@ -106,9 +107,12 @@ export async function runBatch(
   // Only this batch's calls count: a pipeline's conversations.jsonl holds every round's, and a
   // resumed round must add up exactly what it would have uninterrupted.
   const wanted = new Set(items.map(conversationId));
-  const finished = new Map<string, Conversation>();
+  // Only what the totals need: a resumed round must not hold every earlier call in memory.
+  const finished = new Map<string, Pick<Conversation, "id" | "status" | "usage" | "error">>();
   for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) {
-    if (wanted.has(conversation.id) && !finished.has(conversation.id)) finished.set(conversation.id, conversation);
+    if (wanted.has(conversation.id) && !finished.has(conversation.id)) {
+      finished.set(conversation.id, { id: conversation.id, status: conversation.status, usage: conversation.usage, ...(conversation.error !== undefined ? { error: conversation.error } : {}) });
+    }
   }
   const retriedIds = options.retryFailed === false ? [] : [...finished.values()].filter((c) => c.status === "failed").map((c) => c.id);
   if (retriedIds.length > 0) {
@@ -204,14 +208,8 @@ export async function runBatch(
  */
 async function canonicalise(store: RunStore, items: readonly BatchItem[]): Promise<void> {
   const order = new Map(items.map((item, index) => [conversationId(item), index]));
+  await store.rewriteWith(RUN_FILES.conversations, (tmp) => writeConversationsInOrder(store.path(RUN_FILES.conversations), order, tmp));
   const rank = (id: string) => order.get(id) ?? Number.MAX_SAFE_INTEGER;
-  const all = await store.readAll(RUN_FILES.conversations, Conversation);
-  const seen = new Set<string>();
-  const unique = all.filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
-  unique.sort((a, b) => rank(a.id) - rank(b.id));
-  // Always rewritten, even in order: a line then holds what the schema reads back, whether it was
-  // appended by this process or by one that was killed.
-  store.rewrite(RUN_FILES.conversations, unique);
   const forks = await store.readAll(RUN_FILES.forks, ForkedReplies);
   const seenForks = new Set<string>();
   const uniqueForks = forks.filter((f) => (seenForks.has(f.id) ? false : (seenForks.add(f.id), true)));
@@ -223,7 +221,7 @@ function zeroUsage(): TokenUsage {
   return { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
 }
 
-function addInto(total: { caller: TokenUsage; agent: TokenUsage }, conversation: Conversation): void {
+function addInto(total: { caller: TokenUsage; agent: TokenUsage }, conversation: Pick<Conversation, "usage">): void {
   for (const role of ["caller", "agent"] as const) {
     const u = conversation.usage[role];
     total[role].promptTokens += u.promptTokens;

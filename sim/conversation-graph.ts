@@ -1,4 +1,5 @@
 import { Annotation, END, type LangGraphRunnableConfig, START, StateGraph } from "@langchain/langgraph";
+import { installLeanContext } from "./lean-context.ts";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { AgentBackend, AgentFlaw, CallerBackend, JsonValue } from "../agents/index.ts";
 import type {
@@ -80,10 +81,13 @@ export interface LiveEventChunk {
   event: ConversationEvent;
 }
 
-function emit(config: LangGraphRunnableConfig, conversationId: string, startIndex: number, events: ConversationEvent[]) {
-  if (!config.writer) return;
+/** Where a node reports the events it produced (the graph's custom stream, or a plain callback). */
+export type EventSink = ((chunk: LiveEventChunk) => void) | undefined;
+
+function emit(sink: EventSink, conversationId: string, startIndex: number, events: ConversationEvent[]) {
+  if (!sink) return;
   events.forEach((event, offset) => {
-    config.writer?.({ conversationId, index: startIndex + offset, event } satisfies LiveEventChunk);
+    sink({ conversationId, index: startIndex + offset, event });
   });
 }
 
@@ -115,10 +119,13 @@ export function initialConversationState(deps: ConversationDeps): ConversationSt
   };
 }
 
-function clockAt(deps: ConversationDeps, elapsedMs: number): SimClock {
-  const clock = new SimClock(deps.scenario.clock.now, deps.scenario.clock.timezone);
-  clock.advance(elapsedMs);
-  return clock;
+/**
+ * The scenario's "now" plus the simulated time so far, as ISO text. The start is parsed once per
+ * call (parsing it at every step was a measurable share of a scripted call's CPU).
+ */
+function clockReader(deps: ConversationDeps): (elapsedMs: number) => string {
+  const start = new SimClock(deps.scenario.clock.now, deps.scenario.clock.timezone);
+  return (elapsedMs) => start.isoAfter(elapsedMs);
 }
 
 function endEvent(state: ConversationStateValue, reason: EndReason, at: number, note?: string): ConversationEvent {
@@ -127,30 +134,47 @@ function endEvent(state: ConversationStateValue, reason: EndReason, at: number, 
     : { type: "end", turn: state.turn, reason, note, at };
 }
 
-/**
- * Builds the LangGraph for one call: the caller speaks through the voice channel, the agent
- * answers with speech or tool calls, tools run against the world, until someone hangs up, the
- * agent ends or hands off, or a limit is hit.
- */
-export function buildConversationGraph(deps: ConversationDeps, checkpointer?: BaseCheckpointSaver) {
-  const settings = channelSettings(deps.persona, deps.scenario);
+/** A node: reads the state, returns an update, reports its events. */
+/** A step of the call; `signal` (the run's Ctrl-C) reaches the backends' model requests. */
+export type ConversationNode = (state: ConversationStateValue, sink: EventSink, signal?: AbortSignal) => Promise<Update>;
 
-  const callerNode = async (state: ConversationStateValue, config: LangGraphRunnableConfig): Promise<Update> => {
+/** The call's steps and the routing between them, as plain functions the graph wires up. */
+export interface ConversationNodes {
+  caller: ConversationNode;
+  agent: ConversationNode;
+  tools: ConversationNode;
+  guard: ConversationNode;
+  afterAgent(state: ConversationStateValue): "tools" | "caller" | "end";
+  afterTools(state: ConversationStateValue): "agent" | "guard";
+  afterCaller(state: ConversationStateValue): "agent" | "end";
+}
+
+/**
+ * The steps of one call: the caller speaks through the voice channel, the agent answers with
+ * speech or tool calls, tools run against the world, until someone hangs up, the agent ends or
+ * hands off, or a limit is hit. Plain functions of the state, so the graph and a plain loop (the
+ * benchmark's yardstick) run exactly the same code.
+ */
+export function conversationNodes(deps: ConversationDeps): ConversationNodes {
+  const settings = channelSettings(deps.persona, deps.scenario);
+  const nowIsoAt = clockReader(deps);
+
+  const callerNode = async (state: ConversationStateValue, sink: EventSink, signal?: AbortSignal): Promise<Update> => {
     const turn = state.turn + 1;
     if (turn > deps.limits.maxCallerTurns) {
       const events = [endEvent(state, "turn_limit", state.elapsedMs, `no resolution after ${deps.limits.maxCallerTurns} caller turns`)];
-      emit(config, deps.conversationId, state.events.length, events);
+      emit(sink, deps.conversationId, state.events.length, events);
       return { events, endReason: "turn_limit" };
     }
     const rng = Rng.derive(deps.seed, deps.conversationId, "caller", turn, state.forkIndex);
     let callerTurn: Awaited<ReturnType<CallerBackend["nextTurn"]>>;
     try {
       callerTurn = await deps.caller.nextTurn(
-        { pack: deps.pack, scenario: deps.scenario, persona: deps.persona, events: state.events, turn, memory: state.callerMemory, ...(config.signal ? { signal: config.signal } : {}) },
+        { pack: deps.pack, scenario: deps.scenario, persona: deps.persona, events: state.events, turn, memory: state.callerMemory, ...(signal ? { signal } : {}) },
         rng,
       );
     } catch (error) {
-      return failWith(state, config, error, "caller");
+      return failWith(state, sink, error, "caller");
     }
     const events: ConversationEvent[] = [];
     let at = state.elapsedMs;
@@ -182,7 +206,7 @@ export function buildConversationGraph(deps: ConversationDeps, checkpointer?: Ba
       endReason = "silence_timeout";
     }
     if (endReason) events.push(endEvent({ ...state, turn }, endReason, at, callerTurn.hangUpReason));
-    emit(config, deps.conversationId, state.events.length, events);
+    emit(sink, deps.conversationId, state.events.length, events);
     return {
       events,
       turn,
@@ -194,26 +218,26 @@ export function buildConversationGraph(deps: ConversationDeps, checkpointer?: Ba
     };
   };
 
-  const agentNode = async (state: ConversationStateValue, config: LangGraphRunnableConfig): Promise<Update> => {
+  const agentNode = async (state: ConversationStateValue, sink: EventSink, signal?: AbortSignal): Promise<Update> => {
     const rng = Rng.derive(deps.seed, deps.conversationId, "agent", state.turn, state.agentSteps, state.forkIndex);
     let step: Awaited<ReturnType<AgentBackend["nextStep"]>>;
     try {
       step = await deps.agent.nextStep(
       {
         pack: deps.pack,
-        now: clockAt(deps, state.elapsedMs).nowIso(),
+        now: nowIsoAt(state.elapsedMs),
         timezone: deps.scenario.clock.timezone,
         events: state.events,
         turn: Math.max(1, state.turn),
         memory: state.agentMemory,
         flaws: state.flaws,
         conversationId: deps.conversationId,
-        ...(config.signal ? { signal: config.signal } : {}),
+        ...(signal ? { signal } : {}),
       },
       rng,
     );
     } catch (error) {
-      return failWith(state, config, error, "agent");
+      return failWith(state, sink, error, "agent");
     }
     const turn = Math.max(1, state.turn);
     const events: ConversationEvent[] = [];
@@ -231,7 +255,7 @@ export function buildConversationGraph(deps: ConversationDeps, checkpointer?: Ba
       for (const call of action.calls) {
         events.push({ type: "tool_call", turn, callId: call.callId, tool: call.tool, args: call.args, at });
       }
-      emit(config, deps.conversationId, state.events.length, events);
+      emit(sink, deps.conversationId, state.events.length, events);
       return { events, elapsedMs: at, agentMemory: step.memory, agentUsage, agentSteps };
     }
     const said = action.kind === "speak" ? action.text.trim() : "";
@@ -249,15 +273,15 @@ export function buildConversationGraph(deps: ConversationDeps, checkpointer?: Ba
     events.push({ type: "agent_speech", turn, said, callerHeard: cut.callerHeard, interrupted: cut.interrupted, at, durationMs: spokenMs });
     at += spokenMs;
     if (endReason) events.push(endEvent(state, endReason, at));
-    emit(config, deps.conversationId, state.events.length, events);
+    emit(sink, deps.conversationId, state.events.length, events);
     return { events, elapsedMs: at, agentMemory: step.memory, agentUsage, agentSteps, endReason };
   };
 
-  const toolsNode = async (state: ConversationStateValue, config: LangGraphRunnableConfig): Promise<Update> => {
+  const toolsNode = async (state: ConversationStateValue, sink: EventSink): Promise<Update> => {
     const pending = pendingToolCalls(state.events);
     let at = state.elapsedMs;
-    const world = ToolWorld.fromSnapshot(
-      { ...state.world, clockNow: clockAt(deps, at).nowIso() },
+    const world = ToolWorld.continueFrom(
+      { ...state.world, clockNow: nowIsoAt(at) },
       { tools: deps.tools, config: deps.pack.toolsConfig, faultPlan: deps.scenario.faultPlan, seed: deps.seed },
     );
     const events: ConversationEvent[] = [];
@@ -278,47 +302,125 @@ export function buildConversationGraph(deps: ConversationDeps, checkpointer?: Ba
         at,
       });
     }
-    emit(config, deps.conversationId, state.events.length, events);
-    return { events, elapsedMs: at, world: world.snapshot() };
+    emit(sink, deps.conversationId, state.events.length, events);
+    return { events, elapsedMs: at, world: world.handOver() };
   };
 
   /** A model that failed after its retries ends this call as failed; the batch goes on. */
-  const failWith = (state: ConversationStateValue, config: LangGraphRunnableConfig, error: unknown, role: string): Update => {
+  const failWith = (state: ConversationStateValue, sink: EventSink, error: unknown, role: string): Update => {
     if (!isModelFailure(error)) throw error;
     const message = `${role} model failed: ${(error as Error).message}`;
     const events = [endEvent(state, "error", state.elapsedMs, message)];
-    emit(config, deps.conversationId, state.events.length, events);
+    emit(sink, deps.conversationId, state.events.length, events);
     return { events, endReason: "error", failure: message };
   };
 
-  const afterAgent = (state: ConversationStateValue): "tools" | "caller" | typeof END => {
-    if (state.endReason) return END;
-    if (pendingToolCalls(state.events).length > 0) return "tools";
-    return "caller";
-  };
-  const afterTools = (state: ConversationStateValue): "agent" | "guard" =>
-    state.agentSteps >= deps.limits.maxAgentStepsPerTurn ? "guard" : "agent";
-  const afterCaller = (state: ConversationStateValue): "agent" | typeof END => (state.endReason ? END : "agent");
-
   // A guard ends a call whose agent keeps calling tools without ever speaking.
-  const guardNode = async (state: ConversationStateValue, config: LangGraphRunnableConfig): Promise<Update> => {
+  const guardNode = async (state: ConversationStateValue, sink: EventSink): Promise<Update> => {
     const events = [endEvent(state, "error", state.elapsedMs, `agent made ${state.agentSteps} steps without speaking`)];
-    emit(config, deps.conversationId, state.events.length, events);
+    emit(sink, deps.conversationId, state.events.length, events);
     return { events, endReason: "error" };
   };
 
+  return {
+    caller: callerNode,
+    agent: agentNode,
+    tools: toolsNode,
+    guard: guardNode,
+    afterAgent: (state) => {
+      if (state.endReason) return "end";
+      if (pendingToolCalls(state.events).length > 0) return "tools";
+      return "caller";
+    },
+    afterTools: (state) => (state.agentSteps >= deps.limits.maxAgentStepsPerTurn ? "guard" : "agent"),
+    afterCaller: (state) => (state.endReason ? "end" : "agent"),
+  };
+}
+
+/** Called with the state the agent is about to act on (fork anchors are taken from these). */
+export type AgentTurnObserver = (state: ConversationStateValue) => void;
+
+export interface GraphOptions {
+  /** Only graphs that forks continue from need one; a plain call runs without. */
+  checkpointer?: BaseCheckpointSaver;
+  onAgentTurn?: AgentTurnObserver;
+}
+
+/** The graph's two nodes: the agent's turn alone (it answers the phone), and an exchange. */
+export const GRAPH_NODES = { agentTurn: "agent", exchange: "exchange" } as const;
+
+/**
+ * Builds the LangGraph for one call over `conversationNodes`, one super-step per exchange: the
+ * node `exchange` is the caller's turn and the agent's whole answer to it (its tool round trips
+ * included), `agent` the agent's turn alone (the greeting, and where a fork continues). Every
+ * LangGraph step costs config plumbing, task bookkeeping and a checkpoint record; a step per
+ * node function made the graph cost 4x the functions themselves. The steps inside a turn run in
+ * the order the routing functions give, with the graph's reducer, so the events are the same as a
+ * loop over the single functions (test/sim/graph-identity.test.ts).
+ */
+export function buildConversationGraph(deps: ConversationDeps, options: GraphOptions = {}) {
+  installLeanContext();
+  const nodes = conversationNodes(deps);
+  const onAgentTurn = options.onAgentTurn;
+
+  /** The agent acts until it speaks to the caller, ends the call or hits its step limit. */
+  const agentTurn = async (start: ConversationStateValue, sink: EventSink, turn: TurnUpdate, signal?: AbortSignal) => {
+    let state = start;
+    for (;;) {
+      onAgentTurn?.(state);
+      state = turn.apply(state, await nodes.agent(state, sink, signal));
+      const route = nodes.afterAgent(state);
+      if (route !== "tools") return { state, next: route };
+      state = turn.apply(state, await nodes.tools(state, sink));
+      if (nodes.afterTools(state) === "guard") {
+        state = turn.apply(state, await nodes.guard(state, sink));
+        return { state, next: "end" as const };
+      }
+    }
+  };
+  const sinkOf = (config: LangGraphRunnableConfig): EventSink => config.writer as EventSink;
   const graph = new StateGraph(ConversationState)
-    .addNode("caller", callerNode)
-    .addNode("agent", agentNode)
-    .addNode("tools", toolsNode)
-    .addNode("guard", guardNode)
-    // The agent answers the phone: it speaks first.
-    .addEdge(START, "agent")
-    .addConditionalEdges("agent", afterAgent, ["tools", "caller", END])
-    .addConditionalEdges("tools", afterTools, ["agent", "guard"])
-    .addConditionalEdges("caller", afterCaller, ["agent", END])
-    .addEdge("guard", END);
-  return checkpointer ? graph.compile({ checkpointer }) : graph.compile();
+    .addNode(GRAPH_NODES.agentTurn, async (state, config) => {
+      const turn = new TurnUpdate();
+      await agentTurn(state, sinkOf(config), turn, config.signal);
+      return turn.update;
+    })
+    .addNode(GRAPH_NODES.exchange, async (state, config) => {
+      const turn = new TurnUpdate();
+      const sink = sinkOf(config);
+      const heard = turn.apply(state, await nodes.caller(state, sink, config.signal));
+      if (nodes.afterCaller(heard) !== "end") await agentTurn(heard, sink, turn, config.signal);
+      return turn.update;
+    })
+    .addEdge(START, GRAPH_NODES.agentTurn)
+    .addConditionalEdges(GRAPH_NODES.agentTurn, (state) => (state.endReason ? END : GRAPH_NODES.exchange), [GRAPH_NODES.exchange, END])
+    .addConditionalEdges(GRAPH_NODES.exchange, (state) => (state.endReason ? END : GRAPH_NODES.exchange), [GRAPH_NODES.exchange, END]);
+  return options.checkpointer ? graph.compile({ checkpointer: options.checkpointer }) : graph.compile();
+}
+
+/**
+ * The updates of several node functions in one super-step, folded as the graph's channels fold
+ * them (events appended, every other key replaced), so the step's single update is the same as
+ * the steps applied one by one.
+ */
+class TurnUpdate {
+  readonly update: Update & { events: ConversationEvent[] } = { events: [] };
+
+  apply(state: ConversationStateValue, update: Update): ConversationStateValue {
+    const next: Record<string, unknown> = { ...state };
+    for (const [key, value] of Object.entries(update)) {
+      if (value === undefined) continue;
+      if (key === "events") {
+        const events = value as ConversationEvent[];
+        next.events = state.events.concat(events);
+        this.update.events.push(...events);
+      } else {
+        next[key] = value;
+        (this.update as Record<string, unknown>)[key] = value;
+      }
+    }
+    return next as ConversationStateValue;
+  }
 }
 
 /** Tool calls of the agent's latest step that have no result yet. */

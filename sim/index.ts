@@ -1,8 +1,17 @@
 export { channelSettings, recognise, addDisfluencies, speechDurationMs, bargeIn, dtmf } from "./voice-channel.ts";
 export type { ChannelSettings, AsrEdit } from "./voice-channel.ts";
-export { buildConversationGraph, initialConversationState, pendingToolCalls, DEFAULT_LIMITS } from "./conversation-graph.ts";
-export type { ConversationDeps, ConversationLimits, LiveEventChunk } from "./conversation-graph.ts";
-export { simulateConversation } from "./simulate-conversation.ts";
+export { buildConversationGraph, conversationNodes, initialConversationState, pendingToolCalls, DEFAULT_LIMITS } from "./conversation-graph.ts";
+export type {
+  ConversationDeps,
+  ConversationLimits,
+  ConversationNode,
+  ConversationNodes,
+  ConversationStateValue,
+  EventSink,
+  GraphOptions,
+  LiveEventChunk,
+} from "./conversation-graph.ts";
+export { simulateConversation, toConversation } from "./simulate-conversation.ts";
 export type { SimulatedCall, SimulateOptions, ForkOptions } from "./simulate-conversation.ts";
 export { findForkPoints, replyAsItWent } from "./fork-points.ts";
 export type { ForkPoint } from "./fork-points.ts";

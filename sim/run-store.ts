@@ -127,6 +127,22 @@ export class RunStore {
     writeAtomic(this.path(file), records.map((r) => `${JSON.stringify(r)}\n`).join(""));
   }
 
+  /**
+   * Replaces a whole file by one written by `write` to a temporary path (then renamed), for
+   * rewrites streamed from the old file rather than built in memory.
+   */
+  async rewriteWith(file: string, write: (tmpPath: string) => Promise<void>): Promise<void> {
+    const fd = this.#fds.get(file);
+    if (fd !== undefined) {
+      closeSync(fd);
+      this.#fds.delete(file);
+    }
+    const path = this.path(file);
+    const tmp = `${path}.tmp-${process.pid}`;
+    await write(tmp);
+    renameSync(tmp, path);
+  }
+
   writeText(file: string, text: string): void {
     writeAtomic(this.path(file), text);
   }

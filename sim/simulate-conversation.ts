@@ -6,6 +6,7 @@ import { replyAsItWent } from "./fork-points.ts";
 import {
   buildConversationGraph,
   type ConversationDeps,
+  GRAPH_NODES,
   type ConversationStateValue,
   initialConversationState,
   type LiveEventChunk,
@@ -13,7 +14,7 @@ import {
 
 export interface SimulateOptions {
   signal?: AbortSignal;
-  /** Keep LangGraph checkpoints so the call can be forked afterwards (costs memory; dispose when done). */
+  /** Keep the states the agent acted on so the call can be forked afterwards (dispose when done). */
   keepCheckpoints?: boolean;
   /** Receives every event as it is produced (LangGraph custom stream). */
   onEvent?: (chunk: LiveEventChunk) => void;
@@ -47,24 +48,30 @@ function recursionLimitFor(deps: ConversationDeps): number {
 
 /** Runs one conversation to its end and assembles the Conversation record. */
 export async function simulateConversation(deps: ConversationDeps, options: SimulateOptions = {}): Promise<SimulatedCall> {
-  const checkpointer = options.keepCheckpoints ? new MemorySaver() : undefined;
-  const graph = buildConversationGraph(deps, checkpointer);
-  const threadId = deps.conversationId;
+  // The call itself runs without a checkpointer (serialising the whole state at every step cost
+  // more than the step). A call that may be forked keeps the states its agent acted on instead:
+  // they are immutable graph states, so keeping them costs references, not copies.
+  const anchors = options.keepCheckpoints ? new Map<number, ConversationStateValue>() : undefined;
+  const graph = buildConversationGraph(deps, {
+    ...(anchors ? { onAgentTurn: (state) => (state.forkIndex === 0 ? anchors.set(state.events.length - 1, state) : undefined) } : {}),
+  });
   const config = {
     recursionLimit: recursionLimitFor(deps),
-    configurable: { thread_id: threadId },
+    configurable: { thread_id: deps.conversationId },
     ...(options.signal ? { signal: options.signal } : {}),
   };
   let finalState: ConversationStateValue | undefined;
   let agentReport: AgentCallReport = {};
   try {
-    const stream = await graph.stream(initialConversationState(deps), {
-      ...config,
-      streamMode: ["values", "custom"],
-    });
-    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-      if (mode === "values") finalState = chunk as ConversationStateValue;
-      else if (mode === "custom") options.onEvent?.(chunk as LiveEventChunk);
+    if (options.onEvent) {
+      const stream = await graph.stream(initialConversationState(deps), { ...config, streamMode: ["values", "custom"] });
+      for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
+        if (mode === "values") finalState = chunk as ConversationStateValue;
+        else if (mode === "custom") options.onEvent(chunk as LiveEventChunk);
+      }
+    } else {
+      // Nobody follows the call live: no custom stream to carry.
+      finalState = (await graph.invoke(initialConversationState(deps), config)) as ConversationStateValue;
     }
   } finally {
     // An agent with a session per call (a WebSocket) hears that the call is over, however it ended.
@@ -73,29 +80,37 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
   if (!finalState) throw new Error(`conversation ${deps.conversationId} produced no state`);
   const conversation = toConversation(deps, finalState);
   if (agentReport.latency) conversation.agentLatency = agentReport.latency;
+  let forkGraph: { graph: ReturnType<typeof buildConversationGraph>; checkpointer: MemorySaver } | undefined;
 
   return {
     conversation,
     async forkAt(afterEvent, k, forkOptions = {}) {
-      if (!checkpointer) throw new Error("forkAt needs a call simulated with keepCheckpoints: true");
-      const anchor = await findAgentCheckpoint(graph, threadId, afterEvent);
+      if (!anchors) throw new Error("forkAt needs a call simulated with keepCheckpoints: true");
+      const anchor = anchors.get(afterEvent);
+      if (!anchor) throw new Error(`no agent turn follows event ${afterEvent}: fork after a caller turn or a tool result`);
+      if (!forkGraph) {
+        const checkpointer = new MemorySaver();
+        forkGraph = { checkpointer, graph: buildConversationGraph(deps, { checkpointer }) };
+      }
+      const { graph: branches, checkpointer } = forkGraph;
       // Reply 0 is the call as it went, so a pair's preferred side can be a turn of a judged call.
       const replies: ForkedReplies["replies"] = [{ index: 0, events: replyAsItWent(conversation.events, afterEvent), injectedFlaws: [...deps.flaws] }];
       const seen = new Set([visibleReply(replies[0]?.events ?? [])]);
       const attempts = forkOptions.distinctWithin ?? k;
       for (let attempt = 1; attempt <= attempts && replies.length <= k; attempt++) {
         const flaws = forkOptions.flawsFor?.(attempt) ?? [...deps.flaws];
-        const branch = await graph.updateState(anchor.config, { forkIndex: attempt, flaws });
+        // Each fork is a thread whose first checkpoint is the anchor (with this attempt's index and
+        // flaws): the agent takes its turn from there and the graph stops before the caller's next.
+        const threadId = `${deps.conversationId}~fork@${afterEvent}#${attempt}`;
         let state: ConversationStateValue | undefined;
-        for await (const chunk of await graph.stream(null, {
-          ...config,
-          configurable: branch.configurable ?? {},
-          streamMode: "values",
-          interruptBefore: ["caller"],
-        })) {
-          // The interrupt before the caller arrives as a chunk without state; keep the last real one.
+        for await (const chunk of await branches.stream(
+          { ...anchor, forkIndex: attempt, flaws },
+          { ...config, configurable: { thread_id: threadId }, streamMode: "values", interruptBefore: [GRAPH_NODES.exchange] },
+        )) {
+          // The interrupt before the exchange arrives as a chunk without state; keep the last real one.
           if (Array.isArray((chunk as Partial<ConversationStateValue>).events)) state = chunk as ConversationStateValue;
         }
+        await checkpointer.deleteThread(threadId);
         const events = (state?.events ?? []).slice(afterEvent + 1) as ConversationEvent[];
         if (forkOptions.distinctWithin !== undefined) {
           const visible = visibleReply(events);
@@ -114,7 +129,8 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
       };
     },
     async dispose() {
-      await checkpointer?.deleteThread(threadId);
+      anchors?.clear();
+      forkGraph = undefined;
     },
   };
 }
@@ -126,19 +142,8 @@ function visibleReply(events: readonly ConversationEvent[]): string {
   );
 }
 
-/** The checkpoint where the agent is about to act right after event `afterEvent`. */
-async function findAgentCheckpoint(graph: ReturnType<typeof buildConversationGraph>, threadId: string, afterEvent: number) {
-  for await (const snapshot of graph.getStateHistory({ configurable: { thread_id: threadId } })) {
-    const state = snapshot.values as ConversationStateValue;
-    // Only the original branch (fork 0) anchors forks; earlier fork branches live in the same thread.
-    if (snapshot.next.includes("agent") && state.events?.length === afterEvent + 1 && state.forkIndex === 0) {
-      return snapshot;
-    }
-  }
-  throw new Error(`no agent turn follows event ${afterEvent}: fork after a caller turn or a tool result`);
-}
-
-function toConversation(deps: ConversationDeps, state: ConversationStateValue): Conversation {
+/** The Conversation record of a finished state (the graph's or a plain loop's). */
+export function toConversation(deps: ConversationDeps, state: ConversationStateValue): Conversation {
   const world = ToolWorld.fromSnapshot(state.world, {
     tools: deps.tools,
     config: deps.pack.toolsConfig,

@@ -26,6 +26,12 @@ export class SimClock {
     return this.now().toISO() ?? new Date(this.#millis).toISOString();
   }
 
+  /** ISO time `elapsedMs` after this clock's now, without moving the clock. */
+  isoAfter(elapsedMs: number): string {
+    const at = DateTime.fromMillis(this.#millis + Math.max(0, elapsedMs), { zone: this.timezone });
+    return at.toISO() ?? new Date(at.toMillis()).toISOString();
+  }
+
   nowMillis(): number {
     return this.#millis;
   }

@@ -38,11 +38,14 @@ export class ToolWorld {
   readonly #state: WorldSnapshot;
   readonly #tools: Map<string, ToolDefinition>;
   readonly #options: WorldOptions;
+  /** Collections still shared with the snapshot this world continued from (copied on first touch). */
+  readonly #shared: Set<string>;
 
-  private constructor(state: WorldSnapshot, options: WorldOptions) {
+  private constructor(state: WorldSnapshot, options: WorldOptions, shared: Iterable<string> = []) {
     this.#state = state;
     this.#options = options;
     this.#tools = new Map(options.tools.map((tool) => [tool.name, tool]));
+    this.#shared = new Set(shared);
   }
 
   static create(options: CreateWorldOptions): ToolWorld {
@@ -71,8 +74,36 @@ export class ToolWorld {
     return new ToolWorld(structuredClone(snapshot), options);
   }
 
+  /**
+   * Continues a world from a snapshot that nobody changes in place (a graph state): a collection
+   * is copied when a tool first touches it, and the log is extended rather than copied record by
+   * record, so a step costs what its tools touch instead of a copy of the whole world. The
+   * snapshot itself is never changed.
+   */
+  static continueFrom(snapshot: WorldSnapshot, options: WorldOptions): ToolWorld {
+    const state: WorldSnapshot = {
+      collections: { ...snapshot.collections },
+      clockNow: snapshot.clockNow,
+      timezone: snapshot.timezone,
+      callCounts: { ...snapshot.callCounts },
+      faultFires: [...snapshot.faultFires],
+      nextIds: { ...snapshot.nextIds },
+      session: structuredClone(snapshot.session),
+      log: [...snapshot.log],
+    };
+    return new ToolWorld(state, options, Object.keys(snapshot.collections));
+  }
+
   snapshot(): WorldSnapshot {
     return structuredClone(this.#state);
+  }
+
+  /**
+   * The world's state as the next snapshot, without a copy: it shares untouched collections and
+   * log records with the snapshot it continued from. Use the world no more after this.
+   */
+  handOver(): WorldSnapshot {
+    return this.#state;
   }
 
   get session(): WorldSession {
@@ -167,6 +198,7 @@ export class ToolWorld {
     const state = this.#state;
     return {
       collection: (name) => {
+        if (this.#shared.delete(name)) state.collections[name] = structuredClone(state.collections[name] ?? []);
         state.collections[name] ??= [];
         return state.collections[name];
       },

@@ -97,7 +97,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const maxRetries = options.maxRetries ?? 3;
   const backoff = { baseMs: options.retryBaseMs ?? 500, maxMs: options.maxRetryDelayMs ?? 30_000, seed: options.jitterSeed ?? 0 };
   const wait = options.sleep ?? sleep;
-  const cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
+  const cache = options.cacheDir ? ResponseCache.open(options.cacheDir) : undefined;
   const inFlight = new Map<string, Promise<ChatResponse>>();
   const models = new Map<string, ChatOpenAICompletions>();
   // Servers without json_schema support (older vLLM, llama.cpp) get json_object plus the schema
@@ -225,7 +225,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     async complete(asked, signal) {
       const request = asked.temperature === undefined && options.temperature !== undefined ? { ...asked, temperature: options.temperature } : asked;
       const cacheKey = ResponseCache.keyOf(options.model, request);
-      const hit = cache?.get(cacheKey);
+      const hit = await cache?.get(cacheKey);
       if (hit) {
         spent.cachedCalls++;
         // A cache written before answers were scrubbed may still hold an echoed secret.

@@ -1,28 +1,59 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdir, open, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import type { ChatRequest, ChatResponse } from "./model-client.ts";
 
-/** A stored answer, checked where it enters: a file from an older version or a torn write is a miss. */
-const StoredResponse = z.object({
+/** The one file of a cache folder: one answer per line, appended, never rewritten. */
+export const CACHE_FILE = "answers.jsonl";
+
+/** A stored answer, checked where it enters: a line from an older version or a torn write is a miss. */
+const StoredAnswer = z.object({
+  key: z.string(),
   content: z.string(),
   toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })),
   usage: z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative() }),
 });
+type StoredAnswer = z.infer<typeof StoredAnswer>;
 
 /**
  * Every model answer, keyed by a hash of the whole request (model, messages, tools, parameters,
- * sample key), one small JSON file each under the run's cache folder: a rerun with the same seed
- * costs nothing, and a crashed run keeps every answer it already paid for. One file per entry
- * (rather than one JSONL) so concurrent writers never interleave and a lookup reads one file.
- * The key and base URL are not part of the request hashed, and nothing secret is stored.
+ * sample key): a rerun with the same seed costs nothing, and a crashed run keeps every answer it
+ * already paid for. One append-only JSONL file per folder with the index in memory, read once;
+ * answers are appended in the background, batched, so a request never waits on the disk (a
+ * synchronous mkdir/write/rename per answer was a sixth of a model call's CPU). The folder can be
+ * shared by runs (`--cache-dir`). A later line for the same key wins; a torn last line is skipped.
+ * Only the answer and the request's hash are stored: never the API key, the base URL or the
+ * request (which may hold caller PII).
  */
 export class ResponseCache {
-  readonly #dir: string;
+  static readonly #open = new Map<string, ResponseCache>();
+  readonly #path: string;
+  #index: Promise<Map<string, StoredAnswer>> | undefined;
+  /** The file ended without a newline when read (a killed writer): the next append starts a line. */
+  #tornTail = false;
+  #queue: string[] = [];
+  #writing: Promise<void> | undefined;
 
+  /** A cache over `dir` with its own view of the file; `ResponseCache.open` shares one per folder. */
   constructor(dir: string) {
-    this.#dir = dir;
+    this.#path = join(dir, CACHE_FILE);
+  }
+
+  /** The process's cache for a folder: clients of one folder share the index and the writer. */
+  static open(dir: string): ResponseCache {
+    const path = resolve(dir);
+    let cache = ResponseCache.#open.get(path);
+    if (!cache) {
+      cache = new ResponseCache(path);
+      ResponseCache.#open.set(path, cache);
+    }
+    return cache;
+  }
+
+  /** Waits until every answer handed to any open cache is on disk. */
+  static async flushAll(): Promise<void> {
+    await Promise.all([...ResponseCache.#open.values()].map((cache) => cache.flush()));
   }
 
   static keyOf(model: string, request: ChatRequest): string {
@@ -38,27 +69,72 @@ export class ResponseCache {
     return createHash("sha256").update(canonical).digest("hex");
   }
 
-  get(key: string): ChatResponse | undefined {
-    const path = this.#path(key);
-    if (!existsSync(path)) return undefined;
-    try {
-      const stored = StoredResponse.safeParse(JSON.parse(readFileSync(path, "utf8")));
-      return stored.success ? { ...stored.data, cached: true } : undefined;
-    } catch {
-      return undefined; // unreadable: ask the model again, and the new answer replaces it
-    }
+  async get(key: string): Promise<ChatResponse | undefined> {
+    const stored = (await this.#load()).get(key);
+    return stored ? { content: stored.content, toolCalls: stored.toolCalls, usage: stored.usage, cached: true } : undefined;
   }
 
+  /** Remembers an answer now and appends it to the file in the background. */
   set(key: string, response: ChatResponse): void {
-    const path = this.#path(key);
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    // Only the answer: never the key, the base URL or the request (which may hold caller PII).
-    writeFileSync(tmp, JSON.stringify({ content: response.content, toolCalls: response.toolCalls, usage: response.usage }));
-    renameSync(tmp, path);
+    const stored: StoredAnswer = { key, content: response.content, toolCalls: response.toolCalls, usage: response.usage };
+    void this.#load().then((index) => index.set(key, stored));
+    this.#queue.push(`${JSON.stringify(stored)}\n`);
+    this.#drain();
   }
 
-  #path(key: string): string {
-    return join(this.#dir, key.slice(0, 2), `${key}.json`);
+  /** Waits until the answers handed to this cache are on disk. */
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  #load(): Promise<Map<string, StoredAnswer>> {
+    this.#index ??= readFile(this.#path, "utf8").then(
+      (text) => {
+        this.#tornTail = text.length > 0 && !text.endsWith("\n");
+        const index = new Map<string, StoredAnswer>();
+        for (const line of text.split("\n")) {
+          if (!line) continue;
+          try {
+            const parsed = StoredAnswer.safeParse(JSON.parse(line));
+            if (parsed.success) index.set(parsed.data.key, parsed.data);
+          } catch {
+            // torn or foreign: ask the model again, and the new answer is appended
+          }
+        }
+        return index;
+      },
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return new Map<string, StoredAnswer>();
+        throw error;
+      },
+    );
+    return this.#index;
+  }
+
+  #drain(): void {
+    if (this.#writing) return;
+    this.#writing = this.#writeQueued().finally(() => {
+      this.#writing = undefined;
+      if (this.#queue.length > 0) this.#drain();
+    });
+  }
+
+  async #writeQueued(): Promise<void> {
+    await this.#load().catch(() => undefined);
+    await mkdir(join(this.#path, ".."), { recursive: true });
+    const file = await open(this.#path, "a");
+    try {
+      while (this.#queue.length > 0) {
+        let chunk = this.#queue.splice(0).join("");
+        if (this.#tornTail) {
+          chunk = `\n${chunk}`;
+          this.#tornTail = false;
+        }
+        // O_APPEND and whole lines: writers of one folder in other processes never split a line.
+        await file.appendFile(chunk);
+      }
+    } finally {
+      await file.close();
+    }
   }
 }

@@ -3,11 +3,24 @@ import type { TokenUsage } from "../../scenarios/index.ts";
 
 let encoder: Tiktoken | undefined;
 
+// Scripted turns repeat a pack's wording call after call; encoding each again was a tenth of a
+// scripted call's CPU. Counts are exact either way: a remembered count is the count.
+const REMEMBERED = 20_000;
+const remembered = new Map<string, number>();
+
 /** Tokens in a text with OpenAI's o200k_base encoding (loaded on first use: it is a few MB). */
 export function countTokens(text: string): number {
   if (!text) return 0;
+  const known = remembered.get(text);
+  if (known !== undefined) return known;
   encoder ??= getEncoding("o200k_base");
-  return encoder.encode(text).length;
+  const count = encoder.encode(text).length;
+  // Short texts only (turns, not whole prompts), and a bounded memory: forget all when full.
+  if (text.length <= 400) {
+    if (remembered.size >= REMEMBERED) remembered.clear();
+    remembered.set(text, count);
+  }
+  return count;
 }
 
 /** What a scripted turn would have cost as model output: its tokens, with no model call. */

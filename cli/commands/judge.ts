@@ -10,6 +10,7 @@ interface JudgeCommandOptions {
   judgeModel?: string;
   baseUrl?: string;
   timeout: number;
+  cacheDir?: string;
   concurrency: number;
 }
 
@@ -23,6 +24,7 @@ export function registerJudgeCommand(program: Command): void {
     .option("--judge-model <name>", "OpenAI-compatible model for the rubric (default: scripted)")
     .option("--base-url <url>", "OpenAI-compatible endpoint for --judge-model (key from OPENAI_API_KEY)")
     .option("--timeout <ms>", "per model request attempt, headers and body, in milliseconds", intOption("--timeout", { min: 1 }), 60_000)
+    .option("--cache-dir <dir>", "model answer cache, shareable by runs (default <run-dir>/cache)")
     .option("--concurrency <c>", "calls judged at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
     .action(async (runDir: string, options: JudgeCommandOptions) => {
       const { createLLMJudge, createScriptedRewriter, rejudgeRun } = await import("../../pipeline/index.ts");
@@ -38,7 +40,7 @@ export function registerJudgeCommand(program: Command): void {
       const interrupt = new AbortController();
       process.once("SIGINT", () => interrupt.abort());
       const client = options.judgeModel
-        ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: join(runDir, "cache"), timeoutMs: options.timeout, signal: interrupt.signal })
+        ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: options.cacheDir ?? join(runDir, "cache"), timeoutMs: options.timeout, signal: interrupt.signal })
         : undefined;
       let view: ProgressView | undefined;
       const result = await rejudgeRun(runDir, loaded, {

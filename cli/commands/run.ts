@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { loadPack, makeDirectory, VoicesimError } from "../../scenarios/index.ts";
 import { allCallsFailed } from "../all-calls-failed.ts";
 import { executorOptionsHelp } from "../executor-options.ts";
-import { agentOptionHelp, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
+import { agentOptionHelp, cacheDirFor, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { withInterrupt } from "../interrupt.ts";
 import { defaultRunDir, intOption, rateOption } from "../options.ts";
 import { createProgressView, type ProgressView } from "../progress.ts";
@@ -80,14 +80,14 @@ export function registerRunCommand(program: Command): void {
     const out = options.out ?? defaultRunDir(loaded.pack.id);
     // Ctrl-C reaches the model clients' retry waits in every stage, not only in the calls.
     const interrupt = new AbortController();
-    const { backends, recipe, config, client } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools, signal: interrupt.signal });
+    const { backends, recipe, config, client } = await backendsFromOptions(options, { cacheDir: cacheDirFor(options, out), tools: loaded.tools, signal: interrupt.signal });
     // An agent with its own state per call cannot be rewound to a checkpoint: no forked replies.
     const forks = backends.agent.canFork === false ? 0 : options.forks;
     if (forks !== options.forks) process.stderr.write(`note: ${backends.agent.id} keeps its own state per call, so no forked replies (--forks 0)\n`);
     const { executorFromOptions } = await import("../executor-options.ts");
     const executor = await executorFromOptions(options, { source: loaded, recipe, out, seed: options.seed });
     const judgeClient = options.judgeModel
-      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: `${out}/cache`, timeoutMs: options.timeout ?? 60_000, signal: interrupt.signal })
+      ? createModelClient({ model: options.judgeModel, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), cacheDir: cacheDirFor(options, out), timeoutMs: options.timeout ?? 60_000, signal: interrupt.signal })
       : undefined;
     let view: ProgressView | undefined;
     // The viewer follows the run directory; live events reach it straight from the engine.

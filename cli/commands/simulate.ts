@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
 import { availableParallelism } from "node:os";
 import { executorOptionsHelp } from "../executor-options.ts";
-import { agentOptionHelp, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
+import { agentOptionHelp, cacheDirFor, type ModelOptions, modelOptionsHelp } from "../model-options.ts";
 import { defaultRunDir, intOption, listOption, rateOption } from "../options.ts";
 import { createProgressView } from "../progress.ts";
 import { allCallsFailed } from "../all-calls-failed.ts";
@@ -49,7 +49,7 @@ export function registerSimulateCommand(program: Command): void {
       throw new VoicesimError("bad_option", "--resume needs --out <dir> naming the run to continue");
     }
     const out = options.out ?? defaultRunDir(loaded.pack.id);
-    const { backends, recipe, config } = await backendsFromOptions(options, { cacheDir: `${out}/cache`, tools: loaded.tools });
+    const { backends, recipe, config } = await backendsFromOptions(options, { cacheDir: cacheDirFor(options, out), tools: loaded.tools });
     const { executorFromOptions } = await import("../executor-options.ts");
     const executor = await executorFromOptions(options, { source: loaded, recipe, out, seed: options.seed });
     const progress = createProgressView("simulate");

@@ -55,7 +55,17 @@ export function nearDuplicateGroups(texts: readonly string[], options: MinHashOp
   const rows = Math.floor(hashes / bands);
   const sigs = texts.map((t) => signature(t, hashes, options.shingle ?? 3));
   const parent = texts.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i] as number)));
+  // Iterative, with path compression: a long chain of unions must not overflow the stack.
+  const find = (i: number): number => {
+    let root = i;
+    while (parent[root] !== root) root = parent[root] as number;
+    for (let at = i; parent[at] !== root; ) {
+      const next = parent[at] as number;
+      parent[at] = root;
+      at = next;
+    }
+    return root;
+  };
   for (let band = 0; band < bands; band++) {
     const buckets = new Map<string, number[]>();
     sigs.forEach((sig, i) => {
@@ -72,10 +82,13 @@ export function nearDuplicateGroups(texts: readonly string[], options: MinHashOp
       }
     }
   }
+  // A push per member: copying the group for each one made a large group quadratic.
   const groups = new Map<number, number[]>();
   texts.forEach((_, i) => {
     const root = find(i);
-    groups.set(root, [...(groups.get(root) ?? []), i]);
+    const group = groups.get(root);
+    if (group) group.push(i);
+    else groups.set(root, [i]);
   });
   return [...groups.values()].filter((g) => g.length > 1);
 }

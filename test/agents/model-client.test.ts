@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ChatRequest, createModelClient, type ModelClientOptions, ModelCallError } from "../../agents/index.ts";
+import { type ChatRequest, createModelClient, type ModelClientOptions, ModelCallError, ResponseCache } from "../../agents/index.ts";
 import { VoicesimError } from "../../scenarios/index.ts";
 import { type FakeHandler, type FakeOpenAIServer, type FakeReply, startFakeOpenAIServer } from "../helpers/fake-openai-server.ts";
 
@@ -279,13 +279,11 @@ describe("the response cache", () => {
     expect((await client.complete({ ...ask, sampleKey: "fork-2" })).content).toBe("second");
     expect(server.requests).toHaveLength(2);
     expect(client.usage?.()).toEqual({ promptTokens: 70, completionTokens: 13, modelCalls: 2, cachedCalls: 1 });
-    const files = readdirSync(cacheDir, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
-    expect(files).toHaveLength(2);
-    for (const file of files) {
-      const text = readFileSync(join(cacheDir, file), "utf8");
-      expect(text).not.toContain(SECRET);
-      expect(text).not.toContain("127.0.0.1");
-    }
+    await ResponseCache.flushAll();
+    const text = readFileSync(join(cacheDir, "answers.jsonl"), "utf8");
+    expect(text.trim().split("\n")).toHaveLength(2);
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain("127.0.0.1");
   });
 
   it("is shared by clients of other endpoints and keys (neither is part of the request's identity)", async () => {
@@ -328,17 +326,19 @@ describe("the response cache", () => {
 });
 
 describe("the response cache on disk", () => {
-  it("treats an unreadable or foreign entry as a miss and replaces it", async () => {
+  it("treats a torn or foreign line as a miss, appends the new answer on a line of its own, and a later line wins", async () => {
     const { writeFileSync } = await import("node:fs");
     const cacheDir = mkdtempSync(join(tmpdir(), "voicesim-cache-"));
-    const { server, client } = await setup([{ content: "first" }, { content: "second" }, { content: "third" }], { cacheDir });
-    await client.complete(ask);
-    const [file] = readdirSync(cacheDir, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
-    writeFileSync(join(cacheDir, String(file)), '{"content": "torn');
+    const key = ResponseCache.keyOf("gpt-test", ask);
+    writeFileSync(join(cacheDir, "answers.jsonl"), `${JSON.stringify({ key, content: 42 })}\n{"key": "${key}", "content": "torn`);
+    const { server, client } = await setup([{ content: "second" }, { content: "third" }], { cacheDir });
     expect(await client.complete(ask)).toMatchObject({ content: "second", cached: false });
-    writeFileSync(join(cacheDir, String(file)), '{"content": 42}');
-    expect(await client.complete(ask)).toMatchObject({ content: "third", cached: false });
-    expect(await client.complete(ask)).toMatchObject({ content: "third", cached: true });
-    expect(server.requests).toHaveLength(3);
+    expect(await client.complete(ask)).toMatchObject({ content: "second", cached: true });
+    await ResponseCache.flushAll();
+    // A fresh reader (another process) finds the answer: the torn line did not swallow it.
+    expect(await new ResponseCache(cacheDir).get(key)).toMatchObject({ content: "second", cached: true });
+    writeFileSync(join(cacheDir, "answers.jsonl"), `${JSON.stringify({ key, content: "later", toolCalls: [], usage: { promptTokens: 1, completionTokens: 1 } })}\n`, { flag: "a" });
+    expect(await new ResponseCache(cacheDir).get(key)).toMatchObject({ content: "later" });
+    expect(server.requests).toHaveLength(1);
   });
 });

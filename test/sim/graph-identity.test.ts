@@ -1,0 +1,52 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Conversation } from "../../scenarios/index.ts";
+import { loadPack } from "../../scenarios/index.ts";
+import { candidateItems, type LiveEventChunk, simulateConversation, toConversation } from "../../sim/index.ts";
+import { runPlainLoop, scriptedDeps } from "../helpers/plain-loop.ts";
+
+interface Pair {
+  graph: Conversation;
+  live: LiveEventChunk[];
+  plain: Conversation;
+  plainLive: LiveEventChunk[];
+}
+
+// The graph runs a turn's node functions inside one super-step; a loop that runs them one by one
+// with the graph's reducer must produce the very same calls, event for event, for the same seeds.
+describe("the conversation graph and a plain loop over its node functions", () => {
+  const pairs = new Map<string, Pair[]>();
+
+  beforeAll(async () => {
+    for (const pack of ["collections", "clinic-booking"]) {
+      const loaded = await loadPack(`scenarios/packs/${pack}`);
+      const out: Pair[] = [];
+      for (const deps of scriptedDeps(loaded, candidateItems(loaded.pack.scenarios.slice(0, 5), 1), 5)) {
+        const live: LiveEventChunk[] = [];
+        const plainLive: LiveEventChunk[] = [];
+        const call = await simulateConversation(deps, { onEvent: (chunk) => live.push(chunk) });
+        const plain = toConversation(deps, await runPlainLoop(deps, (chunk) => plainLive.push(chunk)));
+        out.push({ graph: call.conversation, live, plain, plainLive });
+      }
+      pairs.set(pack, out);
+    }
+  });
+
+  it.each(["collections", "clinic-booking"])("produce identical conversations for every call of the %s pack", (pack) => {
+    const calls = pairs.get(pack) ?? [];
+    expect(calls.length).toBeGreaterThan(3);
+    for (const { graph, plain } of calls) expect(graph).toEqual(plain);
+    // The calls exercise what a turn folds together: tool round trips, faults, barge-ins, flaws.
+    const events = calls.flatMap(({ graph }) => graph.events);
+    expect(events.some((e) => e.type === "tool_result" && e.fault !== undefined)).toBe(true);
+    expect(events.some((e) => e.type === "agent_speech" && e.interrupted)).toBe(true);
+    expect(calls.some(({ graph }) => graph.injectedFlaws.length > 0)).toBe(true);
+  });
+
+  it.each(["collections", "clinic-booking"])("stream the same live events, numbered in order, for the %s pack", (pack) => {
+    for (const { graph, live, plainLive } of pairs.get(pack) ?? []) {
+      expect(live).toEqual(plainLive);
+      expect(live.map((chunk) => chunk.index)).toEqual(graph.events.map((_, index) => index));
+      expect(live.map((chunk) => chunk.event)).toEqual(graph.events);
+    }
+  });
+});
