@@ -180,7 +180,7 @@ export function stripFillers(text: string): string {
 export function parseYesNo(text: string): "yes" | "no" | undefined {
   const t = text.toLowerCase().replace(/\b(no problem|no worries|no rush|no hurry)\b/g, " ");
   // "Sorry, go ahead" after talking over the agent hands the turn back; it agrees to nothing.
-  if (/^\W*sorry\W+(go ahead|go on|you go)\W*$/.test(t)) return undefined;
+  if (/^\W*(?:(?:oh|sorry)\W+)+(?:i cut you off\W+)?(go ahead|go on|you go)\W*$/.test(t)) return undefined;
   // Doubt is neither: "I'm not sure", "I don't know" must not read as a yes or a no.
   if (/\b(not sure|unsure|don't know|do not know|dunno|no idea|i'm not certain)\b/.test(t) && !/\b(yes|yeah|no|nope)\b[,.!]/.test(t)) return undefined;
   if (/\b(no|nope|nah|not really|not yet|not now|not right now|maybe later|don't|do not|never mind|actually,? no|wait|wrong|incorrect|not (right|correct|quite))\b/.test(t)) return "no";

@@ -43,6 +43,8 @@ describe("what the agent takes from an answer", () => {
     expect(parseClockTime("at ten forty-five")).toBe("10:45");
     expect(parseClockTime("nine thirty")).toBe("09:30");
     expect(parseYesNo("Sorry, go ahead.")).toBeUndefined();
+    expect(parseYesNo("Sorry— Sorry, go ahead.")).toBeUndefined();
+    expect(parseYesNo("Oh, sorry, go on.")).toBeUndefined();
     expect(parseYesNo("Yes, go ahead.")).toBe("yes");
   });
 });
