@@ -5,7 +5,7 @@ import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
-import { type FlowHooks, flowCallChanges, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
+import { type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
 import { dropNegated, stripFillers, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
 import { digitRuns, parseDigits } from "./slot-filling/spoken-numbers.ts";
@@ -923,6 +923,8 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
   const isMalformed = outcome.ok && typeof outcome.result === "string";
   if (!outcome.ok && outcome.error.retryable) {
     if (pending.attempt < 2) return t.retry(pending, t.pick(["Sorry, the system is slow. Let me try that again.", "One moment, let me try that once more."]));
+    // Still failing after a retry: the pack's own line for this code (`onError.timeout`), if it has one.
+    if (isFlowPurpose(pending.purpose) && flowHandlesError(t, pending.purpose, outcome.error.code)) return onFlowResult(t, pending, event, FLOW_HOOKS);
     return failedTwice(t, pending.purpose);
   }
   if (isMalformed && isFlowPurpose(pending.purpose) && flowCallChanges(t, pending.purpose)) return onFlowResult(t, pending, event, FLOW_HOOKS);

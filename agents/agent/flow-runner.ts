@@ -34,6 +34,14 @@ export function flowCallChanges(t: Turn, purpose: string): boolean {
   return changesSomething(stepsOf(t, (match[1] ?? "intent") as FlowKind), Number(match[2] ?? 0));
 }
 
+/** Whether the flow step behind a pending call says what to do on this error code itself. */
+export function flowHandlesError(t: Turn, purpose: string, code: string): boolean {
+  const match = PURPOSE.exec(purpose);
+  if (!match) return false;
+  const step = stepsOf(t, (match[1] ?? "intent") as FlowKind)[Number(match[2] ?? 0)];
+  return step?.onError[code] !== undefined;
+}
+
 /** Whether the pack verifies callers through its own flow rather than the built-in mechanics. */
 export function hasIdentityFlow(t: Turn): boolean {
   return (t.pack.agent.verification.steps?.length ?? 0) > 0;

@@ -68,3 +68,31 @@ describe("a pack tool that fails with a code outside the fixed list", () => {
     }
   });
 });
+
+describe("a retryable failure that lasts", () => {
+  it("is retried once, then answered with the step's own onError line for that code", async () => {
+    const loaded = await packWithTool(`return { ok: false, error: { code: "timeout", message: "the address service timed out", retryable: true } };`);
+    // The same pack, with the mailing-address step saying what to do on a timeout.
+    const intent = loaded.pack.agent.intents.find((i) => i.tools.includes("get_mailing_address"));
+    const step = intent?.steps?.[0];
+    if (!step) throw new Error("the collections pack lost its mailing-address step");
+    step.onError = { ...step.onError, timeout: "Our address lookup is down right now; the address is also printed on your statement." };
+    const out = join(mkdtempSync(join(tmpdir(), "voicesim-codes-run-")), "run");
+    await simulate(loaded, {
+      out,
+      scenarioIds: ["mailing-address-easy"],
+      perScenario: 1,
+      concurrency: 1,
+      seed: 3,
+      backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
+      flawRate: 0,
+      resume: false,
+    });
+    const [call] = readFileSync(join(out, "conversations.jsonl"), "utf8").trim().split("\n").map((line) => Conversation.parse(JSON.parse(line)));
+    const lookups = call?.events.filter((e) => e.type === "tool_call" && e.tool === "get_mailing_address") ?? [];
+    expect(lookups).toHaveLength(2);
+    const said = call?.events.flatMap((e) => (e.type === "agent_speech" ? [e.said] : [])).join(" ") ?? "";
+    expect(said).toContain("Our address lookup is down right now");
+    expect(said).not.toContain("our system isn't responding");
+  });
+});
