@@ -652,7 +652,7 @@ function onConfirm(t: Turn, heard: string): AgentAction {
       const first = steps.findIndex((step) => changed.some((name) => step.collect?.includes(name) || JSON.stringify(step).includes(`slot.${name}`)));
       t.preamble.push("Okay.");
       m.asked = null;
-      m.flowStep = Math.max(0, Math.min(first < 0 ? 0 : first, m.flowStep));
+      m.flowStep = Math.min(Math.max(first, 0), m.flowStep);
       m.flowConfirmed = -1;
       return runIntent(t, FLOW_HOOKS);
     }

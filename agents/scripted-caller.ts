@@ -294,7 +294,7 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   const packSlot = askedSlot(pack(c), scenario(c), m.lastAgentText);
   const isIdentitySlot = packSlot !== undefined && pack(c).agent.verification.slots.includes(packSlot);
   if (packSlot && isIdentitySlot && scenario(c).hiddenFacts[packSlot.name] !== undefined) {
-    return withStill(reply(say(c, identityLine(packSlot.name, sayValue(packSlot, String(scenario(c).hiddenFacts[packSlot.name])), c.rng))));
+    return withStill(reply(say(c, identityLine(sayValue(packSlot, String(scenario(c).hiddenFacts[packSlot.name])), c.rng))));
   }
   const identity = moves.find((mv) => IDENTITY_MOVES.includes(mv));
   if (identity) {
@@ -413,7 +413,7 @@ function answerPackSlot(c: Caller, slot: string): Reply | undefined {
 const SLOT_LINES = new Set(["service", "date", "time", "carrier", "provider", "amount", "installments", "reason", "method_last4", "appointment_date"]);
 
 /** An identity answer in a caller's words. */
-function identityLine(slot: string, spoken: string, rng: Rng): string {
+function identityLine(spoken: string, rng: Rng): string {
   return rng.pick([`It's ${spoken}.`, `${capitalise(spoken)}.`, `Sure, it's ${spoken}.`]);
 }
 

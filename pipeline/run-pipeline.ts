@@ -1,4 +1,4 @@
-import { AGENT_FLAWS, type AgentFlaw, ModelCallError } from "../agents/index.ts";
+import { type AgentFlaw, ModelCallError } from "../agents/index.ts";
 import {
   Conversation,
   ForkedReplies,

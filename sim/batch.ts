@@ -1,15 +1,7 @@
 import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import { AGENT_FLAWS, type AgentBackend, type AgentFlaw, type CallerBackend } from "../agents/index.ts";
-import {
-  Conversation,
-  ForkedReplies,
-  type Persona,
-  type Scenario,
-  type ScenarioPack,
-  type TokenUsage,
-  VoicesimError,
-} from "../scenarios/index.ts";
+import { Conversation, ForkedReplies, type Scenario, type ScenarioPack, type TokenUsage } from "../scenarios/index.ts";
 import { hashToSeed, Rng, type ToolDefinition } from "../tools/index.ts";
 import { type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./conversation-graph.ts";
 import type { CallRequest, ForkPlan } from "./dispatch/call-request.ts";

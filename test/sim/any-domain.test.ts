@@ -25,7 +25,11 @@ async function calls(loaded: LoadedPack, perScenario: number): Promise<Conversat
 
 /** A call going round in circles: the same tool call four times, or the same agent line four times. */
 function loops(conversation: Conversation): boolean {
-  const count = (keys: string[]) => Math.max(0, ...Object.values(keys.reduce<Record<string, number>>((acc, k) => ({ ...acc, [k]: (acc[k] ?? 0) + 1 }), {})));
+  const count = (keys: string[]) => {
+    const seen = new Map<string, number>();
+    for (const k of keys) seen.set(k, (seen.get(k) ?? 0) + 1);
+    return Math.max(0, ...seen.values());
+  };
   const toolCalls = conversation.events.flatMap((e) => (e.type === "tool_call" ? [`${e.tool}${JSON.stringify(e.args)}`] : []));
   const lines = conversation.events.flatMap((e) => (e.type === "agent_speech" ? [e.said] : []));
   return count(toolCalls) >= 4 || count(lines) >= 4;
