@@ -5,7 +5,7 @@ import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
-import { type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
+import { type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
 import { dropNegated, stripFillers, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
 import { digitRuns, parseDigits } from "./slot-filling/spoken-numbers.ts";
@@ -121,6 +121,8 @@ function onCaller(t: Turn, heard: string): AgentAction {
       return onChoice(t, heard);
     case "choose_appointment":
       return onAppointmentChoice(t, heard);
+    case "choose_item":
+      return onFlowChoice(t, heard, FLOW_HOOKS);
     case "confirm":
       return onConfirm(t, heard);
     case "after_failure":

@@ -546,6 +546,14 @@ function chooseTime(c: Caller): Reply {
     (wanted.includes("afternoon") || wanted.includes("evening") ? times.find((t) => t.endsWith("p m") || t === "noon") : undefined) ??
     times[0];
   popAgenda(c.memory, "inform:time");
+  if (!preferred && times.length === 0) {
+    // Not times but things (a car, a pet): the one the caller came about, as the agent named it.
+    const offered = c.memory.lastAgentText.toLowerCase();
+    const mine = [...Object.values(scenario(c).goal.slots), ...Object.values(scenario(c).hiddenFacts)]
+      .filter((value): value is string => typeof value === "string" && value.length >= 3)
+      .find((value) => offered.includes(value.toLowerCase()));
+    if (mine) return reply(say(c, c.rng.pick([`${capitalise(mine)}, please.`, `${capitalise(mine)}.`, `${capitalise(mine)} would be great.`])));
+  }
   if (!preferred) return reply(say(c, c.rng.pick(["The first one works.", "The first one, please.", "I'll take the first one."])));
   c.memory.chosenTime = preferred;
   return reply(say(c, c.rng.pick([`${capitalise(preferred)} works.`, `Let's do ${preferred}.`, `I'll take ${preferred}, please.`, `${capitalise(preferred)} is good for me.`]), { mood: "agree" }));

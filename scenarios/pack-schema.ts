@@ -65,6 +65,19 @@ export const FlowStep = z.object({
     .array(z.string())
     .optional()
     .describe("Ask for these slots (declared on the intent, or `verification.slots`) with their prompts, one question a turn; slots the caller already gave are not asked."),
+  choose: z
+    .object({
+      from: z.string().describe("A placeholder naming a list in a saved result, e.g. `{openings.slots}`: the items the caller chooses among."),
+      label: z.string().describe("How one item is said, a template over the item as `{item.<field>}`, e.g. `{item.start|time}` or `{item.name}`."),
+      save: z.string().describe("The name the chosen item is kept under, for later steps (`{slot_choice.id}`)."),
+      ask: z
+        .string()
+        .default("I have {options}. Which works best for you?")
+        .describe("What the agent asks; `{options}` is the labels joined with \"or\". A list of one is taken without asking."),
+      max: z.number().int().min(1).max(6).default(3).describe("How many items are offered at most (the first ones of the list)."),
+    })
+    .optional()
+    .describe("Offer a few items of a list a tool returned and let the caller pick one (times, vehicles, pets); the pick is saved under `save`."),
   confirm: z
     .string()
     .optional()

@@ -225,7 +225,7 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
   const saved = new Set<string>(path.startsWith("agent.intents") ? (pack.agent.verification.steps ?? []).flatMap((step) => (step.save ? [step.save] : [])) : []);
   steps.forEach((step, s) => {
     const at = `${path}[${s}]`;
-    const actions = ["collect", "confirm", "call", "refuse", "handoff"].filter((key) => step[key as keyof typeof step] !== undefined);
+    const actions = ["collect", "choose", "confirm", "call", "refuse", "handoff"].filter((key) => step[key as keyof typeof step] !== undefined);
     if (actions.length > 1) issues.push({ path: at, message: `a step does one thing; this one has ${actions.join(" and ")}` });
     if (step.call && !agentTools.has(step.call)) issues.push({ path: `${at}.call`, message: `${step.call} is not in agent.tools${suggest(step.call, agentTools)}` });
     for (const slot of step.collect ?? []) {
@@ -233,6 +233,10 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
     }
     if (step.refuse && !traps.has(step.refuse)) issues.push({ path: `${at}.refuse`, message: `no refusal rule for trap ${step.refuse}` });
     if (step.save && RESERVED_NAMES.has(step.save)) issues.push({ path: `${at}.save`, message: `${step.save} is a name templates already use ({${step.save}.…}); save the result under another name` });
+    if (step.choose) {
+      if (RESERVED_NAMES.has(step.choose.save) || step.choose.save === "item") issues.push({ path: `${at}.choose.save`, message: `${step.choose.save} is a name templates already use; keep the pick under another name` });
+      if (!/^\{[A-Za-z0-9_.[\]-]+\}$/.test(step.choose.from)) issues.push({ path: `${at}.choose.from`, message: `${step.choose.from}: name the list as one placeholder, e.g. {openings.slots}` });
+    }
     const queues = pack.toolsConfig.handoff.queues;
     if (step.handoff && !queues.includes(step.handoff)) issues.push({ path: `${at}.handoff`, message: `no hand-off queue ${step.handoff} in toolsConfig.handoff.queues (${queues.join(", ")})${suggest(step.handoff, queues)}` });
     for (const code of Object.keys(step.onError)) {
@@ -243,7 +247,8 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
     // A step's own result is there for what it says after its call (and for its empty-list line).
     const own = step.save;
     for (const [field, template] of stepTemplates(step)) {
-      const readable = (head: string) => saved.has(head) || (head === own && (field === "say" || field === "ifEmpty.say"));
+      const readable = (head: string) =>
+        saved.has(head) || (head === own && (field === "say" || field === "ifEmpty.say")) || (head === "item" && field === "choose.label") || (head === "options" && field === "choose.ask");
       for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+))?\}/g)) {
         const [head = "", ...rest] = (match[1] ?? "").split(".");
         const form = match[2];
@@ -258,6 +263,7 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
       }
     }
     if (step.save) saved.add(step.save);
+    if (step.choose) saved.add(step.choose.save);
   });
   return issues;
 }
@@ -275,6 +281,7 @@ function stepTemplates(step: NonNullable<ScenarioPack["agent"]["intents"][number
   for (const [key, value] of Object.entries(step.args)) if (typeof value === "string") out.push([`args.${key}`, value]);
   for (const [code, text] of Object.entries(step.onError)) out.push([`onError.${code}`, text]);
   if (step.ifEmpty) out.push(["ifEmpty.say", step.ifEmpty.say]);
+  if (step.choose) out.push(["choose.from", step.choose.from], ["choose.label", step.choose.label], ["choose.ask", step.choose.ask]);
   return out;
 }
 

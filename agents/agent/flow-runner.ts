@@ -1,8 +1,8 @@
 import type { FlowStep, SlotSpec, ToolResultEvent } from "../../scenarios/index.ts";
 import type { AgentAction } from "../agent-types.ts";
-import { parseYesNo } from "../slot-filling/parse.ts";
+import { matchChoice, parseYesNo } from "../slot-filling/parse.ts";
 import { speakDate, speakDateTime, speakMoney } from "../slot-filling/speak.ts";
-import { bindArgs, conditionHolds, type FlowScope, renderSpeech, valueAt } from "./flow-template.ts";
+import { bindArgs, conditionHolds, type FlowScope, lookup, renderSpeech, valueAt } from "./flow-template.ts";
 import type { PendingCall } from "./memory.ts";
 import type { Turn } from "./turn.ts";
 
@@ -108,6 +108,23 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
       }
       continue;
     }
+    if (step.choose) {
+      // Picked already (the pick is saved): go on.
+      if (m.saved[step.choose.save] !== undefined && m.offered === null) continue;
+      const list = lookup(scope, WHOLE_NAME.exec(step.choose.from)?.[1] ?? "");
+      const items = Array.isArray(list) ? list.slice(0, step.choose.max) : [];
+      if (items.length === 0) {
+        const handler = step.onError.empty ?? step.onError.default;
+        return hooks.anythingElse(t, handler ? renderSpeech(handler, scope) : "I'm sorry, I don't have anything to offer for that.");
+      }
+      if (items.length === 1) {
+        m.saved[step.choose.save] = items[0] as never;
+        continue;
+      }
+      const labels = items.map((item) => renderSpeech(step.choose?.label ?? "", { ...scope, saved: { ...scope.saved, item } }));
+      m.offered = { labels, items };
+      return t.ask("choose_item", step.choose.ask.replace("{options}", joinOr(labels)));
+    }
     if (step.confirm) {
       if (m.flowConfirmed === at && kind === "intent") continue;
       return t.ask("confirm", renderSpeech(step.confirm, scope));
@@ -127,7 +144,9 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
     }
     if (step.call) {
       const args = bindArgs(step.args, scope);
-      return t.call(step.call, args, `flow:${kind}:${at}`, t.pick(["One moment.", "Let me check that.", "Just a moment."]));
+      // One "one moment" is enough: a call straight after another's result goes on without a filler.
+      const chained = t.view.events.at(-1)?.type === "tool_result" && t.preamble.length === 0;
+      return t.call(step.call, args, `flow:${kind}:${at}`, chained ? undefined : t.pick(["One moment.", "Let me check that.", "Just a moment."]));
     }
     if (step.say) {
       t.preamble.push(renderSpeech(step.say, scope));
@@ -213,7 +232,11 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     if (pending.attempt < 2) return t.retry(pending, "I only got part of that. Let me check again.");
     return hooks.failed(t, pending.purpose);
   }
-  if (step.save) m.saved[step.save] = result as never;
+  if (step.save) {
+    m.saved[step.save] = result as never;
+    // A fresh list: what was picked from the old one is picked again.
+    for (const later of stepsOf(t, kind).slice(at + 1)) if (later.choose) delete m.saved[later.choose.save];
+  }
   if (step.identifies) {
     const id = valueAt(result, step.identifies);
     if (typeof id === "string" && id) {
@@ -255,6 +278,33 @@ function askAgain(t: Turn, kind: FlowKind, at: number, spoken: string, hooks: Fl
   setPosition(t, kind, back);
   return t.ask("slot", spoken, slot);
 }
+
+/**
+ * The caller's pick among the items a `choose` step offered: by what they said ("the ten thirty",
+ * "the Honda") or by position ("the first one"). Not understood twice, a person takes over.
+ */
+export function onFlowChoice(t: Turn, heard: string, hooks: FlowHooks): AgentAction {
+  const m = t.memory;
+  const offered = m.offered;
+  const step = stepsOf(t, "intent")[m.flowStep];
+  if (!offered || !step?.choose) return hooks.proceed(t);
+  const label = matchChoice(heard, offered.labels, { byPosition: true });
+  if (label === undefined) {
+    if (m.repeats >= 1) return hooks.transfer(t, "could not tell which option the caller wanted");
+    return t.ask("choose_item", `Sorry, which would you like: ${joinOr(offered.labels)}?`);
+  }
+  m.saved[step.choose.save] = offered.items[offered.labels.indexOf(label)] as never;
+  m.offered = null;
+  m.asked = null;
+  m.flowStep++;
+  return run(t, "intent", hooks);
+}
+
+function joinOr(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
+
+const WHOLE_NAME = /^\{([A-Za-z0-9_.[\]-]+)\}$/;
 
 /** The caller's yes or no to a flow's read-back. */
 export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAction {

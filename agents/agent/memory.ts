@@ -51,6 +51,7 @@ export type Question =
   | "slot"
   | "choose"
   | "choose_appointment"
+  | "choose_item"
   | "confirm"
   | "anything_else"
   | "after_failure"
@@ -114,6 +115,8 @@ export interface AgentMemory {
   identityStep: number;
   /** Tool results kept by `save`, by name; `customer` is the identified record when a flow names it. */
   saved: Record<string, unknown>;
+  /** The items a flow's `choose` step offered, with how each was said, until the caller picks. */
+  offered: { labels: string[]; items: unknown[] } | null;
 }
 
 export function freshMemory(): AgentMemory {
@@ -154,6 +157,7 @@ export function freshMemory(): AgentMemory {
     flowConfirmed: -1,
     identityStep: 0,
     saved: {},
+    offered: null,
   };
 }
 
@@ -170,4 +174,5 @@ export function resetRequest(memory: AgentMemory): void {
   memory.askedSlot = null;
   memory.flowStep = 0;
   memory.flowConfirmed = -1;
+  memory.offered = null;
 }

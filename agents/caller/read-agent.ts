@@ -137,6 +137,8 @@ export function readAgent(text: string): AgentMove[] {
   if (!isQuestion && /\bthanks? (you )?for calling( [^,.!?]+)?[.!]\s*$/.test(lower) && !/\bthis is\b|\bmy name\b/.test(lower)) moves.add("goodbye");
   // Two or more clock times put to the caller as a question are a choice, however it is phrased.
   if (isQuestion && offeredTimes(lower).length >= 2) moves.add("offer_times");
+  // "I can book you with Marco, Ines or Lena. Who would you like?": a choice among things, too.
+  if (isQuestion && /\b(who|which)\b[^.?!]*\?\s*$/.test(lower) && /[a-z0-9]+(?:, [a-z0-9]+)* or [a-z0-9]+/.test(lower)) moves.add("offer_times");
   if (moves.has("ask_transfer_after_failure")) moves.delete("transfer");
   if (moves.has("ask_book_offer")) moves.delete("offer_times");
   if (moves.has("ask_which_appointment")) {
