@@ -8,7 +8,9 @@ import { type LatencySummary, latencySummary } from "./report/agent-latency.ts";
 import { complicationCoverage } from "./report/complication-coverage.ts";
 import { type ReportData, renderReport } from "./report/render-report.ts";
 
-export type Tokens = { prompt: number; completion: number; modelCalls: number; cachedCalls: number };
+import type { Tokens } from "./recorded-usage.ts";
+
+export type { Tokens };
 
 export interface FinishRunInput {
   source: RunnablePack;

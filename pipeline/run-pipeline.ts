@@ -27,6 +27,7 @@ import {
 import { critiqueFeedback } from "./critique/critique-feedback.ts";
 import { createScriptedCritic, type ScenarioCritic } from "./critique/scripted-critic.ts";
 import { finishRun } from "./finish-run.ts";
+import { addTokens, recordedTokens, type Tokens } from "./recorded-usage.ts";
 import { Pseudonymizer } from "./filter/pii.ts";
 import { judgeCalls } from "./judge/judge-calls.ts";
 import { type Rewriter, } from "./filter/rewrite.ts";
@@ -158,7 +159,8 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
     const rounds: ReportData["rounds"] = [];
     let feedback: GenerationFeedback | undefined;
     let aborted = false;
-    const tokens = { prompt: 0, completion: 0, modelCalls: 0, cachedCalls: 0 };
+    // Generation and simulation; the critic's and judge's are added from the records at the end.
+    let tokens: Tokens = { prompt: 0, completion: 0, modelCalls: 0, cachedCalls: 0 };
 
     const maxRounds = options.accepted ? Math.max(options.rounds, 10) : options.rounds;
     for (let round = 1; round <= maxRounds; round++) {
@@ -360,23 +362,15 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
 
     if (aborted) {
       // Exports are derived from the whole run: write none from half of it; --resume finishes.
-      manifest = { ...manifest, updatedAt: new Date().toISOString(), tokens, finished: false };
+      manifest = { ...manifest, updatedAt: new Date().toISOString(), tokens: addTokens(tokens, recordedTokens(records.values(), scores.values())), finished: false };
       store.writeManifest(manifest);
       store.flush();
       return { runDir: options.out, funnel: [], acceptedConversations: 0, sftRows: 0, preferenceRows: 0, calls: { total: 0, failed: 0 }, aborted: true, manifest };
     }
 
-    // The critic and judge spend tokens too; a shared client is counted once.
-    const counted = new Set<unknown>();
-    for (const part of [critic, options.judge]) {
-      const spent = part?.usage?.();
-      if (!spent || counted.has(part?.id)) continue;
-      counted.add(part?.id);
-      tokens.prompt += spent.promptTokens;
-      tokens.completion += spent.completionTokens;
-      tokens.modelCalls += spent.modelCalls;
-      tokens.cachedCalls += spent.cachedCalls;
-    }
+    // The critic and the judge spend tokens too: summed from their verdicts and scores, so the
+    // calls of a killed process count once, as in an uninterrupted run.
+    tokens = addTokens(tokens, recordedTokens(records.values(), scores.values()));
 
     // 6. Filter, pseudonymise, de-duplicate and export; then the report and the manifest. Rejects
     // from a finish that was killed (or from calls retried since) are decided again, not kept.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TokenUsage } from "./conversation-schema.ts";
 import { Scenario } from "./scenario-schema.ts";
 
 /** One line of scenarios.jsonl: a scenario with what the critic and the gate said of it. */
@@ -11,6 +12,8 @@ export const ScenarioRecord = z.object({
       ok: z.boolean(),
       flags: z.array(z.object({ kind: z.enum(["vague", "redundant", "out_of_domain", "unrealistic"]), reason: z.string() })),
       critic: z.string(),
+      /** What the model critic spent on this verdict (as a score's `usage`); absent for the scripted critic. */
+      usage: TokenUsage.optional(),
     })
     .optional(),
   gate: z.object({ ok: z.boolean(), reason: z.string().optional() }).optional(),

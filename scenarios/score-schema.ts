@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TokenUsage } from "./conversation-schema.ts";
 import { RubricDimension } from "./pack-schema.ts";
 
 export const CheckResult = z.object({
@@ -35,6 +36,11 @@ export const Score = z.object({
   reasons: z.array(z.string()),
   /** Set when the judge itself failed (malformed model output after a retry). */
   judgeError: z.string().optional(),
+  /**
+   * What the model judge spent on this call (a cached answer counts its original tokens). Kept with
+   * the score so run totals are summed from the run directory: a killed process's counters are gone.
+   */
+  usage: TokenUsage.optional(),
 });
 export type Score = z.infer<typeof Score>;
 

@@ -36,6 +36,8 @@ export async function judgeCalls({ conversations, scenarios, pack, judge, concur
             "rubric" in answer
               ? scoreConversation(input, { rubric: answer.rubric, judge: judge.id, ...(answer.checks ? { checks: answer.checks } : {}) })
               : scoreConversation(input, { rubric: score.rubric, judge: "scripted", judgeError: answer.error });
+          // Kept with the score, so a resumed run's totals include what a killed process spent.
+          if (answer.usage) score = { ...score, usage: answer.usage };
         }
         done++;
         onScore?.(score, done, conversations.length);

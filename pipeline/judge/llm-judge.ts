@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type ModelClient, ModelCallError } from "../../agents/index.ts";
-import { type CheckResult, RubricDimension, type RubricScore } from "../../scenarios/index.ts";
+import { type CheckResult, RubricDimension, type RubricScore, type TokenUsage } from "../../scenarios/index.ts";
+import { addResponseUsage, noUsage } from "../recorded-usage.ts";
 import type { JudgeInput } from "./programmatic-checks.ts";
 
 /** Defects the model judge may report beside its scores; each lands as a check `llm:<kind>`. */
@@ -22,8 +23,14 @@ const JudgeAnswer = z.object({
 
 export interface RubricJudge {
   readonly id: string;
-  /** Rubric scores (and the defects it found, as checks), or an error when the judge could not answer. */
-  rubric(input: JudgeInput, checks: readonly CheckResult[]): Promise<{ rubric: RubricScore[]; checks?: CheckResult[] } | { error: string }>;
+  /**
+   * Rubric scores (and the defects it found, as checks), or an error when the judge could not
+   * answer; either way what its model spent on this call, which lands in the score.
+   */
+  rubric(
+    input: JudgeInput,
+    checks: readonly CheckResult[],
+  ): Promise<({ rubric: RubricScore[]; checks?: CheckResult[] } | { error: string }) & { usage?: TokenUsage }>;
   /** Tokens the judge's model spent. */
   usage?(): { promptTokens: number; completionTokens: number; modelCalls: number; cachedCalls: number };
 }
@@ -86,9 +93,11 @@ export function createLLMJudge(client: ModelClient): RubricJudge {
         jsonSchema: { name: "rubric", schema: z.toJSONSchema(JudgeAnswer, { io: "input" }) as Record<string, unknown> },
       };
       let lastError = "no answer";
+      const usage = noUsage();
       for (let attempt = 0; attempt < 2; attempt++) {
         try {
           const response = await client.complete(attempt === 0 ? request : { ...request, sampleKey: "retry" });
+          addResponseUsage(usage, response);
           const parsed = JudgeAnswer.safeParse(JSON.parse(response.content));
           if (parsed.success) {
             const found: CheckResult[] = parsed.data.findings.map((f) => {
@@ -96,19 +105,21 @@ export function createLLMJudge(client: ModelClient): RubricJudge {
               const check = { id: `llm:${f.kind}`, passed: false, message: `agent turn ${f.turn}: ${f.explanation}` };
               return eventIndex === undefined ? check : { ...check, eventIndex };
             });
-            return { rubric: parsed.data.scores.filter((s) => dimensions.includes(s.dimension)), checks: found };
+            return { rubric: parsed.data.scores.filter((s) => dimensions.includes(s.dimension)), checks: found, usage };
           }
           lastError = `malformed judge answer: ${parsed.error.issues[0]?.message ?? "invalid"}`;
         } catch (error) {
           if (error instanceof SyntaxError || (error instanceof ModelCallError && error.kind === "malformed_output")) {
+            // A call was made, but an answer the client could not parse brings no usage figures.
+            if (error instanceof ModelCallError) usage.modelCalls++;
             lastError = "the judge's answer was not JSON";
             continue;
           }
-          if (error instanceof ModelCallError) return { error: error.message };
+          if (error instanceof ModelCallError) return { error: error.message, usage };
           throw error;
         }
       }
-      return { error: lastError };
+      return { error: lastError, usage };
     },
   };
 }

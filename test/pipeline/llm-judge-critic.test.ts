@@ -39,6 +39,8 @@ describe("the LLM judge", () => {
     const answer = await judge.rubric(input, programmaticChecks(input));
     expect(answer).toMatchObject({ error: expect.stringMatching(/malformed|JSON/) });
     expect(server?.requests).toHaveLength(2);
+    // Both calls are counted; the one the client could not parse brings no token figures.
+    expect(answer.usage).toMatchObject({ completionTokens: 10, modelCalls: 2, cachedCalls: 0 });
     const score = scoreConversation(input, { rubric: scoreConversation(input).rubric, judge: "scripted", judgeError: "error" in answer ? answer.error : "" });
     expect(score.judgeError).toBeDefined();
     expect(score.reasons.join(" ")).toMatch(/LLM judge failed/);
@@ -70,6 +72,9 @@ describe("the LLM critic", () => {
     server = await startFakeOpenAIServer([{ content: JSON.stringify({ flags: [{ kind: "unrealistic", reason: "no clinic books on Sunday night" }] }) }]);
     const critic = createLLMCritic(createModelClient({ model: "critic-model", baseUrl: server.baseUrl }));
     const critique = await critic.critique(scenario, { pack: miniPack, existing: [] });
-    expect(critique).toEqual({ ok: false, flags: [{ kind: "unrealistic", reason: "no clinic books on Sunday night" }], critic: "openai:critic-model" });
+    expect(critique).toEqual({ ok: false, flags: [{ kind: "unrealistic", reason: "no clinic books on Sunday night" }], critic: "openai:critic-model",
+      // What the verdict cost travels with it into scenarios.jsonl.
+      usage: { promptTokens: expect.any(Number), completionTokens: 10, modelCalls: 1, cachedCalls: 0 },
+    });
   });
 });
