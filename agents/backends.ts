@@ -135,6 +135,10 @@ export function resolveBackends(options: ResolveBackendsOptions, factories: Scri
 
   const fileAgent = (spec: string): AgentBackend => {
     const definition = loadAgentDefinition(spec, options.env);
+    const agent = fileAgentOf(definition);
+    return definition.tools ? withAllowedTools(agent, definition.tools) : agent;
+  };
+  const fileAgentOf = (definition: ReturnType<typeof loadAgentDefinition>): AgentBackend => {
     const where = `${definition.file}#${definition.name}`;
     const tools = toolsNamed(definition.tools, where);
     if (definition.kind === "endpoint") {
@@ -176,5 +180,17 @@ export function resolveBackends(options: ResolveBackendsOptions, factories: Scri
       return [...clients.values(), ...extraClients];
     },
     clientFor,
+  };
+}
+
+/** The agent as it was, except that only `names` run when it calls tools (the rest get unknown_tool). */
+function withAllowedTools(agent: AgentBackend, names: readonly string[]): AgentBackend {
+  return {
+    id: agent.id,
+    nextStep: (view, rng) => agent.nextStep(view, rng),
+    ...(agent.endCall ? { endCall: (callId: string, reason: string) => agent.endCall?.(callId, reason) ?? Promise.resolve({}) } : {}),
+    ...(agent.canFork !== undefined ? { canFork: agent.canFork } : {}),
+    ...(agent.endpoint !== undefined ? { endpoint: agent.endpoint } : {}),
+    allowedTools: [...names],
   };
 }

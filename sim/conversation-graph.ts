@@ -282,7 +282,7 @@ export function conversationNodes(deps: ConversationDeps): ConversationNodes {
     let at = state.elapsedMs;
     const world = ToolWorld.continueFrom(
       { ...state.world, clockNow: nowIsoAt(at) },
-      { tools: deps.tools, config: deps.pack.toolsConfig, faultPlan: deps.scenario.faultPlan, seed: deps.seed },
+      { tools: deps.tools, config: deps.pack.toolsConfig, faultPlan: deps.scenario.faultPlan, seed: deps.seed, ...(deps.agent.allowedTools ? { allowedTools: deps.agent.allowedTools } : {}) },
     );
     const events: ConversationEvent[] = [];
     const turn = Math.max(1, state.turn);
