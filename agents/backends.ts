@@ -57,7 +57,7 @@ export interface ResolveBackendsOptions {
   agentTemperature?: number;
   /** How long an external agent may take for one move; default 15 s. */
   agentTurnTimeoutMs?: number;
-  /** Serves each call's tools over MCP to a WebSocket agent. */
+  /** Serves each call's tools over MCP to a WebSocket or HTTP agent. */
   mcp?: McpToolBridge;
   /** Where ${NAME} in an agent file's headers is read from; default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -131,7 +131,7 @@ export function resolveBackends(options: ResolveBackendsOptions, factories: Scri
   const endpointAgent = (url: string, extra: { tools?: OpenAIFunctionTool[]; headers?: Record<string, string>; turnTimeoutMs?: number } = {}): AgentBackend =>
     /^wss?:/i.test(url)
       ? createWebSocketAgent({ url, ...externalOptions, ...extra, ...(options.mcp ? { mcp: options.mcp } : {}) })
-      : createHttpAgent({ url, ...externalOptions, ...extra });
+      : createHttpAgent({ url, ...externalOptions, ...extra, ...(options.mcp ? { mcp: options.mcp } : {}) });
 
   const fileAgent = (spec: string): AgentBackend => {
     const definition = loadAgentDefinition(spec, options.env);
