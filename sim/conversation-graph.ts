@@ -309,7 +309,10 @@ export function conversationNodes(deps: ConversationDeps): ConversationNodes {
   /** A model that failed after its retries ends this call as failed; the batch goes on. */
   const failWith = (state: ConversationStateValue, sink: EventSink, error: unknown, role: string): Update => {
     if (!isModelFailure(error)) throw error;
-    const message = `${role} model failed: ${(error as Error).message}`;
+    // An agent outside voicesim is not a model of ours: say which kind failed (its message starts with its address).
+    const endpoint = role === "agent" ? deps.agent.endpoint : undefined;
+    const who = endpoint ? `agent failed: ${/^wss?:/i.test(endpoint) ? "ws" : "http"} agent` : `${role} model failed:`;
+    const message = `${who} ${(error as Error).message}`;
     const events = [endEvent(state, "error", state.elapsedMs, message)];
     emit(sink, deps.conversationId, state.events.length, events);
     return { events, endReason: "error", failure: message };

@@ -79,7 +79,7 @@ describe("an agent behind HTTP", () => {
 
   it("fails the call with the status, the body's mistake or the timeout", async () => {
     const failed = await simulateConversation(deps(httpAgent("status_500")));
-    expect(failed.conversation).toMatchObject({ status: "failed", error: expect.stringMatching(/answered 500 at turn 1: upstream model overloaded/) });
+    expect(failed.conversation).toMatchObject({ status: "failed", error: expect.stringMatching(/^agent failed: http agent http:\/\/127\.0\.0\.1:\d+\/agent: answered 500 at turn 1: upstream model overloaded/) });
     const invalid = await simulateConversation(deps(httpAgent("bad_body")));
     expect(invalid.conversation.error).toMatch(/answered with an invalid body: .*content/);
     const slow = await simulateConversation(deps(httpAgent("slow")));
