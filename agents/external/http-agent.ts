@@ -68,6 +68,8 @@ export function createHttpAgent(options: HttpAgentOptions): AgentBackend {
               fresh.mcpQueued.push({ name, args, answer });
               fresh.wake?.();
             }),
+            // tools/list over MCP offers what the POST's `tools` offer, no more.
+            tools.map((t) => t.function.name),
           );
         }
         call.latency.turnStarted(0);

@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMcpToolBridge, createScriptedAgent, createScriptedCaller, resolveBackends } from "../../../agents/index.ts";
 import { DEFAULT_LIMITS, simulateConversation } from "../../../sim/index.ts";
@@ -22,6 +25,7 @@ let server: Server;
 let url = "";
 const steps: Step[] = [];
 const mcpResults: Array<{ isError: boolean; text: string }> = [];
+const mcpListed: string[][] = [];
 beforeAll(async () => {
   const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
   const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
@@ -39,6 +43,7 @@ beforeAll(async () => {
       if (heardTurns > 1 || !body.mcp) return answer({ content: "Goodbye.", end_call: true });
       const client = new Client({ name: "http-agent", version: "1.0.0" });
       await client.connect(new StreamableHTTPClientTransport(new URL(body.mcp.url)));
+      mcpListed.push((await client.listTools()).tools.map((t) => t.name));
       for (let attempt = 0; attempt < 2; attempt++) {
         const result = await client.callTool({ name: "search_slots", arguments: SEARCH });
         mcpResults.push({ isError: result.isError === true, text: (result.content as Array<{ text: string }>)[0]?.text ?? "" });
@@ -57,7 +62,10 @@ describe("an agent behind HTTP with the mocked tools over MCP", () => {
   it("gets the call's MCP URL in every POST; tools called there while the POST is out land in the tool log with the scenario's faults", async () => {
     const bridge = createMcpToolBridge({ tools });
     try {
-      const { agent } = resolveBackends({ caller: "scripted", agent: url, tools, mcp: bridge }, { createScriptedAgent, createScriptedCaller });
+      // An agent file that gives the agent two tools: MCP's tools/list offers those two, no more.
+      const file = join(mkdtempSync(join(tmpdir(), "voicesim-http-mcp-")), "agents.yaml");
+      writeFileSync(file, `url: ${url}\ntools: [search_slots, find_customer]\n`);
+      const { agent } = resolveBackends({ caller: "scripted", agent: file, tools, mcp: bridge, env: {} }, { createScriptedAgent, createScriptedCaller });
       const { conversation } = await simulateConversation({
         conversationId: "book-easy#0",
         seed: 7,
@@ -78,6 +86,7 @@ describe("an agent behind HTTP with the mocked tools over MCP", () => {
         ["search_slots", "timeout"],
         ["search_slots", null],
       ]);
+      expect(mcpListed.map((names) => [...names].sort())).toEqual([["find_customer", "search_slots"]]);
       expect(mcpResults.map((r) => r.isError)).toEqual([true, false]);
       expect(mcpResults[0]?.text).toContain('"code":"timeout"');
       // The tool calls are in the history the next POST carries, answered by their results.
