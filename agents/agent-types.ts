@@ -95,6 +95,8 @@ export interface AgentBackend {
   readonly canFork?: boolean;
   /** Where an agent outside voicesim listens (ws://, http://): checked before a batch starts. Never shown as is. */
   readonly endpoint?: string;
+  /** The only tools this agent may run (an agent file's `tools:`); a call to another gets unknown_tool. Default all. */
+  readonly allowedTools?: readonly string[];
 }
 
 /** Defects the scripted agent can be told to commit, so offline runs yield bad calls too. */

@@ -57,7 +57,7 @@ export interface ResolveBackendsOptions {
   agentTemperature?: number;
   /** How long an external agent may take for one move; default 15 s. */
   agentTurnTimeoutMs?: number;
-  /** Serves each call's tools over MCP to a WebSocket agent. */
+  /** Serves each call's tools over MCP to a WebSocket or HTTP agent. */
   mcp?: McpToolBridge;
   /** Where ${NAME} in an agent file's headers is read from; default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -131,10 +131,14 @@ export function resolveBackends(options: ResolveBackendsOptions, factories: Scri
   const endpointAgent = (url: string, extra: { tools?: OpenAIFunctionTool[]; headers?: Record<string, string>; turnTimeoutMs?: number } = {}): AgentBackend =>
     /^wss?:/i.test(url)
       ? createWebSocketAgent({ url, ...externalOptions, ...extra, ...(options.mcp ? { mcp: options.mcp } : {}) })
-      : createHttpAgent({ url, ...externalOptions, ...extra });
+      : createHttpAgent({ url, ...externalOptions, ...extra, ...(options.mcp ? { mcp: options.mcp } : {}) });
 
   const fileAgent = (spec: string): AgentBackend => {
     const definition = loadAgentDefinition(spec, options.env);
+    const agent = fileAgentOf(definition);
+    return definition.tools ? withAllowedTools(agent, definition.tools) : agent;
+  };
+  const fileAgentOf = (definition: ReturnType<typeof loadAgentDefinition>): AgentBackend => {
     const where = `${definition.file}#${definition.name}`;
     const tools = toolsNamed(definition.tools, where);
     if (definition.kind === "endpoint") {
@@ -176,5 +180,17 @@ export function resolveBackends(options: ResolveBackendsOptions, factories: Scri
       return [...clients.values(), ...extraClients];
     },
     clientFor,
+  };
+}
+
+/** The agent as it was, except that only `names` run when it calls tools (the rest get unknown_tool). */
+function withAllowedTools(agent: AgentBackend, names: readonly string[]): AgentBackend {
+  return {
+    id: agent.id,
+    nextStep: (view, rng) => agent.nextStep(view, rng),
+    ...(agent.endCall ? { endCall: (callId: string, reason: string) => agent.endCall?.(callId, reason) ?? Promise.resolve({}) } : {}),
+    ...(agent.canFork !== undefined ? { canFork: agent.canFork } : {}),
+    ...(agent.endpoint !== undefined ? { endpoint: agent.endpoint } : {}),
+    allowedTools: [...names],
   };
 }

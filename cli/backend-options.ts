@@ -31,7 +31,7 @@ export async function backendsFromOptions(
       cacheDir: context.cacheDir,
       timeoutMs: options.timeout ?? 60_000,
       ...(options.agentTimeout !== undefined ? { agentTurnTimeoutMs: options.agentTimeout } : {}),
-      // A WebSocket agent gets each call's tools over MCP too; the bridge starts with the first call that uses it.
+      // A WebSocket or HTTP agent gets each call's tools over MCP too; the bridge starts with the first call that uses it.
       mcp: createMcpToolBridge({ tools: context.tools.map((t) => t.openAISchema()) }),
       ...(context.signal ? { signal: context.signal } : {}),
     },

@@ -282,7 +282,7 @@ export function conversationNodes(deps: ConversationDeps): ConversationNodes {
     let at = state.elapsedMs;
     const world = ToolWorld.continueFrom(
       { ...state.world, clockNow: nowIsoAt(at) },
-      { tools: deps.tools, config: deps.pack.toolsConfig, faultPlan: deps.scenario.faultPlan, seed: deps.seed },
+      { tools: deps.tools, config: deps.pack.toolsConfig, faultPlan: deps.scenario.faultPlan, seed: deps.seed, ...(deps.agent.allowedTools ? { allowedTools: deps.agent.allowedTools } : {}) },
     );
     const events: ConversationEvent[] = [];
     const turn = Math.max(1, state.turn);
@@ -309,7 +309,10 @@ export function conversationNodes(deps: ConversationDeps): ConversationNodes {
   /** A model that failed after its retries ends this call as failed; the batch goes on. */
   const failWith = (state: ConversationStateValue, sink: EventSink, error: unknown, role: string): Update => {
     if (!isModelFailure(error)) throw error;
-    const message = `${role} model failed: ${(error as Error).message}`;
+    // An agent outside voicesim is not a model of ours: say which kind failed (its message starts with its address).
+    const endpoint = role === "agent" ? deps.agent.endpoint : undefined;
+    const who = endpoint ? `agent failed: ${/^wss?:/i.test(endpoint) ? "ws" : "http"} agent` : `${role} model failed:`;
+    const message = `${who} ${(error as Error).message}`;
     const events = [endEvent(state, "error", state.elapsedMs, message)];
     emit(sink, deps.conversationId, state.events.length, events);
     return { events, endReason: "error", failure: message };

@@ -11,6 +11,8 @@ export interface WorldOptions {
   config: ToolsConfig;
   faultPlan: readonly FaultRule[];
   seed: number;
+  /** The tools this agent was given (an agent file's `tools:`); a call to any other answers unknown_tool. Default all. */
+  allowedTools?: readonly string[];
 }
 
 export interface CreateWorldOptions extends WorldOptions {
@@ -129,7 +131,9 @@ export class ToolWorld {
     const seq = this.#state.log.length;
     const rng = Rng.derive(this.#options.seed, "tool", toolName, nth, seq);
     const at = this.#state.clockNow;
-    const tool = this.#tools.get(toolName);
+    // A tool the agent was not given is answered like one that does not exist, as a real API would.
+    const withheld = this.#options.allowedTools !== undefined && !this.#options.allowedTools.includes(toolName) && this.#tools.has(toolName);
+    const tool = withheld ? undefined : this.#tools.get(toolName);
     // An unknown tool never reaches a backend, so no fault rule can fire for it.
     const rule = tool ? this.#pickFault(toolName, nth) : undefined;
     const fault = rule?.kind;
@@ -144,10 +148,8 @@ export class ToolWorld {
     };
 
     if (!tool) {
-      return record({
-        ok: false,
-        error: { code: "unknown_tool", message: `no tool named ${toolName}`, retryable: false },
-      });
+      const message = withheld ? `${toolName} is not one of the tools this agent was given` : `no tool named ${toolName}`;
+      return record({ ok: false, error: { code: "unknown_tool", message, retryable: false } });
     }
     // A failing backend answers before doing anything: we model timeouts and 5xx as "the action
     // did not happen", so a retry is safe (a real backend might have acted; that is a different test).

@@ -19,6 +19,8 @@ export const HttpAgentRequest = z.object({
   clock: z.object({ now: z.string(), timezone: z.string() }),
   messages: z.array(WireMessage),
   tools: z.array(ProtocolTool),
+  /** The same tools over MCP, at a URL of this call's own. */
+  mcp: z.object({ url: z.string() }).optional(),
 });
 export type HttpAgentRequest = z.infer<typeof HttpAgentRequest>;
 

@@ -9,7 +9,8 @@ export type McpToolCallHandler = (name: string, args: Record<string, unknown>) =
  * final-state check as tool calls sent over the agent protocol.
  */
 export interface McpToolBridge {
-  open(callId: string, onCall: McpToolCallHandler): Promise<string>;
+  /** `toolNames`: the tools this call's agent was given, the only ones tools/list shows; default all. */
+  open(callId: string, onCall: McpToolCallHandler, toolNames?: readonly string[]): Promise<string>;
   close(callId: string): Promise<void>;
   /** Stops the server (after the batch). */
   stop(): Promise<void>;

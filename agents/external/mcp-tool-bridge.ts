@@ -37,11 +37,11 @@ const CallParams = z.object({ name: z.string().min(1), arguments: z.record(z.str
  * the four methods served here; the tests drive it with the SDK's own client.
  */
 export function createMcpToolBridge(options: McpToolBridgeOptions): McpToolBridge {
-  const calls = new Map<string, McpToolCallHandler>();
+  const calls = new Map<string, { onCall: McpToolCallHandler; tools: typeof tools }>();
   const tools = options.tools.map((t) => ({ name: t.function.name, description: t.function.description, inputSchema: { type: "object", ...t.function.parameters } }));
   let started: Promise<{ server: HttpServer; base: string }> | undefined;
 
-  const answer = async (message: JsonRpcMessage, handler: McpToolCallHandler): Promise<object | undefined> => {
+  const answer = async (message: JsonRpcMessage, call: { onCall: McpToolCallHandler; tools: typeof tools }): Promise<object | undefined> => {
     // Notifications (no id) and responses get no answer.
     if (message.id === undefined || message.method === undefined) return undefined;
     const reply = (result: object) => ({ jsonrpc: "2.0", id: message.id, result });
@@ -54,11 +54,11 @@ export function createMcpToolBridge(options: McpToolBridgeOptions): McpToolBridg
       case "ping":
         return reply({});
       case "tools/list":
-        return reply({ tools });
+        return reply({ tools: call.tools });
       case "tools/call": {
         const params = CallParams.safeParse(message.params);
         if (!params.success) return error(-32602, `tools/call needs params {name, arguments}: ${params.error.issues[0]?.message ?? "invalid"}`);
-        return reply(toMcpResult(await handler(params.data.name, params.data.arguments ?? {})));
+        return reply(toMcpResult(await call.onCall(params.data.name, params.data.arguments ?? {})));
       }
       default:
         return error(-32601, `method ${message.method} is not served here (only initialize, ping, tools/list, tools/call)`);
@@ -68,8 +68,8 @@ export function createMcpToolBridge(options: McpToolBridgeOptions): McpToolBridg
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const json = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     const match = /^\/mcp\/([^/?]+)/.exec(req.url ?? "");
-    const handler = match?.[1] ? calls.get(decodeURIComponent(match[1])) : undefined;
-    if (!handler) return json(404, { error: "no call is running at this address (it ended, or never started)" });
+    const call = match?.[1] ? calls.get(decodeURIComponent(match[1])) : undefined;
+    if (!call) return json(404, { error: "no call is running at this address (it ended, or never started)" });
     if (req.method !== "POST") return res.writeHead(405, { allow: "POST" }).end();
     let text = "";
     for await (const chunk of req) text += chunk;
@@ -82,7 +82,7 @@ export function createMcpToolBridge(options: McpToolBridgeOptions): McpToolBridg
     const parsed = z.union([JsonRpcMessage, z.array(JsonRpcMessage)]).safeParse(body);
     if (!parsed.success) return json(400, { jsonrpc: "2.0", id: null, error: { code: -32600, message: "invalid request: not a JSON-RPC 2.0 message" } });
     const messages = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-    const replies = (await Promise.all(messages.map((m) => answer(m, handler)))).filter((r) => r !== undefined);
+    const replies = (await Promise.all(messages.map((m) => answer(m, call)))).filter((r) => r !== undefined);
     if (replies.length === 0) return res.writeHead(202).end();
     return json(200, Array.isArray(parsed.data) ? replies : replies[0]);
   };
@@ -102,9 +102,9 @@ export function createMcpToolBridge(options: McpToolBridgeOptions): McpToolBridg
     })());
 
   return {
-    async open(callId, onCall) {
+    async open(callId, onCall, toolNames) {
       const { base } = await start();
-      calls.set(callId, onCall);
+      calls.set(callId, { onCall, tools: toolNames ? tools.filter((t) => toolNames.includes(t.name)) : tools });
       return `${base}${encodeURIComponent(callId)}`;
     },
     async close(callId) {

@@ -35,6 +35,8 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
   const sessions = new Map<string, { session: WsAgentSession; latency: LatencyRecorder; mcpUrl?: string }>();
   const turnTimeoutMs = options.turnTimeoutMs ?? 15_000;
   const now = options.now ?? (() => performance.now());
+  // tools/list over MCP offers what session.start offers, no more.
+  const toolNames = options.tools.map((t) => t.function.name);
 
   const sessionFor = async (view: AgentView, callId: string) => {
     const existing = sessions.get(callId);
@@ -49,7 +51,7 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
           const entry = sessions.get(callId);
           if (!entry) return { ok: false, error: { code: "server_error", message: "the call is over", retryable: false } };
           return entry.session.mcpToolCall(name, args);
-        })
+        }, toolNames)
       : undefined;
     const latency = new LatencyRecorder(now);
     try {

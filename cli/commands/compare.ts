@@ -10,6 +10,7 @@ interface CompareCommandOptions {
   out?: string;
   failOnRegression?: boolean;
   slowTurnMs: number;
+  viewerPort: number;
   seed: number;
   scenarios: number;
   candidates: number;
@@ -34,6 +35,7 @@ export function registerCompareCommand(program: Command): void {
     .option("--out <dir>", "where report.html and report.md go (and each agent's run, with --agent)")
     .option("--fail-on-regression", "exit 1 when a candidate's pass^k drops beyond its 95% interval")
     .option("--slow-turn-ms <ms>", "mark agent turns whose first words came later than this", intOption("--slow-turn-ms", { min: 1 }), 2_000)
+    .option("--viewer-port <p>", "the port the reports' call links point at (start `voicesim view <run> --port <p>` to open them)", intOption("--viewer-port", { min: 1, max: 65535 }), 4173)
     .option("--seed <s>", "seed for the runs and the bootstrap", intOption("--seed"), 1)
     .option("--scenarios <n>", "with --agent: scenarios to accept", intOption("--scenarios", { min: 1, max: 10_000 }), 24)
     .option("--candidates <k>", "with --agent: calls per scenario (pass^k up to k)", intOption("--candidates", { min: 1, max: 50 }), 3)
@@ -91,6 +93,7 @@ export function registerCompareCommand(program: Command): void {
             concurrency: options.concurrency,
             flawRate: options.flawRate,
             slowTurnMs: options.slowTurnMs,
+            viewerPort: options.viewerPort,
             signal,
             onAgent: (agent, index, runDir) => process.stderr.write(`compare: agent ${index + 1}/${agents.length} ${agent.id} → ${runDir}\n`),
           }),
@@ -98,9 +101,10 @@ export function registerCompareCommand(program: Command): void {
       } else {
         if (paths.length < 2) throw new VoicesimError("bad_option", "compare needs two or more run directories, or a pack with --agent twice", { hint: "voicesim compare runs/before runs/after --fail-on-regression" });
         for (const dir of paths) if (!existsSync(dir)) throw new VoicesimError("file_not_found", `${dir} does not exist`);
-        result = await compareRunDirs(paths, { out: options.out ?? `runs/compare-${stamp}`, seed: options.seed, slowTurnMs: options.slowTurnMs });
+        result = await compareRunDirs(paths, { out: options.out ?? `runs/compare-${stamp}`, seed: options.seed, slowTurnMs: options.slowTurnMs, viewerPort: options.viewerPort });
       }
       process.stdout.write(`${result.summary}\n${result.files.map((f) => `  ${f}`).join("\n")}\n`);
+      if (result.files.length > 0) process.stdout.write(`  the reports' call links open with: voicesim view <run> --port ${options.viewerPort} (each run's command is in report.md)\n`);
       if (options.failOnRegression && result.isRegression) {
         process.stdout.write("regression: a pass^k drop is beyond its 95% interval (--fail-on-regression)\n");
         process.exitCode = 1;

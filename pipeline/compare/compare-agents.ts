@@ -13,6 +13,8 @@ export interface CompareAgentsOptions extends Omit<RunPipelineOptions, "out" | "
   /** One caller for every agent: same personas, same seeded choices. */
   caller: CallerBackend;
   slowTurnMs?: number;
+  /** The port the reports' call links point at; default 4173. */
+  viewerPort?: number;
   onAgent?: (agent: AgentBackend, index: number, runDir: string) => void;
 }
 
@@ -23,7 +25,7 @@ export interface CompareAgentsOptions extends Omit<RunPipelineOptions, "out" | "
  * more scenarios. No forks: an external agent cannot be rewound, and the pairs are not compared.
  */
 export async function compareAgents(source: RunnablePack, options: CompareAgentsOptions): Promise<CompareRunDirsResult & { runDirs: string[] }> {
-  const { agents, caller, out, slowTurnMs, onAgent, ...pipeline } = options;
+  const { agents, caller, out, slowTurnMs, viewerPort, onAgent, ...pipeline } = options;
   const runDirs: string[] = [];
   for (const [index, agent] of agents.entries()) {
     const runDir = join(out, `${index + 1}-${slug(agent.id)}`);
@@ -32,7 +34,7 @@ export async function compareAgents(source: RunnablePack, options: CompareAgents
     const result = await runPipeline(source, { ...pipeline, out: runDir, forks: 0, resume: false, backends: { agent, caller }, config: { ...pipeline.config, agent: agent.id, caller: caller.id } });
     if (result.aborted) throw new VoicesimError("aborted", `compare stopped while running ${agent.id}`, { exitCode: 130 });
   }
-  const compared = await compareRunDirs(runDirs, { out, seed: options.seed, ...(slowTurnMs !== undefined ? { slowTurnMs } : {}) });
+  const compared = await compareRunDirs(runDirs, { out, seed: options.seed, ...(slowTurnMs !== undefined ? { slowTurnMs } : {}), ...(viewerPort !== undefined ? { viewerPort } : {}) });
   return { ...compared, runDirs };
 }
 

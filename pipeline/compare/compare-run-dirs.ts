@@ -10,6 +10,8 @@ export interface CompareRunDirsOptions {
   seed?: number;
   /** First speech slower than this marks the turn (dead air the caller hears); default 2000 ms. */
   slowTurnMs?: number;
+  /** The port the reports' call links point at (`voicesim view <run> --port <p>`); default 4173. */
+  viewerPort?: number;
 }
 
 export interface CompareRunDirsResult {
@@ -26,7 +28,7 @@ export async function compareRunDirs(dirs: readonly string[], options: CompareRu
   const comparison = compareRuns(runs, { seed: options.seed ?? runs[0]?.seed ?? 0, slowTurnMs });
   const files: string[] = [];
   if (options.out) {
-    const { html, markdown } = renderComparison(comparison);
+    const { html, markdown } = renderComparison(comparison, options.viewerPort !== undefined ? { viewerPort: options.viewerPort } : {});
     mkdirSync(options.out, { recursive: true });
     writeFileSync(join(options.out, "report.html"), html);
     writeFileSync(join(options.out, "report.md"), markdown);

@@ -1,8 +1,13 @@
 import type { Percentiles } from "../report/agent-latency.ts";
 import type { AgentSummary, Comparison, PassHatKDiff } from "./compare-runs.ts";
 
-/** The viewer port the report's call links assume (`voicesim view <run> --port 4173`). */
+/** The viewer port the report's call links assume unless told (`voicesim compare --viewer-port`). */
 export const COMPARE_VIEWER_PORT = 4173;
+
+export interface RenderComparisonOptions {
+  /** The port `voicesim view <run> --port <p>` is started on to open the call links; default 4173. */
+  viewerPort?: number;
+}
 
 const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const f3 = (n: number) => n.toFixed(3);
@@ -10,7 +15,6 @@ const signed = (n: number) => `${n > 0 ? "+" : n < 0 ? "−" : "±"}${Math.abs(n
 const ms = (p: Percentiles | null) => (p ? `${Math.round(p.p50)} / ${Math.round(p.p95)} ms` : "—");
 const usd = (n: number) => `$${n.toFixed(4)}`;
 const verdict = (d: PassHatKDiff) => (d.isRegression ? "REGRESSION" : d.isImprovement ? "improvement" : "within noise");
-const viewerLink = (id: string) => `http://127.0.0.1:${COMPARE_VIEWER_PORT}/#call=${encodeURIComponent(id)}`;
 
 /** A few lines for a CI log: one per candidate and k, then the regressed checks. */
 export function compareSummary(comparison: Comparison): string {
@@ -31,8 +35,12 @@ export function compareSummary(comparison: Comparison): string {
 }
 
 /** The comparison as Markdown (for a pull request) and as one self-contained HTML page. */
-export function renderComparison(comparison: Comparison): { markdown: string; html: string } {
+export function renderComparison(comparison: Comparison, options: RenderComparisonOptions = {}): { markdown: string; html: string } {
+  const port = options.viewerPort ?? COMPARE_VIEWER_PORT;
+  const viewerLink = (id: string) => `http://127.0.0.1:${port}/#call=${encodeURIComponent(id)}`;
   const agents: AgentSummary[] = [comparison.baseline, ...comparison.candidates];
+  // The viewer serves one run at a time, so a link opens only under the command of the run that holds the call.
+  const viewCommands = agents.map((a) => ({ agent: a.agent, command: `voicesim view ${a.dir} --port ${port}` }));
   const ks = comparison.baseline.passHatK.map((p) => p.k);
   const md: string[] = ["# voicesim compare", "", `Baseline: \`${comparison.baseline.agent}\` (${comparison.baseline.dir}). Seed ${comparison.seed}; intervals are 95% paired bootstraps over scenarios.`, ""];
   md.push("## pass^k", "", `| k | ${agents.map((a) => `\`${a.agent}\``).join(" | ")} |`, `|---|${agents.map(() => "---").join("|")}|`);
@@ -51,7 +59,7 @@ export function renderComparison(comparison: Comparison): { markdown: string; ht
   md.push("", "## Cost and latency", "", "| agent | calls | failed | tokens | cost | first speech p50 / p95 | tool step p50 / p95 | slow turns |", "|---|---|---|---|---|---|---|---|");
   for (const a of agents) md.push(`| \`${a.agent}\` | ${a.calls} | ${a.failedCalls} | ${a.tokens} | ${usd(a.costUsd)} | ${ms(a.firstSpeech)} | ${ms(a.toolTime)} | ${a.slowTurns.length} |`);
   if (comparison.unmatched.length) md.push("", `Left out (not in every run): ${comparison.unmatched.join(", ")}`);
-  md.push("", `Calls: \`voicesim view <run> --port ${COMPARE_VIEWER_PORT}\`, then open \`http://127.0.0.1:${COMPARE_VIEWER_PORT}/#call=<id>\`.`, "");
+  md.push("", `Calls open at \`http://127.0.0.1:${port}/#call=<id>\` once the viewer of the run that holds them is started:`, "", ...viewCommands.map((v) => `- \`${v.agent}\`: \`${v.command}\``), "");
 
   const row = (cells: string[], tag = "td") => `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join("")}</tr>`;
   const callLinks = (ids: string[]) => ids.map((id) => `<a href="${esc(viewerLink(id))}">${esc(id)}</a>`).join(", ");
@@ -83,7 +91,7 @@ tr.bad td{background:#fdecec}tr.good td{background:#eaf7ee}code{font-size:13px}.
 <h2>pass^k</h2><p class="muted">The chance that k tries of a scenario all pass (τ-bench), over the scenarios every run holds. Intervals: 95% paired bootstrap over scenarios; a drop is a regression only when its whole interval is below zero.</p>
 <table>${row(["k", ...agents.map((a) => esc(a.agent))], "th")}${ks.map((k) => row([String(k), ...agents.map((a) => f3(a.passHatK[k - 1]?.value ?? 0))])).join("")}</table>
 ${diffTables}
-<h2>Per scenario</h2><p class="muted">Passed / tries. Call links open in <code>voicesim view &lt;run&gt; --port ${COMPARE_VIEWER_PORT}</code>.</p>
+<h2>Per scenario</h2><p class="muted">Passed / tries. Call links open once the viewer of the run that holds the call is started: ${viewCommands.map((v) => `${esc(v.agent)}: <code>${esc(v.command)}</code>`).join("; ")}.</p>
 <table>${row(["scenario", ...agents.map((a) => esc(a.agent)), "regressed checks"], "th")}${scenarioRows}</table>
 <h2>Cost and latency</h2><p class="muted">Latency is measured for agents outside voicesim (WebSocket, HTTP); a slow turn kept the caller waiting over ${comparison.slowTurnMs} ms for the first words.</p>
 <table>${row(["agent", "calls", "failed", "tokens", "cost", "first speech p50 / p95", "tool step p50 / p95", "slow turns"], "th")}${agents.map((a) => row([esc(a.agent), String(a.calls), String(a.failedCalls), String(a.tokens), usd(a.costUsd), ms(a.firstSpeech), ms(a.toolTime), a.slowTurns.length ? a.slowTurns.map((t) => `<a href="${esc(viewerLink(t.conversationId))}">${esc(t.conversationId)}</a> turn ${t.turn}: ${t.firstSpeechMs} ms`).join("<br>") : "0"])).join("")}</table>

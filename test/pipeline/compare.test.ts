@@ -71,7 +71,7 @@ beforeAll(async () => {
   regressed = writeRun(root, "regressed", (s, c) => (s <= 6 && c > 0 ? ["final_state[0]"] : s === 8 && c === 0 ? ["refusal:waive_fee"] : []));
   // One more failed try in one scenario: within the noise.
   noisy = writeRun(root, "noisy", (s, c) => (s === 3 && c === 2 ? ["final_state[0]"] : s === 8 && c === 0 ? ["refusal:waive_fee"] : []));
-  cli = await runCompareCommand([baseline, regressed, "--out", join(root, "report"), "--fail-on-regression", "--seed", "3"]);
+  cli = await runCompareCommand([baseline, regressed, "--out", join(root, "report"), "--fail-on-regression", "--seed", "3", "--viewer-port", "5999"]);
 });
 
 describe("voicesim compare on two run directories", () => {
@@ -111,7 +111,20 @@ describe("voicesim compare on two run directories", () => {
     const markdown = readFileSync(join(root, "report", "report.md"), "utf8");
     expect(markdown).toMatch(/\| s1 \| 3\/3 \| 1\/3 \| final_state\[0\] 0\/3 → 2\/3 \(s1#1, s1#2\) \|/);
     const html = readFileSync(join(root, "report", "report.html"), "utf8");
+    expect(html).toContain('href="http://127.0.0.1:5999/#call=s1%231"');
+    expect(html).not.toContain("4173");
+    // The report names the command that serves each run's links, on the port they point at.
+    expect(markdown).toContain(`\`voicesim view ${regressed} --port 5999\``);
+    expect(markdown).toContain(`\`voicesim view ${baseline} --port 5999\``);
+    expect(cli.stdout).toContain("voicesim view <run> --port 5999");
+  });
+
+  it("points call links at the viewer's default port 4173 when no port is given", async () => {
+    const out = join(root, "report-default");
+    await compareRunDirs([baseline, regressed], { seed: 3, out });
+    const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html).toContain('href="http://127.0.0.1:4173/#call=s1%231"');
+    expect(html).toContain(`<code>voicesim view ${regressed} --port 4173</code>`);
   });
 
   it("refuses a directory with no judged calls, saying what to run", async () => {

@@ -72,7 +72,7 @@ describe("an agent behind a WebSocket", () => {
   it("fails the call with the reason when the agent does not answer within the turn timeout", async () => {
     const { conversation } = await simulateConversation(deps(wsAgent("silent_after_greeting")));
     expect(conversation.status).toBe("failed");
-    expect(conversation.error).toMatch(/no answer within 150 ms at turn 1/);
+    expect(conversation.error).toMatch(/^agent failed: ws agent ws:\/\/127\.0\.0\.1:\d+\/\S*: no answer within 150 ms at turn 1/);
   });
 
   it("fails the call when the agent drops the connection, and does not reconnect", async () => {
