@@ -7,6 +7,7 @@ import type { Rewriter } from "./filter/rewrite.ts";
 import { judgeCalls } from "./judge/judge-calls.ts";
 import type { RubricJudge } from "./judge/llm-judge.ts";
 import type { ReportData } from "./report/render-report.ts";
+import { addTokens, recordedTokens } from "./recorded-usage.ts";
 
 export interface RejudgeOptions {
   /** A model judge for the rubric; the scripted one when absent. */
@@ -83,10 +84,9 @@ export async function rejudgeRun(runDir: string, source: RunnablePack, options: 
       keys.add(key);
       store.append(RUN_FILES.rejects, reject);
     };
-    const usage = options.judge?.usage?.();
-    const tokens = usage
-      ? { prompt: previous.tokens.prompt + usage.promptTokens, completion: previous.tokens.completion + usage.completionTokens, modelCalls: previous.tokens.modelCalls + usage.modelCalls, cachedCalls: previous.tokens.cachedCalls + usage.cachedCalls }
-      : previous.tokens;
+    // What this judging cost, from the scores it wrote (cached answers at their original tokens), so
+    // a re-judge that was killed and run again adds up to the same figure as one that was not.
+    const tokens = addTokens(previous.tokens, recordedTokens([], judged));
     const finished = await finishRun({
       source,
       store,

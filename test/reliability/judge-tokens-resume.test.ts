@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createModelClient, createScriptedAgent, createScriptedCaller } from "../../agents/index.ts";
-import { createLLMCritic, createLLMJudge, type RunPipelineOptions, runPipeline, type StageEvent } from "../../pipeline/index.ts";
+import { createLLMCritic, createLLMJudge, type RunPipelineOptions, rejudgeRun, runPipeline, type StageEvent } from "../../pipeline/index.ts";
 import { type LoadedPack, loadPack } from "../../scenarios/index.ts";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../helpers/fake-openai-server.ts";
 import { installKillSwitch, Killed } from "./run-dir-crash.ts";
@@ -62,6 +62,20 @@ describe("judge and critic tokens of a run killed while judging and resumed", ()
     writeFileSync(join(out, ".lock"), JSON.stringify({ pid: 999_999_999, machine: hostname(), startedAt: "2026-01-01T00:00:00.000Z" }));
     const requestsBeforeResume = server.requests.length;
     resumed = { out, manifest: (await runPipeline(loaded, options(out, true))).manifest, killed, requestsBeforeResume };
+    // `voicesim judge` on a copy of the resumed run, twice: the second time every answer is in the cache.
+    const copy = `${out}-rejudged`;
+    cpSync(out, copy, { recursive: true });
+    for (let i = 0; i < 2; i++) {
+      const client = createModelClient({ model: "grader", baseUrl: server.baseUrl, retryBaseMs: 1, cacheDir: join(out, "..", "cache") });
+      rejudged.push((await rejudgeRun(copy, loaded, { judge: createLLMJudge(client) })).manifest.tokens);
+    }
+  });
+  const rejudged: Manifest["tokens"][] = [];
+
+  it("adds what a re-judge's scores cost, the same whether the answers came from the model or the cache", () => {
+    const [first, second] = rejudged;
+    expect(first?.prompt).toBeGreaterThan(resumed.manifest.tokens.prompt);
+    expect((second?.prompt ?? 0) - (first?.prompt ?? 0)).toBe((first?.prompt ?? 0) - resumed.manifest.tokens.prompt);
   });
   afterAll(() => server?.close());
 
