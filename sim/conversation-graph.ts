@@ -1,4 +1,4 @@
-import { Annotation, END, type LangGraphRunnableConfig, START, StateGraph } from "@langchain/langgraph";
+import { Annotation, Command, END, type LangGraphRunnableConfig, START, StateGraph } from "@langchain/langgraph";
 import { installLeanContext } from "./lean-context.ts";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { AgentBackend, AgentFlaw, CallerBackend, JsonValue } from "../agents/index.ts";
@@ -343,62 +343,106 @@ export function conversationNodes(deps: ConversationDeps): ConversationNodes {
 /** Called with the state the agent is about to act on (fork anchors are taken from these). */
 export type AgentTurnObserver = (state: ConversationStateValue) => void;
 
-export interface GraphOptions {
-  /** Only graphs that forks continue from need one; a plain call runs without. */
-  checkpointer?: BaseCheckpointSaver;
+export interface CallOptions {
   onAgentTurn?: AgentTurnObserver;
 }
 
 /** The graph's two nodes: the agent's turn alone (it answers the phone), and an exchange. */
 export const GRAPH_NODES = { agentTurn: "agent", exchange: "exchange" } as const;
 
+/** Where a call's own functions travel in the invoke config's `configurable`. */
+const CALL_KEY = "voicesim_call";
+
+interface CallContext {
+  nodes: ConversationNodes;
+  onAgentTurn: AgentTurnObserver | undefined;
+}
+
 /**
- * Builds the LangGraph for one call over `conversationNodes`, one super-step per exchange: the
- * node `exchange` is the caller's turn and the agent's whole answer to it (its tool round trips
+ * The `configurable` entries that make a shared graph run one call: its node functions (closed
+ * over its deps) and its observer. Merge them into the config of `invoke` or `stream`.
+ */
+export function callConfigurable(deps: ConversationDeps, options: CallOptions = {}): Record<string, unknown> {
+  const call: CallContext = { nodes: conversationNodes(deps), onAgentTurn: options.onAgentTurn };
+  return { [CALL_KEY]: call };
+}
+
+function callOf(config: LangGraphRunnableConfig): CallContext {
+  const call = config.configurable?.[CALL_KEY] as CallContext | undefined;
+  if (!call) throw new Error("the conversation graph runs a call given by callConfigurable(deps) in its config");
+  return call;
+}
+
+/** The agent acts until it speaks to the caller, ends the call or hits its step limit. */
+async function agentTurn(call: CallContext, start: ConversationStateValue, sink: EventSink, turn: TurnUpdate, signal?: AbortSignal) {
+  const { nodes, onAgentTurn } = call;
+  let state = start;
+  for (;;) {
+    onAgentTurn?.(state);
+    state = turn.apply(state, await nodes.agent(state, sink, signal));
+    const route = nodes.afterAgent(state);
+    if (route !== "tools") return { state, next: route };
+    state = turn.apply(state, await nodes.tools(state, sink));
+    if (nodes.afterTools(state) === "guard") {
+      state = turn.apply(state, await nodes.guard(state, sink));
+      return { state, next: "end" as const };
+    }
+  }
+}
+
+/**
+ * The LangGraph for a call over `conversationNodes`, one super-step per exchange: the node
+ * `exchange` is the caller's turn and the agent's whole answer to it (its tool round trips
  * included), `agent` the agent's turn alone (the greeting, and where a fork continues). Every
  * LangGraph step costs config plumbing, task bookkeeping and a checkpoint record; a step per
  * node function made the graph cost 4x the functions themselves. The steps inside a turn run in
  * the order the routing functions give, with the graph's reducer, so the events are the same as a
  * loop over the single functions (test/sim/graph-identity.test.ts).
+ *
+ * The graph holds no call: each run names its call with `callConfigurable(deps)` in the config,
+ * so one compiled graph serves every call (compiling one per call was a share of its cost).
  */
-export function buildConversationGraph(deps: ConversationDeps, options: GraphOptions = {}) {
+export function buildConversationGraph(checkpointer?: BaseCheckpointSaver) {
   installLeanContext();
-  const nodes = conversationNodes(deps);
-  const onAgentTurn = options.onAgentTurn;
-
-  /** The agent acts until it speaks to the caller, ends the call or hits its step limit. */
-  const agentTurn = async (start: ConversationStateValue, sink: EventSink, turn: TurnUpdate, signal?: AbortSignal) => {
-    let state = start;
-    for (;;) {
-      onAgentTurn?.(state);
-      state = turn.apply(state, await nodes.agent(state, sink, signal));
-      const route = nodes.afterAgent(state);
-      if (route !== "tools") return { state, next: route };
-      state = turn.apply(state, await nodes.tools(state, sink));
-      if (nodes.afterTools(state) === "guard") {
-        state = turn.apply(state, await nodes.guard(state, sink));
-        return { state, next: "end" as const };
-      }
-    }
-  };
   const sinkOf = (config: LangGraphRunnableConfig): EventSink => config.writer as EventSink;
+  // Each node names its successor with a Command: a conditional edge would be a runnable of its
+  // own per step, reading a fresh copy of every channel (with a new checkpoint id) to decide.
+  const next = (state: ConversationStateValue) => (state.endReason ? END : GRAPH_NODES.exchange);
+  const ends = [GRAPH_NODES.exchange, END];
   const graph = new StateGraph(ConversationState)
-    .addNode(GRAPH_NODES.agentTurn, async (state, config) => {
-      const turn = new TurnUpdate();
-      await agentTurn(state, sinkOf(config), turn, config.signal);
-      return turn.update;
-    })
-    .addNode(GRAPH_NODES.exchange, async (state, config) => {
-      const turn = new TurnUpdate();
-      const sink = sinkOf(config);
-      const heard = turn.apply(state, await nodes.caller(state, sink, config.signal));
-      if (nodes.afterCaller(heard) !== "end") await agentTurn(heard, sink, turn, config.signal);
-      return turn.update;
-    })
-    .addEdge(START, GRAPH_NODES.agentTurn)
-    .addConditionalEdges(GRAPH_NODES.agentTurn, (state) => (state.endReason ? END : GRAPH_NODES.exchange), [GRAPH_NODES.exchange, END])
-    .addConditionalEdges(GRAPH_NODES.exchange, (state) => (state.endReason ? END : GRAPH_NODES.exchange), [GRAPH_NODES.exchange, END]);
-  return options.checkpointer ? graph.compile({ checkpointer: options.checkpointer }) : graph.compile();
+    .addNode(
+      GRAPH_NODES.agentTurn,
+      async (state: ConversationStateValue, config: LangGraphRunnableConfig) => {
+        const turn = new TurnUpdate();
+        const answered = await agentTurn(callOf(config), state, sinkOf(config), turn, config.signal);
+        return new Command({ update: turn.update, goto: next(answered.state) });
+      },
+      { ends },
+    )
+    .addNode(
+      GRAPH_NODES.exchange,
+      async (state: ConversationStateValue, config: LangGraphRunnableConfig) => {
+        const call = callOf(config);
+        const turn = new TurnUpdate();
+        const sink = sinkOf(config);
+        let after = turn.apply(state, await call.nodes.caller(state, sink, config.signal));
+        if (call.nodes.afterCaller(after) !== "end") after = (await agentTurn(call, after, sink, turn, config.signal)).state;
+        return new Command({ update: turn.update, goto: next(after) });
+      },
+      { ends },
+    )
+    .addEdge(START, GRAPH_NODES.agentTurn);
+  return checkpointer ? graph.compile({ checkpointer }) : graph.compile();
+}
+
+export type ConversationGraph = ReturnType<typeof buildConversationGraph>;
+
+let sharedGraph: ConversationGraph | undefined;
+
+/** The graph every call without a checkpointer runs on, compiled once per process. */
+export function sharedConversationGraph(): ConversationGraph {
+  sharedGraph ??= buildConversationGraph();
+  return sharedGraph;
 }
 
 /**

@@ -1,6 +1,6 @@
 export { channelSettings, recognise, addDisfluencies, speechDurationMs, bargeIn, dtmf } from "./voice-channel.ts";
 export type { ChannelSettings, AsrEdit } from "./voice-channel.ts";
-export { buildConversationGraph, conversationNodes, initialConversationState, pendingToolCalls, DEFAULT_LIMITS } from "./conversation-graph.ts";
+export { buildConversationGraph, callConfigurable, conversationNodes, initialConversationState, pendingToolCalls, DEFAULT_LIMITS, sharedConversationGraph } from "./conversation-graph.ts";
 export type {
   ConversationDeps,
   ConversationLimits,
@@ -8,7 +8,8 @@ export type {
   ConversationNodes,
   ConversationStateValue,
   EventSink,
-  GraphOptions,
+  CallOptions,
+  ConversationGraph,
   LiveEventChunk,
 } from "./conversation-graph.ts";
 export { simulateConversation, toConversation } from "./simulate-conversation.ts";

@@ -5,11 +5,14 @@ import { ToolWorld } from "../tools/index.ts";
 import { replyAsItWent } from "./fork-points.ts";
 import {
   buildConversationGraph,
+  type ConversationGraph,
+  callConfigurable,
   type ConversationDeps,
   GRAPH_NODES,
   type ConversationStateValue,
   initialConversationState,
   type LiveEventChunk,
+  sharedConversationGraph,
 } from "./conversation-graph.ts";
 
 export interface SimulateOptions {
@@ -52,12 +55,13 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
   // more than the step). A call that may be forked keeps the states its agent acted on instead:
   // they are immutable graph states, so keeping them costs references, not copies.
   const anchors = options.keepCheckpoints ? new Map<number, ConversationStateValue>() : undefined;
-  const graph = buildConversationGraph(deps, {
+  const graph = sharedConversationGraph();
+  const call = callConfigurable(deps, {
     ...(anchors ? { onAgentTurn: (state) => (state.forkIndex === 0 ? anchors.set(state.events.length - 1, state) : undefined) } : {}),
   });
   const config = {
     recursionLimit: recursionLimitFor(deps),
-    configurable: { thread_id: deps.conversationId },
+    configurable: { thread_id: deps.conversationId, ...call },
     ...(options.signal ? { signal: options.signal } : {}),
   };
   let finalState: ConversationStateValue | undefined;
@@ -80,7 +84,7 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
   if (!finalState) throw new Error(`conversation ${deps.conversationId} produced no state`);
   const conversation = toConversation(deps, finalState);
   if (agentReport.latency) conversation.agentLatency = agentReport.latency;
-  let forkGraph: { graph: ReturnType<typeof buildConversationGraph>; checkpointer: MemorySaver } | undefined;
+  let forkGraph: { graph: ConversationGraph; checkpointer: MemorySaver; call: Record<string, unknown> } | undefined;
 
   return {
     conversation,
@@ -90,9 +94,9 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
       if (!anchor) throw new Error(`no agent turn follows event ${afterEvent}: fork after a caller turn or a tool result`);
       if (!forkGraph) {
         const checkpointer = new MemorySaver();
-        forkGraph = { checkpointer, graph: buildConversationGraph(deps, { checkpointer }) };
+        forkGraph = { checkpointer, graph: buildConversationGraph(checkpointer), call: callConfigurable(deps) };
       }
-      const { graph: branches, checkpointer } = forkGraph;
+      const { graph: branches, checkpointer, call: forkCall } = forkGraph;
       // Reply 0 is the call as it went, so a pair's preferred side can be a turn of a judged call.
       const replies: ForkedReplies["replies"] = [{ index: 0, events: replyAsItWent(conversation.events, afterEvent), injectedFlaws: [...deps.flaws] }];
       const seen = new Set([visibleReply(replies[0]?.events ?? [])]);
@@ -105,7 +109,7 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
         let state: ConversationStateValue | undefined;
         for await (const chunk of await branches.stream(
           { ...anchor, forkIndex: attempt, flaws },
-          { ...config, configurable: { thread_id: threadId }, streamMode: "values", interruptBefore: [GRAPH_NODES.exchange] },
+          { ...config, configurable: { thread_id: threadId, ...forkCall }, streamMode: "values", interruptBefore: [GRAPH_NODES.exchange] },
         )) {
           // The interrupt before the exchange arrives as a chunk without state; keep the last real one.
           if (Array.isArray((chunk as Partial<ConversationStateValue>).events)) state = chunk as ConversationStateValue;

@@ -6,6 +6,8 @@ import { runPlainLoop, scriptedDeps } from "../helpers/plain-loop.ts";
 
 interface Pair {
   graph: Conversation;
+  /** The same call run concurrently with the pack's others, without a live stream. */
+  concurrent: Conversation;
   live: LiveEventChunk[];
   plain: Conversation;
   plainLive: LiveEventChunk[];
@@ -20,12 +22,15 @@ describe("the conversation graph and a plain loop over its node functions", () =
     for (const pack of ["collections", "clinic-booking"]) {
       const loaded = await loadPack(`scenarios/packs/${pack}`);
       const out: Pair[] = [];
-      for (const deps of scriptedDeps(loaded, candidateItems(loaded.pack.scenarios.slice(0, 5), 1), 5)) {
+      const all = scriptedDeps(loaded, candidateItems(loaded.pack.scenarios.slice(0, 5), 1), 5);
+      // Every call runs on one compiled graph; its own deps travel in the invoke config.
+      const concurrent = await Promise.all(all.map(async (deps) => (await simulateConversation(deps)).conversation));
+      for (const [index, deps] of all.entries()) {
         const live: LiveEventChunk[] = [];
         const plainLive: LiveEventChunk[] = [];
         const call = await simulateConversation(deps, { onEvent: (chunk) => live.push(chunk) });
         const plain = toConversation(deps, await runPlainLoop(deps, (chunk) => plainLive.push(chunk)));
-        out.push({ graph: call.conversation, live, plain, plainLive });
+        out.push({ graph: call.conversation, concurrent: concurrent[index] as Conversation, live, plain, plainLive });
       }
       pairs.set(pack, out);
     }
@@ -34,7 +39,10 @@ describe("the conversation graph and a plain loop over its node functions", () =
   it.each(["collections", "clinic-booking"])("produce identical conversations for every call of the %s pack", (pack) => {
     const calls = pairs.get(pack) ?? [];
     expect(calls.length).toBeGreaterThan(3);
-    for (const { graph, plain } of calls) expect(graph).toEqual(plain);
+    for (const { graph, concurrent, plain } of calls) {
+      expect(graph).toEqual(plain);
+      expect(concurrent).toEqual(plain);
+    }
     // The calls exercise what a turn folds together: tool round trips, faults, barge-ins, flaws.
     const events = calls.flatMap(({ graph }) => graph.events);
     expect(events.some((e) => e.type === "tool_result" && e.fault !== undefined)).toBe(true);
