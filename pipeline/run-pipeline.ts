@@ -266,7 +266,7 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         onProgress: (event: BatchProgress) => {
           if (event.type === "start") stage({ stage: simStage, type: "start", total: event.total, done: event.alreadyDone });
-          else if (event.type === "conversation") stage({ stage: simStage, type: "progress", done: event.done, total: event.total, failed: event.failed, tokens: event.tokens });
+          else if (event.type === "conversation" || event.type === "lost") stage({ stage: simStage, type: "progress", done: event.done, total: event.total, failed: event.failed, tokens: event.tokens });
         },
         // Every candidate forks: pairs come from the moments that differ between calls, and one
         // candidate alone left most shipped packs under the ten pairs a fine-tuning job needs.

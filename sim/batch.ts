@@ -49,6 +49,8 @@ export interface BatchOptions {
 export type BatchProgress =
   | { type: "start"; total: number; alreadyDone: number }
   | { type: "conversation"; done: number; total: number; failed: number; tokens: number; conversation: Conversation }
+  /** A call an executor gave up on (a queued job that failed every attempt): counted done and failed. */
+  | { type: "lost"; done: number; total: number; failed: number; tokens: number; id: string; reason: string }
   | { type: "done"; done: number; total: number; failed: number; tokens: number; aborted: boolean };
 
 export interface BatchResult {
@@ -162,6 +164,10 @@ export async function runBatch(
     if (outcome.kind === "lost") {
       // A queued call whose job failed every attempt: named in the result, never blocking the batch.
       lost.push({ id, reason: outcome.reason });
+      // It is over, and it failed: the progress bar reaches its total.
+      done++;
+      failed++;
+      options.onProgress?.({ type: "lost", done, total: items.length, failed, tokens: totalTokens(usage), id, reason: outcome.reason });
       return;
     }
     const { conversation, forks } = outcome;

@@ -70,7 +70,7 @@ export function registerSimulateCommand(program: Command): void {
         signal,
         onProgress: (event) => {
           if (event.type === "start") progress.start(event.total, event.alreadyDone);
-          else if (event.type === "conversation") progress.update(event.done, event);
+          else if (event.type === "conversation" || event.type === "lost") progress.update(event.done, event);
         },
       }),
     ).finally(() => executor?.close());

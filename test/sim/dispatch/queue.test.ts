@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScriptedAgent, createScriptedCaller, type ModelClient } from "../../../agents/index.ts";
 import { type LoadedPack, loadPack, VoicesimError } from "../../../scenarios/index.ts";
 import {
+  type BatchProgress,
   candidateItems,
   cleanQueue,
   connectRedis,
@@ -119,6 +120,7 @@ describe.skipIf(skip)("a run coordinated over BullMQ", () => {
     if (!first || !second) throw new Error("the pack needs two scenarios");
     const broken = { ...first, id: "broken-call", persona: "nobody-by-this-name" };
     const store = RunStore.open(tempDir());
+    const progress: BatchProgress[] = [];
     try {
       const result = await runBatch(loaded, candidateItems([broken, second], 1), store, {
         seed: 8,
@@ -127,9 +129,13 @@ describe.skipIf(skip)("a run coordinated over BullMQ", () => {
         agent: createScriptedAgent(),
         flawRate: 0,
         executor,
+        onProgress: (event) => progress.push(event),
       });
       expect(result.simulated).toBe(1);
       expect(result.lost).toEqual([{ id: "broken-call#0", reason: expect.stringMatching(/failed 2 times: .*nobody-by-this-name/) }]);
+      // The lost call counts as done and failed, so a progress bar reaches its total.
+      expect(progress.find((e) => e.type === "lost")).toMatchObject({ id: "broken-call#0", failed: 1 });
+      expect(progress.at(-1)).toMatchObject({ type: "done", done: 2, total: 2, failed: 1 });
     } finally {
       store.close();
     }
