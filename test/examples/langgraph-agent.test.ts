@@ -2,14 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMcpToolBridge, createWebSocketAgent } from "../../agents/index.ts";
 import { startLangGraphAgent } from "../../examples/langgraph-agent/agent.ts";
 import type { Conversation } from "../../scenarios/index.ts";
-import { DEFAULT_LIMITS, simulateConversation } from "../../sim/index.ts";
+import { simulateConversation } from "../../sim/index.ts";
 import { builtinTools } from "../../tools/index.ts";
-import { linesCaller } from "../helpers/backend-doubles.ts";
+import { miniCallDeps } from "../helpers/mini-call.ts";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../helpers/fake-openai-server.ts";
 import { miniPack } from "../fixtures/mini-pack.ts";
 
-const scenario = miniPack.scenarios[0]!;
-const persona = miniPack.personas[0]!;
 const tools = builtinTools.filter((t) => miniPack.agent.tools.includes(t.name)).map((t) => t.openAISchema());
 const SEARCH = { date_from: "2026-03-12", date_to: "2026-03-13" };
 
@@ -28,19 +26,7 @@ beforeAll(async () => {
     return { content: "Goodbye, and thanks for calling." };
   });
   agent = await startLangGraphAgent({ model: "fake-model", baseUrl: model.baseUrl, apiKey: "test", port: 0 });
-  ({ conversation } = await simulateConversation({
-    conversationId: "book-easy#0",
-    seed: 7,
-    pack: miniPack,
-    scenario,
-    persona: { ...persona, asr: { wer: 0, bargeInRate: 0, silenceRate: 0 }, style: { ...persona.style, disfluencyRate: 0 } },
-    tools: builtinTools,
-    caller: linesCaller(["I'd like to book a cleaning.", "Thursday works."]),
-    agent: createWebSocketAgent({ url: agent.url, tools, turnTimeoutMs: 10_000, mcp: bridge }),
-    flaws: [],
-    limits: DEFAULT_LIMITS,
-    names: ["Maria Lopez"],
-  }));
+  ({ conversation } = await simulateConversation(miniCallDeps({ agent: createWebSocketAgent({ url: agent.url, tools, turnTimeoutMs: 10_000, mcp: bridge }) })));
 });
 
 afterAll(async () => {

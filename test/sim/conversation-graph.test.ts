@@ -1,29 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { AgentAction } from "../../agents/index.ts";
 import { type ConversationDeps, DEFAULT_LIMITS, simulateConversation } from "../../sim/index.ts";
-import { builtinTools } from "../../tools/index.ts";
 import { failingAgent, linesCaller, stepsAgent } from "../helpers/backend-doubles.ts";
+import { miniCallDeps } from "../helpers/mini-call.ts";
 import { miniPack } from "../fixtures/mini-pack.ts";
 
-const scenario = miniPack.scenarios[0]!;
 const persona = miniPack.personas[0]!;
 
-function deps(overrides: Partial<ConversationDeps> = {}): ConversationDeps {
-  return {
-    conversationId: "book-easy#0",
-    seed: 7,
-    pack: miniPack,
-    scenario,
-    persona: { ...persona, asr: { wer: 0, bargeInRate: 0, silenceRate: 0 }, style: { ...persona.style, disfluencyRate: 0 } },
-    tools: builtinTools,
-    caller: linesCaller(["I'd like to book a cleaning.", "My number is 555 201 3344."]),
-    agent: stepsAgent([]),
-    flaws: [],
-    limits: DEFAULT_LIMITS,
-    names: ["Maria Lopez"],
-    ...overrides,
-  };
-}
+const deps = (overrides: Partial<ConversationDeps> = {}) =>
+  miniCallDeps({ caller: linesCaller(["I'd like to book a cleaning.", "My number is 555 201 3344."]), ...overrides });
 
 const searchTwice: AgentAction[] = [
   { kind: "speak", text: "Thanks for calling Elm Street Dental, how can I help?" },

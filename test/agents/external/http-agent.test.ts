@@ -5,33 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpAgent, createMcpToolBridge, createScriptedAgent, createScriptedCaller, resolveBackends } from "../../../agents/index.ts";
-import { candidateItems, type ConversationDeps, DEFAULT_LIMITS, RUN_FILES, RunStore, runBatch, simulateConversation } from "../../../sim/index.ts";
+import { candidateItems, type ConversationDeps, RUN_FILES, RunStore, runBatch, simulateConversation } from "../../../sim/index.ts";
 import { Conversation, VoicesimError } from "../../../scenarios/index.ts";
 import { builtinTools } from "../../../tools/index.ts";
 import { linesCaller } from "../../helpers/backend-doubles.ts";
+import { miniCallDeps } from "../../helpers/mini-call.ts";
 import { GREETING, type HttpMischief, type HttpPolicyAgent, OFFER, startHttpPolicyAgent } from "../../helpers/policy-agents.ts";
 import { miniPack } from "../../fixtures/mini-pack.ts";
 
 const scenario = miniPack.scenarios[0]!;
-const persona = miniPack.personas[0]!;
 const tools = builtinTools.filter((t) => miniPack.agent.tools.includes(t.name)).map((t) => t.openAISchema());
-const quietPersona = { ...persona, asr: { wer: 0, bargeInRate: 0, silenceRate: 0 }, style: { ...persona.style, disfluencyRate: 0 } };
 
-function deps(agent: ConversationDeps["agent"]): ConversationDeps {
-  return {
-    conversationId: "book-easy#0",
-    seed: 7,
-    pack: miniPack,
-    scenario,
-    persona: quietPersona,
-    tools: builtinTools,
-    caller: linesCaller(["I'd like to book a cleaning.", "Thursday works."]),
-    agent,
-    flaws: [],
-    limits: DEFAULT_LIMITS,
-    names: ["Maria Lopez"],
-  };
-}
+const deps = (agent: ConversationDeps["agent"]) => miniCallDeps({ agent });
 
 const servers = new Map<HttpMischief, HttpPolicyAgent>();
 const httpAgent = (mischief: HttpMischief) => createHttpAgent({ url: servers.get(mischief)!.url, tools, turnTimeoutMs: mischief === "slow" ? 150 : 3_000 });
@@ -179,19 +164,7 @@ describe("an agent file's tools: list", () => {
     writeFileSync(file, `agents:\n  narrow:\n    url: ${url}\n    tools: [search_slots]\n`);
     const { agent } = resolveBackends({ caller: "scripted", agent: `${file}#narrow`, tools, env: {} }, { createScriptedAgent, createScriptedCaller });
     expect(agent.allowedTools).toEqual(["search_slots"]);
-    const { conversation } = await simulateConversation({
-      conversationId: "book-easy#0",
-      seed: 7,
-      pack: miniPack,
-      scenario: narrowScenario,
-      persona: quietPersona,
-      tools: builtinTools,
-      caller: linesCaller(["I'd like to book a cleaning.", "OK."]),
-      agent,
-      flaws: [],
-      limits: DEFAULT_LIMITS,
-      names: ["Maria Lopez"],
-    });
+    const { conversation } = await simulateConversation(miniCallDeps({ scenario: narrowScenario, caller: linesCaller(["I'd like to book a cleaning.", "OK."]), agent }));
     expect(conversation.status).not.toBe("failed");
     expect(conversation.toolLog).toHaveLength(1);
     const [record] = conversation.toolLog;
@@ -258,19 +231,7 @@ describe("an agent behind HTTP with the mocked tools over MCP", () => {
       const file = join(mkdtempSync(join(tmpdir(), "voicesim-http-mcp-")), "agents.yaml");
       writeFileSync(file, `url: ${url}\ntools: [search_slots, find_customer]\n`);
       const { agent } = resolveBackends({ caller: "scripted", agent: file, tools, mcp: bridge, env: {} }, { createScriptedAgent, createScriptedCaller });
-      const { conversation } = await simulateConversation({
-        conversationId: "book-easy#0",
-        seed: 7,
-        pack: miniPack,
-        scenario: miniPack.scenarios[0]!,
-        persona: quietPersona,
-        tools: builtinTools,
-        caller: linesCaller(["I'd like to book a cleaning.", "Thursday works."]),
-        agent,
-        flaws: [],
-        limits: DEFAULT_LIMITS,
-        names: ["Maria Lopez"],
-      });
+      const { conversation } = await simulateConversation(miniCallDeps({ agent }));
       expect(conversation.error).toBeUndefined();
       expect(steps.map((s) => s.mcpUrl)).toEqual(steps.map(() => expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/mcp\/book-easy%230$/)));
       // The scenario's first search times out; the agent saw that over MCP and retried.

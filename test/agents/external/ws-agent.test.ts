@@ -1,30 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createMcpToolBridge, createWebSocketAgent, probeAgentEndpoint } from "../../../agents/index.ts";
-import { type ConversationDeps, DEFAULT_LIMITS, simulateConversation } from "../../../sim/index.ts";
+import { type ConversationDeps, simulateConversation } from "../../../sim/index.ts";
 import { builtinTools, Rng } from "../../../tools/index.ts";
-import { linesCaller } from "../../helpers/backend-doubles.ts";
+import { miniCallDeps } from "../../helpers/mini-call.ts";
 import { GREETING, mcpSeen, OFFER, startWsPolicyAgent, type WsMischief, type WsPolicyAgent } from "../../helpers/policy-agents.ts";
 import { miniPack } from "../../fixtures/mini-pack.ts";
 
 const scenario = miniPack.scenarios[0]!;
-const persona = miniPack.personas[0]!;
 const tools = builtinTools.filter((t) => miniPack.agent.tools.includes(t.name));
 
-function deps(agent: ConversationDeps["agent"], conversationId = "book-easy#0"): ConversationDeps {
-  return {
-    conversationId,
-    seed: 7,
-    pack: miniPack,
-    scenario,
-    persona: { ...persona, asr: { wer: 0, bargeInRate: 0, silenceRate: 0 }, style: { ...persona.style, disfluencyRate: 0 } },
-    tools: builtinTools,
-    caller: linesCaller(["I'd like to book a cleaning.", "Thursday works."]),
-    agent,
-    flaws: [],
-    limits: DEFAULT_LIMITS,
-    names: ["Maria Lopez"],
-  };
-}
+const deps = (agent: ConversationDeps["agent"], conversationId = "book-easy#0") => miniCallDeps({ agent, conversationId });
 
 const agents = new Map<WsMischief, WsPolicyAgent>();
 // Only the silent agent meets the short timeout; the others get room for a loaded machine.
