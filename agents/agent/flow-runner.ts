@@ -1,7 +1,7 @@
 import type { FlowStep, SlotSpec, ToolResultEvent } from "../../scenarios/index.ts";
 import type { AgentAction } from "../agent-types.ts";
 import { matchChoice, parseYesNo } from "../slot-filling/parse.ts";
-import { speakDate, speakDateTime, speakMoney } from "../slot-filling/speak.ts";
+import { joinSpoken, speakDate, speakDateTime, speakMoney } from "../slot-filling/speak.ts";
 import { bindArgs, conditionHolds, type FlowScope, lookup, renderSpeech, valueAt } from "./flow-template.ts";
 import type { PendingCall } from "./memory.ts";
 import type { Turn } from "./turn.ts";
@@ -123,7 +123,7 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
       }
       const labels = items.map((item) => renderSpeech(step.choose?.label ?? "", { ...scope, saved: { ...scope.saved, item } }));
       m.offered = { labels, items };
-      return t.ask("choose_item", step.choose.ask.replace("{options}", joinOr(labels)));
+      return t.ask("choose_item", step.choose.ask.replace("{options}", joinSpoken(labels, "or")));
     }
     if (step.confirm) {
       if (m.flowConfirmed === at && kind === "intent") continue;
@@ -291,17 +291,13 @@ export function onFlowChoice(t: Turn, heard: string, hooks: FlowHooks): AgentAct
   const label = matchChoice(heard, offered.labels, { byPosition: true });
   if (label === undefined) {
     if (m.repeats >= 1) return hooks.transfer(t, "could not tell which option the caller wanted");
-    return t.ask("choose_item", `Sorry, which would you like: ${joinOr(offered.labels)}?`);
+    return t.ask("choose_item", `Sorry, which would you like: ${joinSpoken(offered.labels, "or")}?`);
   }
   m.saved[step.choose.save] = offered.items[offered.labels.indexOf(label)] as never;
   m.offered = null;
   m.asked = null;
   m.flowStep++;
   return run(t, "intent", hooks);
-}
-
-function joinOr(items: readonly string[]): string {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
 }
 
 const WHOLE_NAME = /^\{([A-Za-z0-9_.[\]-]+)\}$/;

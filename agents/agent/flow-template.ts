@@ -1,5 +1,5 @@
 import type { FlowValue, SlotSpec } from "../../scenarios/index.ts";
-import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "../slot-filling/speak.ts";
+import { joinSpoken, speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "../slot-filling/speak.ts";
 
 /** What a pack flow's templates can read: slots heard, the caller's record, saved results, the tool's reason. */
 export interface FlowScope {
@@ -108,7 +108,7 @@ function spoken(value: unknown, form: string | undefined, timezone: string): str
   if (value === undefined || value === null) return "";
   if (Array.isArray(value)) {
     const items = value.map((v) => spoken(v, form === "list" ? undefined : form, timezone)).filter(Boolean);
-    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+    return joinSpoken(items, "and");
   }
   if (typeof value === "object") {
     const named = (value as Record<string, unknown>).name;

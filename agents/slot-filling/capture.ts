@@ -85,8 +85,10 @@ function notName(word: string): boolean {
   return NOT_NAME.has(lower) || CALENDAR_OR_NUMBER.test(lower);
 }
 
-const MONTH = /^(january|february|march|april|may|june|july|august|september|october|november|december)$/;
+const MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december";
+const MONTH = new RegExp(`^(${MONTHS})$`);
 
-const CALENDAR_OR_NUMBER =
-  /^(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)(-\w+)?$/;
+const CALENDAR_OR_NUMBER = new RegExp(
+  `^(${MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\\w+teenth|\\w+tieth)(-\\w+)?$`,
+);
 

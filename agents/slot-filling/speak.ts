@@ -52,3 +52,8 @@ export function speakDigits(digits: string): string {
     .map((d) => DIGIT_NAMES[Number(d)])
     .join(" ");
 }
+
+/** Words joined as said: "a", "a or b", "a, b or c" (no comma before the last). */
+export function joinSpoken(items: readonly string[], conjunction: "and" | "or"): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} ${conjunction} ${items.at(-1)}`;
+}
