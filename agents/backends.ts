@@ -185,12 +185,5 @@ export function resolveBackends(options: ResolveBackendsOptions, factories: Scri
 
 /** The agent as it was, except that only `names` run when it calls tools (the rest get unknown_tool). */
 function withAllowedTools(agent: AgentBackend, names: readonly string[]): AgentBackend {
-  return {
-    id: agent.id,
-    nextStep: (view, rng) => agent.nextStep(view, rng),
-    ...(agent.endCall ? { endCall: (callId: string, reason: string) => agent.endCall?.(callId, reason) ?? Promise.resolve({}) } : {}),
-    ...(agent.canFork !== undefined ? { canFork: agent.canFork } : {}),
-    ...(agent.endpoint !== undefined ? { endpoint: agent.endpoint } : {}),
-    allowedTools: [...names],
-  };
+  return { ...agent, allowedTools: [...names] };
 }

@@ -1,9 +1,9 @@
-import type { ChatResponse } from "../agents/index.ts";
+import { type ChatResponse, noUsage } from "../agents/index.ts";
 import type { ScenarioRecord, Score, TokenUsage } from "../scenarios/index.ts";
 
 export type Tokens = { prompt: number; completion: number; modelCalls: number; cachedCalls: number };
 
-export const noUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 });
+export { noUsage };
 
 /** One answer's cost, as the agents count it: a cached answer keeps its original tokens. */
 export function addResponseUsage(usage: TokenUsage, response: ChatResponse): void {

@@ -61,4 +61,4 @@ export { initPack, PACK_TEMPLATES } from "./init-pack.ts";
 export type { PackTemplate } from "./init-pack.ts";
 export { OpenAIMessage, OpenAISftRow, OpenAIPreferenceRow, TrlMessage, TrlSftRow, TrlPreferenceRow } from "./dataset-schema.ts";
 export { editDistance } from "./did-you-mean.ts";
-export { redactUrl, scrubSecrets, secretForms, secretScrubber, secretsInUrl } from "./secrets.ts";
+export { redactUrl, secretForms, secretScrubber, secretsInUrl } from "./secrets.ts";

@@ -64,10 +64,6 @@ export function secretScrubber(secrets: readonly (string | undefined)[]): (text:
   };
 }
 
-/** Removes the key, and anything shaped like an OpenAI key, from text. */
-export function scrubSecrets(text: string, apiKey: string | undefined): string {
-  return secretScrubber([apiKey])(text);
-}
 
 function scrubUrlCredentials(text: string): string {
   return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*(?::[^\s/@]*)?@/gi, `$1redacted@`);

@@ -1,7 +1,7 @@
 import type { ConversationEvent, Intent, ScenarioPack } from "../../scenarios/index.ts";
 import type { Rng } from "../../tools/index.ts";
 import type { AgentAction, AgentFlaw, AgentView } from "../agent-types.ts";
-import { speakNumber } from "../slot-filling/speak.ts";
+import { speakDigits, speakNumber } from "../slot-filling/speak.ts";
 import { normaliseSpokenNumbers } from "../slot-filling/spoken-numbers.ts";
 import type { AgentMemory, PendingCall } from "./memory.ts";
 
@@ -120,11 +120,8 @@ function splitSentences(text: string): string[] {
   return parts.map((part) => part.replace(/\u0000/g, "."));
 }
 
-const DIGIT_NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
-
 /** Digits that reach speech from a tool's answer (a P.O. box, a reference) are read out one by one. */
 function digitsToWords(text: string): string {
-  const spell = (digits: string) => digits.split("").map((d) => DIGIT_NAMES[Number(d)]).join(" ");
   return (
     text
       // A code is spelt out, letters and digits alike ("KTX4821" → "K T X four eight two one").
@@ -133,12 +130,12 @@ function digitsToWords(text: string): string {
           .replace(/-/g, "")
           .split(/(\d+)/)
           .filter(Boolean)
-          .map((part) => (/\d/.test(part) ? spell(part) : part.length <= 3 || part === part.toUpperCase() ? part.toUpperCase().split("").join(" ") : part))
+          .map((part) => (/\d/.test(part) ? speakDigits(part) : part.length <= 3 || part === part.toUpperCase() ? part.toUpperCase().split("").join(" ") : part))
           .join(" "),
       )
       // A year is said as one ("2018" → "twenty eighteen").
       .replace(/\b(19|20)(\d{2})\b/g, (_, century: string, rest: string) => speakYear(Number(century), Number(rest)))
-      .replace(/\d+/g, spell)
+      .replace(/\d+/g, speakDigits)
   );
 }
 

@@ -1,6 +1,7 @@
 import type { OpenAIFunctionTool, ToolOutcome } from "../../tools/index.ts";
 import type { AgentBackend, AgentCallReport, AgentStep, ToolCallRequest } from "../agent-types.ts";
-import { chatToolCallId } from "../openai/chat-shape.ts";
+import { noUsage } from "../model/tokens.ts";
+import { chatToolCallId, parseToolArgs } from "../openai/chat-shape.ts";
 import { eventsToAgentMessages } from "../openai/events-to-messages.ts";
 import { agentFailure } from "./external-agent-error.ts";
 import { newsForAgent } from "./heard-events.ts";
@@ -37,7 +38,6 @@ interface HttpCall {
   wake?: (() => void) | undefined;
 }
 
-const noUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
 
 /**
  * The agent under test as a stateless HTTP handler: every step POSTs the whole call in OpenAI
@@ -102,7 +102,7 @@ export function createHttpAgent(options: HttpAgentOptions): AgentBackend {
         const id = chatToolCallId(callId, view.events.filter((e) => e.type === "tool_call").length);
         call.mcpRunning.set(id, mcpCall.answer);
         call.latency.moved({ kind: "tool", tool: mcpCall.name, callId: id });
-        return { action: { kind: "tool_calls", calls: [{ callId: id, tool: mcpCall.name, args: mcpCall.args }] }, memory: null, usage: noUsage };
+        return { action: { kind: "tool_calls", calls: [{ callId: id, tool: mcpCall.name, args: mcpCall.args }] }, memory: null, usage: noUsage() };
       }
       const answer = await (call.inFlight as Promise<HttpAgentAnswer>).finally(() => {
         if (call) call.inFlight = undefined;
@@ -114,12 +114,12 @@ export function createHttpAgent(options: HttpAgentOptions): AgentBackend {
       if (toolCalls.length > 0) {
         // The ids the agent sees next time come from eventsToAgentMessages, so the calls get those ids now.
         const before = view.events.filter((e) => e.type === "tool_call").length;
-        const requests: ToolCallRequest[] = toolCalls.map((c, i) => ({ callId: chatToolCallId(callId, before + i), tool: c.function.name, args: parseArgs(c.function.arguments) }));
+        const requests: ToolCallRequest[] = toolCalls.map((c, i) => ({ callId: chatToolCallId(callId, before + i), tool: c.function.name, args: parseToolArgs(c.function.arguments) }));
         for (const r of requests) call.latency.moved({ kind: "tool", tool: r.tool, callId: r.callId });
-        return { action: text ? { kind: "tool_calls", calls: requests, text } : { kind: "tool_calls", calls: requests }, memory: null, usage: noUsage };
+        return { action: text ? { kind: "tool_calls", calls: requests, text } : { kind: "tool_calls", calls: requests }, memory: null, usage: noUsage() };
       }
       if (answer.end_call) call.latency.moved({ kind: "end" });
-      return { action: answer.end_call ? { kind: "speak", text, endCall: true } : { kind: "speak", text }, memory: null, usage: noUsage };
+      return { action: answer.end_call ? { kind: "speak", text, endCall: true } : { kind: "speak", text }, memory: null, usage: noUsage() };
     },
     async endCall(callId): Promise<AgentCallReport> {
       const call = calls.get(callId);
@@ -172,13 +172,3 @@ async function post(options: HttpAgentOptions, body: HttpAgentRequest, timeoutMs
   return parsed.data;
 }
 
-/** Arguments as the agent wrote them; unparseable ones reach the tool, which answers invalid_arguments. */
-function parseArgs(value: string | Record<string, unknown>): Record<string, unknown> {
-  if (typeof value !== "string") return value;
-  try {
-    const parsed = JSON.parse(value) as unknown;
-    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { _raw: value };
-  } catch {
-    return { _raw: value };
-  }
-}

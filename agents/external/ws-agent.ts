@@ -1,5 +1,6 @@
 import type { OpenAIFunctionTool } from "../../tools/index.ts";
 import type { AgentBackend, AgentCallReport, AgentStep, AgentView } from "../agent-types.ts";
+import { noUsage } from "../model/tokens.ts";
 import { agentFailure } from "./external-agent-error.ts";
 import { newsForAgent } from "./heard-events.ts";
 import { LatencyRecorder } from "./latency-recorder.ts";
@@ -22,7 +23,6 @@ export interface WebSocketAgentOptions {
   now?: () => number;
 }
 
-const noUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
 
 /**
  * The agent under test behind a WebSocket, speaking voicesim's agent protocol v1
@@ -32,7 +32,7 @@ const noUsage = { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCal
  * fails the call with the reason; nothing is retried or silently reconnected.
  */
 export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBackend {
-  const sessions = new Map<string, { session: WsAgentSession; latency: LatencyRecorder; mcpUrl?: string }>();
+  const sessions = new Map<string, { session: WsAgentSession; latency: LatencyRecorder }>();
   const turnTimeoutMs = options.turnTimeoutMs ?? 15_000;
   const now = options.now ?? (() => performance.now());
   // tools/list over MCP offers what session.start offers, no more.
@@ -66,7 +66,7 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
       });
       // Turn 0 is the greeting: the wait starts once the agent has session.start (voicesim's own connecting is not the agent's delay).
       latency.turnStarted(0);
-      const entry = { session, latency, ...(mcpUrl ? { mcpUrl } : {}) };
+      const entry = { session, latency };
       sessions.set(callId, entry);
       return entry;
     } catch (error) {
@@ -96,12 +96,12 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
       const frame = await session.next(turnTimeoutMs, `at turn ${view.turn}`);
       if (frame.type === "agent.say") {
         latency.moved({ kind: "speech" });
-        return { action: { kind: "speak", text: frame.text }, memory: null, usage: noUsage };
+        return { action: { kind: "speak", text: frame.text }, memory: null, usage: noUsage() };
       }
       if (frame.type === "agent.end") {
         if (frame.say) latency.moved({ kind: "speech" });
         latency.moved({ kind: "end" });
-        return { action: { kind: "speak", text: frame.say ?? "", endCall: true }, memory: null, usage: noUsage };
+        return { action: { kind: "speak", text: frame.say ?? "", endCall: true }, memory: null, usage: noUsage() };
       }
       if (session.toolCallIds.has(frame.id)) {
         session.close("error", `tool call id "${frame.id}" was already used on this call; use a new id per call`);
@@ -111,7 +111,7 @@ export function createWebSocketAgent(options: WebSocketAgentOptions): AgentBacke
       if (frame.say) latency.moved({ kind: "speech" });
       latency.moved({ kind: "tool", tool: frame.name, callId: frame.id });
       const calls = [{ callId: frame.id, tool: frame.name, args: frame.arguments }];
-      return { action: frame.say ? { kind: "tool_calls", calls, text: frame.say } : { kind: "tool_calls", calls }, memory: null, usage: noUsage };
+      return { action: frame.say ? { kind: "tool_calls", calls, text: frame.say } : { kind: "tool_calls", calls }, memory: null, usage: noUsage() };
     },
     async endCall(callId, reason): Promise<AgentCallReport> {
       const entry = sessions.get(callId);

@@ -44,4 +44,3 @@ export const MODEL_ERROR_HINTS: Readonly<Record<ModelErrorKind, string>> = {
   malformed_output: "the model's answer did not fit the expected shape; try a stronger model or a lower temperature",
 };
 
-export { scrubSecrets } from "../../scenarios/index.ts";

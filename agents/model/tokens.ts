@@ -27,3 +27,6 @@ export function countTokens(text: string): number {
 export function scriptedUsage(text: string): TokenUsage {
   return { promptTokens: 0, completionTokens: countTokens(text), modelCalls: 0, cachedCalls: 0 };
 }
+
+/** No tokens and no model calls: what a turn costs that no model took. */
+export const noUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 });

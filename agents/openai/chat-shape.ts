@@ -22,3 +22,14 @@ export function chatToolCallId(conversationId: string, index: number): string {
   const value = digest.readUIntBE(0, 6) % 36 ** 9;
   return value.toString(36).padStart(9, "0");
 }
+
+/** A tool call's arguments as a model or an agent sent them (JSON text or an object); unparsable text is kept as `_raw`. */
+export function parseToolArgs(value: string | Record<string, unknown>): Record<string, unknown> {
+  if (typeof value !== "string") return value;
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { _raw: value };
+  } catch {
+    return { _raw: value };
+  }
+}

@@ -2,6 +2,7 @@ import type { OpenAIFunctionTool } from "../../tools/index.ts";
 import type { AgentBackend, AgentStep } from "../agent-types.ts";
 import type { ModelClient } from "../model/model-client.ts";
 import { agentSystemPrompt } from "./agent-prompt.ts";
+import { parseToolArgs } from "./chat-shape.ts";
 import { eventsToAgentMessages } from "./events-to-messages.ts";
 
 export interface OpenAIAgentOptions {
@@ -42,7 +43,7 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): AgentBackend {
         cachedCalls: response.cached ? 1 : 0,
       };
       if (response.toolCalls.length > 0) {
-        const calls = response.toolCalls.map((call) => ({ callId: call.id, tool: call.name, args: parseArgs(call.arguments) }));
+        const calls = response.toolCalls.map((call) => ({ callId: call.id, tool: call.name, args: parseToolArgs(call.arguments) }));
         return { action: response.content.trim() ? { kind: "tool_calls", calls, text: response.content.trim() } : { kind: "tool_calls", calls }, memory: null, usage };
       }
       return { action: { kind: "speak", text: response.content.trim() || "Sorry, could you say that again?" }, memory: null, usage };
@@ -50,12 +51,3 @@ export function createOpenAIAgent(options: OpenAIAgentOptions): AgentBackend {
   };
 }
 
-/** Arguments exactly as the model wrote them; unparseable ones reach the tool, which answers invalid_arguments. */
-function parseArgs(text: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { _raw: text };
-  } catch {
-    return { _raw: text };
-  }
-}
