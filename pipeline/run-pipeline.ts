@@ -376,7 +376,11 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
     // from a finish that was killed (or from calls retried since) are decided again, not kept.
     finishing = true;
     const stale = await store.drop(RUN_FILES.rejects, Reject, (r) => !roundRejectKeys.has(rejectKey(r)));
-    if (stale > 0) for (const key of [...rejectKeys]) if (!roundRejectKeys.has(key)) rejectKeys.delete(key);
+    if (stale > 0) {
+      // Every round's key was added to both sets: what stays known is exactly the rounds' keys.
+      rejectKeys.clear();
+      for (const key of roundRejectKeys) rejectKeys.add(key);
+    }
     const finished = await finishRun({
       source,
       store,

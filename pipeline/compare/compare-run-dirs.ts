@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_SLOW_TURN_MS } from "../report/agent-latency.ts";
 import { type Comparison, compareRuns, hasRegression } from "./compare-runs.ts";
 import { compareSummary, renderComparison } from "./render-compare.ts";
 import { readRunOutcomes } from "./run-outcomes.ts";
@@ -23,7 +24,7 @@ export interface CompareRunDirsResult {
 
 /** Compares judged run directories (the first is the baseline) and writes the reports. */
 export async function compareRunDirs(dirs: readonly string[], options: CompareRunDirsOptions = {}): Promise<CompareRunDirsResult> {
-  const slowTurnMs = options.slowTurnMs ?? 2_000;
+  const slowTurnMs = options.slowTurnMs ?? DEFAULT_SLOW_TURN_MS;
   const runs = await Promise.all(dirs.map((dir) => readRunOutcomes(dir, { slowTurnMs })));
   const comparison = compareRuns(runs, { seed: options.seed ?? runs[0]?.seed ?? 0, slowTurnMs });
   const files: string[] = [];

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Conversation, Manifest, Score, VoicesimError } from "../../scenarios/index.ts";
-import { readJsonl, RUN_FILES } from "../../sim/index.ts";
+import { Conversation, Score, VoicesimError } from "../../scenarios/index.ts";
+import { parseManifest, readJsonl, RUN_FILES } from "../../sim/index.ts";
 import type { SlowTurn } from "../report/agent-latency.ts";
 
 /** One judged call as compare needs it. */
@@ -42,7 +42,7 @@ export async function readRunOutcomes(dir: string, options: { slowTurnMs: number
     });
   }
   const manifestPath = join(dir, RUN_FILES.manifest);
-  const manifest = existsSync(manifestPath) ? Manifest.parse(JSON.parse(readFileSync(manifestPath, "utf8"))) : undefined;
+  const manifest = existsSync(manifestPath) ? parseManifest(manifestPath, readFileSync(manifestPath, "utf8")) : undefined;
   const scores = new Map<string, Score>();
   for await (const score of readJsonl(join(dir, RUN_FILES.scores), Score)) scores.set(score.conversationId, score);
   const scenarios = new Map<string, CallOutcome[]>();
