@@ -1,5 +1,5 @@
 import { Rng } from "../../tools/index.ts";
-import { choose, passHatK } from "../judge/pass-hat-k.ts";
+import { bootstrapMean, mean, passHatK, scenarioPassHatK } from "../judge/pass-hat-k.ts";
 import { type Percentiles, percentiles, type SlowTurn } from "../report/agent-latency.ts";
 import type { CallOutcome, RunOutcomes } from "./run-outcomes.ts";
 
@@ -61,8 +61,6 @@ export interface Comparison {
   slowTurnMs: number;
 }
 
-const RESAMPLES = 2_000;
-
 /**
  * Compares agents run on the same scenarios: the first is the baseline. pass^k per scenario is
  * τ-bench's C(c,k)/C(n,k); the interval on a difference resamples scenarios with replacement
@@ -118,30 +116,15 @@ function tally(calls: readonly CallOutcome[]): { passed: number; total: number }
   return { passed: calls.filter((c) => c.passed).length, total: calls.length };
 }
 
-function perScenario(counts: ReadonlyArray<{ passed: number; total: number }>, k: number): Array<number | undefined> {
-  return counts.map((c) => (c.total >= k ? choose(c.passed, k) / choose(c.total, k) : undefined));
-}
-
 function pairedDiff(base: ReadonlyArray<{ passed: number; total: number }>, cand: ReadonlyArray<{ passed: number; total: number }>, k: number, seed: number): PassHatKDiff {
-  const a = perScenario(base, k);
-  const b = perScenario(cand, k);
-  const pairs = a.flatMap((x, i) => (x !== undefined && b[i] !== undefined ? [[x, b[i] as number] as const] : []));
-  const mean = (xs: ReadonlyArray<number>) => (xs.length === 0 ? 0 : xs.reduce((s, x) => s + x, 0) / xs.length);
-  const diff = mean(pairs.map(([x, y]) => y - x));
-  const rng = Rng.derive(seed, "compare", k);
-  const samples: number[] = [];
-  for (let r = 0; r < RESAMPLES && pairs.length > 0; r++) {
-    let total = 0;
-    for (let i = 0; i < pairs.length; i++) {
-      const [x, y] = pairs[rng.int(0, pairs.length - 1)] as readonly [number, number];
-      total += y - x;
-    }
-    samples.push(total / pairs.length);
-  }
-  samples.sort((x, y) => x - y);
-  const low = samples[Math.floor(samples.length * 0.025)] ?? 0;
-  const high = samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.975))] ?? 0;
-  return { k, diff, low, high, scenarios: pairs.length, isRegression: pairs.length > 0 && high < 0, isImprovement: pairs.length > 0 && low > 0 };
+  // Paired: one draw picks the same scenario for both agents, so the interval is on the differences.
+  const diffs = base.flatMap((c, i) => {
+    const x = scenarioPassHatK(c, k);
+    const y = scenarioPassHatK(cand[i] ?? { passed: 0, total: 0 }, k);
+    return x !== undefined && y !== undefined ? [y - x] : [];
+  });
+  const { low, high } = bootstrapMean(diffs, Rng.derive(seed, "compare", k));
+  return { k, diff: mean(diffs), low, high, scenarios: diffs.length, isRegression: diffs.length > 0 && high < 0, isImprovement: diffs.length > 0 && low > 0 };
 }
 
 function checkRegressions(base: readonly CallOutcome[], cand: readonly CallOutcome[]): CheckRegression[] {

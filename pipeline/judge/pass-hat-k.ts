@@ -23,20 +23,23 @@ export interface PassHatK {
  * averaged over scenarios. It falls with k when an agent is unreliable; pass@k rises instead.
  */
 export function passHatK(results: ReadonlyArray<{ passed: number; total: number }>, k: number, seed = 0): PassHatK {
-  const eligible = results.filter((r) => r.total >= k);
-  const per = eligible.map((r) => choose(r.passed, k) / choose(r.total, k));
-  const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
-  const rng = Rng.derive(seed, "pass^k", k);
+  const per = results.flatMap((r) => scenarioPassHatK(r, k) ?? []);
+  return { k, value: mean(per), ...bootstrapMean(per, Rng.derive(seed, "pass^k", k)), scenarios: per.length };
+}
+
+/** One scenario's pass^k, C(c,k)/C(n,k); undefined when it has fewer than k tries. */
+export function scenarioPassHatK(result: { passed: number; total: number }, k: number): number | undefined {
+  return result.total >= k ? choose(result.passed, k) / choose(result.total, k) : undefined;
+}
+
+export const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+/** A 95% interval on the mean of `values`, from 2,000 resamples with replacement drawn from `rng`. */
+export function bootstrapMean(values: readonly number[], rng: Rng): { low: number; high: number } {
   const samples: number[] = [];
-  for (let b = 0; b < 2000 && per.length > 0; b++) samples.push(mean(Array.from({ length: per.length }, () => per[rng.int(0, per.length - 1)] as number)));
+  for (let b = 0; b < 2000 && values.length > 0; b++) samples.push(mean(Array.from({ length: values.length }, () => values[rng.int(0, values.length - 1)] as number)));
   samples.sort((a, b) => a - b);
-  return {
-    k,
-    value: mean(per),
-    low: samples[Math.floor(samples.length * 0.025)] ?? 0,
-    high: samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.975))] ?? 0,
-    scenarios: per.length,
-  };
+  return { low: samples[Math.floor(samples.length * 0.025)] ?? 0, high: samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.975))] ?? 0 };
 }
 
 /** pass^k for k = 1..n (n = the most candidates any scenario has), each with its seeded interval. */
