@@ -29,17 +29,20 @@ export function isFlowPurpose(purpose: string): boolean {
 
 /** Whether a pending flow call changes something (so a garbled answer must not make it run twice). */
 export function flowCallChanges(t: Turn, purpose: string): boolean {
+  const call = flowCallOf(purpose);
+  return call !== undefined && changesSomething(stepsOf(t, call.kind), call.at);
+}
+
+/** Which flow and step a pending call's purpose names (`flow:intent:3`). */
+function flowCallOf(purpose: string): { kind: FlowKind; at: number } | undefined {
   const match = PURPOSE.exec(purpose);
-  if (!match) return false;
-  return changesSomething(stepsOf(t, (match[1] ?? "intent") as FlowKind), Number(match[2] ?? 0));
+  return match ? { kind: (match[1] ?? "intent") as FlowKind, at: Number(match[2] ?? 0) } : undefined;
 }
 
 /** Whether the flow step behind a pending call says what to do on this error code itself. */
 export function flowHandlesError(t: Turn, purpose: string, code: string): boolean {
-  const match = PURPOSE.exec(purpose);
-  if (!match) return false;
-  const step = stepsOf(t, (match[1] ?? "intent") as FlowKind)[Number(match[2] ?? 0)];
-  return step?.onError[code] !== undefined;
+  const call = flowCallOf(purpose);
+  return call !== undefined && stepsOf(t, call.kind)[call.at]?.onError[code] !== undefined;
 }
 
 /** Whether the pack verifies callers through its own flow rather than the built-in mechanics. */
@@ -180,9 +183,7 @@ function finish(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
 /** A tool result for a flow step: saved, checked, spoken, and the flow goes on. */
 export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEvent, hooks: FlowHooks): AgentAction {
   const m = t.memory;
-  const match = PURPOSE.exec(pending.purpose);
-  const kind = (match?.[1] ?? "intent") as FlowKind;
-  const at = Number(match?.[2] ?? 0);
+  const { kind, at } = flowCallOf(pending.purpose) ?? { kind: "intent" as const, at: 0 };
   const step = stepsOf(t, kind)[at];
   if (!step) return hooks.proceed(t);
   const outcome = event.outcome;
