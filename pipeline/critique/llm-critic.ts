@@ -14,7 +14,6 @@ const CriticAnswer = z.object({
 export function createLLMCritic(client: ModelClient): ScenarioCritic {
   return {
     id: client.id,
-    ...(client.usage ? { usage: () => client.usage?.() ?? { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 } } : {}),
     async critique(scenario, { pack, existing }) {
       const request = {
         messages: [

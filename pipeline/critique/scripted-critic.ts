@@ -9,8 +9,6 @@ export type CritiqueFlag = Critique["flags"][number];
 export interface ScenarioCritic {
   readonly id: string;
   critique(scenario: Scenario, context: { pack: ScenarioPack; existing: readonly Scenario[] }): Promise<Critique>;
-  /** Tokens the critic's model spent (LLM form). */
-  usage?(): { promptTokens: number; completionTokens: number; modelCalls: number; cachedCalls: number };
 }
 
 /** The scripted critic's rules on one scenario: vague, redundant, out-of-domain, unrealistic. */

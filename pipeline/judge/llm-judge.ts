@@ -31,8 +31,6 @@ export interface RubricJudge {
     input: JudgeInput,
     checks: readonly CheckResult[],
   ): Promise<({ rubric: RubricScore[]; checks?: CheckResult[] } | { error: string }) & { usage?: TokenUsage }>;
-  /** Tokens the judge's model spent. */
-  usage?(): { promptTokens: number; completionTokens: number; modelCalls: number; cachedCalls: number };
 }
 
 /** The transcript as the judge reads it: numbered agent turns, said vs heard, whole tool results. */
@@ -63,7 +61,6 @@ export function judgeTranscript({ conversation }: JudgeInput): { text: string; a
 export function createLLMJudge(client: ModelClient): RubricJudge {
   return {
     id: client.id,
-    ...(client.usage ? { usage: () => client.usage?.() ?? { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 } } : {}),
     async rubric(input, checks) {
       const { scenario, pack } = input;
       const { text, agentTurnEvents } = judgeTranscript(input);
