@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebSocket, WebSocketServer } from "ws";
 import { type ConversationEvent, Manifest, type TurnLatency, VoicesimError } from "../scenarios/index.ts";
+import { DEFAULT_SLOW_TURN_MS, percentiles } from "../pipeline/index.ts";
 import type { LiveEventChunk } from "../sim/index.ts";
 import { ClientSender } from "./client-sender.ts";
 import type { ConversationDoneListener, LiveEventListener, LiveFeed } from "./live-feed.ts";
@@ -321,12 +322,13 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(body);
 }
 
-/** Turns whose first words came later than this are marked (the report uses the same mark). */
-const SLOW_TURN_MS = 2_000;
-
-/** p50/p95 (nearest rank) of one call's time to first words, and its slow turns. */
+/** p50/p95 (nearest rank) of one call's time to first words, and its slow turns: the report's own summary of one call. */
 function latencyOf(turns: readonly TurnLatency[]): { firstSpeechP50Ms: number; firstSpeechP95Ms: number; slowTurns: number[]; slowTurnMs: number } {
-  const sorted = turns.flatMap((t) => (t.firstSpeechMs === undefined ? [] : [t.firstSpeechMs])).sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
-  return { firstSpeechP50Ms: at(0.5), firstSpeechP95Ms: at(0.95), slowTurns: turns.filter((t) => (t.firstSpeechMs ?? 0) > SLOW_TURN_MS).map((t) => t.turn), slowTurnMs: SLOW_TURN_MS };
+  const firstSpeech = percentiles(turns.flatMap((t) => (t.firstSpeechMs === undefined ? [] : [t.firstSpeechMs])));
+  return {
+    firstSpeechP50Ms: firstSpeech?.p50 ?? 0,
+    firstSpeechP95Ms: firstSpeech?.p95 ?? 0,
+    slowTurns: turns.filter((t) => (t.firstSpeechMs ?? 0) > DEFAULT_SLOW_TURN_MS).map((t) => t.turn),
+    slowTurnMs: DEFAULT_SLOW_TURN_MS,
+  };
 }
