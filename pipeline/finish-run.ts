@@ -8,7 +8,7 @@ import { type LatencySummary, latencySummary } from "./report/agent-latency.ts";
 import { complicationCoverage } from "./report/complication-coverage.ts";
 import { type ReportData, renderReport } from "./report/render-report.ts";
 
-import type { Tokens } from "./recorded-usage.ts";
+import { addTokens, type Tokens, tokensOf } from "./recorded-usage.ts";
 
 export type { Tokens };
 
@@ -77,7 +77,9 @@ export async function finishRun(input: FinishRunInput): Promise<FinishRunResult>
   store.rewrite("dataset/pairs.jsonl", exported.pairs);
   stage({ stage: "export", type: "done", summary: `${exported.sft.length} SFT rows, ${exported.dpo.length} preference pairs (${exported.candidatePairs} from best-vs-worst candidates)` });
 
-  const data = reportData(input, pack, conversations, filtered, exported, await store.readAll(RUN_FILES.rejects, Reject));
+  // A model rewriter spends tokens at export, after the batch totals were summed.
+  const tokens = addTokens(input.tokens, tokensOf(exported.rewriteUsage));
+  const data = reportData({ ...input, tokens }, pack, conversations, filtered, exported, await store.readAll(RUN_FILES.rejects, Reject));
   const { html, markdown } = renderReport(data);
   store.writeText(RUN_FILES.reportHtml, html);
   store.writeText(RUN_FILES.reportMd, markdown);
@@ -97,7 +99,7 @@ export async function finishRun(input: FinishRunInput): Promise<FinishRunResult>
       { name: "filter", status: "done", counts: { ...filtered.counts } },
       { name: "export", status: "done", counts: { sft: exported.sft.length, preference: exported.dpo.length } },
     ],
-    tokens: input.tokens,
+    tokens,
     estimatedCostUsd: data.estimatedCostUsd,
     finished: true,
   };

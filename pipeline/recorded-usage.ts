@@ -31,6 +31,11 @@ export function recordedTokens(records: Iterable<ScenarioRecord>, scores: Iterab
   return total;
 }
 
+/** One usage record as run totals. */
+export function tokensOf(usage: TokenUsage): Tokens {
+  return { prompt: usage.promptTokens, completion: usage.completionTokens, modelCalls: usage.modelCalls, cachedCalls: usage.cachedCalls };
+}
+
 export function addTokens(a: Tokens, b: Tokens): Tokens {
   return { prompt: a.prompt + b.prompt, completion: a.completion + b.completion, modelCalls: a.modelCalls + b.modelCalls, cachedCalls: a.cachedCalls + b.cachedCalls };
 }

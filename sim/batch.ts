@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
-import { AGENT_FLAWS, type AgentBackend, type AgentFlaw, type CallerBackend } from "../agents/index.ts";
+import { AGENT_FLAWS, type AgentBackend, type AgentFlaw, addUsage, type CallerBackend, noUsage } from "../agents/index.ts";
 import { Conversation, ForkedReplies, type Scenario, type ScenarioPack, type TokenUsage } from "../scenarios/index.ts";
 import { hashToSeed, Rng, type ToolDefinition } from "../tools/index.ts";
 import { type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./conversation-graph.ts";
@@ -120,7 +120,7 @@ export async function runBatch(
   const redone = new Set(todo.map(conversationId));
   if (redone.size > 0) await store.drop(RUN_FILES.forks, ForkedReplies, (fork) => redone.has(fork.conversationId));
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const usage = { caller: zeroUsage(), agent: zeroUsage() };
+  const usage = { caller: noUsage(), agent: noUsage() };
   for (const conversation of finished.values()) addInto(usage, conversation);
   const failures = new Map<string, string>();
   for (const conversation of finished.values()) if (conversation.status === "failed") failures.set(conversation.id, conversation.error ?? "failed");
@@ -215,18 +215,8 @@ async function canonicalise(store: RunStore, items: readonly BatchItem[]): Promi
   if (forks.length > 0) store.rewrite(RUN_FILES.forks, uniqueForks);
 }
 
-function zeroUsage(): TokenUsage {
-  return { promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 };
-}
-
 function addInto(total: { caller: TokenUsage; agent: TokenUsage }, conversation: Pick<Conversation, "usage">): void {
-  for (const role of ["caller", "agent"] as const) {
-    const u = conversation.usage[role];
-    total[role].promptTokens += u.promptTokens;
-    total[role].completionTokens += u.completionTokens;
-    total[role].modelCalls += u.modelCalls;
-    total[role].cachedCalls += u.cachedCalls;
-  }
+  for (const role of ["caller", "agent"] as const) addUsage(total[role], conversation.usage[role]);
 }
 
 export function totalTokens(usage: { caller: TokenUsage; agent: TokenUsage }): number {

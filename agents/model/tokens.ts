@@ -30,3 +30,11 @@ export function scriptedUsage(text: string): TokenUsage {
 
 /** No tokens and no model calls: what a turn costs that no model took. */
 export const noUsage = (): TokenUsage => ({ promptTokens: 0, completionTokens: 0, modelCalls: 0, cachedCalls: 0 });
+
+/** Adds `more` into `total`. */
+export function addUsage(total: TokenUsage, more: TokenUsage): void {
+  total.promptTokens += more.promptTokens;
+  total.completionTokens += more.completionTokens;
+  total.modelCalls += more.modelCalls;
+  total.cachedCalls += more.cachedCalls;
+}

@@ -1,5 +1,5 @@
-import { agentSystemPrompt } from "../../agents/index.ts";
-import type { Conversation, ForkedReplies, OpenAIPreferenceRow, OpenAISftRow, Reject, Scenario, ScenarioPack, Score, TrlPreferenceRow, TrlSftRow } from "../../scenarios/index.ts";
+import { addUsage, agentSystemPrompt, noUsage } from "../../agents/index.ts";
+import type { Conversation, ForkedReplies, OpenAIPreferenceRow, OpenAISftRow, Reject, Scenario, ScenarioPack, Score, TokenUsage, TrlPreferenceRow, TrlSftRow } from "../../scenarios/index.ts";
 import type { JudgedCall } from "../filter/filter-calls.ts";
 import { Pseudonymizer } from "../filter/pii.ts";
 import { type Rewrite, type Rewriter, rewriteConversation } from "../filter/rewrite.ts";
@@ -35,6 +35,8 @@ export interface ExportOutput {
   trlDpo: TrlPreferenceRow[];
   pairs: ForkVerdict[];
   rewrites: Rewrite[];
+  /** What rewriting the dataset's agent turns cost (a model rewriter's tokens; nothing offline). */
+  rewriteUsage: TokenUsage;
   piiReplacements: number;
   candidatePairs: number;
   rejects: Reject[];
@@ -49,7 +51,7 @@ export async function exportDataset(input: ExportInput): Promise<ExportOutput> {
   const { final, conversations, forks, scores, scenarios, pack, tools, rewriter } = input;
   const chatShape = input.splitToolSpeech ? { splitToolSpeech: true } : {};
   const prompt = (scenario: Scenario) => agentSystemPrompt(pack, scenario.clock.now, scenario.clock.timezone);
-  const out: ExportOutput = { sft: [], trlSft: [], dpo: [], trlDpo: [], pairs: [], rewrites: [], piiReplacements: 0, candidatePairs: 0, rejects: [] };
+  const out: ExportOutput = { sft: [], trlSft: [], dpo: [], trlDpo: [], pairs: [], rewrites: [], rewriteUsage: noUsage(), piiReplacements: 0, candidatePairs: 0, rejects: [] };
 
   const pseudonymizerFor = (id: string, scenario: Scenario) => new Pseudonymizer(pack, id, { hiddenFacts: scenario.hiddenFacts, seed: input.seed });
   for (const { conversation, score, scenario } of final) {
@@ -59,6 +61,7 @@ export async function exportDataset(input: ExportInput): Promise<ExportOutput> {
       const rewritten = await rewriteConversation(clean, pack, rewriter);
       clean = rewritten.conversation;
       out.rewrites.push(...rewritten.rewrites);
+      addUsage(out.rewriteUsage, rewritten.usage);
     }
     out.piiReplacements += pseudonymizer.changes.length;
     const row = toSftRow(clean.events, score, prompt(scenario), tools, chatShape);

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { limitWordsForVoice, type ModelClient, speakMoney, speakNumber } from "../../agents/index.ts";
-import type { Conversation, ScenarioPack } from "../../scenarios/index.ts";
+import { addUsage, limitWordsForVoice, type ModelClient, noUsage, speakMoney, speakNumber } from "../../agents/index.ts";
+import type { Conversation, ScenarioPack, TokenUsage } from "../../scenarios/index.ts";
+import { addResponseUsage } from "../recorded-usage.ts";
 
 /** One agent turn changed by the rewrite step: always recorded, never silent. */
 export interface Rewrite {
@@ -11,10 +12,16 @@ export interface Rewrite {
   rewriter: string;
 }
 
+/** A rewritten turn and what producing it cost (a turn left as it was may have cost a model call too). */
+export interface RewriteAnswer {
+  text: string;
+  usage: TokenUsage;
+}
+
 /** Rewrites an agent turn into the pack's voice style; returns the text unchanged when it already fits. */
 export interface Rewriter {
   readonly id: string;
-  rewrite(text: string, pack: ScenarioPack): Promise<string>;
+  rewrite(text: string, pack: ScenarioPack): Promise<RewriteAnswer>;
 }
 
 const HOURS = (h: number, m: string, meridiem: string) => `${speakNumber(h)}${m === "00" ? "" : Number(m) < 10 ? ` oh ${speakNumber(Number(m))}` : ` ${speakNumber(Number(m))}`} ${meridiem.toLowerCase().startsWith("a") ? "a m" : "p m"}`;
@@ -42,7 +49,7 @@ export function createScriptedRewriter(): Rewriter {
           .replace(/\b(\d{1,2})\s*([AaPp])\.?[Mm]\.?\b/g, (_m, h: string, meridiem: string) => HOURS(Number(h), "00", meridiem))
           .replace(/\b\d{1,6}\b/g, (n) => speakNumber(Number(n)));
       }
-      return limitWordsForVoice(out.replace(/\s{2,}/g, " ").trim(), pack.agent.voice.maxWordsPerTurn);
+      return { text: limitWordsForVoice(out.replace(/\s{2,}/g, " ").trim(), pack.agent.voice.maxWordsPerTurn), usage: noUsage() };
     },
   };
 }
@@ -64,22 +71,36 @@ export function createLLMRewriter(client: ModelClient): Rewriter {
         temperature: 0,
         jsonSchema: { name: "rewrite", schema: z.toJSONSchema(Answer) as Record<string, unknown> },
       });
-      const parsed = Answer.safeParse(JSON.parse(response.content));
-      return parsed.success ? parsed.data.text : text;
+      const usage = noUsage();
+      addResponseUsage(usage, response);
+      const parsed = Answer.safeParse(parseJson(response.content));
+      return { text: parsed.success ? parsed.data.text : text, usage };
     },
   };
 }
 
 /** Rewrites every agent turn of a call that does not already fit; returns the new call and the changes. */
-export async function rewriteConversation(conversation: Conversation, pack: ScenarioPack, rewriter: Rewriter): Promise<{ conversation: Conversation; rewrites: Rewrite[] }> {
+export async function rewriteConversation(conversation: Conversation, pack: ScenarioPack, rewriter: Rewriter): Promise<{ conversation: Conversation; rewrites: Rewrite[]; usage: TokenUsage }> {
   const rewrites: Rewrite[] = [];
+  const usage = noUsage();
   const events = [...conversation.events];
   for (const [index, event] of events.entries()) {
     if (event.type !== "agent_speech") continue;
-    const after = await rewriter.rewrite(event.said, pack);
+    const answer = await rewriter.rewrite(event.said, pack);
+    addUsage(usage, answer.usage);
+    const after = answer.text;
     if (after === event.said) continue;
     rewrites.push({ conversationId: conversation.id, eventIndex: index, before: event.said, after, rewriter: rewriter.id });
     events[index] = { ...event, said: after, callerHeard: event.interrupted ? event.callerHeard : after };
   }
-  return { conversation: { ...conversation, events }, rewrites };
+  return { conversation: { ...conversation, events }, rewrites, usage };
+}
+
+/** A model answer that is not JSON leaves the turn as it was, like one that is JSON of the wrong shape. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

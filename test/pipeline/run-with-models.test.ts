@@ -48,4 +48,20 @@ describe("voicesim run with --model and --judge-model", () => {
     const scores = readFileSync(join(out, "scores.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { judge: string });
     expect(scores.every((s) => s.judge === "openai:j")).toBe(true);
   });
+
+  it("counts the model rewriter's tokens, spent at export after the batch totals", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "voicesim-models-")), "run");
+    const before = server.requests.length;
+    const args = ["run", "scenarios/packs/clinic-booking", "--out", out, "--scenarios", "2", "--rounds", "1", "--candidates", "1", "--forks", "0", "--judge-model", "j", "--rewrite", "model", "--base-url", server.baseUrl];
+    const child = spawn(process.execPath, [resolve("bin/voicesim.mjs"), ...args], { env: { ...process.env, CI: "true", OPENAI_API_KEY: "" } });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((done) => child.once("exit", done));
+    expect(code, stderr).toBe(0);
+    const requests = server.requests.slice(before);
+    const rewrites = requests.filter((r) => r.body.response_format?.json_schema?.name === "rewrite");
+    expect(rewrites.length).toBeGreaterThan(0);
+    const manifest = Manifest.parse(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")));
+    expect(manifest.tokens.modelCalls).toBe(requests.length);
+  });
 });
