@@ -162,7 +162,7 @@ function reportData(
     fidelityFailures: scoreList.filter((s) => !s.callerFidelity.ok).map((s) => ({ id: s.conversationId, issues: s.callerFidelity.issues })),
     tokens: input.tokens,
     estimatedCostUsd: estimateCost(input.tokens),
-    dataset: { sft: exported.sft.length, preference: exported.dpo.length, piiReplacements: exported.piiReplacements, rewrites: exported.rewrites.length },
+    dataset: { sft: exported.sft.length, preference: exported.dpo.length, piiReplacements: exported.piiReplacements, rewrites: exported.rewrites.filter((r) => !r.error).length, rewriteFailures: exported.rewrites.filter((r) => r.error).length },
     rejects,
     checkFailures: countFailures(scoreList),
     ...agentLatencyOf(conversations),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addUsage, limitWordsForVoice, type ModelClient, noUsage, speakMoney, speakNumber } from "../../agents/index.ts";
+import { addUsage, type ChatRequest, type ChatResponse, limitWordsForVoice, ModelCallError, type ModelClient, noUsage, speakMoney, speakNumber } from "../../agents/index.ts";
 import type { Conversation, ScenarioPack, TokenUsage } from "../../scenarios/index.ts";
 import { addResponseUsage } from "../recorded-usage.ts";
 
@@ -10,12 +10,16 @@ export interface Rewrite {
   before: string;
   after: string;
   rewriter: string;
+  /** Set when the rewriter failed after its retries: the turn was kept as it was. */
+  error?: string;
 }
 
 /** A rewritten turn and what producing it cost (a turn left as it was may have cost a model call too). */
 export interface RewriteAnswer {
   text: string;
   usage: TokenUsage;
+  /** The model failed after its retries; `text` is the turn as it was. */
+  error?: string;
 }
 
 /** Rewrites an agent turn into the pack's voice style; returns the text unchanged when it already fits. */
@@ -60,7 +64,7 @@ export function createLLMRewriter(client: ModelClient): Rewriter {
   return {
     id: client.id,
     async rewrite(text, pack) {
-      const response = await client.complete({
+      const request: ChatRequest = {
         messages: [
           {
             role: "system",
@@ -70,7 +74,15 @@ export function createLLMRewriter(client: ModelClient): Rewriter {
         ],
         temperature: 0,
         jsonSchema: { name: "rewrite", schema: z.toJSONSchema(Answer) as Record<string, unknown> },
-      });
+      };
+      let response: ChatResponse;
+      try {
+        response = await client.complete(request);
+      } catch (error) {
+        // Export goes on without this one turn's rewrite; the failure is in rewrites.jsonl.
+        if (error instanceof ModelCallError) return { text, usage: noUsage(), error: error.message };
+        throw error;
+      }
       const usage = noUsage();
       addResponseUsage(usage, response);
       const parsed = Answer.safeParse(parseJson(response.content));
@@ -89,6 +101,7 @@ export async function rewriteConversation(conversation: Conversation, pack: Scen
     const answer = await rewriter.rewrite(event.said, pack);
     addUsage(usage, answer.usage);
     const after = answer.text;
+    if (answer.error) rewrites.push({ conversationId: conversation.id, eventIndex: index, before: event.said, after: event.said, rewriter: rewriter.id, error: answer.error });
     if (after === event.said) continue;
     rewrites.push({ conversationId: conversation.id, eventIndex: index, before: event.said, after, rewriter: rewriter.id });
     events[index] = { ...event, said: after, callerHeard: event.interrupted ? event.callerHeard : after };

@@ -21,7 +21,7 @@ export interface ReportData {
   fidelityFailures: Array<{ id: string; issues: string[] }>;
   tokens: { prompt: number; completion: number; modelCalls: number; cachedCalls: number };
   estimatedCostUsd: number;
-  dataset: { sft: number; preference: number; piiReplacements: number; rewrites: number };
+  dataset: { sft: number; preference: number; piiReplacements: number; rewrites: number; rewriteFailures?: number };
   rejects: Reject[];
   checkFailures: Record<string, number>;
   /** For agents outside voicesim (WebSocket, HTTP): measured time to first speech and tool steps. */
@@ -117,7 +117,7 @@ ${missed.length ? `<p>Planned but not played in every call: ${missed.map((c) => 
 <section><h2>Refusals and caller fidelity</h2><p>${data.refusals.correct} of ${data.refusals.accepted} kept calls contain a correct refusal (${data.refusals.expected} were set up to need one).${data.refusals.correct === 0 ? " <b>No refusal examples reached the dataset: add refusal traps to the pack.</b>" : ""}</p>
 <p>${data.fidelityFailures.length} calls were dropped because the simulated caller strayed from its scenario (not counted against the agent).</p>
 ${data.fidelityFailures.slice(0, 5).map((f) => `<div><code>${esc(f.id)}</code> <span class="muted">${esc(f.issues.join("; "))}</span></div>`).join("")}</section>
-<section><h2>Tokens and cost</h2><table><tr><td>prompt tokens</td><td class="n">${data.tokens.prompt}</td></tr><tr><td>completion tokens</td><td class="n">${data.tokens.completion}</td></tr><tr><td>model calls (cache hits)</td><td class="n">${data.tokens.modelCalls} (${data.tokens.cachedCalls})</td></tr><tr><td>estimated cost</td><td class="n">$${data.estimatedCostUsd.toFixed(4)}</td></tr><tr><td>PII replacements in the dataset</td><td class="n">${data.dataset.piiReplacements}</td></tr><tr><td>agent turns rewritten to voice style</td><td class="n">${data.dataset.rewrites}</td></tr></table></section>
+<section><h2>Tokens and cost</h2><table><tr><td>prompt tokens</td><td class="n">${data.tokens.prompt}</td></tr><tr><td>completion tokens</td><td class="n">${data.tokens.completion}</td></tr><tr><td>model calls (cache hits)</td><td class="n">${data.tokens.modelCalls} (${data.tokens.cachedCalls})</td></tr><tr><td>estimated cost</td><td class="n">$${data.estimatedCostUsd.toFixed(4)}</td></tr><tr><td>PII replacements in the dataset</td><td class="n">${data.dataset.piiReplacements}</td></tr><tr><td>agent turns rewritten to voice style</td><td class="n">${data.dataset.rewrites}</td></tr>${data.dataset.rewriteFailures ? `<tr><td>turns the rewriter failed on (kept as they were, see dataset/rewrites.jsonl)</td><td class="n">${data.dataset.rewriteFailures}</td></tr>` : ""}</table></section>
 <section><h2>Reject pile</h2>${bars(rejectStages.map(([k, v]) => ({ label: k, value: v })), "#8a94a6")}
 <table><tr><th>stage</th><th>id</th><th>reason</th></tr>${examples.map((r) => `<tr><td>${esc(r.stage)}</td><td><code>${esc(r.id)}</code></td><td class="muted">${esc(r.reason.slice(0, 220))}</td></tr>`).join("")}</table></section>
 </main></body></html>

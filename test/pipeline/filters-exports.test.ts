@@ -194,6 +194,27 @@ describe("the rewrite step", () => {
     const untouched = await rewriteConversation(conversation(cleanEvents()), miniPack, createScriptedRewriter());
     expect(untouched.rewrites).toEqual([]);
   });
+
+  it("with a model: counts its tokens, and a turn the model fails on is kept as it was and recorded with the error", async () => {
+    const { createLLMRewriter, rewriteConversation } = await import("../../pipeline/index.ts");
+    const { createModelClient } = await import("../../agents/index.ts");
+    const { startFakeOpenAIServer } = await import("../helpers/fake-openai-server.ts");
+    // The first agent turn gets a refusal the client does not retry; every other turn is rewritten.
+    const server = await startFakeOpenAIServer((_request, index) => (index === 0 ? { status: 400, message: "bad request" } : { content: JSON.stringify({ text: "Rewritten." }), usage: { prompt: 10, completion: 2 } }));
+    try {
+      const client = createModelClient({ model: "m", baseUrl: server.baseUrl, apiKey: "k" });
+      const events = cleanEvents();
+      const agentTurns = events.flatMap((e, i) => (e.type === "agent_speech" ? [i] : []));
+      const { conversation: out, rewrites, usage } = await rewriteConversation(conversation(events), miniPack, createLLMRewriter(client));
+      const [first, ...rest] = agentTurns;
+      expect(rewrites.find((r) => r.eventIndex === first)).toMatchObject({ error: expect.stringContaining("bad request") });
+      expect(out.events[first ?? -1]).toEqual(events[first ?? -1]);
+      expect(rewrites.filter((r) => !r.error).map((r) => r.eventIndex)).toEqual(rest);
+      expect(usage).toMatchObject({ modelCalls: rest.length, promptTokens: 10 * rest.length, completionTokens: 2 * rest.length });
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe("best-vs-worst candidate pairs", () => {
