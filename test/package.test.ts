@@ -45,6 +45,11 @@ async function mustExec(command: string, args: string[], cwd: string): Promise<s
 function writeConsumer(dir: string, tarball: string): void {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; license: string; dependencies: Record<string, string>; engines: Record<string, string> };
   const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
+  // A dependency moved from devDependencies in package.json alone keeps its lockfile entries (and
+  // its own dependencies') flagged dev, so they would be left out here and the offline install
+  // would fail on a registry request (ENOTCACHED) instead of saying what is wrong.
+  const staleDev = Object.keys(pkg.dependencies).filter((name) => lock.packages[`node_modules/${name}`]?.dev === true);
+  if (staleDev.length > 0) throw new Error(`package-lock.json still marks runtime dependencies as dev (${staleDev.join(", ")}): run \`npm install --package-lock-only\` and commit the lockfile`);
   const spec = `file:${tarball}`;
   const packages: Record<string, unknown> = {
     "": { name: "consumer", version: "1.0.0", dependencies: { voicesim: spec } },
