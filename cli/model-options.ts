@@ -13,6 +13,8 @@ export interface ModelOptions {
   agent?: string;
   /** Per move of an external agent (ms). */
   agentTimeout?: number;
+  /** The address MCP is served on for an external agent (default 127.0.0.1). */
+  mcpHost?: string;
 }
 
 export function modelOptionsHelp(command: Command): Command {
@@ -28,8 +30,15 @@ export function modelOptionsHelp(command: Command): Command {
 export function agentOptionHelp(command: Command): Command {
   return command
     .option("--agent <spec>", "the agent under test: agent.yaml[#name], ws://host/path, http://host/path, openai:<model> or scripted (default: --model, else scripted)")
-    .option("--agent-timeout <ms>", "how long an external agent may take for one move", intOption("--agent-timeout", { min: 1 }), 15_000);
+    .option("--agent-timeout <ms>", "how long an external agent may take for one move", intOption("--agent-timeout", { min: 1 }), 15_000)
+    .option(...MCP_HOST_OPTION);
 }
+
+/** `--mcp-host`, for every command that runs calls of an external agent (`voicesim worker` too). */
+export const MCP_HOST_OPTION = [
+  "--mcp-host <address>",
+  "the address of this machine that each call's MCP tool server listens on and names in its URL (default 127.0.0.1: an agent on this machine)",
+] as const;
 
 /** Where model answers are cached: the shared folder asked for, else the run's own. */
 export function cacheDirFor(options: { cacheDir?: string }, runDir: string): string {

@@ -30,6 +30,12 @@ export interface QueueWorkerOptions {
   name?: string;
   /** Where packs from Redis are written (default: the system temp folder). */
   packRoot?: string;
+  /**
+   * The address this worker serves its calls' tools over MCP on, and names in the URLs it gives a
+   * WebSocket or HTTP agent: one of this machine's that the agent can reach. Default 127.0.0.1,
+   * which only an agent on the worker's own machine reaches.
+   */
+  mcpHost?: string;
   log?: (line: string) => void;
 }
 
@@ -57,7 +63,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const key = JSON.stringify([job.packHash, job.backends, job.requestsPerMinute, job.tokensPerMinute]);
     let context = contexts.get(key);
     if (!context) {
-      context = buildContext(redis, job, options.packRoot);
+      context = buildContext(redis, job, options.packRoot, options.mcpHost);
       // A failure (pack expired, bad key) is not cached: the next job tries again.
       context.catch(() => contexts.delete(key));
       contexts.set(key, context);
@@ -105,7 +111,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   };
 }
 
-async function buildContext(redis: Redis, job: QueueJob, packRoot: string | undefined): Promise<CallContext> {
+async function buildContext(redis: Redis, job: QueueJob, packRoot: string | undefined, mcpHost: string | undefined): Promise<CallContext> {
   const dir = await materialisePack(redis, job.packHash, ...(packRoot ? [packRoot] : []));
   const loaded = await loadPack(dir);
   if (loaded.hash !== job.packHash) {
@@ -121,5 +127,5 @@ async function buildContext(redis: Redis, job: QueueJob, packRoot: string | unde
       tokensPerWindow: job.tokensPerMinute,
     });
   };
-  return callContext(loaded.pack, loaded.tools, backendsFromRecipe(job.backends, loaded.tools, makeClient));
+  return callContext(loaded.pack, loaded.tools, backendsFromRecipe(job.backends, loaded.tools, { createModelClient: makeClient, ...(mcpHost !== undefined ? { mcpHost } : {}) }));
 }
