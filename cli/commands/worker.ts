@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { MCP_HOST_OPTION } from "../model-options.ts";
+import { OPTIONS } from "../model-options.ts";
 import { intOption } from "../options.ts";
 
 interface WorkerCommandOptions {
@@ -21,7 +21,7 @@ export function registerWorkerCommand(program: Command): void {
     .option("--lock-ms <ms>", "how long a job stays with a worker that stopped answering before another takes it", intOption("--lock-ms", { min: 500 }), 30_000)
     .option("--name <name>", "this worker's name in `queue status` and on the jobs it takes (default host-pid)")
     .option("--calls-per-minute <n>", "calls started per minute across every worker on the queue (BullMQ limiter)", intOption("--calls-per-minute", { min: 1 }))
-    .option(...MCP_HOST_OPTION)
+    .option(...OPTIONS.mcpHost)
     .action(async (options: WorkerCommandOptions) => {
       const { startQueueWorker } = await import("../../sim/index.ts");
       const worker = await startQueueWorker({
