@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { createMcpToolBridge, createScriptedAgent, createScriptedCaller, type ModelClient, type ModelClientOptions, resolveBackends } from "../../agents/index.ts";
+import {
+  createMcpToolBridge,
+  createScriptedAgent,
+  createScriptedCaller,
+  type McpToolBridge,
+  type ModelClient,
+  type ModelClientOptions,
+  resolveBackends,
+} from "../../agents/index.ts";
 import type { ToolDefinition } from "../../tools/index.ts";
 import type { CallContext } from "./run-call.ts";
 
@@ -36,6 +44,8 @@ export function backendsFromRecipe(
     createModelClient?: (options: ModelClientOptions) => ModelClient;
     /** Where this process serves MCP, an address of this machine the agent can reach; default 127.0.0.1. */
     mcpHost?: string;
+    /** The bridge to serve MCP with, when the caller stops it itself; default a new one (never stopped: it holds the process open for nothing). */
+    mcp?: McpToolBridge;
   } = {},
 ): Pick<CallContext, "caller" | "agent"> {
   const specs = tools.map((t) => t.openAISchema());
@@ -44,7 +54,7 @@ export function backendsFromRecipe(
       caller: recipe.caller,
       agent: recipe.agent,
       tools: specs,
-      mcp: createMcpToolBridge({ tools: specs, ...(options.mcpHost !== undefined ? { listen: options.mcpHost } : {}) }),
+      mcp: options.mcp ?? createMcpToolBridge({ tools: specs, ...(options.mcpHost !== undefined ? { listen: options.mcpHost } : {}) }),
       ...(recipe.baseUrl !== undefined ? { baseUrl: recipe.baseUrl } : {}),
       ...(recipe.cacheDir !== undefined ? { cacheDir: recipe.cacheDir } : {}),
       ...(recipe.timeoutMs !== undefined ? { timeoutMs: recipe.timeoutMs } : {}),
