@@ -44,7 +44,7 @@ export function backendsFromRecipe(
     createModelClient?: (options: ModelClientOptions) => ModelClient;
     /** Where this process serves MCP, an address of this machine the agent can reach; default 127.0.0.1. */
     mcpHost?: string;
-    /** The bridge to serve MCP with, when the caller stops it itself; default a new one (never stopped: it holds the process open for nothing). */
+    /** The bridge to serve MCP with, for a caller that stops it itself; default a new one that lives as long as the process (it never holds it open). */
     mcp?: McpToolBridge;
   } = {},
 ): Pick<CallContext, "caller" | "agent"> {
