@@ -16,7 +16,7 @@ import {
   runBatch,
   SCRIPTED_RECIPE,
 } from "../../../sim/index.ts";
-import { mcpSeen, startWsPolicyAgent, type WsPolicyAgent } from "../../helpers/policy-agents.ts";
+import { startWsPolicyAgent, type WsPolicyAgent } from "../../helpers/policy-agents.ts";
 
 const FORKS: ForkPlan = {
   replies: 2,
@@ -142,6 +142,7 @@ describe("an external agent's calls in worker threads", () => {
     expect(conversation.status, conversation.error).toBe("completed");
     const start = agent.received.get(`${scenarioId}#0`)![0]!;
     expect(start.mcp).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/mcp\//) });
+    const { mcpSeen } = agent;
     expect(mcpSeen.tools).toContain("search_slots");
     expect(conversation.toolLog.map((r) => [r.tool, r.callId])).toEqual([["search_slots", "mcp-1"]]);
     expect(mcpSeen.results).toEqual([{ isError: false, text: JSON.stringify((conversation.toolLog[0]!.outcome as { result: unknown }).result) }]);
