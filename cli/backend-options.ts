@@ -32,7 +32,7 @@ export async function backendsFromOptions(
       timeoutMs: options.timeout ?? 60_000,
       ...(options.agentTimeout !== undefined ? { agentTurnTimeoutMs: options.agentTimeout } : {}),
       // A WebSocket or HTTP agent gets each call's tools over MCP too; the bridge starts with the first call that uses it.
-      mcp: createMcpToolBridge({ tools: context.tools.map((t) => t.openAISchema()) }),
+      mcp: createMcpToolBridge({ tools: context.tools.map((t) => t.openAISchema()), ...(options.mcpHost ? { listen: options.mcpHost } : {}) }),
       ...(context.signal ? { signal: context.signal } : {}),
     },
     { createScriptedAgent, createScriptedCaller },
@@ -46,6 +46,7 @@ export async function backendsFromOptions(
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     cacheDir: context.cacheDir,
     timeoutMs: options.timeout ?? 60_000,
+    ...(options.agentTimeout !== undefined ? { agentTurnTimeoutMs: options.agentTimeout } : {}),
   };
   return {
     backends,

@@ -9,6 +9,8 @@ export interface ExecutorOptions {
   queue?: string;
   requestsPerMinute?: number;
   tokensPerMinute?: number;
+  /** Where worker threads serve MCP to an external agent (`--mcp-host`). */
+  mcpHost?: string;
 }
 
 /** Below this many calls, a default (unasked-for) thread pool is not worth its start-up. */
@@ -53,7 +55,7 @@ export async function executorFromOptions(
   return createThreadExecutor({
     workers,
     concurrencyPerWorker: options.concurrency,
-    setup: { packDir: run.source.dir, packHash: run.source.hash, backends: run.recipe },
+    setup: { packDir: run.source.dir, packHash: run.source.hash, backends: run.recipe, ...(options.mcpHost ? { mcpHost: options.mcpHost } : {}) },
     // Threads the user asked for are used whatever the batch size.
     minBatch: options.workers === undefined ? AUTO_MIN_BATCH : 0,
   });

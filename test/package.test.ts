@@ -45,6 +45,11 @@ async function mustExec(command: string, args: string[], cwd: string): Promise<s
 function writeConsumer(dir: string, tarball: string): void {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; license: string; dependencies: Record<string, string>; engines: Record<string, string> };
   const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
+  // A dependency moved from devDependencies in package.json alone keeps its lockfile entries (and
+  // its own dependencies') flagged dev, so they would be left out here and the offline install
+  // would fail on a registry request (ENOTCACHED) instead of saying what is wrong.
+  const staleDev = Object.keys(pkg.dependencies).filter((name) => lock.packages[`node_modules/${name}`]?.dev === true);
+  if (staleDev.length > 0) throw new Error(`package-lock.json still marks runtime dependencies as dev (${staleDev.join(", ")}): run \`npm install --package-lock-only\` and commit the lockfile`);
   const spec = `file:${tarball}`;
   const packages: Record<string, unknown> = {
     "": { name: "consumer", version: "1.0.0", dependencies: { voicesim: spec } },
@@ -73,7 +78,7 @@ export async function datasetFrom(packDir: string, out: string): Promise<number>
 const PLAIN_NODE_USE = `import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { createScriptedAgent, createScriptedCaller, initPack, loadPack, runPipeline, startViewer } from "voicesim";
+import { createMcpToolBridge, createScriptedAgent, createScriptedCaller, initPack, loadPack, runPipeline, startViewer } from "voicesim";
 
 const [out, scaffold] = process.argv.slice(2);
 const root = dirname(createRequire(import.meta.url).resolve("voicesim/package.json"));
@@ -86,8 +91,14 @@ const viewer = await startViewer({ runDir: out, follow: false });
 const page = await fetch(viewer.url + "app.js");
 const pageBytes = (await page.text()).length;
 await viewer.close();
+// The MCP SDK is a runtime dependency: a call's tools served from the installed package.
+const bridge = createMcpToolBridge({ tools: pack.tools.map((t) => t.openAISchema()) });
+const mcpUrl = await bridge.open("c1", async () => ({ ok: true, result: [] }));
+const listed = await fetch(mcpUrl, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }) });
+const mcpTools = (await listed.json()).result.tools.length;
+await bridge.stop();
 const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
-console.log(JSON.stringify({ sftRows: result.sftRows, tools: scaffolded.tools.map((t) => t.name), pageStatus: page.status, pageBytes, version: manifest.versions.voicesim }));
+console.log(JSON.stringify({ sftRows: result.sftRows, tools: scaffolded.tools.map((t) => t.name), pageStatus: page.status, pageBytes, mcpTools, packTools: pack.tools.length, version: manifest.versions.voicesim }));
 `;
 
 describe("the published package", () => {
@@ -136,16 +147,17 @@ describe("the published package", () => {
     expect(check.code).toBe(0);
   }, 180_000);
 
-  it("runs a shipped pack to a dataset with plain node, loads a pack's TypeScript tool and serves the viewer page", async () => {
+  it("runs a shipped pack to a dataset with plain node, loads a pack's TypeScript tool, serves the viewer page and a call's tools over MCP", async () => {
     const out = join(work, "run");
     const { code, output } = await plainRun;
     expect(code, output).toBe(0);
-    const report = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { sftRows: number; tools: string[]; pageStatus: number; pageBytes: number; version: string };
+    const report = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { sftRows: number; tools: string[]; pageStatus: number; pageBytes: number; mcpTools: number; packTools: number; version: string };
     expect(report.sftRows).toBeGreaterThan(0);
     expect(readFileSync(join(out, "dataset/sft.jsonl"), "utf8").trim().split("\n")).toHaveLength(report.sftRows);
     expect(report.tools).toContain("get_mailing_address");
     expect(report.pageStatus).toBe(200);
     expect(report.pageBytes).toBeGreaterThan(1000);
+    expect(report.mcpTools).toBe(report.packTools);
     expect(report.version).toBe(version);
   }, 180_000);
 

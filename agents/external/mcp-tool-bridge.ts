@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { z } from "zod";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { OpenAIFunctionTool, ToolOutcome } from "../../tools/index.ts";
 import type { McpToolBridge, McpToolCallHandler } from "./mcp-bridge.ts";
 
@@ -12,85 +12,78 @@ export interface McpToolBridgeOptions {
   port?: number;
 }
 
-/**
- * Protocol revisions this server speaks. The tools part voicesim serves (initialize, ping,
- * tools/list, tools/call) is the same in all of them; a client asking for another gets the newest.
- */
-const MCP_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
+interface OpenCall {
+  onCall: McpToolCallHandler;
+  tools: Tool[];
+}
 
-const JsonRpcMessage = z.object({
-  jsonrpc: z.literal("2.0"),
-  id: z.union([z.string(), z.number()]).optional(),
-  method: z.string().optional(),
-  params: z.record(z.string(), z.unknown()).optional(),
-});
-type JsonRpcMessage = z.infer<typeof JsonRpcMessage>;
-const CallParams = z.object({ name: z.string().min(1), arguments: z.record(z.string(), z.unknown()).optional() });
+/** The SDK, loaded with the first call that opens a URL: runs without an external agent never pay for it. */
+async function loadSdk() {
+  const [server, transport, types] = await Promise.all([
+    import("@modelcontextprotocol/sdk/server/index.js"),
+    import("@modelcontextprotocol/sdk/server/streamableHttp.js"),
+    import("@modelcontextprotocol/sdk/types.js"),
+  ]);
+  return { Server: server.Server, StreamableHTTPServerTransport: transport.StreamableHTTPServerTransport, ListTools: types.ListToolsRequestSchema, CallTool: types.CallToolRequestSchema };
+}
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
 
 /**
  * Serves each running call's mocked tools as an MCP server at `http://<listen>:<port>/mcp/<call
- * id>`: the streamable HTTP transport in its stateless form (every POST answered with JSON, no
- * session id, no server-initiated stream, so GET is 405 as the spec allows). `tools/call` goes
- * through the call's handler, i.e. through the call graph: the same tool log, faults and
- * final-state check as a tool call over the agent protocol. Written out rather than taken from
- * @modelcontextprotocol/sdk, whose server side brings an HTTP framework and ~190 packages for
- * the four methods served here; the tests drive it with the SDK's own client.
+ * id>`, with @modelcontextprotocol/sdk's streamable HTTP transport in its stateless form: the URL
+ * names the call, so every POST gets a fresh SDK server and transport for that call and a JSON
+ * answer (no session id, no server-initiated stream; GET is 405, as the spec allows).
+ *
+ * `tools/call` goes through the call's handler, i.e. through the call graph: the same tool log,
+ * faults and final-state check as a tool call over the agent protocol. That is why this uses the
+ * SDK's `Server` rather than `McpServer`: McpServer checks arguments against a zod schema and
+ * answers unknown tool names itself, so a call with bad arguments or a made-up tool would never
+ * reach the tool world — no tool-log entry, no fault-plan count — where the built-in path logs
+ * both as invalid_arguments / unknown_tool answers. The world validates, exactly once.
  */
 export function createMcpToolBridge(options: McpToolBridgeOptions): McpToolBridge {
-  const calls = new Map<string, { onCall: McpToolCallHandler; tools: typeof tools }>();
-  const tools = options.tools.map((t) => ({ name: t.function.name, description: t.function.description, inputSchema: { type: "object", ...t.function.parameters } }));
+  const calls = new Map<string, OpenCall>();
+  const tools: Tool[] = options.tools.map((t) => ({
+    name: t.function.name,
+    description: t.function.description,
+    inputSchema: { ...t.function.parameters, type: "object" },
+  }));
   let started: Promise<{ server: HttpServer; base: string }> | undefined;
 
-  const answer = async (message: JsonRpcMessage, call: { onCall: McpToolCallHandler; tools: typeof tools }): Promise<object | undefined> => {
-    // Notifications (no id) and responses get no answer.
-    if (message.id === undefined || message.method === undefined) return undefined;
-    const reply = (result: object) => ({ jsonrpc: "2.0", id: message.id, result });
-    const error = (code: number, text: string) => ({ jsonrpc: "2.0", id: message.id, error: { code, message: text } });
-    switch (message.method) {
-      case "initialize": {
-        const asked = typeof message.params?.protocolVersion === "string" ? message.params.protocolVersion : "";
-        return reply({ protocolVersion: MCP_VERSIONS.includes(asked) ? asked : MCP_VERSIONS[0], capabilities: { tools: {} }, serverInfo: { name: "voicesim-mocked-tools", version: "1.0.0" } });
-      }
-      case "ping":
-        return reply({});
-      case "tools/list":
-        return reply({ tools: call.tools });
-      case "tools/call": {
-        const params = CallParams.safeParse(message.params);
-        if (!params.success) return error(-32602, `tools/call needs params {name, arguments}: ${params.error.issues[0]?.message ?? "invalid"}`);
-        return reply(toMcpResult(await call.onCall(params.data.name, params.data.arguments ?? {})));
-      }
-      default:
-        return error(-32601, `method ${message.method} is not served here (only initialize, ping, tools/list, tools/call)`);
-    }
+  /** One SDK server for one request of one call: tools/list shows the call's tools, tools/call runs in its world. */
+  const mcpServerFor = (call: OpenCall, sdk: Sdk) => {
+    const server = new sdk.Server({ name: "voicesim-mocked-tools", version: "1.0.0" }, { capabilities: { tools: {} } });
+    server.setRequestHandler(sdk.ListTools, () => ({ tools: call.tools }));
+    server.setRequestHandler(sdk.CallTool, async (request) => toMcpResult(await call.onCall(request.params.name, request.params.arguments ?? {})));
+    return server;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const json = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  const handle = async (req: IncomingMessage, res: ServerResponse, sdk: Sdk) => {
     const match = /^\/mcp\/([^/?]+)/.exec(req.url ?? "");
     const call = match?.[1] ? calls.get(decodeURIComponent(match[1])) : undefined;
-    if (!call) return json(404, { error: "no call is running at this address (it ended, or never started)" });
-    if (req.method !== "POST") return res.writeHead(405, { allow: "POST" }).end();
-    let text = "";
-    for await (const chunk of req) text += chunk;
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return json(400, { jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error: the body is not JSON" } });
+    if (!call) {
+      return res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "no call is running at this address (it ended, or never started)" }));
     }
-    const parsed = z.union([JsonRpcMessage, z.array(JsonRpcMessage)]).safeParse(body);
-    if (!parsed.success) return json(400, { jsonrpc: "2.0", id: null, error: { code: -32600, message: "invalid request: not a JSON-RPC 2.0 message" } });
-    const messages = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-    const replies = (await Promise.all(messages.map((m) => answer(m, call)))).filter((r) => r !== undefined);
-    if (replies.length === 0) return res.writeHead(202).end();
-    return json(200, Array.isArray(parsed.data) ? replies : replies[0]);
+    if (req.method !== "POST") {
+      const error = { jsonrpc: "2.0", id: null, error: { code: -32000, message: "method not allowed: this stateless server answers POST only (no SSE stream, no session to delete)" } };
+      return res.writeHead(405, { allow: "POST", "content-type": "application/json" }).end(JSON.stringify(error));
+    }
+    const server = mcpServerFor(call, sdk);
+    // No sessionIdGenerator: the stateless transport, one per request.
+    const transport = new sdk.StreamableHTTPServerTransport({ enableJsonResponse: true });
+    res.on("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res);
   };
 
   const start = () =>
     (started ??= (async () => {
+      const sdk = await loadSdk();
       const server = createServer((req, res) => {
-        handle(req, res).catch((error: unknown) => {
+        handle(req, res, sdk).catch((error: unknown) => {
           if (!res.headersSent) res.writeHead(500).end(String((error as Error).message));
         });
       });
@@ -119,8 +112,8 @@ export function createMcpToolBridge(options: McpToolBridgeOptions): McpToolBridg
   };
 }
 
-/** A tool outcome as an MCP tool result: the result as JSON text, a failure as an error result. */
-function toMcpResult(outcome: ToolOutcome): object {
+/** A tool outcome as an MCP tool result: the result as JSON text, a failure as an error result carrying the tool error. */
+function toMcpResult(outcome: ToolOutcome): CallToolResult {
   const text = outcome.ok ? (typeof outcome.result === "string" ? outcome.result : JSON.stringify(outcome.result)) : JSON.stringify({ error: outcome.error });
   return { content: [{ type: "text", text }], ...(outcome.ok ? {} : { isError: true }) };
 }

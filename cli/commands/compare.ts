@@ -3,9 +3,10 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
 import { withInterrupt } from "../interrupt.ts";
+import { type ModelOptions, OPTIONS } from "../model-options.ts";
 import { intOption, rateOption } from "../options.ts";
 
-interface CompareCommandOptions {
+interface CompareCommandOptions extends Omit<ModelOptions, "agent" | "model" | "cacheDir"> {
   agent?: string[];
   out?: string;
   failOnRegression?: boolean;
@@ -17,10 +18,6 @@ interface CompareCommandOptions {
   rounds: number;
   concurrency: number;
   flawRate: number;
-  callerModel?: string;
-  baseUrl?: string;
-  timeout: number;
-  agentTimeout: number;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -43,9 +40,10 @@ export function registerCompareCommand(program: Command): void {
     .option("--concurrency <c>", "with --agent: calls at once", intOption("--concurrency", { min: 1, max: 256 }), 4)
     .option("--flaw-rate <r>", "with --agent: share of calls whose scripted agent gets an injected flaw", rateOption("--flaw-rate"), 0)
     .option("--caller-model <name>", "with --agent: model for the simulated caller (the same for every agent), or 'scripted' (default)")
-    .option("--base-url <url>", "OpenAI-compatible endpoint for models (key from OPENAI_API_KEY)")
-    .option("--timeout <ms>", "per model request", (v) => Number(v), 60_000)
-    .option("--agent-timeout <ms>", "how long an external agent may take for one move", intOption("--agent-timeout", { min: 1 }), 15_000)
+    .option(...OPTIONS.baseUrl)
+    .option(...OPTIONS.timeout)
+    .option(...OPTIONS.agentTimeout)
+    .option(...OPTIONS.mcpHost)
     .action(async (paths: string[], options: CompareCommandOptions) => {
       const { compareAgents, compareRunDirs } = await import("../../pipeline/index.ts");
       const agents = options.agent ?? [];
@@ -58,27 +56,14 @@ export function registerCompareCommand(program: Command): void {
         }
         const loaded = await loadPack(packDir);
         const out = options.out ?? `runs/compare-${loaded.pack.id}-${stamp}`;
-        const { createMcpToolBridge, createScriptedAgent, createScriptedCaller, probeAgentEndpoint, resolveBackends } = await import("../../agents/index.ts");
-        const mcp = createMcpToolBridge({ tools: loaded.tools.map((t) => t.openAISchema()) });
-        const callerModel = options.callerModel ?? "scripted";
-        const resolved = agents.map((spec, i) =>
-          resolveBackends(
-            {
-              caller: callerModel === "scripted" ? "scripted" : `openai:${callerModel}`,
-              agent: spec,
-              tools: loaded.tools.map((t) => t.openAISchema()),
-              ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-              cacheDir: join(out, `cache-${i + 1}`),
-              timeoutMs: options.timeout,
-              agentTurnTimeoutMs: options.agentTimeout,
-              mcp,
-            },
-            { createScriptedAgent, createScriptedCaller },
-          ),
-        );
-        for (const r of resolved) {
-          if (r.agent.endpoint) await probeAgentEndpoint(r.agent.endpoint);
+        const { backendsFromOptions } = await import("../backend-options.ts");
+        // Each agent through the same resolver as `run --agent` (its endpoint probed, MCP for an external one), with its own cache.
+        const { agent: _agents, ...modelOptions } = options;
+        const resolved: Array<Awaited<ReturnType<typeof backendsFromOptions>>["backends"]> = [];
+        for (const [i, spec] of agents.entries()) {
+          resolved.push((await backendsFromOptions({ ...modelOptions, agent: spec }, { cacheDir: join(out, `cache-${i + 1}`), tools: loaded.tools })).backends);
         }
+        // One caller for every agent: the same simulated people, the same lines.
         const caller = resolved[0]?.caller;
         if (!caller) throw new VoicesimError("bad_option", "no agents to compare");
         result = await withInterrupt((signal) =>

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { OPTIONS } from "../model-options.ts";
 import { intOption } from "../options.ts";
 
 interface WorkerCommandOptions {
@@ -7,6 +8,7 @@ interface WorkerCommandOptions {
   lockMs: number;
   callsPerMinute?: number;
   name?: string;
+  mcpHost?: string;
 }
 
 /** `voicesim worker --queue redis://…`: runs calls for any coordinator on that queue until stopped. */
@@ -19,6 +21,7 @@ export function registerWorkerCommand(program: Command): void {
     .option("--lock-ms <ms>", "how long a job stays with a worker that stopped answering before another takes it", intOption("--lock-ms", { min: 500 }), 30_000)
     .option("--name <name>", "this worker's name in `queue status` and on the jobs it takes (default host-pid)")
     .option("--calls-per-minute <n>", "calls started per minute across every worker on the queue (BullMQ limiter)", intOption("--calls-per-minute", { min: 1 }))
+    .option(...OPTIONS.mcpHost)
     .action(async (options: WorkerCommandOptions) => {
       const { startQueueWorker } = await import("../../sim/index.ts");
       const worker = await startQueueWorker({
@@ -27,6 +30,7 @@ export function registerWorkerCommand(program: Command): void {
         lockMs: options.lockMs,
         ...(options.callsPerMinute ? { callsPerMinute: options.callsPerMinute } : {}),
         ...(options.name ? { name: options.name } : {}),
+        ...(options.mcpHost ? { mcpHost: options.mcpHost } : {}),
         log: (line) => process.stderr.write(`${line}\n`),
       });
       // The first Ctrl-C finishes the calls in hand (nothing is lost: unstarted ones stay queued); a second quits.

@@ -14,6 +14,8 @@ export const ThreadWorkerSetup = z.object({
   /** The coordinator's pack hash: a worker that reads a different pack refuses to start. */
   packHash: z.string(),
   backends: BackendRecipe,
+  /** The address the thread serves its calls' MCP tool servers on (the coordinator's machine); default 127.0.0.1. */
+  mcpHost: z.string().optional(),
 });
 export type ThreadWorkerSetup = z.infer<typeof ThreadWorkerSetup>;
 

@@ -19,7 +19,7 @@ try {
       hint: "leave the pack alone while a run is going, or start the run again",
     });
   }
-  const context = callContext(loaded.pack, loaded.tools, backendsFromRecipe(setup.backends, loaded.tools));
+  const context = callContext(loaded.pack, loaded.tools, backendsFromRecipe(setup.backends, loaded.tools, setup.mcpHost !== undefined ? { mcpHost: setup.mcpHost } : {}));
   const running = new Map<number, AbortController>();
   port.on("message", (raw: unknown) => {
     const message = ToWorker.parse(raw);

@@ -14,11 +14,14 @@ export const OFFER = "I have Thursday at nine in the morning.";
 /** What a misbehaving WebSocket agent does instead of following the policy. */
 export type WsMischief = "none" | "silent_after_greeting" | "hang_up_on_caller" | "bad_frame" | "not_json" | "tools_over_mcp";
 
-/** What the MCP-using agent saw from tools/list and tools/call. */
-export const mcpSeen: { tools: string[]; results: Array<{ isError: boolean; text: string }> } = { tools: [], results: [] };
+/** What an MCP-using agent saw from tools/list and tools/call (its own: test files share modules). */
+export interface McpSeen {
+  tools: string[];
+  results: Array<{ isError: boolean; text: string }>;
+}
 
 /** Calls search_slots over MCP at the call's URL, retrying once after an error result, as an MCP-capable framework would. */
-async function searchOverMcp(url: string): Promise<void> {
+async function searchOverMcp(url: string, mcpSeen: McpSeen): Promise<void> {
   const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
   const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
   const client = new Client({ name: "policy-agent", version: "1.0.0" });
@@ -37,6 +40,8 @@ export interface WsPolicyAgent {
   url: string;
   /** Every frame voicesim sent, per call id. */
   received: Map<string, Array<Record<string, unknown>>>;
+  /** What it saw over MCP (the tools_over_mcp agent). */
+  mcpSeen: McpSeen;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,7 @@ export async function startWsPolicyAgent(mischief: WsMischief = "none"): Promise
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/agent" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const received = new Map<string, Array<Record<string, unknown>>>();
+  const mcpSeen: McpSeen = { tools: [], results: [] };
   server.on("connection", (socket: WebSocket) => {
     let callId = "";
     let mcpUrl = "";
@@ -65,7 +71,7 @@ export async function startWsPolicyAgent(mischief: WsMischief = "none"): Promise
         if (mischief === "hang_up_on_caller") return socket.terminate();
         if (mischief === "bad_frame") return send({ type: "agent.tool_call", id: "t1", name: "search_slots", arguments: "date=thursday" });
         if (mischief === "not_json") return socket.send("{oops");
-        if (mischief === "tools_over_mcp" && turns === 1) return void searchOverMcp(mcpUrl).then(() => send({ type: "agent.say", text: OFFER }));
+        if (mischief === "tools_over_mcp" && turns === 1) return void searchOverMcp(mcpUrl, mcpSeen).then(() => send({ type: "agent.say", text: OFFER }));
         return turns === 1 ? search() : send({ type: "agent.end", say: "Goodbye." });
       }
       if (frame.type === "tool.result") return frame.ok ? send({ type: "agent.say", text: OFFER }) : search();
@@ -75,6 +81,7 @@ export async function startWsPolicyAgent(mischief: WsMischief = "none"): Promise
   return {
     url: `ws://127.0.0.1:${port}/agent`,
     received,
+    mcpSeen,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of server.clients) client.terminate();

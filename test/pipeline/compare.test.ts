@@ -134,6 +134,16 @@ describe("voicesim compare on two run directories", () => {
     expect((error as VoicesimError).hint).toMatch(/voicesim judge/);
   });
 
+  it("parses --timeout and --mcp-host as run does, before any agent is built", async () => {
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      await expect(runCompareCommand(["pack", "--agent", "scripted", "--agent", "scripted", "--timeout", "1.5"])).rejects.toThrow(/--timeout takes a whole number/);
+      await expect(runCompareCommand(["pack", "--agent", "scripted", "--agent", "scripted", "--mcp-host", "0.0.0.0"])).rejects.toThrow(/--mcp-host takes one address/);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
   it("reports latency percentiles by nearest rank", () => {
     expect(percentiles([])).toBeNull();
     expect(percentiles([400, 100, 300, 200, 5000])).toEqual({ p50: 300, p95: 5000, n: 5 });

@@ -1,8 +1,9 @@
 import { hostname } from "node:os";
 import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { createModelClient, type ModelClientOptions } from "../../../agents/index.ts";
+import { createMcpToolBridge, createModelClient, type McpToolBridge, type ModelClientOptions } from "../../../agents/index.ts";
 import { loadPack, VoicesimError } from "../../../scenarios/index.ts";
+import type { OpenAIFunctionTool } from "../../../tools/index.ts";
 import { backendsFromRecipe } from "../backend-recipe.ts";
 import type { CallOutcome } from "../call-request.ts";
 import { type CallContext, callContext, runCall } from "../run-call.ts";
@@ -30,6 +31,12 @@ export interface QueueWorkerOptions {
   name?: string;
   /** Where packs from Redis are written (default: the system temp folder). */
   packRoot?: string;
+  /**
+   * The address this worker serves its calls' tools over MCP on, and names in the URLs it gives a
+   * WebSocket or HTTP agent: one of this machine's that the agent can reach. Default 127.0.0.1,
+   * which only an agent on the worker's own machine reaches.
+   */
+  mcpHost?: string;
   log?: (line: string) => void;
 }
 
@@ -51,13 +58,19 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const version = options.version ?? voicesimVersion();
   const log = options.log ?? (() => {});
   const contexts = new Map<string, Promise<CallContext>>();
+  // One MCP server per pack and backends, stopped with the worker (a call's agent may hold a connection open).
+  const bridges: McpToolBridge[] = [];
   let processed = 0;
 
   const contextFor = (job: QueueJob): Promise<CallContext> => {
     const key = JSON.stringify([job.packHash, job.backends, job.requestsPerMinute, job.tokensPerMinute]);
     let context = contexts.get(key);
     if (!context) {
-      context = buildContext(redis, job, options.packRoot);
+      context = buildContext(redis, job, options.packRoot, (tools) => {
+        const bridge = createMcpToolBridge({ tools, ...(options.mcpHost !== undefined ? { listen: options.mcpHost } : {}) });
+        bridges.push(bridge);
+        return bridge;
+      });
       // A failure (pack expired, bad key) is not cached: the next job tries again.
       context.catch(() => contexts.delete(key));
       contexts.set(key, context);
@@ -100,12 +113,18 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     processed: () => processed,
     async close() {
       await worker.close();
+      await Promise.all(bridges.map((bridge) => bridge.stop()));
       redis.disconnect();
     },
   };
 }
 
-async function buildContext(redis: Redis, job: QueueJob, packRoot: string | undefined): Promise<CallContext> {
+async function buildContext(
+  redis: Redis,
+  job: QueueJob,
+  packRoot: string | undefined,
+  bridgeFor: (tools: readonly OpenAIFunctionTool[]) => McpToolBridge,
+): Promise<CallContext> {
   const dir = await materialisePack(redis, job.packHash, ...(packRoot ? [packRoot] : []));
   const loaded = await loadPack(dir);
   if (loaded.hash !== job.packHash) {
@@ -121,5 +140,5 @@ async function buildContext(redis: Redis, job: QueueJob, packRoot: string | unde
       tokensPerWindow: job.tokensPerMinute,
     });
   };
-  return callContext(loaded.pack, loaded.tools, backendsFromRecipe(job.backends, loaded.tools, makeClient));
+  return callContext(loaded.pack, loaded.tools, backendsFromRecipe(job.backends, loaded.tools, { createModelClient: makeClient, mcp: bridgeFor(loaded.tools.map((t) => t.openAISchema())) }));
 }

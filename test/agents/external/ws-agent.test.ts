@@ -3,7 +3,7 @@ import { createMcpToolBridge, createWebSocketAgent, probeAgentEndpoint } from ".
 import { type ConversationDeps, simulateConversation } from "../../../sim/index.ts";
 import { builtinTools, Rng } from "../../../tools/index.ts";
 import { miniCallDeps } from "../../helpers/mini-call.ts";
-import { GREETING, mcpSeen, OFFER, startWsPolicyAgent, type WsMischief, type WsPolicyAgent } from "../../helpers/policy-agents.ts";
+import { GREETING, OFFER, startWsPolicyAgent, type WsMischief, type WsPolicyAgent } from "../../helpers/policy-agents.ts";
 import { miniPack } from "../../fixtures/mini-pack.ts";
 
 const scenario = miniPack.scenarios[0]!;
@@ -94,6 +94,7 @@ describe("an agent behind a WebSocket", () => {
         ["search_slots", "timeout", false],
         ["search_slots", null, true],
       ]);
+      const { mcpSeen } = agents.get("tools_over_mcp")!;
       expect(mcpSeen.tools).toContain("search_slots");
       expect(mcpSeen.results.map((r) => r.isError)).toEqual([true, false]);
       expect(mcpSeen.results[0]?.text).toMatch(/"code":"timeout"/);

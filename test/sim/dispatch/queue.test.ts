@@ -23,6 +23,7 @@ import {
   simulate,
   startQueueWorker,
 } from "../../../sim/index.ts";
+import { startWsPolicyAgent } from "../../helpers/policy-agents.ts";
 import { hasRedisServer, startRedis, type TestRedis } from "../../helpers/redis-server.ts";
 
 const PACK = "scenarios/packs/collections";
@@ -185,6 +186,35 @@ describe.skipIf(skip)("a run coordinated over BullMQ", () => {
     } finally {
       await coordinator.close();
       await worker.close();
+    }
+  });
+
+  it("gives an external agent a working MCP URL from the worker that runs its call, with --mcp-host's address", async () => {
+    // Database 3: only this worker listens there; the agent's tool calls over MCP must land in the call's tool log.
+    const url = `${redis.url}/3`;
+    const agent = await startWsPolicyAgent("tools_over_mcp");
+    const clinic = await loadPack("scenarios/packs/clinic-booking");
+    const worker = await startQueueWorker({ url, concurrency: 1, mcpHost: "127.0.0.1" });
+    const coordinator = await createQueueExecutor({
+      url,
+      out: tempDir(),
+      seed: 8,
+      pack: { dir: clinic.dir, hash: clinic.hash },
+      backends: { caller: "scripted", agent: agent.url, agentTurnTimeoutMs: 10_000 },
+    });
+    try {
+      const scenario = clinic.pack.scenarios.find((s) => s.faultPlan.length === 0)!;
+      const request = { conversationId: `${scenario.id}#0`, scenario, candidate: 0, seed: 1, flaws: [], limits: { maxCallerTurns: 6, maxAgentStepsPerTurn: 4, maxSilenceMs: 1000 } };
+      const outcome = await coordinator.run(request, {});
+      expect(outcome.kind).toBe("done");
+      const conversation = (outcome as Extract<typeof outcome, { kind: "done" }>).conversation;
+      expect(conversation.status, conversation.error).toBe("completed");
+      expect(agent.received.get(request.conversationId)![0]!.mcp).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/mcp\//) });
+      expect(conversation.toolLog.map((r) => [r.tool, r.callId])).toEqual([["search_slots", "mcp-1"]]);
+    } finally {
+      await coordinator.close();
+      await worker.close();
+      await agent.close();
     }
   });
 

@@ -7,6 +7,7 @@ import { type LoadedPack, loadPack, VoicesimError } from "../../../scenarios/ind
 import {
   type BatchOptions,
   type CallExecutor,
+  type CallOutcome,
   candidateItems,
   createThreadExecutor,
   type ForkPlan,
@@ -15,6 +16,7 @@ import {
   runBatch,
   SCRIPTED_RECIPE,
 } from "../../../sim/index.ts";
+import { startWsPolicyAgent, type WsPolicyAgent } from "../../helpers/policy-agents.ts";
 
 const FORKS: ForkPlan = {
   replies: 2,
@@ -108,5 +110,41 @@ describe("a batch smaller than an executor's minimum", () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe("an external agent's calls in worker threads", () => {
+  let agent: WsPolicyAgent;
+  let executor: CallExecutor;
+  let outcome: CallOutcome;
+  let scenarioId = "";
+
+  beforeAll(async () => {
+    agent = await startWsPolicyAgent("tools_over_mcp");
+    const loaded = await loadPack("scenarios/packs/clinic-booking");
+    const scenario = loaded.pack.scenarios.find((s) => s.faultPlan.length === 0)!;
+    scenarioId = scenario.id;
+    executor = createThreadExecutor({
+      workers: 1,
+      concurrencyPerWorker: 1,
+      setup: { packDir: loaded.dir, packHash: loaded.hash, backends: { caller: "scripted", agent: agent.url, agentTurnTimeoutMs: 10_000 } },
+    });
+    outcome = await executor.run({ conversationId: `${scenario.id}#0`, scenario, candidate: 0, seed: 1, flaws: [], limits: { maxCallerTurns: 6, maxAgentStepsPerTurn: 4, maxSilenceMs: 1000 } }, {});
+  });
+  afterAll(async () => {
+    await executor?.close();
+    await agent?.close();
+  });
+
+  it("give the agent a working MCP URL of the thread's own: its tool calls there land in the call's tool log", () => {
+    expect(outcome.kind).toBe("done");
+    const conversation = (outcome as Extract<CallOutcome, { kind: "done" }>).conversation;
+    expect(conversation.status, conversation.error).toBe("completed");
+    const start = agent.received.get(`${scenarioId}#0`)![0]!;
+    expect(start.mcp).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/mcp\//) });
+    const { mcpSeen } = agent;
+    expect(mcpSeen.tools).toContain("search_slots");
+    expect(conversation.toolLog.map((r) => [r.tool, r.callId])).toEqual([["search_slots", "mcp-1"]]);
+    expect(mcpSeen.results).toEqual([{ isError: false, text: JSON.stringify((conversation.toolLog[0]!.outcome as { result: unknown }).result) }]);
   });
 });
