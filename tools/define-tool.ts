@@ -18,15 +18,22 @@ export interface ToolDefinition<A extends z.ZodObject = z.ZodObject, R = unknown
   parseArgs(raw: unknown): { ok: true; args: z.infer<A> } | { ok: false; error: ToolError };
 }
 
-export interface ToolSpec<A extends z.ZodObject, R> {
+/**
+ * `T` is whatever `run` returns, so a tool whose answers differ in shape (found / not found, a known
+ * outage / a new ticket) type-checks as the union of them without an annotation.
+ */
+export interface ToolSpec<A extends z.ZodObject, T extends ToolRunResult<unknown>> {
   name: string;
   description: string;
   args: A;
   result?: z.ZodType;
-  run(args: z.infer<A>, ctx: ToolContext): ToolRunResult<R>;
+  run(args: z.infer<A>, ctx: ToolContext): T;
 }
 
-export function defineTool<A extends z.ZodObject, R>(spec: ToolSpec<A, R>): ToolDefinition<A, R> {
+/** The ok result type of a tool's answers. */
+type ResultOf<T> = T extends { ok: true; result: infer R } ? R : never;
+
+export function defineTool<A extends z.ZodObject, T extends ToolRunResult<unknown>>(spec: ToolSpec<A, T>): ToolDefinition<A, ResultOf<T>> {
   let schema: OpenAIFunctionTool | undefined;
   return {
     kind: "voicesim.tool",
@@ -34,7 +41,7 @@ export function defineTool<A extends z.ZodObject, R>(spec: ToolSpec<A, R>): Tool
     description: spec.description,
     args: spec.args,
     ...(spec.result ? { result: spec.result } : {}),
-    run: spec.run,
+    run: spec.run as ToolDefinition<A, ResultOf<T>>["run"],
     openAISchema() {
       if (!schema) {
         const { $schema: _drop, ...parameters } = z.toJSONSchema(spec.args, { io: "input" }) as Record<string, unknown>;

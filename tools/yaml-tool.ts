@@ -78,7 +78,7 @@ export function toolFromYamlSpec(spec: YamlToolSpec): ToolDefinition {
     for (const [arg, field] of Object.entries(behaviour.set)) if (args[arg] !== undefined) out[field] = args[arg];
     return out;
   };
-  return defineTool<z.ZodObject, unknown>({
+  return defineTool<z.ZodObject, ToolRunResult<unknown>>({
     name: spec.name,
     description: spec.description,
     args: z.object(shape),

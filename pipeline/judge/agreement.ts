@@ -89,7 +89,9 @@ function collect(commitment: Commitment, value: unknown, key: string, timezone: 
   }
   if (ID_KEY.test(key) && depth <= 1) {
     const record = byId.get(value);
-    if (record) collect(commitment, record, "", timezone, new Map(), depth + 1, true);
+    // The caller's own record or account (a customer or account id) says whose the action is, not
+    // what was agreed: its due date or date of birth is no day the caller chose.
+    if (record && !isPersonal(record) && !isPersonalKey(key)) collect(commitment, record, "", timezone, new Map(), depth + 1, true);
     return;
   }
   if (NAME_KEY.test(key) && /^[A-Z]/.test(value) && !isPersonalKey(key)) commitment.names.add(value);
@@ -100,11 +102,14 @@ function commitmentOf(call: ToolCallView, view: CallView, timezone: string): Com
   const byId = recordsById(view, call.index);
   collect(commitment, call.args, "", timezone, byId);
   // What the tool says it did settles the day and time: a move names the old visit by id too.
+  // Only when the arguments named a day or time at all: a date the tool worked out itself (a first
+  // due date, a renewal) is its answer, not something the caller agreed to.
   if (call.succeeded && call.outcome?.ok) {
     const done = emptyCommitment();
     collect(done, call.outcome.result, "", timezone, new Map(), 0, true);
-    if (done.times.size > 0) commitment.times = done.times;
-    if (done.days.size > 0) commitment.days = done.days;
+    const named = commitment.days.size > 0 || commitment.times.size > 0;
+    if (named && done.times.size > 0) commitment.times = done.times;
+    if (named && done.days.size > 0) commitment.days = done.days;
     for (const name of done.names) commitment.names.add(name);
   }
   return commitment;
@@ -133,8 +138,9 @@ function turnMentions(view: CallView, scenario: Scenario, from: number, to: numb
     .sort((a, b) => a.index - b.index);
   const year = DateTime.fromISO(now, { zone: timezone }).year;
   for (const turn of turns) {
-    // What a turn rules out ("Friday, not Thursday") is not what it settles on.
-    const text = dropNegated(turn.text);
+    // What a turn rules out ("Friday, not Thursday") is not what it settles on, and "how can I help
+    // you today" names no day.
+    const text = dropNegated(turn.text).replace(IDIOMATIC_TODAY, "");
     const found = mentionsIn(text);
     const days = new Set(found.days.filter((d) => d.year === undefined || d.year >= year).map((d) => d.monthDay));
     // A weekday or "tomorrow" names a day too; read it on the scenario clock.
@@ -149,6 +155,9 @@ function turnMentions(view: CallView, scenario: Scenario, from: number, to: numb
   }
   return out;
 }
+
+/** "Today" in a greeting or a closing question is a figure of speech, not a day being agreed. */
+const IDIOMATIC_TODAY = /\b(?:(?:help|assist|do for|for) you(?: with)?|anything else[^.?!]*|calling(?: us)?|reaching out)\s+today\b/gi;
 
 const overlaps = <T>(a: Set<T>, b: Set<T>) => [...a].some((x) => b.has(x));
 

@@ -64,6 +64,23 @@ describe("agreement: actions use what the caller last agreed to", () => {
     expect(failing(conversation(events))).toContain("acted_on_agreed");
   });
 
+  it("does not hold an action to a date its tool worked out itself, nor read \"how can I help you today\" as a day", () => {
+    const events = saying(cleanEvents(), 0, "Thanks for calling, how can I help you today?");
+    const end = events.findIndex((e) => e.type === "end");
+    events.splice(
+      end === -1 ? events.length : end,
+      0,
+      callerLine(8, "Can I also pay the rest over four months?"),
+      agentLine(8, "Sure, four monthly payments. Shall I set that up?"),
+      callerLine(9, "Yes, please."),
+      { type: "tool_call", turn: 9, callId: "c9", tool: "create_arrangement", args: { customer_id: "CUS-1", months: 4 }, at: 9000 },
+      { type: "tool_result", turn: 9, callId: "c9", tool: "create_arrangement", outcome: { ok: true, result: { arrangement: { id: "ARR-1", months: 4, firstDue: "2026-04-01" } } }, latencyMs: 100, at: 9100 },
+      agentLine(9, "Done: four payments, the first due on April first."),
+    );
+    const agreed = programmaticChecks({ conversation: conversation(events), scenario, pack: miniPack }).find((c) => c.id === "acted_on_agreed");
+    expect(agreed?.passed, agreed?.message).toBe(true);
+  });
+
   it("follows a change of mind: the last day named wins", () => {
     const events = cleanEvents();
     const booking = events.findIndex((e) => e.type === "tool_call" && e.tool === "book_appointment");
