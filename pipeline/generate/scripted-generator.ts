@@ -58,11 +58,16 @@ function mutate(base: Scenario, pack: ScenarioPack, rng: Rng, mutations: number,
         changes.push(`+${extra.kind}`);
       }
     } else if (move === "fault") {
+      // A seed with a planned fault keeps it as it is: its expectations (nothing booked after a
+      // system outage) were written for it; another kind, or a second fault that wears out an
+      // impatient caller, would make them wrong. Variants of fault-free seeds gain one.
       const tools = intent?.tools.length ? intent.tools : pack.agent.tools;
-      const tool = rng.pick(tools);
-      const kind = rng.pick(FAULT_KINDS);
-      faultPlan = [...faultPlan.filter((f) => f.tool !== tool), { tool, kind, nth: 1, times: 1 }];
-      changes.push(`${kind} on ${tool}`);
+      if (base.faultPlan.length === 0) {
+        const tool = rng.pick(tools);
+        const kind = rng.pick(FAULT_KINDS);
+        faultPlan = [...faultPlan.filter((f) => f.tool !== tool), { tool, kind, nth: 1, times: 1 }];
+        changes.push(`${kind} on ${tool}`);
+      }
     } else if (move === "slots") {
       const day = openDayPhrase(base, pack, rng);
       if (day) {

@@ -42,6 +42,18 @@ describe("the scripted generator", () => {
     for (const [slot, goal] of corrected) expect(Object.keys(goal)).toContain(slot);
   });
 
+  it("keeps the faults a seed planned, which its expectations were written for, and adds one only to fault-free seeds", async () => {
+    const scenarios: Scenario[] = [];
+    for (const seed of [1, 2, 3, 4, 5, 6]) scenarios.push(...(await createScriptedGenerator().generate({ pack: loaded.pack, round: 1, count: 40, seed })).scenarios);
+    const faulted = scenarios.filter((s) => (loaded.pack.scenarios.find((seed) => seed.id === s.seedId)?.faultPlan.length ?? 0) > 0);
+    expect(faulted.length).toBeGreaterThan(0);
+    for (const s of faulted) {
+      const seed = loaded.pack.scenarios.find((x) => x.id === s.seedId);
+      expect(s.faultPlan, s.id).toEqual(seed?.faultPlan);
+    }
+    expect(scenarios.some((s) => s.faultPlan.length > (loaded.pack.scenarios.find((x) => x.id === s.seedId)?.faultPlan.length ?? 0))).toBe(true);
+  });
+
   it("does not propose again what the critic rejected last round", async () => {
     const generator = createScriptedGenerator();
     const first = await generator.generate({ pack: loaded.pack, round: 2, count: 10, seed: 8 });
