@@ -32,6 +32,8 @@ export interface QueueWorkerOptions {
   /** Where packs from Redis are written (default: the system temp folder). */
   packRoot?: string;
   log?: (line: string) => void;
+  /** Told of each call this worker finished, by conversation id (a progress display, a test). */
+  onCallDone?: (conversationId: string) => void;
 }
 
 export interface QueueWorker {
@@ -82,6 +84,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const outcome = await runCall(context, data.request, relay ? { onEvent: relay.onEvent } : {});
       await relay?.flush();
       processed++;
+      options.onCallDone?.(data.request.conversationId);
       return outcome;
     },
     {
