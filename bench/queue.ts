@@ -2,7 +2,8 @@
 // BullMQ worker processes, against the scripted backends and the bench's pretend model (answers
 // after 200 ms). Scripted one-process and two-thread runs are interleaved and their medians
 // compared; machine load and this process's CPU (every thread of it) are printed beside every
-// figure, since the machine may be shared. Results go to bench/queue-results.json.
+// figure, since the machine may be shared. Results go to bench/queue-results.json;
+// `-- --calls-only` measures the scripted calls alone (no whole run, no queue) and writes nothing.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -26,6 +27,7 @@ interface Row {
 }
 
 const ROUNDS = 3;
+const callsOnly = process.argv.includes("--calls-only");
 const rows: Row[] = [];
 const summary: Record<string, number> = {};
 const loaded = await loadPack("scenarios/packs/collections");
@@ -105,10 +107,12 @@ try {
 } finally {
   await warmThreads.close();
 }
-await interleaved("scripted run (--scenarios 60 --candidates 4)", pipelined(1), pipelined(2));
+if (!callsOnly) await interleaved("scripted run (--scenarios 60 --candidates 4)", pipelined(1), pipelined(2));
 
 // 2. BullMQ worker processes: scripted, then the 200 ms model with 1, 2 and 4 workers.
-if (!hasRedisServer()) {
+if (callsOnly) {
+  console.log(JSON.stringify(summary, null, 2));
+} else if (!hasRedisServer()) {
   console.log("queue benchmarks skipped: no redis-server (apt-get install redis-server)");
 } else {
   const redis = await startRedis();
@@ -162,4 +166,4 @@ if (!hasRedisServer()) {
   }
 }
 
-writeFileSync("bench/queue-results.json", `${JSON.stringify({ node: process.version, cores: availableParallelism(), date: new Date().toISOString(), summary, rows }, null, 2)}\n`);
+if (!callsOnly) writeFileSync("bench/queue-results.json", `${JSON.stringify({ node: process.version, cores: availableParallelism(), date: new Date().toISOString(), summary, rows }, null, 2)}\n`);
