@@ -1,86 +1,122 @@
 // Scale-out benchmark (`npm run bench:queue`): calls per second with worker threads and with
-// BullMQ worker processes, against the scripted backends and a fake model server that answers
-// after 200 ms. Machine load and this process's CPU are printed beside every figure (the machine
-// may be shared). Results go to bench/queue-results.json.
+// BullMQ worker processes, against the scripted backends and the bench's pretend model (answers
+// after 200 ms). Scripted one-process and two-thread runs are interleaved and their medians
+// compared; machine load and this process's CPU (every thread of it) are printed beside every
+// figure, since the machine may be shared. Results go to bench/queue-results.json;
+// `-- --calls-only` measures the scripted calls alone (no whole run, no queue) and writes nothing.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createScriptedAgent, createScriptedCaller } from "../agents/index.ts";
+import { createScriptedRewriter, runPipeline } from "../pipeline/index.ts";
 import { loadPack } from "../scenarios/index.ts";
 import { type BackendRecipe, type CallExecutor, cleanQueue, createQueueExecutor, createThreadExecutor, SCRIPTED_RECIPE, simulate } from "../sim/index.ts";
-import { startFakeOpenAIServer } from "../test/helpers/fake-openai-server.ts";
 import { hasRedisServer, startRedis } from "../test/helpers/redis-server.ts";
+import { startModelProcess } from "./fake-model.ts";
+import { fixed, measure, median } from "./measure.ts";
 
 interface Row {
   name: string;
   calls: number;
   seconds: number;
   perSecond: number;
-  coordinatorCpuSeconds: number;
+  /** This process's CPU: the coordinator's, and with worker threads theirs too. */
+  cpuSeconds: number;
   load1: number;
 }
 
+const ROUNDS = 3;
+const callsOnly = process.argv.includes("--calls-only");
 const rows: Row[] = [];
+const summary: Record<string, number> = {};
 const loaded = await loadPack("scenarios/packs/collections");
 const scenarios = loaded.pack.scenarios.length;
-const scripted = { caller: createScriptedCaller(), agent: createScriptedAgent() };
+const scripted = () => ({ caller: createScriptedCaller(), agent: createScriptedAgent() });
+const tempDir = () => mkdtempSync(join(tmpdir(), "voicesim-bench-queue-"));
+const threads = (workers: number) =>
+  createThreadExecutor({ workers, concurrencyPerWorker: 4, setup: { packDir: loaded.dir, packHash: loaded.hash, backends: SCRIPTED_RECIPE } });
 
-async function timed(name: string, perScenario: number, concurrency: number, executor: CallExecutor | undefined): Promise<Row> {
-  const load1 = Number(loadavg()[0]?.toFixed(2));
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const result = await simulate(loaded, {
-    out: mkdtempSync(join(tmpdir(), "voicesim-bench-queue-")),
-    perScenario,
-    concurrency,
-    seed: 1,
-    backends: scripted,
-    flawRate: 0.2,
-    resume: false,
-    ...(executor ? { executor } : {}),
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  const row = {
-    name,
-    calls: result.batch.total,
-    seconds: Number(seconds.toFixed(2)),
-    perSecond: Number((result.batch.total / seconds).toFixed(1)),
-    coordinatorCpuSeconds: Number(((used.user + used.system) / 1e6).toFixed(2)),
-    load1,
-  };
+async function timed(name: string, run: () => Promise<number>): Promise<Row> {
+  const { value: calls, wallS, cpuMs, load } = await measure(run);
+  const row = { name, calls, seconds: fixed(wallS, 2), perSecond: fixed(calls / wallS, 1), cpuSeconds: fixed(cpuMs / 1000, 2), load1: fixed(load, 2) };
   rows.push(row);
-  console.log(`${name}: ${row.calls} calls in ${row.seconds}s = ${row.perSecond}/s (coordinator CPU ${row.coordinatorCpuSeconds}s, load ${load1} on ${availableParallelism()} cores)`);
+  console.log(`${name}: ${row.calls} calls in ${row.seconds}s = ${row.perSecond}/s (CPU ${row.cpuSeconds}s, load ${row.load1} on ${availableParallelism()} cores)`);
   return row;
 }
 
-// 1. Scripted, CPU-bound: one process against two worker threads (threads started and warm first).
-const perScripted = Math.ceil(400 / scenarios);
-await timed("scripted warm-up, one process", 2, 4, undefined);
-const one = await timed("scripted, one process", perScripted, 4, undefined);
-const threads = createThreadExecutor({ workers: 2, concurrencyPerWorker: 4, setup: { packDir: loaded.dir, packHash: loaded.hash, backends: SCRIPTED_RECIPE } });
-try {
-  await timed("scripted warm-up, 2 worker threads", 2, 4, threads);
-  const two = await timed("scripted, 2 worker threads", perScripted, 4, threads);
-  console.log(`scripted speed-up with 2 threads: ${(two.perSecond / one.perSecond).toFixed(2)}×`);
-} finally {
-  await threads.close();
+const simulated = (perScenario: number, executor: CallExecutor | undefined) => async () =>
+  (
+    await simulate(loaded, {
+      out: tempDir(),
+      perScenario,
+      concurrency: 4,
+      seed: 1,
+      backends: scripted(),
+      flawRate: 0.2,
+      resume: false,
+      ...(executor ? { executor } : {}),
+    })
+  ).batch.total;
+
+/** `voicesim run` as the CLI runs it, scripted: generate to export, with its own executor (threads started within). */
+const pipelined = (workers: number) => async () => {
+  const executor = workers > 1 ? threads(workers) : undefined;
+  try {
+    const result = await runPipeline(loaded, {
+      out: tempDir(),
+      seed: 1,
+      scenarios: 60,
+      candidates: 4,
+      forks: 2,
+      rounds: 2,
+      concurrency: 4,
+      flawRate: 0.25,
+      backends: scripted(),
+      rewriter: createScriptedRewriter(),
+      resume: false,
+      ...(executor ? { executor } : {}),
+    });
+    return result.calls.total;
+  } finally {
+    await executor?.close();
+  }
+};
+
+/** One process against two threads, interleaved round by round; the median of each and of the per-round ratios. */
+async function interleaved(label: string, one: () => Promise<number>, two: () => Promise<number>): Promise<void> {
+  const ones: Row[] = [];
+  const twos: Row[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    ones.push(await timed(`${label}, one process (round ${round})`, one));
+    twos.push(await timed(`${label}, 2 worker threads (round ${round})`, two));
+  }
+  const ratio = median(ones.map((row, i) => (twos[i]?.perSecond ?? 0) / row.perSecond));
+  summary[`${label}: speed-up with 2 threads (median of ${ROUNDS} interleaved rounds)`] = fixed(ratio, 2);
+  summary[`${label}: CPU with 2 threads / one process (median)`] = fixed(median(twos.map((r) => r.cpuSeconds)) / median(ones.map((r) => r.cpuSeconds)), 2);
+  console.log(`${label}: 2 threads ${fixed(ratio, 2)}× one process (median of ${ROUNDS} interleaved rounds)`);
 }
 
-// 2. BullMQ worker processes: scripted (2 vs one process) and the 200 ms model server (1, 2, 4).
-if (!hasRedisServer()) {
+// 1. Scripted, CPU-bound: calls alone (threads started and warm first), then the whole pipeline.
+const perScripted = Math.ceil(400 / scenarios);
+await timed("scripted warm-up, one process", simulated(2, undefined));
+const warmThreads = threads(2);
+try {
+  await timed("scripted warm-up, 2 worker threads", simulated(2, warmThreads));
+  await interleaved("scripted calls", simulated(perScripted, undefined), simulated(perScripted, warmThreads));
+} finally {
+  await warmThreads.close();
+}
+if (!callsOnly) await interleaved("scripted run (--scenarios 60 --candidates 4)", pipelined(1), pipelined(2));
+
+// 2. BullMQ worker processes: scripted, then the 200 ms model with 1, 2 and 4 workers.
+if (callsOnly) {
+  console.log(JSON.stringify(summary, null, 2));
+} else if (!hasRedisServer()) {
   console.log("queue benchmarks skipped: no redis-server (apt-get install redis-server)");
 } else {
   const redis = await startRedis();
-  const server = await startFakeOpenAIServer((request) => {
-    const body = request.body;
-    if (body.response_format) {
-      const turn = body.messages.filter((m) => m.role === "assistant").length;
-      return { delayMs: 200, content: JSON.stringify({ utterance: turn < 3 ? "I'd like to check my balance, please." : "Thanks, bye.", hang_up: turn >= 3 }) };
-    }
-    return { delayMs: 200, content: "Thanks for calling. Could I have the phone number on your account?" };
-  });
+  const model = await startModelProcess();
   const workers: ChildProcess[] = [];
   const startWorkers = async (count: number, concurrency: number) => {
     const started = Array.from({ length: count }, (_, index) => {
@@ -105,9 +141,9 @@ if (!hasRedisServer()) {
   const queued = async (name: string, recipe: BackendRecipe, perScenario: number) => {
     // Every measurement starts from an empty queue and an empty shared cache.
     await cleanQueue(redis.url, { all: true });
-    const executor = await createQueueExecutor({ url: redis.url, out: mkdtempSync(join(tmpdir(), "voicesim-bench-queue-")), seed: 1, pack: loaded, backends: recipe });
+    const executor = await createQueueExecutor({ url: redis.url, out: tempDir(), seed: 1, pack: loaded, backends: recipe });
     try {
-      return await timed(name, perScenario, 4, executor);
+      return await timed(name, simulated(perScenario, executor));
     } finally {
       await executor.close();
     }
@@ -115,20 +151,19 @@ if (!hasRedisServer()) {
   try {
     await startWorkers(2, 4);
     await queued("scripted warm-up, 2 queue workers", SCRIPTED_RECIPE, 2);
-    const two = await queued("scripted, 2 queue worker processes", SCRIPTED_RECIPE, perScripted);
-    console.log(`scripted speed-up with 2 queue workers: ${(two.perSecond / one.perSecond).toFixed(2)}×`);
+    await queued("scripted calls, 2 queue worker processes", SCRIPTED_RECIPE, perScripted);
     stopWorkers();
-    const model: BackendRecipe = { caller: "openai:bench-model", agent: "openai:bench-model", baseUrl: server.baseUrl, timeoutMs: 10_000 };
+    const recipe: BackendRecipe = { caller: "openai:bench-model", agent: "openai:bench-model", baseUrl: model.baseUrl, timeoutMs: 10_000 };
     for (const count of [1, 2, 4]) {
       await startWorkers(count, 16);
-      await queued(`200 ms model, ${count} queue worker${count === 1 ? "" : "s"} × 16 calls at once`, model, Math.ceil((40 * count) / scenarios));
+      await queued(`200 ms model, ${count} queue worker${count === 1 ? "" : "s"} × 16 calls at once`, recipe, Math.ceil((40 * count) / scenarios));
       stopWorkers();
     }
   } finally {
     stopWorkers();
-    await server.close();
+    model.stop();
     redis.stop();
   }
 }
 
-writeFileSync("bench/queue-results.json", `${JSON.stringify({ node: process.version, cores: availableParallelism(), date: new Date().toISOString(), rows }, null, 2)}\n`);
+if (!callsOnly) writeFileSync("bench/queue-results.json", `${JSON.stringify({ node: process.version, cores: availableParallelism(), date: new Date().toISOString(), summary, rows }, null, 2)}\n`);

@@ -3,37 +3,20 @@
 // machine's load (os.loadavg) beside wall time: on a shared machine wall time alone says little.
 // The pretend model runs in a child process, so CPU figures are the client's alone. Results are
 // printed and written to bench/results.json; README's figures come from here.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { createModelClient, createOpenAIAgent, createOpenAICaller, createScriptedAgent, createScriptedCaller } from "../agents/index.ts";
 import { nearDuplicateGroups } from "../pipeline/index.ts";
 import { loadPack } from "../scenarios/index.ts";
 import { type RunnablePack, simulate } from "../sim/index.ts";
+import { startModelProcess } from "./fake-model.ts";
 import { measureGraphOverhead, type OverheadResult } from "./graph-overhead.ts";
+import { fixed, measure } from "./measure.ts";
 import { bareChatOpenAILoop, isOpenevalsInstalled, openevalsSimulation, type PeerRun } from "./peers.ts";
 
 const quick = process.argv.includes("--quick");
 const ANSWER_DELAY_S = 0.2;
-
-interface Measured {
-  wallS: number;
-  cpuMs: number;
-  /** One-minute load average when the measurement ended. */
-  load: number;
-}
-
-async function measure<T>(run: () => Promise<T>): Promise<{ value: T } & Measured> {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const value = await run();
-  const used = process.cpuUsage(cpu);
-  return { value, wallS: (performance.now() - started) / 1000, cpuMs: (used.user + used.system) / 1000, load: loadavg()[0] ?? 0 };
-}
-
-const fixed = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 // 1. Scripted calls: the engine alone.
 async function scriptedThroughput(loaded: RunnablePack, calls: number) {
@@ -61,16 +44,6 @@ async function scriptedThroughput(loaded: RunnablePack, calls: number) {
 }
 
 // 3. Model-bound calls: voicesim's LLM agent and caller, then the peers, on one pretend model.
-async function startModelProcess(): Promise<{ baseUrl: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/fake-model-process.ts"], { stdio: ["pipe", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    lines.once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`the pretend model exited (${code})`)));
-  });
-  return { baseUrl, child };
-}
-
 async function voicesimModelCalls(loaded: RunnablePack, baseUrl: string, conversations: number, concurrency: number): Promise<PeerRun> {
   const client = createModelClient({ model: "bench-model", baseUrl, timeoutMs: 30_000 });
   const result = await simulate(loaded, {
@@ -148,7 +121,8 @@ for (const pack of ["collections", "clinic-booking"]) {
 }
 
 const model: ModelFigure[] = [];
-const { baseUrl, child } = await startModelProcess();
+const modelProcess = await startModelProcess();
+const { baseUrl } = modelProcess;
 try {
   for (const concurrency of quick ? [32] : [32, 128]) {
     const conversations = Math.max(64, 2 * concurrency);
@@ -171,7 +145,7 @@ try {
     }
   }
 } finally {
-  child.stdin?.end();
+  modelProcess.stop();
 }
 
 const minhash = minhashOneGroup(quick ? 10_000 : 50_000);

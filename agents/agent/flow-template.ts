@@ -21,8 +21,9 @@ export function valueAt(root: unknown, path: string): unknown {
   let value: unknown = root;
   for (const key of path.replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean)) {
     if (value === null || value === undefined) return undefined;
+    // An empty list reads as nothing, like a missing field (a partial or empty tool result).
     if (Array.isArray(value) && !/^\d+$/.test(key)) value = value[0];
-    value = (value as Record<string, unknown>)[key];
+    value = value === null || value === undefined ? undefined : (value as Record<string, unknown>)[key];
   }
   return value;
 }

@@ -4,6 +4,7 @@ import type { LiveEventChunk } from "../conversation-graph.ts";
 import type { CallOutcome, CallRequest } from "./call-request.ts";
 import type { CallExecutor } from "./executor.ts";
 import { FromWorker, type ThreadWorkerSetup, type ToWorker } from "./thread-messages.ts";
+import { threadWorkerModule } from "./thread-worker-module.ts";
 import { deserialiseError } from "./worker-error.ts";
 
 export interface ThreadExecutorOptions {
@@ -30,8 +31,6 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
-const ENTRY = new URL("./thread-worker-entry.mjs", import.meta.url);
-
 /**
  * Spreads calls over worker threads, each with its own pack and backends, so a CPU-bound
  * (scripted) batch uses every core. A call goes to the thread with the fewest calls in flight;
@@ -42,10 +41,10 @@ export function createThreadExecutor(options: ThreadExecutorOptions): CallExecut
   let closed = false;
   const count = Math.max(1, options.workers);
   // Threads start at the first call, so a run whose batches all stay small never pays for them.
-  let slots: Slot[] | undefined;
+  let slots: Promise<Slot[]> | undefined;
 
-  function startWorker(index: number): Slot {
-    const worker = new Worker(ENTRY, { workerData: options.setup, name: `voicesim-call-worker-${index}` });
+  function startWorker(index: number, entry: URL): Slot {
+    const worker = new Worker(entry, { workerData: options.setup, name: `voicesim-call-worker-${index}` });
     const pending = new Map<number, Pending>();
     const failAll = (error: Error) => {
       for (const call of pending.values()) call.reject(error);
@@ -86,8 +85,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions): CallExecut
     minBatch: options.minBatch ?? 0,
     async run(request: CallRequest, { signal, onEvent }) {
       if (closed) throw new Error("the thread executor is closed");
-      slots ??= Array.from({ length: count }, (_, index) => startWorker(index));
-      const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
+      slots ??= threadWorkerModule().then((entry) => Array.from({ length: count }, (_, index) => startWorker(index, entry)));
+      const slot = (await slots).reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
       const id = nextId++;
       const outcome = new Promise<CallOutcome>((resolve, reject) => slot.pending.set(id, { resolve, reject, onEvent }));
       outcome.catch(() => {});
@@ -112,7 +111,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions): CallExecut
     },
     async close() {
       closed = true;
-      await Promise.all((slots ?? []).map((slot) => slot.worker.terminate()));
+      const started = await slots?.catch(() => undefined);
+      await Promise.all((started ?? []).map((slot) => slot.worker.terminate()));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bindArgs, conditionHolds, type FlowScope, renderSpeech } from "../../agents/agent/flow-template.ts";
+import { bindArgs, conditionHolds, type FlowScope, renderSpeech, valueAt } from "../../agents/agent/flow-template.ts";
 
 const scope: FlowScope = {
   slots: { amount: "15000", pay_date: "2026-03-13..2026-03-13", name: "Dana Whitfield" },
@@ -15,6 +15,11 @@ const scope: FlowScope = {
 };
 
 describe("flow templates", () => {
+  it("reads a field through an empty list as nothing (an empty or partial tool result), never throwing", () => {
+    expect(valueAt({ records: [] }, "records.creditor")).toBeUndefined();
+    expect(valueAt({ records: [{ creditor: "Acme" }] }, "records.creditor")).toBe("Acme");
+  });
+
   it("binds a whole placeholder with its type, a date slot as its first day and the caller's record id", () => {
     expect(bindArgs({ amount_cents: "{slot.amount}", date: "{slot.pay_date}", patient: "{customer.id}", note: "for {slot.name}", fixed: 3, missing: "{slot.nope}" }, scope)).toEqual({
       amount_cents: 15000,

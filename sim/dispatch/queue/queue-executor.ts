@@ -6,7 +6,8 @@ import { CallOutcome, type CallRequest } from "../call-request.ts";
 import type { CallExecutor } from "../executor.ts";
 import { voicesimVersion } from "../version.ts";
 import { uploadPack } from "./pack-bundle.ts";
-import { jobId, jobName, QUEUE_NAME, type QueueJob, runKey } from "./queue-job.ts";
+import type { LiveEventChunk } from "../../conversation-graph.ts";
+import { JobProgress, jobId, jobName, QUEUE_NAME, type QueueJob, runKey } from "./queue-job.ts";
 import { connectRedis, scrubRedisUrl } from "./redis-connection.ts";
 
 export interface QueueExecutorOptions {
@@ -52,6 +53,14 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   // Every call in flight waits on these two; that many listeners is the design, not a leak.
   queue.setMaxListeners(0);
   events.setMaxListeners(0);
+  // Calls shown live (--view): a worker reports their events as job progress, on the same
+  // stream as the job's completion, so a call's events come before its result.
+  const watchers = new Map<string, (chunk: LiveEventChunk) => void>();
+  events.on("progress", ({ jobId: id, data }) => {
+    const watcher = watchers.get(id);
+    const progress = watcher ? JobProgress.safeParse(data) : undefined;
+    if (watcher && progress?.success) for (const chunk of progress.data.events) watcher(chunk);
+  });
   const { cacheDir: _local, ...backends } = options.backends;
   const attempts = Math.max(1, options.attempts ?? 3);
 
@@ -59,18 +68,31 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     runKey: run,
     description: `queue ${scrubRedisUrl(options.url)} (run ${run})`,
     capacity: Math.max(1, options.inFlight ?? 1000),
-    async run(request: CallRequest, { signal }) {
-      const data: QueueJob = { version, run, packHash: options.pack.hash, backends, requestsPerMinute: options.requestsPerMinute ?? 0, tokensPerMinute: options.tokensPerMinute ?? 0, request };
+    async run(request: CallRequest, { signal, onEvent }) {
+      const data: QueueJob = {
+        version,
+        run,
+        packHash: options.pack.hash,
+        backends,
+        requestsPerMinute: options.requestsPerMinute ?? 0,
+        tokensPerMinute: options.tokensPerMinute ?? 0,
+        request,
+        wantsEvents: onEvent !== undefined,
+      };
       const id = jobId(run, request.conversationId);
       // A call that failed for good in an earlier attempt at this run gets its tries again.
       const earlier = await Job.fromId(queue, id);
       if (earlier && (await earlier.getState()) === "failed") await earlier.retry("failed");
+      if (onEvent) watchers.set(id, onEvent);
       const job = await queue.add(jobName(run), data, {
         jobId: id,
         attempts,
         backoff: { type: "exponential", delay: options.retryDelayMs ?? 1000 },
         removeOnComplete: false,
         removeOnFail: false,
+      }).catch((error: unknown) => {
+        watchers.delete(id);
+        throw error;
       });
       const finished = job.waitUntilFinished(events);
       finished.catch(() => {});
@@ -92,6 +114,8 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
         const reason = error instanceof Error ? error.message : String(error);
         if (reason.startsWith("version mismatch")) throw new VoicesimError("version_mismatch", reason, { hint: "install the same voicesim version on the coordinator and every worker" });
         return { kind: "lost", reason: `queued call failed ${attempts} time${attempts === 1 ? "" : "s"}: ${reason}` };
+      } finally {
+        watchers.delete(id);
       }
     },
     async close() {

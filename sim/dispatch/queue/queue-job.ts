@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { ConversationEvent } from "../../../scenarios/index.ts";
 import { BackendRecipe } from "../backend-recipe.ts";
 import { CallRequest } from "../call-request.ts";
 
@@ -22,8 +23,16 @@ export const QueueJob = z.object({
   /** Model tokens (prompt + completion) per minute, shared the same way (0: no limit). */
   tokensPerMinute: z.number().int().min(0).default(0),
   request: CallRequest,
+  /** The coordinator shows calls live (`--view`): the worker reports each call's events as job progress. */
+  wantsEvents: z.boolean().default(false),
 });
 export type QueueJob = z.infer<typeof QueueJob>;
+
+/** A job's progress report: the call's events produced since the last one, in order. */
+export const JobProgress = z.object({
+  events: z.array(z.object({ conversationId: z.string(), index: z.number().int().min(0), event: ConversationEvent })),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
 
 /**
  * A run's key: its run directory's name, pack and seed. The same run resumed gets the same key,

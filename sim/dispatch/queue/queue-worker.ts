@@ -8,6 +8,7 @@ import { backendsFromRecipe } from "../backend-recipe.ts";
 import type { CallOutcome } from "../call-request.ts";
 import { type CallContext, callContext, runCall } from "../run-call.ts";
 import { voicesimVersion } from "../version.ts";
+import { eventRelay } from "./event-relay.ts";
 import { materialisePack } from "./pack-bundle.ts";
 import { QUEUE_NAME, QueueJob } from "./queue-job.ts";
 import { connectRedis, scrubRedisUrl } from "./redis-connection.ts";
@@ -38,6 +39,8 @@ export interface QueueWorkerOptions {
    */
   mcpHost?: string;
   log?: (line: string) => void;
+  /** Told of each call this worker finished, by conversation id (a progress display, a test). */
+  onCallDone?: (conversationId: string) => void;
 }
 
 export interface QueueWorker {
@@ -89,8 +92,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         log(`refused ${job.id}: ${reason}`);
         throw new UnrecoverableError(reason);
       }
-      const outcome = await runCall(await contextFor(data), data.request);
+      const context = await contextFor(data);
+      const relay = data.wantsEvents ? eventRelay((progress) => job.updateProgress(progress)) : undefined;
+      const outcome = await runCall(context, data.request, relay ? { onEvent: relay.onEvent } : {});
+      await relay?.flush();
       processed++;
+      options.onCallDone?.(data.request.conversationId);
       return outcome;
     },
     {
