@@ -112,35 +112,16 @@ export async function loadPack(dirOrFile: string): Promise<LoadedPack> {
     // Report cross-reference mistakes too: check what does parse, without the broken items.
     const partial = ScenarioPack.safeParse(withoutInvalidItems(merged));
     if (partial.success) {
-      const yamlTools = partial.data.tools.map((t) => t.name);
+      // The TypeScript tools too, or every one of them would be reported as unknown beside the real mistake.
+      const moduleTools = await loadToolModules(partial.data.toolModules, dir, origins.get("toolModules") ?? rel(dir, main), issues, () => {});
+      const yamlTools = [...partial.data.tools.map((t) => t.name), ...moduleTools.map((t) => t.name)];
       issues.push(...validatePackReferences(partial.data, yamlTools).map((issue) => ({ ...issue, file: originOf(issue.path, origins, rel(dir, main)) })));
     }
     throw new PackValidationError(dir, dedupe(issues));
   }
   const pack = parsed.data;
 
-  const moduleTools: ToolDefinition[] = [];
-  for (const [index, modulePath] of pack.toolModules.entries()) {
-    const where = { file: origins.get("toolModules") ?? rel(dir, main), path: `toolModules[${index}]` };
-    const found = locatePackFile(dir, modulePath, "a tool module");
-    if (!found.ok) {
-      issues.push({ ...where, message: found.message });
-      continue;
-    }
-    // Import the resolved file, not the name: what was checked is what runs.
-    const file = found.realFile;
-    try {
-      const loaded = await importToolModule(file);
-      const made = typeof loaded.tools === "function" ? (loaded.tools as (kit: PackToolKit) => unknown)(packToolKit) : loaded.tools;
-      const exported = Array.isArray(made) ? made : Object.values(loaded);
-      const found = exported.filter(isToolDefinition);
-      if (found.length === 0) issues.push({ ...where, message: `${modulePath} exports no tools made with defineTool (export function tools(kit) { return [...] })` });
-      moduleTools.push(...found);
-      hash.update(`${modulePath}\n${readFileSync(file, "utf8")}\n`);
-    } catch (error) {
-      issues.push({ ...where, message: `${modulePath} failed to load: ${error instanceof Error ? error.message : String(error)}` });
-    }
-  }
+  const moduleTools = await loadToolModules(pack.toolModules, dir, origins.get("toolModules") ?? rel(dir, main), issues, (path, text) => hash.update(`${path}\n${text}\n`));
   const packTools = [...pack.tools.map(toolFromYamlSpec), ...moduleTools];
   issues.push(...validatePackReferences(pack, packTools.map((t) => t.name)).map((issue) => ({ ...issue, file: originOf(issue.path, origins, rel(dir, main)) })));
   if (issues.length > 0) throw new PackValidationError(dir, issues);
@@ -290,3 +271,29 @@ function zodIssues(error: z.ZodError, origins: Origins, fallback: string): PackI
   });
 }
 
+/** The pack's TypeScript tool modules, imported; each problem is added to `issues` with its file. */
+async function loadToolModules(modules: readonly string[], dir: string, file: string, issues: PackIssue[], onLoaded: (path: string, text: string) => void): Promise<ToolDefinition[]> {
+  const moduleTools: ToolDefinition[] = [];
+  for (const [index, modulePath] of modules.entries()) {
+    const where = { file, path: `toolModules[${index}]` };
+    const found = locatePackFile(dir, modulePath, "a tool module");
+    if (!found.ok) {
+      issues.push({ ...where, message: found.message });
+      continue;
+    }
+    // Import the resolved file, not the name: what was checked is what runs.
+    const real = found.realFile;
+    try {
+      const loaded = await importToolModule(real);
+      const made = typeof loaded.tools === "function" ? (loaded.tools as (kit: PackToolKit) => unknown)(packToolKit) : loaded.tools;
+      const exported = Array.isArray(made) ? made : Object.values(loaded);
+      const tools = exported.filter(isToolDefinition);
+      if (tools.length === 0) issues.push({ ...where, message: `${modulePath} exports no tools made with defineTool (export function tools(kit) { return [...] })` });
+      moduleTools.push(...tools);
+      onLoaded(modulePath, readFileSync(real, "utf8"));
+    } catch (error) {
+      issues.push({ ...where, message: `${modulePath} failed to load: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  return moduleTools;
+}

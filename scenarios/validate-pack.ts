@@ -21,6 +21,17 @@ const ID_FIELDS: Record<string, string> = {
   expectedSlotId: "slots",
 };
 
+/**
+ * The collection a field like `customerId` points into, when the pack has records in it: a pack
+ * without `accounts` fixtures may use `accountId` for records of its own, which nothing checks.
+ */
+function foreignKey(field: string, collections: Record<string, unknown>): string | undefined {
+  const target = ID_FIELDS[field];
+  // The pack schema gives every built-in collection a default (empty) list: only one with records counts.
+  const records = target === undefined ? undefined : collections[target];
+  return target !== undefined && Array.isArray(records) && records.length > 0 ? target : undefined;
+}
+
 /** Built-in flows the scripted agent still runs in code (calendar offers and payments); anything else is `steps`. */
 const FLOWS = new Set(["book", "reschedule", "cancel", "availability", "payment", "payment_plan"]);
 
@@ -94,9 +105,10 @@ export function validatePackReferences(pack: ScenarioPack, packToolNames: readon
   // Fixtures must agree with each other, as a real database's foreign keys would.
   for (const [collection, records] of Object.entries(collections)) {
     records.forEach((record, i) => {
-      for (const [field, target] of Object.entries(ID_FIELDS)) {
+      for (const field of Object.keys(ID_FIELDS)) {
         const value = record[field];
-        if (typeof value === "string" && !ids(target).has(value)) add(`fixtures.${collection}[${i}].${field}`, `no ${target} record ${value}`);
+        const target = foreignKey(field, collections);
+        if (target && typeof value === "string" && !ids(target).has(value)) add(`fixtures.${collection}[${i}].${field}`, `no ${target} record ${value}`);
       }
       if (collection === "services") {
         for (const [p, provider] of ((record.providerIds as string[]) ?? []).entries()) {
@@ -156,7 +168,7 @@ export function validateScenarioReferences(scenario: Scenario, pack: ScenarioPac
     }
   });
   for (const [key, value] of Object.entries(scenario.hiddenFacts)) {
-    const target = ID_FIELDS[key];
+    const target = foreignKey(key, collections);
     if (target && typeof value === "string" && !ctx.ids(target).has(value)) add(`hiddenFacts.${key}`, `no ${target} record ${value}`);
   }
   scenario.faultPlan.forEach((rule, f) => {
@@ -180,7 +192,7 @@ export function validateScenarioReferences(scenario: Scenario, pack: ScenarioPac
         // A TypeScript tool may write any field into a pack's own collection; only YAML tools and fixtures are known here.
         const codeWrites = pack.toolModules.length > 0 && !(assertion.collection in builtinCollections);
         if (!fields.has(field) && !codeWrites) add(`${path}.${part}.${field}`, `${assertion.collection} records have no field ${field}`);
-        const target = field === "id" ? assertion.collection : ID_FIELDS[field];
+        const target = field === "id" ? assertion.collection : foreignKey(field, collections);
         // A created record's id cannot be known in advance; ids of existing records must exist.
         if (target && typeof value === "string" && !(field === "id" && part === "where" && !records) && !ctx.ids(target).has(value)) {
           add(`${path}.${part}.${field}`, `no ${target} record ${value}`);

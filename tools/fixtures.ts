@@ -30,7 +30,7 @@ export const CustomerRecord = z.object({
 export const AccountRecord = z.object({
   id,
   customerId: ref("customer"),
-  kind: z.enum(["patient", "debt"]).describe("What the balance is for: `patient` (a bill for services) or `debt` (a collection account)."),
+  kind: z.string().min(1).describe("What the balance is for, in the pack's own word (e.g. `patient` for a bill for services, `debt` for a collection account); read back by `get_account`."),
   balanceCents: z.number().int().nonnegative().describe("What is owed, in cents (64000 is $640.00); payments lower it."),
   creditor: z.string().optional().describe("Who the debt is owed to, for collection accounts."),
   status: z.enum(["open", "disputed", "paid", "closed", "cease_contact"]).default("open").describe("Account state; the built-in payment tools act only on an `open` account (disputed, paid, closed, cease_contact: rule_violation)."),

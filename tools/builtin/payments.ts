@@ -149,7 +149,8 @@ export const setDoNotContact = defineTool({
     if (!customer) return fail("not_found", `no customer ${args.customer_id}`);
     customer.doNotContact = true;
     for (const account of accounts(ctx)) {
-      if (account.customerId === customer.id && account.kind === "debt" && account.status === "open") account.status = "cease_contact";
+      // Whatever the pack calls its accounts, none of the customer's open ones may be pursued now.
+      if (account.customerId === customer.id && account.status === "open") account.status = "cease_contact";
     }
     ctx.collection("notes").push({ id: ctx.newId("NOTE"), customerId: customer.id, text: `cease contact: ${args.reason}`, at: ctx.clock.nowIso() });
     return ok({ customer_id: customer.id, do_not_contact: true as const });
