@@ -64,6 +64,7 @@ const DIGIT_WORDS: Record<string, string> = {
   three: "3",
   four: "4",
   for: "4",
+  fore: "4",
   five: "5",
   six: "6",
   seven: "7",
@@ -224,7 +225,7 @@ export function parseDigitString(text: string): string {
 }
 
 /** Words a recogniser writes for a digit that are also ordinary words ("want to", "oh, okay"). */
-const WEAK_DIGITS: Record<string, string> = { oh: "0", o: "0", owe: "0", to: "2", too: "2", for: "4", won: "1", ate: "8" };
+const WEAK_DIGITS: Record<string, string> = { oh: "0", o: "0", owe: "0", to: "2", too: "2", for: "4", fore: "4", won: "1", ate: "8" };
 const STRICT_DIGITS: Record<string, string> = {
   zero: "0",
   one: "1",
@@ -271,7 +272,11 @@ export function digitRuns(text: string): string[] {
   const runs: string[] = [];
   let run: DigitToken[] = [];
   const flush = () => {
-    const kept = run.filter((token, k) => !token.isWeak || run[k - 1]?.isWeak === false || run[k + 1]?.isWeak === false);
+    // Between two real digits every weak word is a digit ("one owe oh ate seven"); at either end
+    // only one right beside a real digit is.
+    const first = run.findIndex((token) => !token.isWeak);
+    const last = run.findLastIndex((token) => !token.isWeak);
+    const kept = run.filter((token, k) => !token.isWeak || (k > first && k < last) || k === first - 1 || k === last + 1);
     // A weak word kept only beside another weak word ("oh to") is still noise.
     const digits = kept.some((token) => !token.isWeak) ? kept.map((token) => token.digits).join("") : "";
     if (digits) runs.push(digits);

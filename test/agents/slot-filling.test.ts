@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchChoice, parseClockTime, parseDateRequest, parseDigitString, parseDob, parseMoney, parsePhone, parseYesNo, speakDateTime, speakMoney } from "../../agents/index.ts";
+import { digitRuns, matchChoice, parseClockTime, parseDateRequest, parseDigitString, parseDob, parseMoney, parsePhone, parseYesNo, speakDateTime, speakMoney } from "../../agents/index.ts";
 
 const NOW = "2026-03-10T09:05:00"; // a Tuesday
 const TZ = "America/Chicago";
@@ -43,6 +43,13 @@ describe("slot filling from heard text", () => {
     expect(parsePhone("my number is (312) 555-0147.")).toBe("3125550147");
     expect(parseDigitString("double seven three, owe one")).toBe("77301");
     expect(parsePhone("three one two")).toBeUndefined();
+  });
+
+  it("reads digits through the recogniser's own homophones, a run of them between real digits included", () => {
+    expect(digitRuns("Oh, okay. Sore, it's eight oh five two fore.")).toEqual(["80524"]);
+    expect(digitRuns("It's seven three one owe oh ate seven.")).toEqual(["7310087"]);
+    // Ordinary words that sound like digits are no digits away from real ones.
+    expect(digitRuns("I want to pay for it, oh and one more thing")).toEqual(["1"]);
   });
 
   it("reads money, yes and no, and choices", () => {
