@@ -6,7 +6,7 @@ import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
 import { formatDaySlot } from "./agent/flow-template.ts";
-import { type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
+import { amendInstead, claimedSuccess, type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
 import { dropNegated, stripFillers, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
 import { digitRuns, parseDigits } from "./slot-filling/spoken-numbers.ts";
@@ -135,6 +135,8 @@ function onCaller(t: Turn, heard: string): AgentAction {
         for (const slot of t.intent?.slots ?? []) fillSlotFrom(t, slot.name, corrected, true);
         if (JSON.stringify(m.slots) !== before) {
           t.preamble.push("No problem.");
+          // Done already (the visit is booked): the pack may say a change goes through another request (moving it).
+          amendInstead(t);
           return proceed(t);
         }
         resetRequest(m);
@@ -772,12 +774,13 @@ function failedTwice(t: Turn, purpose: string): AgentAction {
 
 /** The injected flaw: tells the caller it worked when the system said it did not. */
 function claimSuccess(t: Turn, purpose: string): AgentAction {
+  const claimed = isFlowPurpose(purpose) ? claimedSuccess(t, purpose) : undefined;
   markDone(t);
   const done: Record<string, string> = {
     payment: "Your payment went through.",
     plan: "Your payment plan is all set up.",
   };
-  return anythingElse(t, done[purpose] ?? "That's all taken care of.");
+  return anythingElse(t, claimed ?? done[purpose] ?? "That's all taken care of.");
 }
 
 function complyWithTrap(t: Turn, trap: string): AgentAction {

@@ -165,6 +165,16 @@ export const Intent = z.object({
     .array(z.string().min(1))
     .default([])
     .describe("How callers open with this request: templates over `{slot.<name>}`, `[...]` parts dropped when a value is held back; the caller picks the one that says most of its goal."),
+  amend: z
+    .object({
+      intent: z.string().describe("The intent a change runs instead (e.g. moving the visit rather than booking a second one)."),
+      slots: z
+        .record(z.string(), z.string())
+        .default({})
+        .describe("Slots of that intent, as templates over what this request saved (`{ appointment_date: \"{booked.start}\" }`); a date-time read into a day slot names its day."),
+    })
+    .optional()
+    .describe("When the caller changes a value after this request is done (\"actually, make it Thursday\"), run this intent instead of doing the request twice; slots both intents have carry over, the corrected one too."),
   informational: z
     .boolean()
     .optional()

@@ -64,6 +64,13 @@ export function validatePackReferences(pack: ScenarioPack, packToolNames: readon
     intent.tools.forEach((tool, t) => {
       if (!agentTools.has(tool)) add(`agent.intents[${i}].tools[${t}]`, `${tool} is not in agent.tools`);
     });
+    if (intent.amend) {
+      const target = pack.agent.intents.find((other) => other.id === intent.amend?.intent);
+      if (!target) add(`agent.intents[${i}].amend.intent`, `no intent ${intent.amend.intent}`);
+      for (const name of Object.keys(intent.amend.slots)) {
+        if (target && !target.slots.some((s) => s.name === name)) add(`agent.intents[${i}].amend.slots.${name}`, `no slot ${name} on intent ${target.id}`);
+      }
+    }
     intent.slots.forEach((slot, s) => {
       if (slot.from && !(slot.from in collections)) add(`agent.intents[${i}].slots[${s}].from`, `no fixture collection ${slot.from}`);
       if (slot.type === "enum" && !slot.from && !slot.choices?.length) add(`agent.intents[${i}].slots[${s}]`, "an enum slot needs `from` or `choices`");

@@ -200,10 +200,7 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     const { code, message } = outcome.error;
     if (kind === "identity" && (code === "not_found" || code === "rule_violation")) return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
     const handler = step.onError[code] ?? step.onError.default;
-    if (t.hasFlaw("claim_success_after_failure") && step.say) {
-      t.preamble.push(renderSpeech(step.say, flowScope(t)));
-      return hooks.anythingElse(t, "");
-    }
+    if (t.hasFlaw("claim_success_after_failure") && step.say) return hooks.anythingElse(t, claimedSuccess(t, pending.purpose) ?? "That's all taken care of.");
     if (!handler) return hooks.failed(t, pending.purpose);
     const spoken = renderSpeech(handler, flowScope(t, reasonOf(message, t.view.timezone)));
     return askAgain(t, kind, at, spoken, hooks) ?? hooks.anythingElse(t, spoken);
@@ -234,6 +231,8 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
   }
   // A result missing what this step will say (a partial answer) is asked for again once.
   const later = stepsOf(t, kind).slice(at).flatMap((s) => [s.say, s.confirm, ...Object.values(s.args).map(String)]).filter((x): x is string => typeof x === "string");
+  // A list a later choice offers from that came back empty is asked for once more, like an empty answer.
+  if (step.save && pending.attempt < 2 && listEmpty(stepsOf(t, kind).slice(at + 1), step.save, result)) return t.retry(pending, "Hmm, let me check that again.");
   if (step.save && (later.some((template) => missingSaid(template, step.save ?? "", result)) || listItemsMissing(stepsOf(t, kind).slice(at + 1), step.save, result))) {
     // A call that changes something did its work even if its answer came back cut short: never twice.
     if (changesSomething(stepsOf(t, kind), at)) {
@@ -572,4 +571,58 @@ function pick(t: Turn, step: FlowStep, item: unknown, hooks: FlowHooks): AgentAc
   m.asked = null;
   m.flowStep++;
   return run(t, "intent", hooks);
+}
+
+/** Whether a later `choose` offers from a list in this result that is empty. */
+function listEmpty(later: readonly FlowStep[], saved: string, result: unknown): boolean {
+  return later.some((step) => {
+    const from = WHOLE_NAME.exec(step.choose?.from ?? "")?.[1]?.split(".");
+    if (!step.choose || from?.[0] !== saved) return false;
+    const list = valueAt(result, from.slice(1).join("."));
+    return Array.isArray(list) && list.length === 0;
+  });
+}
+
+/**
+ * The injected claim-success flaw: what the step says on success, without the sentences that read
+ * the result the tool never gave ("You're all set." of "You're all set. It's booked for {x|date}.").
+ */
+export function claimedSuccess(t: Turn, purpose: string): string | undefined {
+  const call = flowCallOf(purpose);
+  const say = call ? stepsOf(t, call.kind)[call.at]?.say : undefined;
+  if (!say) return undefined;
+  const scope = flowScope(t);
+  const kept = say
+    .split(/(?<=[.!?])\s+/)
+    .filter((sentence) => [...sentence.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|[a-z]+)?\}/g)].every((match) => lookup(scope, match[1] ?? "") !== undefined));
+  return kept.length > 0 ? renderSpeech(kept.join(" "), scope) : undefined;
+}
+
+/**
+ * A change of mind after the request is done, for an intent with `amend`: the request becomes
+ * that intent (moving what was booked rather than booking twice), with the slots the two share
+ * and the ones `amend.slots` reads from what the first request saved.
+ */
+export function amendInstead(t: Turn): void {
+  const m = t.memory;
+  const amend = t.intent?.amend;
+  const target = t.pack.agent.intents.find((intent) => intent.id === amend?.intent);
+  if (!amend || !target || !m.completed.includes(m.intent ?? "")) return;
+  const scope = flowScope(t);
+  const slots: Record<string, string> = {};
+  for (const spec of target.slots) if (m.slots[spec.name] !== undefined) slots[spec.name] = m.slots[spec.name] as string;
+  for (const [name, template] of Object.entries(amend.slots)) {
+    const value = bindValue(template, scope);
+    // Nothing saved to amend (the request failed): it is simply done again.
+    if (typeof value !== "string" && typeof value !== "number") return;
+    const spec = target.slots.find((s) => s.name === name);
+    const day = /^\d{4}-\d{2}-\d{2}/.exec(String(value))?.[0];
+    // A date-time read into a day slot names that day.
+    slots[name] = (spec?.type === "date" || spec?.type === "datetime") && day ? formatDaySlot({ from: day, to: day }) : String(value);
+  }
+  m.intent = target.id;
+  m.slots = slots;
+  m.flowStep = 0;
+  m.flowConfirmed = -1;
+  m.offered = null;
 }
