@@ -304,10 +304,12 @@ export function onFlowChoice(t: Turn, heard: string, hooks: FlowHooks): AgentAct
   if (byDay) return byDay;
   const label = matchChoice(heard, offered.labels, { byPosition: true });
   if (label === undefined) {
-    const fallback = choiceFallback(t, heard);
+    // "Sorry, go ahead": the caller talked over the question and missed it; it is asked whole again.
+    const cutOff = /\b(go ahead|go on|what was that|cut you off)\b/i.test(heard) && heard.split(/\s+/).length <= 8;
+    const fallback = cutOff ? undefined : choiceFallback(t, heard);
     if (fallback !== undefined) return pick(t, step, offered.items[fallback], hooks);
-    if (m.repeats >= 1) return hooks.transfer(t, "could not tell which option the caller wanted");
-    return t.ask("choose_item", `Sorry, which would you like: ${joinSpoken(offered.labels, "or")}?`);
+    if (m.repeats >= 2) return hooks.transfer(t, "could not tell which option the caller wanted");
+    return t.ask("choose_item", cutOff && m.lastAsk ? m.lastAsk : `Sorry, which would you like: ${joinSpoken(offered.labels, "or")}?`);
   }
   m.saved[step.choose.save] = offered.items[offered.labels.indexOf(label)] as never;
   m.offered = null;
@@ -414,6 +416,13 @@ function offerable(choose: Choose, list: unknown, scope: FlowScope): { items: un
       return d !== undefined && d >= day.from && d <= day.to;
     });
     if (onDay.length > 0) items = onDay;
+  }
+  if (choose.at) {
+    // One day at a time, as a receptionist reads a calendar: the first day with openings.
+    const days = items.map((item) => localDay(valueAt(item, choose.at ?? ""), scope.timezone)).filter((d): d is string => d !== undefined).sort();
+    if (days.length > 0) items = items.filter((item) => localDay(valueAt(item, choose.at ?? ""), scope.timezone) === days[0]);
+  }
+  if (choose.at && day) {
     if (day.time) {
       const wanted = minutesOf(day.time);
       const distance = (item: unknown) => Math.abs((localMinutes(valueAt(item, choose.at ?? ""), scope.timezone) ?? 0) - wanted);
@@ -560,6 +569,12 @@ function choiceFallback(t: Turn, heard: string): number | undefined {
     const at = labels.findIndex((label) => parseClockTime(label) === time);
     if (at >= 0) return at;
   }
+  // "Nine a ms", "eight thirty e m": the hour and minutes of a spoken time, heard through the noise.
+  const lower = ` ${heard.toLowerCase().replace(/[^a-z ]/g, " ").replace(/\s+/g, " ")} `;
+  const said = labels.map((label) => /\b((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: (?:oh )?[a-z]+)?) [ap] m\b/.exec(label.toLowerCase())?.[1]);
+  const heardTime = said.map((phrase, i) => ({ i, phrase: phrase ?? "" })).filter(({ phrase }) => phrase && lower.includes(` ${phrase} `));
+  const longest = heardTime.sort((a, b) => b.phrase.length - a.phrase.length || a.i - b.i)[0];
+  if (longest) return longest.i;
   if (m.repeats >= 1 && parseYesNo(heard) === "yes" && labels.length > 0) return 0;
   return undefined;
 }
