@@ -158,7 +158,8 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
       const args = bindArgs(step.args, t.hasFlaw("wrong_slot") && changesSomething(steps, at) ? withWrongPick(t, steps.slice(0, at), scope) : scope);
       // One "one moment" is enough: a call straight after another's result goes on without a filler.
       const chained = t.view.events.at(-1)?.type === "tool_result" && t.preamble.length === 0;
-      return t.call(step.call, args, `flow:${kind}:${at}`, chained ? undefined : t.pick(["One moment.", "Let me check that.", "Just a moment."]));
+      const filler = changesSomething(steps, at) ? ["Okay, doing that now.", "Great, one moment.", "Alright, one moment."] : ["One moment.", "Let me check that.", "Just a moment."];
+      return t.call(step.call, args, `flow:${kind}:${at}`, chained ? undefined : t.pick(filler));
     }
     if (step.say) {
       t.preamble.push(renderSpeech(step.say, scope));
@@ -542,7 +543,7 @@ function choiceByDay(t: Turn, heard: string, step: FlowStep, hooks: FlowHooks): 
   m.slots[slot] = formatDaySlot({ from: request.from, to: request.to, ...(request.time ? { time: request.time } : request.partOfDay ? { part: request.partOfDay } : {}) });
   rewindTo(t, slot);
   m.asked = null;
-  t.preamble.push(t.pick(["Sure, let me look at that instead.", "No problem.", "Of course."]));
+  t.preamble.push(t.pick(["Sure.", "No problem.", "Of course."]));
   return run(t, "intent", hooks);
 }
 
