@@ -489,7 +489,7 @@ function onConfirm(t: Turn, heard: string): AgentAction {
       // Steps before a read-back only look things up: run again from the first that reads a changed
       // value; what came before (the caller's record, their visit) still holds.
       const steps = t.intent.steps;
-      const first = steps.findIndex((step) => changed.some((name) => step.collect?.includes(name) || JSON.stringify(step).includes(`slot.${name}`)));
+      const first = steps.findIndex((step) => changed.some((name) => step.collect?.includes(name) || step.choose?.slot === name || JSON.stringify(step).includes(`slot.${name}`)));
       t.preamble.push("Okay.");
       m.asked = null;
       m.flowStep = Math.min(Math.max(first, 0), m.flowStep);

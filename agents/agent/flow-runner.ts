@@ -418,8 +418,8 @@ function offerable(choose: Choose, list: unknown, scope: FlowScope): { items: un
     });
     if (onDay.length > 0) items = onDay;
   }
-  if (choose.at) {
-    // One day at a time, as a receptionist reads a calendar: the first day with openings.
+  if (choose.at && day && items.length > 0 && items.every((item) => (localDay(valueAt(item, choose.at ?? ""), scope.timezone) ?? "") >= day.from && (localDay(valueAt(item, choose.at ?? ""), scope.timezone) ?? "") <= day.to)) {
+    // One day at a time, as a receptionist reads a calendar: the first day with openings in the span asked for.
     const days = items.map((item) => localDay(valueAt(item, choose.at ?? ""), scope.timezone)).filter((d): d is string => d !== undefined).sort();
     if (days.length > 0) items = items.filter((item) => localDay(valueAt(item, choose.at ?? ""), scope.timezone) === days[0]);
   }
@@ -540,7 +540,11 @@ function choiceByDay(t: Turn, heard: string, step: FlowStep, hooks: FlowHooks): 
     m.flowStep++;
     return run(t, "intent", hooks);
   }
-  m.slots[slot] = formatDaySlot({ from: request.from, to: request.to, ...(request.time ? { time: request.time } : request.partOfDay ? { part: request.partOfDay } : {}) });
+  // "Next Wednesday instead": the time asked for before still stands unless a new one is named.
+  const before = parseDaySlot(m.slots[slot] ?? "");
+  const time = request.time ?? (request.partOfDay ? undefined : before?.time);
+  const part = request.partOfDay ?? before?.part;
+  m.slots[slot] = formatDaySlot({ from: request.from, to: request.to, ...(time ? { time } : part ? { part } : {}) });
   rewindTo(t, slot);
   m.asked = null;
   t.preamble.push(t.pick(["Sure.", "No problem.", "Of course."]));
