@@ -121,6 +121,8 @@ export function readAgent(text: string): AgentMove[] {
   // "I can book you with Marco, Ines or Lena. Who would you like?": a choice among things, too.
   if (isQuestion && /\b(who|which)\b[^.?!]*\?\s*$/.test(lower) && /[a-z0-9]+(?:, [a-z0-9]+)* or [a-z0-9]+/.test(lower)) moves.add("offer_times");
   if (moves.has("ask_transfer_after_failure")) moves.delete("transfer");
+  // Times read out as an answer, then "anything else?": nothing to choose.
+  if (moves.has("ask_anything_else") && !/\b(which|what time)\b[^.?!]*\?/.test(lower)) moves.delete("offer_times");
   if (moves.has("offer_times")) moves.delete("ask_time");
   return PATTERNS.map(([move]) => move).filter((move) => moves.has(move));
 }
