@@ -159,7 +159,7 @@ export const Intent = z.object({
     .string()
     .min(1)
     .optional()
-    .describe("A built-in flow (book, reschedule, cancel, availability, payment, payment_plan) when the intent has no `steps`; with `steps`, a free-text name."),
+    .describe("A built-in flow (payment, payment_plan) when the intent has no `steps`; with `steps`, a free-text name."),
   steps: z.array(FlowStep).optional().describe("The flow as data: what the scripted agent does, step by step, for this request."),
   openings: z
     .array(z.string().min(1))
