@@ -1,15 +1,16 @@
-import { DateTime } from "luxon";
+
 import type { ToolResultEvent } from "../scenarios/index.ts";
 import type { AgentAction, AgentBackend, JsonValue } from "./agent-types.ts";
-import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment, type KnownMethod, type Offer, resetRequest } from "./agent/memory.ts";
+import { type AgentMemory, freshMemory, type KnownAccount, type KnownMethod, resetRequest } from "./agent/memory.ts";
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
-import { type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
+import { formatDaySlot } from "./agent/flow-template.ts";
+import { amendInstead, claimedSuccess, type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
 import { dropNegated, stripFillers, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
 import { digitRuns, parseDigits } from "./slot-filling/spoken-numbers.ts";
-import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "./slot-filling/speak.ts";
+import { speakDate, speakDigits, speakMoney, speakNumber } from "./slot-filling/speak.ts";
 
 
 export interface ScriptedAgentOptions {
@@ -117,10 +118,6 @@ function onCaller(t: Turn, heard: string): AgentAction {
     case "ssnLast4":
     case "name":
       return onIdentityAnswer(t, heard);
-    case "choose":
-      return onChoice(t, heard);
-    case "choose_appointment":
-      return onAppointmentChoice(t, heard);
     case "choose_item":
       return onFlowChoice(t, heard, FLOW_HOOKS);
     case "confirm":
@@ -128,28 +125,6 @@ function onCaller(t: Turn, heard: string): AgentAction {
     case "after_failure":
       if (parseYesNo(heard) === "yes") return transfer(t, `tool failure during ${m.intent ?? "the call"}`);
       return anythingElse(t, "Okay. I'm sorry again about the trouble.");
-    case "offer_booking": {
-      const answer = parseYesNo(heard);
-      if (answer === "yes" && !isThanksOnly(heard) && t.pack.agent.intents.some((i) => i.flow === "book")) {
-        const { dateRequest, offers } = m;
-        const provider = m.slots.provider;
-        resetRequest(m);
-        m.intent = t.pack.agent.intents.find((i) => i.flow === "book")?.id ?? null;
-        m.dateRequest = dateRequest;
-        if (provider) m.slots.provider = provider;
-        if (dateRequest) m.slots.date = `${dateRequest.from}..${dateRequest.to}`;
-        // Book what was just offered: a service that provider gives, and the same open times.
-        const providerId = offers[0]?.provider_id;
-        const service = t.pack.fixtures.services.find((s) => providerId !== undefined && s.providerIds.includes(providerId));
-        if (service && offers.every((o) => service.providerIds.includes(o.provider_id))) {
-          m.slots.service = service.name;
-          m.offers = offers;
-        }
-        return proceed(t);
-      }
-      if (answer !== "yes" || !said.intent) return anythingElse(t, t.pick(["No problem.", "Sure, no problem."]));
-      break;
-    }
     case "anything_else":
       if (m.lastRequest && /\b(i meant|i mean|sorry|actually)\b/i.test(heard) && !said.intent) {
         // "Oh wait, I meant Blue Cross, not Aetna": the same request again with the corrected value.
@@ -160,17 +135,8 @@ function onCaller(t: Turn, heard: string): AgentAction {
         for (const slot of t.intent?.slots ?? []) fillSlotFrom(t, slot.name, corrected, true);
         if (JSON.stringify(m.slots) !== before) {
           t.preamble.push("No problem.");
-          const moveIntent = t.pack.agent.intents.find((i) => i.flow === "reschedule");
-          if (t.intent?.flow === "book" && m.lastBooked && moveIntent && m.slots.date !== m.lastRequest.slots.date) {
-            // The visit is already booked: a new day means moving it, not booking a second one.
-            const dateRequest = m.dateRequest;
-            resetRequest(m);
-            m.intent = moveIntent.id;
-            m.appointments = [m.lastBooked];
-            m.targetAppointment = m.lastBooked;
-            m.dateRequest = dateRequest;
-            if (dateRequest) m.slots.date = `${dateRequest.from}..${dateRequest.to}`;
-          }
+          // Done already (the visit is booked): the pack may say a change goes through another request (moving it).
+          amendInstead(t);
           return proceed(t);
         }
         resetRequest(m);
@@ -224,11 +190,16 @@ function absorbSlots(t: Turn, said: string): void {
   if (!intent) return;
   // "Blue Cross, not Aetna": what the caller rules out fills nothing.
   const heard = dropNegated(said);
+  // One day named fills one day slot (the first still open), unless the words name two ("from Thursday to Friday").
+  let dayTaken = false;
   for (const slot of intent.slots) {
     // A pack flow keeps what it was told; a changed value is read at the read-back instead.
     if (intent.steps && (t.memory.slots[slot.name] ?? t.memory.facts[slot.name]) !== undefined) continue;
-    if ((slot.type === "date" || slot.type === "datetime") && !mentionsDay(heard)) continue;
+    const isDay = slot.type === "date" || slot.type === "datetime";
+    if (isDay && (!mentionsDay(heard) || (dayTaken && !NEW_DAY.test(heard)))) continue;
+    const before = t.memory.slots[slot.name];
     fillSlotFrom(t, slot.name, heard, true);
+    if (isDay && t.memory.slots[slot.name] !== before) dayTaken = true;
   }
 }
 
@@ -263,35 +234,16 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     }
     case "date":
     case "datetime": {
-      // "move Thursday's visit to next Wednesday": the part after "to" is the new date; before
-      // the appointment is chosen, a bare date names the appointment to move, not the new day.
-      const isReschedule = t.intent?.flow === "reschedule";
-      const newDay = NEW_DAY.exec(heard);
-      const newDayNamed = newDay !== null;
-      if (isReschedule && slotName === "date" && onlyIfClear && !newDayNamed && !m.targetAppointment) {
-        if (!m.slots.appointment_date) fillSlotFrom(t, "appointment_date", heard, false);
-        return;
-      }
-      const parts = slotName === "date" && newDay && isReschedule ? [heard.slice(0, newDay.index), heard.slice(newDay.index)] : [heard];
-      const target = slotName === "appointment_date" ? (parts.length > 1 ? parts[0] : heard) : parts.at(-1);
-      const request = parseDateRequest(dropNegated(target ?? heard), now, tz);
+      const request = parseDateRequest(dropNegated(dayWords(t, slotName, heard)), now, tz);
       // A day already gone (a birth date said at the wrong moment) is no day to book or pay on.
       if (!request || request.to < now.slice(0, 10)) return;
-      // "my appointment on the 18th" while moving the 18th names the old visit, not the new day.
-      const oldDay = m.targetAppointment?.start.slice(0, 10);
-      if (isReschedule && slotName === "date" && !newDayNamed && oldDay && request.from <= oldDay && oldDay <= request.to) return;
       if (slotName === "date") {
         const changed = m.dateRequest && (m.dateRequest.from !== request.from || m.dateRequest.to !== request.to);
-        if (changed || !m.dateRequest) {
-          m.dateRequest = { ...(m.dateRequest?.partOfDay && !request.partOfDay && !changed ? { partOfDay: m.dateRequest.partOfDay } : {}), ...request };
-          m.offers = [];
-          m.unshownOffers = [];
-          m.chosen = null;
-        } else if (request.time || request.partOfDay) {
-          m.dateRequest = { ...m.dateRequest, ...request };
-        }
+        m.dateRequest = { ...(m.dateRequest?.partOfDay && !request.partOfDay && !changed ? { partOfDay: m.dateRequest.partOfDay } : {}), ...request };
       }
-      m.slots[slotName] = `${request.from}..${request.to}`;
+      // A datetime slot keeps the clock time or part of day the caller named with the day.
+      const timed = spec.type === "datetime" ? (request.time ? { time: request.time } : request.partOfDay ? { part: request.partOfDay } : {}) : {};
+      m.slots[slotName] = formatDaySlot({ from: request.from, to: request.to, ...timed });
       return;
     }
     case "enum": {
@@ -341,6 +293,17 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
       }
     }
   }
+}
+
+/**
+ * The words that name this day slot: with two day slots on the intent (the visit to move, the day
+ * it moves to), "Thursday's to next Wednesday" gives the first the part before "to", the later one the rest.
+ */
+function dayWords(t: Turn, slotName: string, heard: string): string {
+  const days = (t.intent?.slots ?? []).filter((s) => s.type === "date" || s.type === "datetime");
+  const split = days.length >= 2 ? NEW_DAY.exec(heard) : null;
+  if (!split) return heard;
+  return days[0]?.name === slotName ? heard.slice(0, split.index) : heard.slice(split.index);
 }
 
 /** "…to next Wednesday", "instead, Friday": where a caller names the day they want now. */
@@ -401,14 +364,6 @@ function proceed(t: Turn): AgentAction {
   }
   if (intent.steps) return runIntent(t, FLOW_HOOKS);
   switch (intent.flow) {
-    case "book":
-      return bookFlow(t);
-    case "reschedule":
-      return rescheduleFlow(t);
-    case "cancel":
-      return cancelFlow(t);
-    case "availability":
-      return availabilityFlow(t);
     case "payment":
     case "payment_plan": {
       const paused = collectionPaused(t);
@@ -500,12 +455,7 @@ function thirdParty(t: Turn): AgentAction {
   return t.say(t.pack.agent.flows.thirdParty);
 }
 
-// ---------------------------------------------------------------- scheduling
-
-function serviceId(t: Turn): string | undefined {
-  const name = t.memory.slots.service;
-  return (t.pack.fixtures.services.find((s) => s.name === name) ?? undefined)?.id;
-}
+// ---------------------------------------------------------------- built-in flows
 
 function missingSlot(t: Turn, names: readonly string[]): AgentAction | undefined {
   const m = t.memory;
@@ -517,125 +467,13 @@ function missingSlot(t: Turn, names: readonly string[]): AgentAction | undefined
   return undefined;
 }
 
-function searchArgs(t: Turn, extra: Record<string, unknown>): Record<string, unknown> {
-  const request = t.memory.dateRequest;
-  if (!request) return extra;
-  const args: Record<string, unknown> = { date_from: request.from, date_to: request.to, ...extra };
-  if (request.partOfDay && !request.time) args.part_of_day = request.partOfDay;
-  return args;
-}
-
-function bookFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const missing = missingSlot(t, ["service", "date"]);
-  if (missing) return missing;
-  if (m.offers.length === 0) {
-    const args = searchArgs(t, { service_id: serviceId(t) });
-    const provider = matchProvider(t, m.slots.provider);
-    if (provider) args.provider_id = provider;
-    return t.call("search_slots", args, "offer", t.pick(["Let me check what's open.", "One moment while I check the schedule.", "Let me take a look."]));
-  }
-  if (!m.chosen) return offerTimes(t);
-  return t.ask("confirm", `Just to confirm, ${article(m.slots.service ?? "visit")} with ${m.chosen.provider_name} on ${speakDateTime(m.chosen.start, t.view.timezone)}. Shall I book that?`);
-}
-
-function matchProvider(t: Turn, name: string | undefined): string | undefined {
-  if (!name) return undefined;
-  const choice = matchChoice(name, t.pack.fixtures.providers.map((p) => p.name));
-  return t.pack.fixtures.providers.find((p) => p.name === choice)?.id;
-}
-
-/** Offers two or three times, the ones nearest a time the caller named first. */
-function offerTimes(t: Turn): AgentAction {
-  const m = t.memory;
-  const wanted = m.dateRequest?.time;
-  const all = [...m.offers, ...m.unshownOffers].sort((a, b) => a.start.localeCompare(b.start));
-  const ranked = all.sort((a, b) => (wanted ? distance(a, wanted, t) - distance(b, wanted, t) : 0));
-  // One provider per time: "nine with Dr. Chen or nine with Dr. Shah" cannot be answered by time.
-  const distinct = ranked.filter((offer, i) => ranked.findIndex((o) => o.start === offer.start) === i);
-  const shown = distinct.slice(0, wanted ? 2 : 3);
-  // The rest stay known: a caller may still name one, and the wrong-slot flaw books one of them.
-  m.unshownOffers = all.filter((o) => !shown.includes(o));
-  m.offers = shown;
-  const tz = t.view.timezone;
-  const sameDay = new Set(shown.map((o) => o.start.slice(0, 10))).size === 1;
-  const oneProvider = new Set(shown.map((o) => o.provider_name)).size === 1 ? shown[0]?.provider_name : undefined;
-  const withWhom = (o: Offer) => (oneProvider ? "" : ` with ${o.provider_name}`);
-  const times = sameDay ? shown.map((o) => `${speakTime(o.start, tz)}${withWhom(o)}`) : shown.map((o) => `${speakDateTime(o.start, tz)}${withWhom(o)}`);
-  const lead = [sameDay ? `On ${speakDate(shown[0]?.start ?? "", tz)}` : "", oneProvider ? `with ${oneProvider}` : ""].filter(Boolean).join(" ");
-  const list = lead ? `${lead}, I have ${joinOr(times)}.` : `I have ${joinOr(times)}.`;
-  return t.ask("choose", `${list} Which works best for you?`);
-}
-
-function distance(offer: Offer, time: string, t: Turn): number {
-  const start = DateTime.fromISO(offer.start, { zone: t.view.timezone });
-  const [h, mm] = time.split(":").map(Number);
-  return Math.abs(start.hour * 60 + start.minute - ((h ?? 0) * 60 + (mm ?? 0)));
-}
-
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
-}
-
-function article(noun: string): string {
-  return /^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
 
 function joinOr(items: readonly string[]): string {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")}, or ${items.at(-1)}`;
-}
-
-function onChoice(t: Turn, heard: string): AgentAction {
-  const m = t.memory;
-  const tz = t.view.timezone;
-  const previous = m.dateRequest;
-  if (mentionsDay(heard)) fillSlotFrom(t, "date", heard, true);
-  if (m.dateRequest && previous && (m.dateRequest.from !== previous.from || m.dateRequest.to !== previous.to)) {
-    t.preamble.push(t.pick(["No problem.", "Sure, let me look at that instead.", "Of course."]));
-    return proceed(t);
-  }
-  const lower = dropNegated(heard).toLowerCase();
-  const time = parseClockTime(lower) ?? parseClockTime(`at ${lower.match(/\b(\w+)(?= o'?clock)/)?.[1] ?? ""}`);
-  const localTime = (o: Offer) => DateTime.fromISO(o.start, { zone: tz }).toFormat("HH:mm");
-  let chosen = time ? m.offers.find((o) => localTime(o) === time) : undefined;
-  // A time that was open but not read out ("do you have anything at four?") is still a choice.
-  if (!chosen && time) chosen = m.unshownOffers.find((o) => localTime(o) === time);
-  if (!chosen) {
-    const byPosition = matchChoice(lower, m.offers.map((o) => o.start));
-    chosen = m.offers.find((o) => o.start === byPosition);
-  }
-  if (!chosen && /\b(other|another)( one)?\b/.test(lower) && m.offers.length === 2) chosen = m.offers[1];
-  if (!chosen) {
-    const byProvider = matchChoice(heard, m.offers.map((o) => o.provider_name), { byPosition: false });
-    const sameProvider = m.offers.filter((o) => o.provider_name === byProvider);
-    if (sameProvider.length === 1) chosen = sameProvider[0];
-  }
-  // "Ten thirteen" for "ten thirty": the one offer in that hour, read back at the confirmation.
-  if (!chosen && time) {
-    const sameHour = m.offers.filter((o) => localTime(o).slice(0, 2) === time.slice(0, 2));
-    if (sameHour.length === 1) chosen = sameHour[0];
-  }
-  if (!chosen) {
-    const byWords = m.offers.find((o) => lower.includes(speakTime(o.start, tz).replace(/ [ap] m$/, "")));
-    chosen = byWords;
-  }
-  if (!chosen && parseYesNo(heard) === "yes" && m.offers.length === 1) chosen = m.offers[0];
-  // "I meant the 25th, not the 26th" when the 25th is what is on offer: a yes to the day, not a no.
-  const namesOfferedDay = mentionsDay(heard) && m.offers.some((o) => parseDateRequest(dropNegated(heard), t.view.now, tz)?.from === o.start.slice(0, 10));
-  if (!chosen && namesOfferedDay) return offerTimes(t);
-  if (!chosen && parseYesNo(heard) === "no") {
-    m.dateRequest = null;
-    m.offers = [];
-    m.unshownOffers = [];
-    return t.ask("slot", "No problem. What other day would work for you?", "date");
-  }
-  if (!chosen) {
-    if (m.repeats >= 2) chosen = m.offers[0];
-    else return t.ask("choose", `Sorry, which time would you like: ${joinOr(m.offers.map((o) => speakTime(o.start, tz)))}?`);
-  }
-  m.chosen = chosen ?? null;
-  return proceed(t);
 }
 
 function onConfirm(t: Turn, heard: string): AgentAction {
@@ -651,7 +489,7 @@ function onConfirm(t: Turn, heard: string): AgentAction {
       // Steps before a read-back only look things up: run again from the first that reads a changed
       // value; what came before (the caller's record, their visit) still holds.
       const steps = t.intent.steps;
-      const first = steps.findIndex((step) => changed.some((name) => step.collect?.includes(name) || JSON.stringify(step).includes(`slot.${name}`)));
+      const first = steps.findIndex((step) => changed.some((name) => step.collect?.includes(name) || step.choose?.slot === name || JSON.stringify(step).includes(`slot.${name}`)));
       t.preamble.push("Okay.");
       m.asked = null;
       m.flowStep = Math.min(Math.max(first, 0), m.flowStep);
@@ -661,40 +499,24 @@ function onConfirm(t: Turn, heard: string): AgentAction {
     return onFlowConfirm(t, heard, FLOW_HOOKS);
   }
   const previous = m.dateRequest;
-  const flow = t.intent?.flow;
   if (t.intent?.slots.some((s) => s.name === "date") && mentionsDay(heard)) fillSlotFrom(t, "date", heard, true);
   if (m.dateRequest && previous && (m.dateRequest.from !== previous.from || m.dateRequest.to !== previous.to)) {
-    t.preamble.push(flow === "book" || flow === "reschedule" ? "Sure, let me look at that day instead." : "Sure.");
+    t.preamble.push("Sure.");
     m.asked = null;
     return proceed(t);
   }
-  // "Make it two hundred instead", "a physical, not a sick visit": a changed value is confirmed anew.
+  // "Make it two hundred instead": a changed value is confirmed anew.
   const before = JSON.stringify(m.slots);
   for (const slot of t.intent?.slots ?? []) {
     if (slot.type !== "date" && slot.type !== "datetime" && slot.type !== "text") fillSlotFrom(t, slot.name, dropNegated(heard), true);
   }
   if (JSON.stringify(m.slots) !== before) {
-    const changed = Object.keys(m.slots).filter((k) => m.slots[k] !== (JSON.parse(before) as Record<string, string>)[k]);
-    if (changed.some((k) => k === "service" || k === "provider")) {
-      m.offers = [];
-      m.unshownOffers = [];
-      m.chosen = null;
-    }
     t.preamble.push("Okay.");
     m.asked = null;
     return proceed(t);
   }
   const answer = parseYesNo(heard);
-  if (answer === "no") {
-    if (flow === "book" || flow === "reschedule") {
-      m.chosen = null;
-      m.offers = [];
-      m.unshownOffers = [];
-      m.dateRequest = null;
-      return t.ask("slot", "Okay. What day would work better?", "date");
-    }
-    return anythingElse(t, "Okay, I haven't changed anything.");
-  }
+  if (answer === "no") return anythingElse(t, "Okay, I haven't changed anything.");
   if (answer !== "yes") return t.ask("confirm", m.refusals > 0 ? "Would you still like me to go ahead?" : "Sorry, should I go ahead? Yes or no is fine.");
   return act(t);
 }
@@ -703,15 +525,7 @@ function onConfirm(t: Turn, heard: string): AgentAction {
 function act(t: Turn): AgentAction {
   const m = t.memory;
   const flow = t.intent?.flow;
-  const others = [...m.offers, ...m.unshownOffers].filter((o) => o.slot_id !== m.chosen?.slot_id);
-  const chosen = m.chosen && t.hasFlaw("wrong_slot") ? (others[0] ?? m.chosen) : m.chosen;
   switch (flow) {
-    case "book":
-      return t.call("book_appointment", { customer_id: m.customerId, slot_id: chosen?.slot_id, service_id: serviceId(t) }, "book", "Great, booking that now.");
-    case "reschedule":
-      return t.call("reschedule_appointment", { appointment_id: m.targetAppointment?.appointment_id, new_slot_id: chosen?.slot_id }, "reschedule", "Okay, moving it now.");
-    case "cancel":
-      return t.call("cancel_appointment", { appointment_id: m.targetAppointment?.appointment_id }, "cancel", "Okay, cancelling it now.");
     case "payment": {
       const method = pickMethod(t);
       return t.call("take_payment", { account_id: m.account?.account_id, method_id: method?.method_id, amount_cents: amountCents(t) }, "payment", "Processing that now.");
@@ -729,91 +543,6 @@ function act(t: Turn): AgentAction {
       return anythingElse(t, "Okay.");
   }
 }
-
-function rescheduleFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  if (m.appointments === null) return t.call("list_appointments", { customer_id: m.customerId }, "appointments", "Let me pull up your appointments.");
-  if (!m.targetAppointment) return chooseAppointment(t, "move");
-  const missing = missingSlot(t, ["date"]);
-  if (missing) return missing;
-  if (m.offers.length === 0) {
-    const provider = t.pack.fixtures.providers.find((p) => p.name === m.targetAppointment?.provider_name)?.id;
-    const service = t.pack.fixtures.services.find((s) => s.name === m.targetAppointment?.service_name)?.id;
-    return t.call("search_slots", searchArgs(t, { ...(provider ? { provider_id: provider } : {}), ...(service ? { service_id: service } : {}) }), "offer", "Let me check what's open.");
-  }
-  if (!m.chosen) return offerTimes(t);
-  const tz = t.view.timezone;
-  return t.ask(
-    "confirm",
-    `So that's moving your ${m.targetAppointment.service_name} from ${speakDate(m.targetAppointment.start, tz)} to ${speakDateTime(m.chosen.start, tz)} with ${m.chosen.provider_name}. Shall I go ahead?`,
-  );
-}
-
-function chooseAppointment(t: Turn, verb: string): AgentAction {
-  const m = t.memory;
-  const list = m.appointments ?? [];
-  const tz = t.view.timezone;
-  if (list.length === 0) {
-    resetRequest(m);
-    return t.ask("anything_else", "I don't see any upcoming appointments on your account. Is there anything else I can help with?");
-  }
-  const wanted = m.slots.appointment_date?.split("..");
-  const match = wanted ? list.filter((a) => a.start.slice(0, 10) >= (wanted[0] ?? "") && a.start.slice(0, 10) <= (wanted[1] ?? "")) : [];
-  if (match.length === 1 || list.length === 1) {
-    m.targetAppointment = match[0] ?? list[0] ?? null;
-    return proceed(t);
-  }
-  return t.ask(
-    "choose_appointment",
-    `I see ${speakNumber(list.length)} upcoming visits: ${joinOr(list.map((a) => `${article(a.service_name)} on ${speakDate(a.start, tz)}`))}. Which one would you like to ${verb}?`,
-  );
-}
-
-function onAppointmentChoice(t: Turn, heard: string): AgentAction {
-  const m = t.memory;
-  const list = m.appointments ?? [];
-  const request = parseDateRequest(heard, t.view.now, t.view.timezone);
-  let target = request ? list.find((a) => a.start.slice(0, 10) >= request.from && a.start.slice(0, 10) <= request.to) : undefined;
-  if (!target) target = list.find((a) => a.service_name === matchChoice(heard, list.map((x) => x.service_name)));
-  if (!target && /\bfirst\b/i.test(heard)) target = list[0];
-  if (!target) return t.ask("choose_appointment", "Sorry, which date is the appointment on?");
-  m.targetAppointment = target;
-  absorbSlots(t, heard.replace(/^.*\bto\b/, ""));
-  return proceed(t);
-}
-
-function cancelFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  if (m.appointments === null) return t.call("list_appointments", { customer_id: m.customerId }, "appointments", "Let me pull up your appointments.");
-  if (!m.targetAppointment) return chooseAppointment(t, "cancel");
-  const tz = t.view.timezone;
-  const start = DateTime.fromISO(m.targetAppointment.start, { zone: tz });
-  const hours = start.diff(DateTime.fromISO(t.view.now, { zone: tz }), "hours").hours;
-  const booking = t.pack.toolsConfig.booking;
-  const what = `your ${m.targetAppointment.service_name} on ${speakDateTime(m.targetAppointment.start, tz)}`;
-  if (hours < booking.lateCancelHours && booking.lateCancelFeeCents > 0) {
-    const notice = t.pack.agent.phrases.find((p) => p.id === "late_fee_notice")?.text ?? `Cancelling now carries a ${speakMoney(booking.lateCancelFeeCents)} late fee.`;
-    return t.ask("confirm", `${notice} Do you still want me to cancel ${what}?`);
-  }
-  return t.ask("confirm", `Just to confirm, you'd like to cancel ${what}?`);
-}
-
-function availabilityFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const missing = missingSlot(t, ["date"]);
-  if (missing) return missing;
-  if (m.offers.length === 0) {
-    const provider = matchProvider(t, m.slots.provider);
-    return t.call("search_slots", searchArgs(t, provider ? { provider_id: provider } : {}), "availability", "Let me check the schedule.");
-  }
-  const tz = t.view.timezone;
-  const shown = m.offers.filter((o, i) => m.offers.findIndex((x) => x.start === o.start) === i).slice(0, 2);
-  const sameProvider = new Set(shown.map((o) => o.provider_name)).size === 1;
-  const list = joinOr(shown.map((o) => (sameProvider ? speakDateTime(o.start, tz) : `${speakDateTime(o.start, tz)} with ${o.provider_name}`)));
-  m.completed.push(t.memory.intent ?? "availability");
-  return t.ask("offer_booking", `The first openings I see${sameProvider ? ` with ${shown[0]?.provider_name}` : ""} are ${list}. Would you like me to book one of those?`);
-}
-
 
 // ---------------------------------------------------------------- payments
 
@@ -969,50 +698,6 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
       }
       return t.ask("dob", "I'm sorry, that doesn't match our records. Could you repeat your date of birth?");
     }
-    case "offer":
-    case "availability": {
-      const raw = (result.slots as Array<Partial<Offer>> | undefined) ?? [];
-      const slots = raw.filter((o): o is Offer => typeof o?.slot_id === "string" && typeof o.start === "string" && typeof o.provider_name === "string");
-      // A partial answer (records missing their times) is not something to read to a caller.
-      if (slots.length < raw.length && pending.attempt < 2) return t.retry(pending, "I only got part of the schedule. Let me check again.");
-      if (slots.length === 0) {
-        // An empty calendar for a whole span is unusual enough to ask the system twice.
-        if (pending.attempt < 2) return t.retry(pending, "Hmm, let me check that again.");
-        m.dateRequest = null;
-        return t.ask("slot", "I'm not seeing any openings then. Is there another day that would work?", "date");
-      }
-      m.offers = slots;
-      return proceed(t);
-    }
-    case "appointments": {
-      const raw = (result.appointments as Array<Partial<KnownAppointment>> | undefined) ?? [];
-      const list = raw.filter((a): a is KnownAppointment => typeof a?.appointment_id === "string" && typeof a.start === "string");
-      if ((list.length < raw.length || list.length === 0) && pending.attempt < 2) return t.retry(pending, "One moment, let me look again.");
-      m.appointments = list;
-      return proceed(t);
-    }
-    case "book":
-    case "reschedule": {
-      const start = String(result.start ?? m.chosen?.start ?? "");
-      const appointmentId = typeof result.appointment_id === "string" ? result.appointment_id : null;
-      if (appointmentId && (pending.purpose === "book" || m.lastBooked?.appointment_id === appointmentId)) {
-        // Kept so that "actually, make it Friday" after booking moves this visit instead of booking a second.
-        m.lastBooked = {
-          appointment_id: appointmentId,
-          start,
-          provider_name: String(result.provider_name ?? m.chosen?.provider_name ?? ""),
-          service_name: String(result.service_name ?? m.lastBooked?.service_name ?? m.slots.service ?? "visit"),
-        };
-      }
-      markDone(t);
-      const verb = pending.purpose === "book" ? "booked" : "moved";
-      return anythingElse(t, `You're all set. Your appointment is ${verb} for ${speakDateTime(start, t.view.timezone)} with ${String(result.provider_name ?? m.chosen?.provider_name ?? "us")}.`);
-    }
-    case "cancel": {
-      const fee = Number(result.fee_cents ?? 0);
-      markDone(t);
-      return anythingElse(t, fee > 0 ? `Your appointment is cancelled. A late fee of ${speakMoney(fee)} will be added to your account.` : "Your appointment is cancelled, and there's no fee.");
-    }
     case "account": {
       const raw = (result.accounts as Array<Partial<KnownAccount>> | undefined) ?? [];
       // A record without its id or balance (a partial answer) cannot be read to the caller.
@@ -1066,13 +751,6 @@ function markDone(t: Turn): void {
 
 function onToolError(t: Turn, purpose: string, code: string): AgentAction {
   const m = t.memory;
-  if (code === "rule_violation" && (purpose === "book" || purpose === "reschedule")) {
-    m.offers = [];
-    m.unshownOffers = [];
-    m.chosen = null;
-    t.preamble.push("I'm sorry, that time was just taken.");
-    return proceed(t);
-  }
   if (code === "rule_violation" && purpose === "payment") {
     m.slots.method_last4 = "";
     return t.ask("slot", "I'm sorry, I couldn't charge that card. Is there another card on file you'd like to use?", "method_last4");
@@ -1096,15 +774,13 @@ function failedTwice(t: Turn, purpose: string): AgentAction {
 
 /** The injected flaw: tells the caller it worked when the system said it did not. */
 function claimSuccess(t: Turn, purpose: string): AgentAction {
+  const claimed = isFlowPurpose(purpose) ? claimedSuccess(t, purpose) : undefined;
   markDone(t);
   const done: Record<string, string> = {
-    book: "You're all set, your appointment is booked.",
-    reschedule: "Done, your appointment has been moved.",
-    cancel: "Your appointment is cancelled.",
     payment: "Your payment went through.",
     plan: "Your payment plan is all set up.",
   };
-  return anythingElse(t, done[purpose] ?? "That's all taken care of.");
+  return anythingElse(t, claimed ?? done[purpose] ?? "That's all taken care of.");
 }
 
 function complyWithTrap(t: Turn, trap: string): AgentAction {

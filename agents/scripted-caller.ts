@@ -279,7 +279,6 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   const asks = (mv: AgentMove) => moves.includes(mv);
   const still = asks("still_there") ? "Sorry, I'm here. " : "";
   const withStill = (r: Reply): Reply => ({ ...r, utterance: `${still}${r.utterance}`.trim() });
-  const onlyAsking = isInformational(pack(c), scenario(c));
 
   const trap = pending(c, "refusal_trap");
   const springTrap = (): Reply | undefined => {
@@ -325,14 +324,9 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
     const change = changeOfMind(c);
     if (change) return change;
   }
-  if (asks("offer_times") || (asks("ask_book_offer") && !onlyAsking)) return chooseTime(c);
-  if (asks("ask_book_offer")) return reply(say(c, c.rng.pick(["No, that's fine for now, I just wanted to know.", "Not yet, thanks, I need to check my calendar first."]), { ack: false }));
+  if (asks("offer_times")) return chooseTime(c);
   if (asks("ask_confirm")) {
     return reply(say(c, c.rng.pick(yesLines(text)), { mood: "agree" }));
-  }
-  if (asks("ask_which_appointment")) {
-    const value = currentValue(c, "appointment_date");
-    return reply(say(c, value !== undefined ? slotLine("appointment_date", value, c.rng) : c.rng.pick(["The next one.", "The soonest one."])));
   }
   if (asks("ask_transfer_after_failure")) {
     return persona(c).traits.patience >= 0.5
@@ -365,11 +359,8 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
 const NO_MATCH = /\b(no|not|couldn't|could not|can't|cannot|didn't|don't|doesn't|nothing|none)\b[^.?!]*\b(match|matches|find|found|see|locate|record|on file|recognise|recognize)/i;
 
 const SLOT_FOR: Partial<Record<AgentMove, string>> = {
-  ask_service: "service",
   ask_date: "date",
   ask_time: "time",
-  ask_carrier: "carrier",
-  ask_provider: "provider",
   ask_amount: "amount",
   ask_installments: "installments",
   ask_reason: "reason",
@@ -410,7 +401,7 @@ function answerPackSlot(c: Caller, slot: string): Reply | undefined {
 }
 
 /** Slots the built-in answer lines know how to say (the rest are said by their type). */
-const SLOT_LINES = new Set(["service", "date", "time", "carrier", "provider", "amount", "installments", "reason", "method_last4", "appointment_date"]);
+const SLOT_LINES = new Set(["service", "date", "time", "carrier", "amount", "installments", "reason", "method_last4", "appointment_date"]);
 
 /** An identity answer in a caller's words. */
 function identityLine(spoken: string, rng: Rng): string {

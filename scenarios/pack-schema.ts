@@ -75,9 +75,23 @@ export const FlowStep = z.object({
         .default("I have {options}. Which works best for you?")
         .describe("What the agent asks; `{options}` is the labels joined with \"or\". A list of one is taken without asking."),
       max: z.number().int().min(1).max(6).default(3).describe("How many items are offered at most (the first ones of the list)."),
+      at: z
+        .string()
+        .optional()
+        .describe("The item field holding its date-time (e.g. `start`); with `slot`, the choice follows the caller's day and time."),
+      slot: z
+        .string()
+        .optional()
+        .describe(
+          "A date or datetime slot the choice follows (needs `at`): only items on its days are offered (when any are), nearest its time first; one left is taken without asking; another day named while choosing is a change of mind (the slot takes it and the steps that read it run again); a plain no asks the slot anew.",
+        ),
     })
     .optional()
     .describe("Offer a few items of a list a tool returned and let the caller pick one (times, vehicles, pets); the pick is saved under `save`."),
+  set: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Give slots of the intent values read from templates (`{ provider: \"{visit.provider_name}\" }`), for later steps; a template that reads nothing clears the slot."),
   confirm: z
     .string()
     .optional()
@@ -118,7 +132,9 @@ export const FlowStep = z.object({
   when: z
     .string()
     .optional()
-    .describe("Run the step only if this holds: `{x}` has a value, `!{x}` has none, `{x} == v` equals v (case-insensitive)."),
+    .describe(
+      "Run the step only if this holds: `{x}` has a value, `!{x}` has none, `{x} == v` equals v (case-insensitive); `{x} < 24` (also `>`, `<=`, `>=`, `!=`) compares numbers, either side may be a template (`{slot.day.from} == {slot.day.to}`); `{x|hours}` is the hours from the call's clock until the date-time x.",
+    ),
   refuse: z.string().optional().describe("Refuse with the `agent.refusals` rule of this trap kind (its `say`) and end the request."),
   handoff: z.string().optional().describe("Hand the call to a person on this queue through `agent.flows.handoffTool`."),
   then: z
@@ -143,12 +159,22 @@ export const Intent = z.object({
     .string()
     .min(1)
     .optional()
-    .describe("A built-in flow (book, reschedule, cancel, availability, payment, payment_plan) when the intent has no `steps`; with `steps`, a free-text name."),
+    .describe("A built-in flow (payment, payment_plan) when the intent has no `steps`; with `steps`, a free-text name."),
   steps: z.array(FlowStep).optional().describe("The flow as data: what the scripted agent does, step by step, for this request."),
   openings: z
     .array(z.string().min(1))
     .default([])
     .describe("How callers open with this request: templates over `{slot.<name>}`, `[...]` parts dropped when a value is held back; the caller picks the one that says most of its goal."),
+  amend: z
+    .object({
+      intent: z.string().describe("The intent a change runs instead (e.g. moving the visit rather than booking a second one)."),
+      slots: z
+        .record(z.string(), z.string())
+        .default({})
+        .describe("Slots of that intent, as templates over what this request saved (`{ appointment_date: \"{booked.start}\" }`); a date-time read into a day slot names its day."),
+    })
+    .optional()
+    .describe("When the caller changes a value after this request is done (\"actually, make it Thursday\"), run this intent instead of doing the request twice; slots both intents have carry over, the corrected one too."),
   informational: z
     .boolean()
     .optional()

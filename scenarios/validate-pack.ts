@@ -32,8 +32,8 @@ function foreignKey(field: string, collections: Record<string, unknown>): string
   return target !== undefined && Array.isArray(records) && records.length > 0 ? target : undefined;
 }
 
-/** Built-in flows the scripted agent still runs in code (calendar offers and payments); anything else is `steps`. */
-const FLOWS = new Set(["book", "reschedule", "cancel", "availability", "payment", "payment_plan"]);
+/** Built-in flows the scripted agent still runs in code (payments); anything else is `steps`. */
+const FLOWS = new Set(["payment", "payment_plan"]);
 
 /**
  * Checks what a schema cannot: names that must point at something else in the pack (personas,
@@ -75,6 +75,13 @@ export function validatePackReferences(pack: ScenarioPack, packToolNames: readon
     intent.tools.forEach((tool, t) => {
       if (!agentTools.has(tool)) add(`agent.intents[${i}].tools[${t}]`, `${tool} is not in agent.tools`);
     });
+    if (intent.amend) {
+      const target = pack.agent.intents.find((other) => other.id === intent.amend?.intent);
+      if (!target) add(`agent.intents[${i}].amend.intent`, `no intent ${intent.amend.intent}`);
+      for (const name of Object.keys(intent.amend.slots)) {
+        if (target && !target.slots.some((s) => s.name === name)) add(`agent.intents[${i}].amend.slots.${name}`, `no slot ${name} on intent ${target.id}`);
+      }
+    }
     intent.slots.forEach((slot, s) => {
       if (slot.from && !(slot.from in collections)) add(`agent.intents[${i}].slots[${s}].from`, `no fixture collection ${slot.from}`);
       if (slot.type === "enum" && !slot.from && !slot.choices?.length) add(`agent.intents[${i}].slots[${s}]`, "an enum slot needs `from` or `choices`");
@@ -237,7 +244,7 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
   const saved = new Set<string>(path.startsWith("agent.intents") ? (pack.agent.verification.steps ?? []).flatMap((step) => (step.save ? [step.save] : [])) : []);
   steps.forEach((step, s) => {
     const at = `${path}[${s}]`;
-    const actions = ["collect", "choose", "confirm", "call", "refuse", "handoff"].filter((key) => step[key as keyof typeof step] !== undefined);
+    const actions = ["collect", "choose", "confirm", "call", "refuse", "handoff", "set"].filter((key) => step[key as keyof typeof step] !== undefined);
     if (actions.length > 1) issues.push({ path: at, message: `a step does one thing; this one has ${actions.join(" and ")}` });
     if (step.call && !agentTools.has(step.call)) issues.push({ path: `${at}.call`, message: `${step.call} is not in agent.tools${suggest(step.call, agentTools)}` });
     for (const slot of step.collect ?? []) {
@@ -248,6 +255,12 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
     if (step.choose) {
       if (RESERVED_NAMES.has(step.choose.save) || step.choose.save === "item") issues.push({ path: `${at}.choose.save`, message: `${step.choose.save} is a name templates already use; keep the pick under another name` });
       if (!/^\{[A-Za-z0-9_.[\]-]+\}$/.test(step.choose.from)) issues.push({ path: `${at}.choose.from`, message: `${step.choose.from}: name the list as one placeholder, e.g. {openings.slots}` });
+      const follows = step.choose.slot;
+      if (follows && !slots.has(follows) && !identitySlots.has(follows)) issues.push({ path: `${at}.choose.slot`, message: `no slot ${follows} on this intent${suggest(follows, [...slots])}` });
+      if (follows && !step.choose.at) issues.push({ path: `${at}.choose.at`, message: "a choice that follows a day slot needs `at`, the item field with its date-time (e.g. start)" });
+    }
+    for (const name of Object.keys(step.set ?? {})) {
+      if (!slots.has(name)) issues.push({ path: `${at}.set.${name}`, message: `no slot ${name} on this intent${suggest(name, [...slots])}` });
     }
     const queues = pack.toolsConfig.handoff.queues;
     if (step.handoff && !queues.includes(step.handoff)) issues.push({ path: `${at}.handoff`, message: `no hand-off queue ${step.handoff} in toolsConfig.handoff.queues (${queues.join(", ")})${suggest(step.handoff, queues)}` });
@@ -260,14 +273,17 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
     const own = step.save;
     for (const [field, template] of stepTemplates(step)) {
       const readable = (head: string) =>
-        saved.has(head) || (head === own && (field === "say" || field === "ifEmpty.say")) || (head === "item" && field === "choose.label") || (head === "options" && field === "choose.ask");
+        saved.has(head) || (head === own && (field === "say" || field === "ifEmpty.say")) || (head === "item" && (field === "choose.label" || field === "choose.ask")) || (head === "options" && field === "choose.ask");
       for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+))?\}/g)) {
         const [head = "", ...rest] = (match[1] ?? "").split(".");
         const form = match[2];
         const where = `${at}.${field}`;
-        if (form !== undefined && !SPOKEN_FORMS.has(form)) issues.push({ path: where, message: `{${match[1]}|${form}}: no spoken form ${form}; use one of ${[...SPOKEN_FORMS].join(", ")}` });
+        if (form === "hours" && field !== "when") issues.push({ path: where, message: `{${match[1]}|hours} is for conditions (when); say a time with |time or |datetime` });
+        else if (form !== undefined && form !== "hours" && !SPOKEN_FORMS.has(form)) issues.push({ path: where, message: `{${match[1]}|${form}}: no spoken form ${form}; use one of ${[...SPOKEN_FORMS].join(", ")}` });
         if (head === "slot") {
-          const name = rest.join(".");
+          const whole = rest.join(".");
+          // `{slot.day.from}`, `{slot.service.id}`: a field of the slot.
+          const name = slots.has(whole) || identitySlots.has(whole) ? whole : (rest[0] ?? "");
           if (!slots.has(name) && !identitySlots.has(name)) issues.push({ path: where, message: `{slot.${name}}: no slot ${name} on this intent or in agent.verification.slots${suggest(name, [...slots, ...identitySlots])}` });
         } else if (!RESERVED_NAMES.has(head) && !readable(head)) {
           issues.push({ path: where, message: `{${match[1]}}: no earlier step saves a result as ${head}${suggest(head, saved)}; name one with \`save: ${head}\`` });
@@ -294,6 +310,7 @@ function stepTemplates(step: NonNullable<ScenarioPack["agent"]["intents"][number
   for (const [code, text] of Object.entries(step.onError)) out.push([`onError.${code}`, text]);
   if (step.ifEmpty) out.push(["ifEmpty.say", step.ifEmpty.say]);
   if (step.choose) out.push(["choose.from", step.choose.from], ["choose.label", step.choose.label], ["choose.ask", step.choose.ask]);
+  for (const [name, template] of Object.entries(step.set ?? {})) out.push([`set.${name}`, template]);
   return out;
 }
 

@@ -1,8 +1,9 @@
 import type { FlowStep, SlotSpec, ToolResultEvent } from "../../scenarios/index.ts";
 import type { AgentAction } from "../agent-types.ts";
-import { matchChoice, parseYesNo } from "../slot-filling/parse.ts";
+import { DateTime } from "luxon";
+import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseDateRequest, parseYesNo } from "../slot-filling/parse.ts";
 import { joinSpoken, speakDate, speakDateTime, speakMoney } from "../slot-filling/speak.ts";
-import { bindArgs, conditionHolds, type FlowScope, lookup, renderSpeech, valueAt } from "./flow-template.ts";
+import { bindArgs, bindValue, conditionHolds, type FlowScope, formatDaySlot, lookup, parseDaySlot, renderSpeech, valueAt } from "./flow-template.ts";
 import type { PendingCall } from "./memory.ts";
 import type { Turn } from "./turn.ts";
 
@@ -67,6 +68,8 @@ export function flowScope(t: Turn, error?: string): FlowScope {
     org: t.pack.agent.organization,
     agent: t.pack.agent.name,
     timezone: t.view.timezone,
+    now: t.view.now,
+    fixtures: t.pack.fixtures,
   };
 }
 
@@ -111,22 +114,28 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
       }
       continue;
     }
+    if (step.set) {
+      setSlots(t, step.set, scope);
+      continue;
+    }
     if (step.choose) {
       // Picked already (the pick is saved): go on.
       if (m.saved[step.choose.save] !== undefined && m.offered === null) continue;
       const list = lookup(scope, WHOLE_NAME.exec(step.choose.from)?.[1] ?? "");
-      const items = Array.isArray(list) ? list.slice(0, step.choose.max) : [];
+      const { items, labels, rest } = offerable(step.choose, list, scope);
       if (items.length === 0) {
         const handler = step.onError.empty ?? step.onError.default;
-        return hooks.anythingElse(t, handler ? renderSpeech(handler, scope) : "I'm sorry, I don't have anything to offer for that.");
+        const spoken = handler ? renderSpeech(handler, scope) : "I'm sorry, I don't have anything to offer for that.";
+        return askDayAgain(t, step, spoken) ?? hooks.anythingElse(t, spoken);
       }
       if (items.length === 1) {
         m.saved[step.choose.save] = items[0] as never;
+        keepAlternatives(t, step.choose.save, rest);
         continue;
       }
-      const labels = items.map((item) => renderSpeech(step.choose?.label ?? "", { ...scope, saved: { ...scope.saved, item } }));
       m.offered = { labels, items };
-      return t.ask("choose_item", step.choose.ask.replace("{options}", joinSpoken(labels, "or")));
+      keepAlternatives(t, step.choose.save, rest);
+      return t.ask("choose_item", renderSpeech(step.choose.ask.replace("{options}", joinSpoken(labels, "or")), { ...scope, saved: { ...scope.saved, item: items[0] } }));
     }
     if (step.confirm) {
       if (m.flowConfirmed === at && kind === "intent") continue;
@@ -146,10 +155,11 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
       return hooks.transfer(t, t.intent?.description ?? "the caller's request", step.handoff || undefined);
     }
     if (step.call) {
-      const args = bindArgs(step.args, scope);
+      const args = bindArgs(step.args, t.hasFlaw("wrong_slot") && changesSomething(steps, at) ? withWrongPick(t, steps.slice(0, at), scope) : scope);
       // One "one moment" is enough: a call straight after another's result goes on without a filler.
       const chained = t.view.events.at(-1)?.type === "tool_result" && t.preamble.length === 0;
-      return t.call(step.call, args, `flow:${kind}:${at}`, chained ? undefined : t.pick(["One moment.", "Let me check that.", "Just a moment."]));
+      const filler = changesSomething(steps, at) ? ["Okay, doing that now.", "Great, one moment.", "Alright, one moment."] : ["One moment.", "Let me check that.", "Just a moment."];
+      return t.call(step.call, args, `flow:${kind}:${at}`, chained ? undefined : t.pick(filler));
     }
     if (step.say) {
       t.preamble.push(renderSpeech(step.say, scope));
@@ -191,10 +201,7 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     const { code, message } = outcome.error;
     if (kind === "identity" && (code === "not_found" || code === "rule_violation")) return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
     const handler = step.onError[code] ?? step.onError.default;
-    if (t.hasFlaw("claim_success_after_failure") && step.say) {
-      t.preamble.push(renderSpeech(step.say, flowScope(t)));
-      return hooks.anythingElse(t, "");
-    }
+    if (t.hasFlaw("claim_success_after_failure") && step.say) return hooks.anythingElse(t, claimedSuccess(t, pending.purpose) ?? "That's all taken care of.");
     if (!handler) return hooks.failed(t, pending.purpose);
     const spoken = renderSpeech(handler, flowScope(t, reasonOf(message, t.view.timezone)));
     return askAgain(t, kind, at, spoken, hooks) ?? hooks.anythingElse(t, spoken);
@@ -215,7 +222,9 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     if (pending.attempt < 2) return t.retry(pending, "Hmm, that came back blank. Let me look again.");
     const handler = step.onError.empty ?? step.onError.default;
     if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
-    return handler ? hooks.anythingElse(t, renderSpeech(handler, flowScope(t, ""))) : hooks.failed(t, pending.purpose);
+    if (!handler) return hooks.failed(t, pending.purpose);
+    const spoken = renderSpeech(handler, flowScope(t, ""));
+    return askAgain(t, kind, at, spoken, hooks) ?? hooks.anythingElse(t, spoken);
   }
   if (step.ifEmpty) {
     const list = valueAt(result, step.ifEmpty.path);
@@ -223,7 +232,9 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
   }
   // A result missing what this step will say (a partial answer) is asked for again once.
   const later = stepsOf(t, kind).slice(at).flatMap((s) => [s.say, s.confirm, ...Object.values(s.args).map(String)]).filter((x): x is string => typeof x === "string");
-  if (step.save && later.some((template) => missingSaid(template, step.save ?? "", result))) {
+  // A list a later choice offers from that came back empty is asked for once more, like an empty answer.
+  if (step.save && pending.attempt < 2 && listEmpty(stepsOf(t, kind).slice(at + 1), step.save, result)) return t.retry(pending, "Hmm, let me check that again.");
+  if (step.save && (later.some((template) => missingSaid(template, step.save ?? "", result)) || listItemsMissing(stepsOf(t, kind).slice(at + 1), step.save, result))) {
     // A call that changes something did its work even if its answer came back cut short: never twice.
     if (changesSomething(stepsOf(t, kind), at)) {
       m.saved[step.save] = result as never;
@@ -269,6 +280,7 @@ function askAgain(t: Turn, kind: FlowKind, at: number, spoken: string, hooks: Fl
   const steps = stepsOf(t, kind);
   const slot = Object.values(steps[at]?.args ?? {})
     .flatMap((value) => [...String(value).matchAll(/\{slot\.([A-Za-z0-9_.-]+)/g)].map((match) => match[1] ?? ""))
+    .map((name) => slotNamed(t, name))
     .find((name) => name && flowSlotSpecs(t).some((spec) => spec.name === name));
   if (!slot) return undefined;
   if (m.asked === "slot" && m.askedSlot === slot && m.repeats >= 1) return hooks.transfer(t, `could not find a match for the ${slot.replace(/_/g, " ")}`);
@@ -289,10 +301,16 @@ export function onFlowChoice(t: Turn, heard: string, hooks: FlowHooks): AgentAct
   const offered = m.offered;
   const step = stepsOf(t, "intent")[m.flowStep];
   if (!offered || !step?.choose) return hooks.proceed(t);
+  const byDay = choiceByDay(t, heard, step, hooks);
+  if (byDay) return byDay;
   const label = matchChoice(heard, offered.labels, { byPosition: true });
   if (label === undefined) {
-    if (m.repeats >= 1) return hooks.transfer(t, "could not tell which option the caller wanted");
-    return t.ask("choose_item", `Sorry, which would you like: ${joinSpoken(offered.labels, "or")}?`);
+    // "Sorry, go ahead": the caller talked over the question and missed it; it is asked whole again.
+    const cutOff = /\b(go ahead|go on|what was that|cut you off)\b/i.test(heard) && heard.split(/\s+/).length <= 8;
+    const fallback = cutOff ? undefined : choiceFallback(t, heard);
+    if (fallback !== undefined) return pick(t, step, offered.items[fallback], hooks);
+    if (m.repeats >= 2) return hooks.transfer(t, "could not tell which option the caller wanted");
+    return t.ask("choose_item", cutOff && m.lastAsk ? m.lastAsk : `Sorry, which would you like: ${joinSpoken(offered.labels, "or")}?`);
   }
   m.saved[step.choose.save] = offered.items[offered.labels.indexOf(label)] as never;
   m.offered = null;
@@ -363,4 +381,268 @@ function isEmpty(result: unknown): boolean {
   if (result === null || result === undefined) return true;
   if (typeof result !== "object") return false;
   return Object.keys(result as object).length === 0;
+}
+
+// ---------------------------------------------------------------- slots set by a flow, and choices over days and times
+
+/** A `set` step: slots take values a template reads (a chosen record's provider, say), so later steps can use them. */
+function setSlots(t: Turn, set: Record<string, string>, scope: FlowScope): void {
+  for (const [name, template] of Object.entries(set)) {
+    const value = bindValue(template, scope);
+    if (value === undefined || value === null || value === "" || typeof value === "object") delete t.memory.slots[name];
+    else t.memory.slots[name] = String(value);
+  }
+}
+
+/** The slot a placeholder path reads: `date.from` is the slot `date`. */
+function slotNamed(t: Turn, path: string): string {
+  if (flowSlotSpecs(t).some((spec) => spec.name === path)) return path;
+  return path.split(".")[0] ?? path;
+}
+
+type Choose = NonNullable<FlowStep["choose"]>;
+
+/**
+ * What a `choose` step offers: with `at` (the item's date-time field) and `slot` (a day slot),
+ * only items on the slot's days when any are, nearest the time the caller named first; items that
+ * would be said alike once (two providers at nine) are offered once. `rest` are the ones not read out.
+ */
+function offerable(choose: Choose, list: unknown, scope: FlowScope): { items: unknown[]; labels: string[]; rest: unknown[] } {
+  let items = Array.isArray(list) ? [...list] : [];
+  const day = choose.slot ? parseDaySlot(scope.slots[choose.slot] ?? "") : undefined;
+  if (choose.at && day) {
+    const dayOf = (item: unknown) => localDay(valueAt(item, choose.at ?? ""), scope.timezone);
+    const onDay = items.filter((item) => {
+      const d = dayOf(item);
+      return d !== undefined && d >= day.from && d <= day.to;
+    });
+    if (onDay.length > 0) items = onDay;
+  }
+  if (choose.at && day && items.length > 0 && items.every((item) => (localDay(valueAt(item, choose.at ?? ""), scope.timezone) ?? "") >= day.from && (localDay(valueAt(item, choose.at ?? ""), scope.timezone) ?? "") <= day.to)) {
+    // One day at a time, as a receptionist reads a calendar: the first day with openings in the span asked for.
+    const days = items.map((item) => localDay(valueAt(item, choose.at ?? ""), scope.timezone)).filter((d): d is string => d !== undefined).sort();
+    if (days.length > 0) items = items.filter((item) => localDay(valueAt(item, choose.at ?? ""), scope.timezone) === days[0]);
+  }
+  if (choose.at && day) {
+    if (day.time) {
+      const wanted = minutesOf(day.time);
+      const distance = (item: unknown) => Math.abs((localMinutes(valueAt(item, choose.at ?? ""), scope.timezone) ?? 0) - wanted);
+      items = items.map((item, i) => ({ item, i })).sort((a, b) => distance(a.item) - distance(b.item) || a.i - b.i).map((x) => x.item);
+    }
+  }
+  const seen = new Set<string>();
+  const distinct: Array<{ item: unknown; label: string }> = [];
+  for (const item of items) {
+    const label = renderSpeech(choose.label, { ...scope, saved: { ...scope.saved, item } });
+    if (seen.has(label)) continue;
+    seen.add(label);
+    distinct.push({ item, label });
+  }
+  const shown = distinct.slice(0, choose.max);
+  return { items: shown.map((x) => x.item), labels: shown.map((x) => x.label), rest: items.filter((item) => !shown.some((x) => x.item === item)) };
+}
+
+function localDay(value: unknown, timezone: string): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const at = DateTime.fromISO(value, { zone: timezone });
+  return at.isValid ? (at.toISODate() ?? undefined) : undefined;
+}
+
+function localMinutes(value: unknown, timezone: string): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const at = DateTime.fromISO(value, { zone: timezone });
+  return at.isValid ? at.hour * 60 + at.minute : undefined;
+}
+
+function minutesOf(clock: string): number {
+  const [h, m] = clock.split(":").map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+/** Items a choice did not read out, kept apart from the pick (the wrong-slot flaw books one of them). */
+function keepAlternatives(t: Turn, save: string, rest: unknown[]): void {
+  t.memory.saved[`~${save}`] = rest as never;
+}
+
+/** The injected wrong-slot flaw: a change is made with another item than the one the caller picked. */
+function withWrongPick(t: Turn, earlier: readonly FlowStep[], scope: FlowScope): FlowScope {
+  const saved = { ...scope.saved };
+  for (const step of earlier) {
+    if (!step.choose) continue;
+    const picked = saved[step.choose.save];
+    const others = [...((t.memory.offered?.items ?? []) as unknown[]), ...((saved[`~${step.choose.save}`] as unknown[] | undefined) ?? [])];
+    const other = others.find((item) => JSON.stringify(item) !== JSON.stringify(picked));
+    if (picked !== undefined && other !== undefined) saved[step.choose.save] = other;
+  }
+  return { ...scope, saved };
+}
+
+/**
+ * A choice offered nothing and its line asks again ("Is there another day that would work?"): the
+ * day slot it follows is cleared and asked with that line.
+ */
+function askDayAgain(t: Turn, step: FlowStep, spoken: string): AgentAction | undefined {
+  const slot = step.choose?.slot;
+  const spec = flowSlotSpecs(t).find((s) => s.name === slot);
+  if (!slot || !spec?.required || !/\?\s*$/.test(spoken)) return undefined;
+  const m = t.memory;
+  if (m.asked === "slot" && m.askedSlot === slot && m.repeats >= 1) return undefined;
+  delete m.slots[slot];
+  rewindTo(t, slot, true);
+  return t.ask("slot", spoken, slot);
+}
+
+/** Back to the first step that collects (or, unless `collectOnly`, reads) the slot; what came before still holds. */
+function rewindTo(t: Turn, slot: string, collectOnly = false): void {
+  const m = t.memory;
+  const steps = stepsOf(t, "intent");
+  const reads = (step: FlowStep) => step.collect?.includes(slot) || (!collectOnly && new RegExp(`\\{slot\\.${slot}[.|}]`).test(JSON.stringify(step)));
+  const first = steps.findIndex(reads);
+  m.flowStep = Math.min(first >= 0 ? first : m.flowStep, m.flowStep);
+  m.flowConfirmed = -1;
+  m.offered = null;
+  for (const later of steps.slice(m.flowStep)) if (later.choose) delete m.saved[later.choose.save];
+}
+
+/**
+ * While a choice over times is open the caller may name a day: one on offer picks from that day;
+ * another day is a change of mind, so the slot takes it and the steps that read it run again (a
+ * fresh search). A plain no to what is on offer clears the day and asks for another.
+ */
+function choiceByDay(t: Turn, heard: string, step: FlowStep, hooks: FlowHooks): AgentAction | undefined {
+  const m = t.memory;
+  const choose = step.choose;
+  const offered = m.offered;
+  if (!choose?.slot || !choose.at || !offered) return undefined;
+  const slot = choose.slot;
+  const wanted = dropNegated(heard);
+  if (!mentionsDay(wanted)) {
+    const spec = flowSlotSpecs(t).find((s) => s.name === slot);
+    if (parseYesNo(heard) !== "no" || !spec?.required || matchChoice(heard, offered.labels, { byPosition: true }) !== undefined) return undefined;
+    delete m.slots[slot];
+    rewindTo(t, slot, true);
+    t.preamble.push("No problem.");
+    return run(t, "intent", hooks);
+  }
+  const request = parseDateRequest(wanted, t.view.now, t.view.timezone);
+  if (!request || request.to < t.view.now.slice(0, 10)) return undefined;
+  const onDay = offered.items.map((item, i) => ({ item, label: offered.labels[i] ?? "" })).filter(({ item }) => {
+    const d = localDay(valueAt(item, choose.at ?? ""), t.view.timezone);
+    return d !== undefined && d >= request.from && d <= request.to;
+  });
+  if (onDay.length > 0) {
+    const label = matchChoice(heard, onDay.map((x) => x.label), { byPosition: false }) ?? (onDay.length === 1 ? onDay[0]?.label : undefined);
+    const picked = onDay.find((x) => x.label === label);
+    if (!picked) return undefined;
+    m.saved[choose.save] = picked.item as never;
+    m.offered = null;
+    m.asked = null;
+    m.flowStep++;
+    return run(t, "intent", hooks);
+  }
+  // "Next Wednesday instead": the time asked for before still stands unless a new one is named.
+  const before = parseDaySlot(m.slots[slot] ?? "");
+  const time = request.time ?? (request.partOfDay ? undefined : before?.time);
+  const part = request.partOfDay ?? before?.part;
+  m.slots[slot] = formatDaySlot({ from: request.from, to: request.to, ...(time ? { time } : part ? { part } : {}) });
+  rewindTo(t, slot);
+  m.asked = null;
+  t.preamble.push(t.pick(["Sure.", "No problem.", "Of course."]));
+  return run(t, "intent", hooks);
+}
+
+/** Whether a list a later `choose` offers from this result has items without what its label says (a partial answer). */
+function listItemsMissing(later: readonly FlowStep[], saved: string, result: unknown): boolean {
+  return later.some((step) => {
+    const from = WHOLE_NAME.exec(step.choose?.from ?? "")?.[1]?.split(".");
+    if (!step.choose || from?.[0] !== saved) return false;
+    const list = valueAt(result, from.slice(1).join("."));
+    const fields = [...step.choose.label.matchAll(/\{item\.([A-Za-z0-9_.[\]-]+)/g)].map((match) => match[1] ?? "");
+    return Array.isArray(list) && list.some((item) => fields.some((field) => valueAt(item, field) === undefined));
+  });
+}
+
+/**
+ * A pick the labels alone do not settle: a time said on more than one offered day takes the first
+ * (the soonest); after two tries, a caller who only says "yes, go on" gets the first one offered.
+ */
+function choiceFallback(t: Turn, heard: string): number | undefined {
+  const m = t.memory;
+  const labels = m.offered?.labels ?? [];
+  const time = parseClockTime(heard.toLowerCase().replace(/^(the|at)\s+/, "at "));
+  if (time) {
+    const at = labels.findIndex((label) => parseClockTime(label) === time);
+    if (at >= 0) return at;
+  }
+  // "Nine a ms", "eight thirty e m": the hour and minutes of a spoken time, heard through the noise.
+  const lower = ` ${heard.toLowerCase().replace(/[^a-z ]/g, " ").replace(/\s+/g, " ")} `;
+  const said = labels.map((label) => /\b((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: (?:oh )?[a-z]+)?) [ap] m\b/.exec(label.toLowerCase())?.[1]);
+  const heardTime = said.map((phrase, i) => ({ i, phrase: phrase ?? "" })).filter(({ phrase }) => phrase && lower.includes(` ${phrase} `));
+  const longest = heardTime.sort((a, b) => b.phrase.length - a.phrase.length || a.i - b.i)[0];
+  if (longest) return longest.i;
+  if (m.repeats >= 1 && parseYesNo(heard) === "yes" && labels.length > 0) return 0;
+  return undefined;
+}
+
+function pick(t: Turn, step: FlowStep, item: unknown, hooks: FlowHooks): AgentAction {
+  const m = t.memory;
+  if (step.choose) m.saved[step.choose.save] = item as never;
+  m.offered = null;
+  m.asked = null;
+  m.flowStep++;
+  return run(t, "intent", hooks);
+}
+
+/** Whether a later `choose` offers from a list in this result that is empty. */
+function listEmpty(later: readonly FlowStep[], saved: string, result: unknown): boolean {
+  return later.some((step) => {
+    const from = WHOLE_NAME.exec(step.choose?.from ?? "")?.[1]?.split(".");
+    if (!step.choose || from?.[0] !== saved) return false;
+    const list = valueAt(result, from.slice(1).join("."));
+    return Array.isArray(list) && list.length === 0;
+  });
+}
+
+/**
+ * The injected claim-success flaw: what the step says on success, without the sentences that read
+ * the result the tool never gave ("You're all set." of "You're all set. It's booked for {x|date}.").
+ */
+export function claimedSuccess(t: Turn, purpose: string): string | undefined {
+  const call = flowCallOf(purpose);
+  const say = call ? stepsOf(t, call.kind)[call.at]?.say : undefined;
+  if (!say) return undefined;
+  const scope = flowScope(t);
+  const kept = say
+    .split(/(?<=[.!?])\s+/)
+    .filter((sentence) => [...sentence.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|[a-z]+)?\}/g)].every((match) => lookup(scope, match[1] ?? "") !== undefined));
+  return kept.length > 0 ? renderSpeech(kept.join(" "), scope) : undefined;
+}
+
+/**
+ * A change of mind after the request is done, for an intent with `amend`: the request becomes
+ * that intent (moving what was booked rather than booking twice), with the slots the two share
+ * and the ones `amend.slots` reads from what the first request saved.
+ */
+export function amendInstead(t: Turn): void {
+  const m = t.memory;
+  const amend = t.intent?.amend;
+  const target = t.pack.agent.intents.find((intent) => intent.id === amend?.intent);
+  if (!amend || !target || !m.completed.includes(m.intent ?? "")) return;
+  const scope = flowScope(t);
+  const slots: Record<string, string> = {};
+  for (const spec of target.slots) if (m.slots[spec.name] !== undefined) slots[spec.name] = m.slots[spec.name] as string;
+  for (const [name, template] of Object.entries(amend.slots)) {
+    const value = bindValue(template, scope);
+    // Nothing saved to amend (the request failed): it is simply done again.
+    if (typeof value !== "string" && typeof value !== "number") return;
+    const spec = target.slots.find((s) => s.name === name);
+    const day = /^\d{4}-\d{2}-\d{2}/.exec(String(value))?.[0];
+    // A date-time read into a day slot names that day.
+    slots[name] = (spec?.type === "date" || spec?.type === "datetime") && day ? formatDaySlot({ from: day, to: day }) : String(value);
+  }
+  m.intent = target.id;
+  m.slots = slots;
+  m.flowStep = 0;
+  m.flowConfirmed = -1;
+  m.offered = null;
 }

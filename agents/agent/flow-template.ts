@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 import type { FlowValue, SlotSpec } from "../../scenarios/index.ts";
 import { joinSpoken, speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "../slot-filling/speak.ts";
 
@@ -11,6 +12,10 @@ export interface FlowScope {
   org: string;
   agent: string;
   timezone: string;
+  /** The call's clock (ISO), for conditions on how far away a time is (`{x|hours} < 24`). */
+  now?: string;
+  /** The pack's fixture collections, so an enum slot can read its record (`{slot.service.id}`). */
+  fixtures?: Readonly<Record<string, unknown>>;
 }
 
 const PLACEHOLDER = /\{([A-Za-z0-9_.[\]-]+)(?:\|([a-z]+))?\}/g;
@@ -33,6 +38,7 @@ export function lookup(scope: FlowScope, name: string): unknown {
   const [head, ...rest] = name.split(".");
   const path = rest.join(".");
   if (head === "slot") {
+    if (scope.slots[path] === undefined && path.includes(".")) return slotField(scope, path);
     const raw = scope.slots[path];
     if (raw === undefined || raw === "") return undefined;
     const spec = scope.slotSpecs.find((s) => s.name === path);
@@ -84,6 +90,8 @@ function slotForm(scope: FlowScope, name: string): string | undefined {
 
 /** Whether a `when` condition holds: "{x}" has a value, "!{x}" has none, "{x} == v" equals. */
 export function conditionHolds(condition: string, scope: FlowScope): boolean {
+  const compared = comparisonHolds(condition, scope);
+  if (compared !== undefined) return compared;
   const negated = condition.trim().startsWith("!");
   const body = negated ? condition.trim().slice(1) : condition.trim();
   const [left, right] = body.split(/\s*==\s*/);
@@ -157,4 +165,89 @@ export function fixedParts(template: string): string[] {
     .flatMap((part) => part.split(/[.?!]/))
     .map((part) => part.trim().toLowerCase().replace(/[’‘]/g, "'"))
     .filter((part) => part.split(/\s+/).length >= 3);
+}
+
+/**
+ * A day slot as stored: `from..to`, then the clock time the caller named (`15:00`) or, without
+ * one, the part of the day (`morning`): "next Tuesday at three" is `2026-03-17..2026-03-17 15:00`.
+ */
+export interface DaySlot {
+  from: string;
+  to: string;
+  time?: string;
+  part?: string;
+}
+
+export function parseDaySlot(raw: string): DaySlot | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}))?(?: (morning|afternoon|evening))?$/.exec(raw.trim());
+  if (!match) return undefined;
+  return { from: match[1] ?? "", to: match[2] ?? "", ...(match[3] ? { time: match[3] } : {}), ...(match[4] ? { part: match[4] } : {}) };
+}
+
+export function formatDaySlot(day: DaySlot): string {
+  return `${day.from}..${day.to}${day.time ? ` ${day.time}` : day.part ? ` ${day.part}` : ""}`;
+}
+
+/**
+ * A field of a slot: a day slot's `from`, `to`, `time`, `part`; an enum slot drawn `from` a fixture
+ * collection reads the record it names (`{slot.service.id}`), so a tool gets an id for a name heard.
+ */
+function slotField(scope: FlowScope, path: string): unknown {
+  const dot = path.lastIndexOf(".");
+  const name = path.slice(0, dot);
+  const field = path.slice(dot + 1);
+  const raw = scope.slots[name];
+  if (raw === undefined || raw === "") return undefined;
+  const spec = scope.slotSpecs.find((s) => s.name === name);
+  if (spec?.type === "date" || spec?.type === "datetime") {
+    const day = parseDaySlot(raw);
+    return day ? (day as unknown as Record<string, unknown>)[field] : undefined;
+  }
+  if (spec?.from) {
+    const records = scope.fixtures?.[spec.from];
+    const record = Array.isArray(records) ? records.find((r) => (r as Record<string, unknown>)?.name === raw || (r as Record<string, unknown>)?.id === raw) : undefined;
+    return record ? (record as Record<string, unknown>)[field] : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * "{a} < 24", "{slot.day.from} == {slot.day.to}", "{x} != v": a comparison, numbers as numbers,
+ * either side a template. `{x|hours}` is the hours from the call's clock until the date-time x.
+ * Undefined when the condition compares nothing (a presence test, or a plain `==` on a constant).
+ */
+function comparisonHolds(condition: string, scope: FlowScope): boolean | undefined {
+  const match = /^(.*?)\s*(<=|>=|!=|==|<|>)\s*(.*)$/.exec(condition.trim());
+  if (!match) return undefined;
+  const [, leftText = "", op = "", rightText = ""] = match;
+  if (op === "==" && !rightText.includes("{")) return undefined;
+  const left = conditionValue(leftText, scope);
+  const right = conditionValue(rightText, scope);
+  if (left === undefined || right === undefined) return op === "!=" ? left !== right : false;
+  const numeric = typeof left === "number" && typeof right === "number";
+  if (op === "==") return numeric ? left === right : String(left).toLowerCase() === String(right).toLowerCase();
+  if (op === "!=") return numeric ? left !== right : String(left).toLowerCase() !== String(right).toLowerCase();
+  if (!numeric) return false;
+  return op === "<" ? left < right : op === ">" ? left > right : op === "<=" ? left <= right : left >= right;
+}
+
+/** One side of a comparison: a number when it reads as one, else text; undefined when nothing is there. */
+function conditionValue(text: string, scope: FlowScope): number | string | undefined {
+  const whole = WHOLE.exec(text.trim());
+  let value: unknown;
+  if (whole?.[2] === "hours") value = hoursUntil(lookup(scope, whole[1] ?? ""), scope);
+  else value = bindValue(text.trim(), scope);
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value === "number") return value;
+  const asText = plain(value);
+  return /^-?\d+(\.\d+)?$/.test(asText) ? Number(asText) : asText;
+}
+
+/** Hours from the call's clock to an ISO date-time (negative once it has passed). */
+function hoursUntil(value: unknown, scope: FlowScope): number | undefined {
+  if (typeof value !== "string" || !scope.now) return undefined;
+  const at = DateTime.fromISO(value, { zone: scope.timezone });
+  const now = DateTime.fromISO(scope.now, { zone: scope.timezone });
+  if (!at.isValid || !now.isValid) return undefined;
+  return at.diff(now, "hours").hours;
 }

@@ -1,20 +1,5 @@
 import type { DateRequest } from "../slot-filling/parse.ts";
 
-/** An open time the agent offered, as the calendar returned it. */
-export interface Offer {
-  slot_id: string;
-  start: string;
-  provider_id: string;
-  provider_name: string;
-}
-
-export interface KnownAppointment {
-  appointment_id: string;
-  start: string;
-  provider_name: string;
-  service_name: string;
-}
-
 export interface KnownAccount {
   account_id: string;
   balance_cents: number;
@@ -49,13 +34,10 @@ export type Question =
   | "zip"
   | "ssnLast4"
   | "slot"
-  | "choose"
-  | "choose_appointment"
   | "choose_item"
   | "confirm"
   | "anything_else"
   | "after_failure"
-  | "offer_booking"
   | "third_party"
   | null;
 
@@ -87,14 +69,6 @@ export interface AgentMemory {
   /** Slot values as heard (raw text) or resolved (ids). */
   slots: Record<string, string>;
   dateRequest: DateRequest | null;
-  offers: Offer[];
-  /** Open times the calendar returned beyond the two or three read out. */
-  unshownOffers: Offer[];
-  chosen: Offer | null;
-  appointments: KnownAppointment[] | null;
-  targetAppointment: KnownAppointment | null;
-  /** The visit this call booked, so a later change of day moves it. */
-  lastBooked: KnownAppointment | null;
   account: KnownAccount | null;
   methods: KnownMethod[] | null;
   pendingCall: PendingCall | null;
@@ -137,12 +111,6 @@ export function freshMemory(): AgentMemory {
     intent: null,
     slots: {},
     dateRequest: null,
-    offers: [],
-    unshownOffers: [],
-    chosen: null,
-    appointments: null,
-    targetAppointment: null,
-    lastBooked: null,
     account: null,
     methods: null,
     pendingCall: null,
@@ -166,10 +134,6 @@ export function resetRequest(memory: AgentMemory): void {
   memory.intent = null;
   memory.slots = {};
   memory.dateRequest = null;
-  memory.offers = [];
-  memory.unshownOffers = [];
-  memory.chosen = null;
-  memory.targetAppointment = null;
   memory.asked = null;
   memory.askedSlot = null;
   memory.flowStep = 0;

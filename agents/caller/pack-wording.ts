@@ -9,7 +9,7 @@ export function goalIntent(pack: ScenarioPack, scenario: Scenario): Intent | und
 }
 
 /** Built-in flows the caller only asks about (hearing the answer settles them). */
-const INFORMATION_FLOWS: readonly string[] = ["availability", "lookup"];
+const INFORMATION_FLOWS: readonly string[] = ["lookup"];
 
 /**
  * Whether the caller only wants to know something: the intent says so, or its flow is a

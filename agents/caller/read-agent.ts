@@ -17,13 +17,8 @@ export type AgentMove =
   | "ask_confirm"
   | "ask_anything_else"
   | "ask_transfer_after_failure"
-  | "ask_book_offer"
-  | "ask_service"
   | "ask_date"
   | "ask_time"
-  | "ask_which_appointment"
-  | "ask_carrier"
-  | "ask_provider"
   | "ask_amount"
   | "ask_installments"
   | "ask_reason"
@@ -47,7 +42,7 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
     "ask_how_can_i_help",
     /\b(are you calling (to|about)|are you looking to|what are you calling about|how (can|may|could) (i|we) (help|assist)|what can (i|we) (do|help)|what can i help|what brings you|reason for (your|the|today's) call|what do you need help with|what are you calling for)\b/,
   ],
-  ["third_party_refusal", /\b(only (able to )?(discuss|speak|talk|share)[^.]*(account holder|patient themselves|patient directly|directly)|have (them|him|her) (call|give us a call))/],
+  ["third_party_refusal", /\b(only (able to )?(discuss|speak|talk|share)[^.]*(account holder|themselves|directly)|have (them|him|her) (call|give us a call))/],
   ["ask_transfer_after_failure", /((would you like|do you want|shall i|should i) (me )?to (transfer|connect) you[^.]*\?|transfer you to a colleague|call back later\?)/],
   [
     "transfer",
@@ -65,23 +60,14 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
     /\b(your (full |first and last |first |last )?name\b|name on the account|who am i speaking (with|to)|may i have your name|spell (your|the) (first |last )?name|who('s| is) calling)/,
   ],
   [
-    "ask_which_appointment",
-    /\b(which (one|appointment|visit) would you like to|which date is the appointment|which appointment|when is the appointment|the (appointment|visit) you('d| would) like to (cancel|move|change|reschedule)|what (day|date) is (your|the) (current |existing )?(appointment|visit))\b/,
-  ],
-  ["ask_book_offer", /\b((would you like|do you want|want) (me )?to book (one|any|either)|(shall|should) i book (one|either)|book (one|either) of (those|them|these))\b/],
-  [
     "offer_times",
     /\b(which (time )?works( best)?|which time would you like|which (one )?would you (like|prefer)|which of (those|these)|(would|do|does|will) (any|either|one) of (those|these|them|the times))\b/,
   ],
   [
     "ask_confirm",
-    /\b(shall i|should i|shall we|would you (still )?like me to|would you (still )?like to (go ahead|proceed)|do you (still )?want (me )?to|is (that|this) (right|correct|okay|ok|alright)|that's correct|can i go ahead|still want me to|you'd like to cancel|yes or no|(does|would|will|could|can) (that|this|it) (work|sound|suit|do)|(is|would) (that|this|it) be (okay|ok|alright|all right|fine|good)|works for you|how does (that|this) sound|sound(s)? good|can you confirm (that|this|it)\b|(okay|ok|alright) to (proceed|go ahead)|go ahead with (that|this|it)|want to proceed)\b[^.]*\?/,
+    /\b(shall i|should i|shall we|would you (still )?like me to|would you (still )?like to (go ahead|proceed)|do you (still )?want (me )?to|is (that|this) (right|correct|okay|ok|alright)|that's correct|can i go ahead|still want me to|you'd like (me )?to [a-z]+|yes or no|(does|would|will|could|can) (that|this|it) (work|sound|suit|do)|(is|would) (that|this|it) be (okay|ok|alright|all right|fine|good)|works for you|how does (that|this) sound|sound(s)? good|can you confirm (that|this|it)\b|(okay|ok|alright) to (proceed|go ahead)|go ahead with (that|this|it)|want to proceed)\b[^.]*\?/,
   ],
   ["ask_anything_else", /\b(anything else|something else i can|else i can (help|do)|any other questions|other questions (for me|today|i can))\b/],
-  [
-    "ask_service",
-    /\b(what (kind|type|sort) of (visit|appointment|service)|what would you like to come in for|what.*(visit|appointment) (is it|do you need)|reason for (your|the) (visit|appointment)|what (are you|would you like to be|do you need to be) (coming in|seen) for|what service)\b/,
-  ],
   [
     "ask_date",
     /\b(what day|which day|what date|which date|another day|other day|day would work|day works|what dates|around what dates|when would you like|day instead|date in mind|when (do|were|are|can|could) you (want|hoping|looking|like|thinking|wanting|come|make|pay)|preferred (day|date)|when (should|will) (the|your) (first )?payment|date for (the|your) (first )?payment)\b/,
@@ -90,11 +76,6 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
     "ask_time",
     /\b(time of day|mornings? or (afternoons?|evenings?)|afternoons? or mornings?|(particular|specific|preferred) time|what time (works|would|do|is good|is best)|prefer (a |the )?(morning|afternoon|evening)|time preference)\b/,
   ],
-  [
-    "ask_carrier",
-    /\b((which|what) (insurance|carrier|insurance carrier|insurance plan|insurance company)|(who is|who's) your insurance|insurance (provider|carrier|company) (is|do)|what (plan|insurance) are you with)\b/,
-  ],
-  ["ask_provider", /\b((provider|doctor) you('d| would) like to see|(preferred|particular|specific) (provider|doctor|clinician|dentist|hygienist)|which (doctor|provider|clinician)|who would you like to see|(provider|doctor) (preference|in mind))\b/],
   ["ask_amount", /\b(how much|what amount|amount (would|do) you|the amount you('d| would) like)\b/],
   ["ask_installments", /\b(how many (months|payments|installments)|over how many|number of (monthly )?(payments|installments|months))\b/],
   [
@@ -119,11 +100,11 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
   // An answer to a question rather than an action done: settles a caller who only wanted to know.
   [
     "informed",
-    /\b(yes, we do|we (do|don't|do not) (accept|take)|we don't\b|in network|out of network|(first|next|earliest) (available )?(openings?|availability)|openings i see|(your|the) (current )?balance (with [^.]+ )?(is|comes to)|you (currently )?owe|checks and written disputes go|(mail|send) (your )?(checks?|payments?|letters?) to|the (mailing )?address is)\b/,
+    /\b(yes, we do|we (do|don't|do not) (accept|take)|we don't\b|in network|out of network|(first|next|earliest) (available )?openings?|openings i see|(your|the) (current )?balance (with [^.]+ )?(is|comes to)|you (currently )?owe|checks and written disputes go|(mail|send) (your )?(checks?|payments?|letters?) to|the (mailing )?address is)\b/,
   ],
   [
     "failure",
-    /\b(sorry[^.]*(trouble|not responding|error)|system (isn't|is down|is unavailable|is not responding)|nothing (was|has been) changed|(technical|system) (issue|problem|difficult(y|ies)|error)|something went wrong|(having|have) (some )?(trouble|issues|problems) (with|on|on our)|(wasn't|was not|couldn't|could not) (complete|process|book|save|reach|access|finish))\b/,
+    /\b(sorry[^.]*(trouble|not responding|error)|system (isn't|is down|is unavailable|is not responding)|nothing (was|has been) changed|(technical|system) (issue|problem|difficult(y|ies)|error)|something went wrong|(having|have) (some )?(trouble|issues|problems) (with|on|on our)|(wasn't|was not|couldn't|could not) (complete|process|save|reach|access|finish))\b/,
   ],
 ];
 
@@ -140,15 +121,9 @@ export function readAgent(text: string): AgentMove[] {
   // "I can book you with Marco, Ines or Lena. Who would you like?": a choice among things, too.
   if (isQuestion && /\b(who|which)\b[^.?!]*\?\s*$/.test(lower) && /[a-z0-9]+(?:, [a-z0-9]+)* or [a-z0-9]+/.test(lower)) moves.add("offer_times");
   if (moves.has("ask_transfer_after_failure")) moves.delete("transfer");
-  if (moves.has("ask_book_offer")) moves.delete("offer_times");
-  if (moves.has("ask_which_appointment")) {
-    moves.delete("ask_confirm");
-    moves.delete("ask_date");
-    moves.delete("offer_times");
-  }
+  // Times read out as an answer, then "anything else?": nothing to choose.
+  if (moves.has("ask_anything_else") && !/\b(which|what time)\b[^.?!]*\?/.test(lower)) moves.delete("offer_times");
   if (moves.has("offer_times")) moves.delete("ask_time");
-  // A "reason" asked about a visit is the service, not a dispute reason.
-  if (moves.has("ask_service")) moves.delete("ask_reason");
   return PATTERNS.map(([move]) => move).filter((move) => moves.has(move));
 }
 

@@ -40,7 +40,6 @@ export function slotLine(slot: string, value: string, rng: Rng, extra: { time?: 
     date: [`${capitalise(said)}${time}, if possible.`, `How about ${said}${time}?`, `${capitalise(said)}${time} would be best.`],
     time: [`${capitalise(timePhrase(value))}, if you have it.`, `${capitalise(timePhrase(value))} works best.`, `Something ${timePhrase(value)}.`],
     carrier: [`I have ${value}.`, `It's ${value}.`],
-    provider: [`${capitalise(value)}, if possible.`, `I'd like to see ${value}.`],
     amount: value === "all" ? ["I'll pay the whole thing.", "The full balance.", "All of it."] : [`${capitalise(speakDollars(value))}.`, `I can do ${speakDollars(value)}.`],
     installments: [`${capitalise(said)} months, if I can.`, `Over ${said} months.`],
     reason: [`${capitalise(value)}.`],
@@ -52,7 +51,6 @@ export function slotLine(slot: string, value: string, rng: Rng, extra: { time?: 
 
 /** What a caller says for a slot they have no preference on. */
 export const NO_PREFERENCE: Record<string, readonly string[]> = {
-  provider: ["Anyone is fine.", "Whoever's available.", "I don't mind who."],
   method_last4: ["The card on file is fine.", "Just use the one you have on file."],
   time: ["Any time is fine.", "I'm flexible."],
   date: ["As soon as possible.", "Whenever's soonest."],

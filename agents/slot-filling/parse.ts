@@ -184,7 +184,7 @@ export function parseYesNo(text: string): "yes" | "no" | undefined {
   // Doubt is neither: "I'm not sure", "I don't know" must not read as a yes or a no.
   if (/\b(not sure|unsure|don't know|do not know|dunno|no idea|i'm not certain)\b/.test(t) && !/\b(yes|yeah|no|nope)\b[,.!]/.test(t)) return undefined;
   if (/\b(no|nope|nah|not really|not yet|not now|not right now|maybe later|don't|do not|never mind|actually,? no|wait|wrong|incorrect|not (right|correct|quite))\b/.test(t)) return "no";
-  if (/\b(yes|yeah|yep|yup|yes please|sure|correct|right|that works|works for me|sounds good|perfect|okay|ok|please do|go ahead|do it|great|fine|absolutely|definitely|exactly|mm-?hm+|uh-huh|affirmative|let's do it|book it)\b/.test(t)) return "yes";
+  if (/\b(yes|yeah|yep|yup|yes please|sure|correct|right|that works|works for me|sounds good|perfect|okay|ok|please do|go ahead|do it|great|fine|absolutely|definitely|exactly|mm-?hm+|uh-huh|affirmative|let's do it)\b/.test(t)) return "yes";
   return undefined;
 }
 
@@ -272,11 +272,11 @@ export function parseCount(text: string): number | undefined {
   return undefined;
 }
 
-const STOP = new Set(["the", "a", "an", "my", "for", "of", "with", "dr", "doctor", "visit", "to", "in", "and"]);
+const STOP = new Set(["the", "a", "an", "my", "for", "of", "with", "dr", "to", "in", "and"]);
 const contentWords = (text: string) => (text.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => w.length > 1 && !STOP.has(w));
 
 const ORDINAL_REFS: Array<[RegExp, (n: number) => number]> = [
-  [/\b(first|1st|former|earlier|earliest)\b/, () => 0],
+  [/\b(first|1st|former|earlier|earliest|soonest|next one)\b/, () => 0],
   [/\b(second|2nd|middle)\b/, () => 1],
   [/\b(third|3rd)\b/, () => 2],
   [/\b(last|latter|later|latest)\b/, (n) => n - 1],
@@ -294,8 +294,8 @@ export function matchChoice(text: string, choices: readonly string[], options: {
   // "first available" or "last time I came" name no position in the list just read out.
   const isPositional =
     options.byPosition !== false &&
-    (/\b(one|option|choice|slot|appointment)\b/.test(lower) || words.length <= 3) &&
-    !/\b(first|second|third|last|next) (available|thing|of|week|weekend|half|day|month|year|visit|time)\b|\blast time\b/.test(lower);
+    (/\b(one|option|choice|slot)\b/.test(lower) || words.length <= 3) &&
+    !/\b(first|second|third|last|next) (available|thing|of|week|weekend|half|day|month|year|time)\b|\blast time\b/.test(lower);
   if (isPositional && choices.length > 1) {
     for (const [pattern, index] of ORDINAL_REFS) {
       if (pattern.test(lower)) return choices[index(choices.length)];
@@ -308,10 +308,15 @@ export function matchChoice(text: string, choices: readonly string[], options: {
   }
   const heard = contentWords(text);
   const sameWord = (h: string, w: string) => stem(h) === stem(w) || (w.length >= 5 && h.length >= 5 && editDistance(h, w) <= 1);
+  // A word several choices share ("visit" in "sick visit" and "follow-up visit") tells none of them apart.
+  const counts = new Map<string, number>();
+  for (const choice of choices) for (const w of new Set(contentWords(choice))) counts.set(w, (counts.get(w) ?? 0) + 1);
   let best: string | undefined;
   let bestScore = 0;
   for (const choice of choices) {
-    const choiceWords = contentWords(choice);
+    const all = contentWords(choice);
+    const own = all.filter((w) => (counts.get(w) ?? 0) < 2);
+    const choiceWords = own.length > 0 ? own : all;
     if (choiceWords.length === 0) continue;
     const hits = choiceWords.filter((w) => heard.some((h) => sameWord(h, w))).length;
     const score = hits / choiceWords.length;

@@ -43,4 +43,32 @@ describe("flow templates", () => {
     expect(conditionHolds("{refill.refill.medication} == Lisinopril", scope)).toBe(true);
     expect(conditionHolds("{slot.nope} == x", scope)).toBe(false);
   });
+  it("reads a datetime slot's span, time and part, an enum slot's record, and compares numbers and hours to the clock", () => {
+    const timed: FlowScope = {
+      ...scope,
+      slots: { when: "2026-03-16..2026-03-20 15:00", day: "2026-03-11..2026-03-11 morning", service: "flu shot" },
+      slotSpecs: [
+        { name: "when", type: "datetime", prompt: "When?", required: true, examples: [] },
+        { name: "day", type: "datetime", prompt: "Which day?", required: true, examples: [] },
+        { name: "service", type: "enum", from: "services", prompt: "What for?", required: true, examples: [] },
+      ],
+      saved: { visit: { start: "2026-03-11T09:00:00-05:00" }, later: { start: "2026-03-20T09:00:00-05:00" } },
+      now: "2026-03-10T09:05:00",
+      fixtures: { services: [{ id: "SVC-FLU", name: "flu shot" }] },
+    };
+    expect(bindArgs({ from: "{slot.when.from}", to: "{slot.when.to}", at: "{slot.when.time}", part: "{slot.when.part}", day: "{slot.day}", daypart: "{slot.day.part}", id: "{slot.service.id}" }, timed)).toEqual({
+      from: "2026-03-16",
+      to: "2026-03-20",
+      at: "15:00",
+      day: "2026-03-11",
+      daypart: "morning",
+      id: "SVC-FLU",
+    });
+    expect(conditionHolds("{visit.start|hours} < 24", timed)).toBe(true);
+    expect(conditionHolds("{later.start|hours} < 24", timed)).toBe(false);
+    expect(conditionHolds("{later.start|hours} >= 24", timed)).toBe(true);
+    expect(conditionHolds("{slot.when.from} == {slot.when.to}", timed)).toBe(false);
+    expect(conditionHolds("{slot.day.from} == {slot.day.to}", timed)).toBe(true);
+    expect(conditionHolds("{slot.nothing} > 3", timed)).toBe(false);
+  });
 });

@@ -45,4 +45,21 @@ describe("pack validation reads every flow template", () => {
   it("accepts a step's own result in what it says, and results saved by the identity flow", () => {
     expect(messages(withSteps([step({ call: "search_slots", save: "found", say: "I have {found.slots|list}." })]))).toEqual([]);
   });
+  it("reads slot fields, checks set and choose-by-day slots, and keeps |hours to conditions", () => {
+    const found = messages(
+      withSteps([
+        step({ call: "search_slots", save: "open", args: { date_from: "{slot.pet.from}" } }),
+        step({ choose: { from: "{open.slots}", label: "{item.start|time}", save: "pick", ask: "On {item.start|date}, I have {options}.", max: 3, slot: "pett" } }),
+        step({ set: { pett: "{pick.provider_name}" } }),
+        step({ when: "{pick.start|hours} < 24", say: "Soon: {pick.start|hours} hours." }),
+      ]),
+    );
+    expect(found.some((m) => m.includes("{slot.pet.from}"))).toBe(false);
+    expect(found.some((m) => m.includes("{item.start|date}"))).toBe(false);
+    expect(found).toContainEqual(expect.stringMatching(/steps\[1\]\.choose\.slot: no slot pett/));
+    expect(found).toContainEqual(expect.stringMatching(/steps\[1\]\.choose\.at: a choice that follows a day slot needs `at`/));
+    expect(found).toContainEqual(expect.stringMatching(/steps\[2\]\.set\.pett: no slot pett/));
+    expect(found).toContainEqual(expect.stringMatching(/steps\[3\]\.say: \{pick\.start\|hours\} is for conditions/));
+    expect(found.some((m) => m.includes("steps[3].when"))).toBe(false);
+  });
 });
