@@ -557,6 +557,21 @@ function pronouns(relation: string): { possessive: string; subject: string } {
   return { possessive: "their", subject: "they" };
 }
 
+/**
+ * What the account holder is to the caller, from what the caller is to the holder: a wife calls
+ * for her husband, a daughter for her parent, a neighbour for a neighbour.
+ */
+function holderRelation(relation: string): string {
+  const r = relation.toLowerCase().trim();
+  const converse: Record<string, string> = { husband: "wife", wife: "husband", boyfriend: "girlfriend", girlfriend: "boyfriend", spouse: "partner", partner: "partner" };
+  if (converse[r]) return converse[r] as string;
+  if (/^(son|daughter|child|kid)$/.test(r)) return "parent";
+  if (/^(mother|father|mom|dad|parent)$/.test(r)) return "kid";
+  if (/^(brother|sister|sibling)$/.test(r)) return "sibling";
+  if (/^(friend|neighbou?r|roommate|flatmate|coworker|colleague)$/.test(r)) return r;
+  return "relative";
+}
+
 /** How this caller opens: the request in their words, leaving out what they'd only say when asked. */
 function opening(c: Caller): string {
   popAgenda(c.memory, "open");
@@ -564,8 +579,8 @@ function opening(c: Caller): string {
   const wrongPerson = scenario(c).complications.find((x): x is ComplicationOf<"wrong_person"> => x.kind === "wrong_person");
   if (wrongPerson) {
     const holder = String(scenario(c).hiddenFacts.accountHolder ?? "my family member");
-    const partner = /husband/.test(wrongPerson.relation) ? "wife" : /wife/.test(wrongPerson.relation) ? "husband" : "relative";
-    const their = partner === "husband" ? "his" : partner === "wife" ? "her" : "their";
+    const partner = holderRelation(wrongPerson.relation);
+    const their = /^(husband|boyfriend)$/.test(partner) ? "his" : /^(wife|girlfriend)$/.test(partner) ? "her" : "their";
     const body = c.rng
       .pick(pack(c).caller.wrongPerson)
       .replace(/\{partner\}/g, partner)

@@ -390,10 +390,10 @@ export const ScenarioPack = z.object({
     .object({
       wrongPerson: z
         .array(z.string().min(1))
-        .default(["I got a message from you for my {partner}, {holder}. What is this about?"])
+        .default(["Hi, I'm calling for my {partner}, {holder}."])
         .describe("How someone who is not the account holder opens (`wrong_person`): {partner} is the holder's relation to the caller, {holder} their name, {their} the possessive."),
     })
-    .default({ wrongPerson: ["I got a message from you for my {partner}, {holder}. What is this about?"] })
+    .default({ wrongPerson: ["Hi, I'm calling for my {partner}, {holder}."] })
     .describe("How the scripted caller speaks in this domain, beyond each intent's `openings`."),
   tools: z.array(YamlToolSpec).default([]).describe("Tools the pack declares in YAML: one behaviour over one fixture collection each."),
   toolModules: z

@@ -76,6 +76,14 @@ describe("the scripted caller", () => {
     expect(turns[2]?.hangUp).toBe(true);
   });
 
+  it("opens for the account holder by what the holder is to the caller, in neutral words by default", async () => {
+    for (const [relation, holder] of [["husband", "wife"], ["daughter", "parent"], ["spouse", "partner"], ["neighbor", "neighbor"], ["cousin", "relative"]] as const) {
+      const scenario: Scenario = { ...base, complications: [{ kind: "wrong_person", relation }], hiddenFacts: { ...base.hiddenFacts, accountHolder: "Maria Lopez" } };
+      const [opening] = await converse(["How can I help?"], scenario);
+      expect(opening?.utterance, relation).toMatch(new RegExp(`I'm calling for my ${holder}, Maria Lopez\\.`));
+    }
+  });
+
   it("hangs up satisfied once its goal is done, and gives up when patience runs out", async () => {
     const done = await converse(["How can I help?", "You're all set, your appointment is booked. Anything else?"]);
     expect(done.at(-1)).toMatchObject({ hangUp: true, hangUpReason: "satisfied" });
