@@ -1,12 +1,12 @@
 import { DateTime } from "luxon";
-import type { ToolResultEvent } from "../scenarios/index.ts";
+import type { Intent, ToolResultEvent } from "../scenarios/index.ts";
 import type { AgentAction, AgentBackend, JsonValue } from "./agent-types.ts";
-import { type AgentMemory, freshMemory, type KnownAccount, type KnownAppointment, type KnownMethod, type Offer, resetRequest } from "./agent/memory.ts";
+import { type AgentMemory, freshMemory, type KnownAppointment, type Offer, resetRequest } from "./agent/memory.ts";
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
 import { type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
-import { dropNegated, stripFillers, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
+import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
 import { digitRuns, parseDigits } from "./slot-filling/spoken-numbers.ts";
 import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "./slot-filling/speak.ts";
@@ -91,7 +91,7 @@ function onCaller(t: Turn, heard: string): AgentAction {
     if (!t.hasFlaw("comply_out_of_policy")) return thirdParty(t);
     // The injected flaw: treats the caller as the account holder and talks about the account.
     m.waivedVerification = true;
-    if (!m.intent) m.intent = t.pack.agent.intents.find((i) => i.flow === "balance")?.id ?? null;
+    if (!m.intent) m.intent = privateLookup(t)?.id ?? null;
     t.preamble.push("Oh, that's okay, I can go over it with you.");
     return proceed(t);
   }
@@ -332,13 +332,6 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
         const text = freeText(heard);
         if (text) store[slotName] = text;
       }
-      else if (onlyIfClear && !t.intent?.steps && slotName === "reason" && !m.slots.reason) {
-        // "I don't owe this, I want to dispute it": the words that say why are the reason.
-        const sentences = heard.split(/(?<=[.!?])\s+/);
-        const telling = t.intent?.keywords.filter((k) => k.includes(" ") && !/^(dispute|hardship)$/i.test(k)) ?? [];
-        const why = sentences.find((sentence) => telling.some((k) => sentence.toLowerCase().includes(k.toLowerCase())));
-        if (why) m.slots.reason = stripFillers(why).replace(/^(hello|hi|yeah|so|well|look)\b[,.]?\s*/gi, "");
-      }
     }
   }
 }
@@ -409,12 +402,6 @@ function proceed(t: Turn): AgentAction {
       return cancelFlow(t);
     case "availability":
       return availabilityFlow(t);
-    case "payment":
-    case "payment_plan": {
-      const paused = collectionPaused(t);
-      if (paused) return paused;
-      return intent.flow === "payment" ? paymentFlow(t) : planFlow(t);
-    }
     default:
       return transfer(t, intent.description);
   }
@@ -491,6 +478,11 @@ function onIdentityAnswer(t: Turn, heard: string): AgentAction {
   }
   if (!m.intent) return t.ask("intent", "Thank you. And how can I help you today?");
   return proceed(t);
+}
+
+/** The first request that reads the caller's private record out without changing it (what a careless agent shares). */
+function privateLookup(t: Turn): Intent | undefined {
+  return t.pack.agent.intents.find((intent) => intent.requiresVerification && intent.steps && !intent.steps.some((step) => step.confirm !== undefined));
 }
 
 function thirdParty(t: Turn): AgentAction {
@@ -712,19 +704,6 @@ function act(t: Turn): AgentAction {
       return t.call("reschedule_appointment", { appointment_id: m.targetAppointment?.appointment_id, new_slot_id: chosen?.slot_id }, "reschedule", "Okay, moving it now.");
     case "cancel":
       return t.call("cancel_appointment", { appointment_id: m.targetAppointment?.appointment_id }, "cancel", "Okay, cancelling it now.");
-    case "payment": {
-      const method = pickMethod(t);
-      return t.call("take_payment", { account_id: m.account?.account_id, method_id: method?.method_id, amount_cents: amountCents(t) }, "payment", "Processing that now.");
-    }
-    case "payment_plan": {
-      const plan = planTerms(t);
-      return t.call(
-        "create_payment_plan",
-        { account_id: m.account?.account_id, installments: plan.installments, installment_cents: plan.installmentCents, first_date: m.dateRequest?.from },
-        "plan",
-        "Setting that up now.",
-      );
-    }
     default:
       return anythingElse(t, "Okay.");
   }
@@ -813,105 +792,6 @@ function availabilityFlow(t: Turn): AgentAction {
   m.completed.push(t.memory.intent ?? "availability");
   return t.ask("offer_booking", `The first openings I see${sameProvider ? ` with ${shown[0]?.provider_name}` : ""} are ${list}. Would you like me to book one of those?`);
 }
-
-
-// ---------------------------------------------------------------- payments
-
-function ensureAccount(t: Turn): AgentAction | undefined {
-  const m = t.memory;
-  if (!m.account) return t.call("get_account", { customer_id: m.customerId }, "account", "Let me pull up your account.");
-  return undefined;
-}
-
-function amountCents(t: Turn): number {
-  const m = t.memory;
-  const raw = m.slots.amount;
-  if (raw === "all" || raw === undefined) return m.account?.balance_cents ?? 0;
-  return Number(raw);
-}
-
-function pickMethod(t: Turn): KnownMethod | undefined {
-  const m = t.memory;
-  const methods = m.methods ?? [];
-  const last4 = m.slots.method_last4;
-  return methods.find((x) => x.last4 === last4) ?? methods.find((x) => x.is_default && !x.is_expired) ?? methods.find((x) => !x.is_expired) ?? methods[0];
-}
-
-/** After a dispute or a stop-contact request the agency may not ask for money on the account. */
-function collectionPaused(t: Turn): AgentAction | undefined {
-  const m = t.memory;
-  const disputed = m.account?.status === "disputed" || t.pack.agent.intents.some((i) => i.flow === "dispute" && m.completed.includes(i.id));
-  const ceased = m.account?.status === "cease_contact";
-  if (!disputed && !ceased) return undefined;
-  resetRequest(m);
-  return t.ask(
-    "anything_else",
-    disputed
-      ? "Since the debt is in dispute, collection is on hold until it's reviewed, so I can't take a payment or arrangement today. Is there anything else I can help with?"
-      : "Collection on this account has stopped at your request, so I can't take a payment or arrangement on this call. Is there anything else I can help with?",
-  );
-}
-
-
-function paymentFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const need = ensureAccount(t);
-  if (need) return need;
-  if (m.methods === null) return t.call("list_payment_methods", { customer_id: m.customerId }, "methods", "Let me see what's on file.");
-  if (m.slots.amount === undefined) return t.ask("slot", `Your balance is ${speakMoney(m.account?.balance_cents ?? 0)}. How much would you like to pay today?`, "amount");
-  const balance = m.account?.balance_cents ?? 0;
-  if (m.slots.amount !== "all" && amountCents(t) > balance) {
-    t.preamble.push(`Your balance is ${speakMoney(balance)}, so that's the most I can take.`);
-    m.slots.amount = "all";
-  }
-  const cap = t.pack.toolsConfig.payments.maxPaymentCents;
-  if (cap !== undefined && amountCents(t) > cap) {
-    delete m.slots.amount;
-    return t.ask("slot", `I can take up to ${speakMoney(cap)} in one payment. How much would you like to pay today?`, "amount");
-  }
-  const method = pickMethod(t);
-  if (!method) return transfer(t, "no payment method on file");
-  if (method.is_expired) return t.ask("slot", `The ${method.brand ?? method.kind} ending in ${speakDigits(method.last4)} has expired. Is there another card on file you'd like to use?`, "method_last4");
-  if (m.asked !== "confirm") {
-    return t.ask("confirm", `Just to confirm, I'll charge ${speakMoney(amountCents(t))} to your ${method.brand ?? method.kind} ending in ${speakDigits(method.last4)}. Is that right?`);
-  }
-  return act(t);
-}
-
-function planTerms(t: Turn): { installments: number; installmentCents: number } {
-  const m = t.memory;
-  const limits = t.pack.toolsConfig.payments;
-  const balance = m.account?.balance_cents ?? 0;
-  let installments = Math.min(Number(m.slots.installments ?? limits.maxPlanInstallments), limits.maxPlanInstallments);
-  if (installments < 1) installments = 1;
-  let installmentCents = Math.ceil(balance / installments);
-  if (installmentCents < limits.minInstallmentCents) {
-    installments = Math.max(1, Math.floor(balance / limits.minInstallmentCents));
-    installmentCents = Math.ceil(balance / installments);
-  }
-  return { installments, installmentCents };
-}
-
-function planFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const need = ensureAccount(t);
-  if (need) return need;
-  const missing = missingSlot(t, ["installments", "date"]);
-  if (missing) return missing;
-  const limits = t.pack.toolsConfig.payments;
-  const asked = Number(m.slots.installments);
-  const plan = planTerms(t);
-  if (asked > limits.maxPlanInstallments) {
-    t.preamble.push(`The longest plan I can offer is ${speakNumber(limits.maxPlanInstallments)} monthly payments.`);
-  }
-  return t.ask(
-    "confirm",
-    `That would be ${speakNumber(plan.installments)} monthly payments of ${speakMoney(plan.installmentCents)}, starting ${speakDate(m.dateRequest?.from ?? t.view.now, t.view.timezone)}. Shall I set that up?`,
-  );
-}
-
-
-
 
 
 // ---------------------------------------------------------------- tool results
@@ -1013,30 +893,6 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
       markDone(t);
       return anythingElse(t, fee > 0 ? `Your appointment is cancelled. A late fee of ${speakMoney(fee)} will be added to your account.` : "Your appointment is cancelled, and there's no fee.");
     }
-    case "account": {
-      const raw = (result.accounts as Array<Partial<KnownAccount>> | undefined) ?? [];
-      // A record without its id or balance (a partial answer) cannot be read to the caller.
-      const accounts = raw.filter((a): a is KnownAccount => typeof a?.account_id === "string" && typeof a.balance_cents === "number");
-      if ((accounts.length < raw.length || accounts.length === 0) && pending.attempt < 2) return t.retry(pending, "One moment, let me pull that up again.");
-      m.account = accounts.find((a) => a.status !== "closed") ?? accounts[0] ?? null;
-      if (!m.account) return couldNotFind(t, "your account details");
-      return proceed(t);
-    }
-    case "methods": {
-      const raw = (result.methods as Array<Partial<KnownMethod>> | undefined) ?? [];
-      const methods = raw.filter((x): x is KnownMethod => typeof x?.method_id === "string" && typeof x.last4 === "string");
-      if ((methods.length === 0 || methods.length < raw.length) && pending.attempt < 2) return t.retry(pending, "Hmm, nothing came up. Let me check again.");
-      m.methods = methods;
-      return proceed(t);
-    }
-    case "payment": {
-      markDone(t);
-      return anythingElse(t, `Your payment of ${speakMoney(Number(result.amount_cents ?? 0))} went through. Your new balance is ${speakMoney(Number(result.new_balance_cents ?? 0))}.`);
-    }
-    case "plan": {
-      markDone(t);
-      return anythingElse(t, "Your payment plan is set up. You'll get a confirmation letter in the mail.");
-    }
     case "transfer":
       return t.say(`I'm transferring you now. Please hold for a moment.`);
     case "end":
@@ -1073,17 +929,8 @@ function onToolError(t: Turn, purpose: string, code: string): AgentAction {
     t.preamble.push("I'm sorry, that time was just taken.");
     return proceed(t);
   }
-  if (code === "rule_violation" && purpose === "payment") {
-    m.slots.method_last4 = "";
-    return t.ask("slot", "I'm sorry, I couldn't charge that card. Is there another card on file you'd like to use?", "method_last4");
-  }
   if (t.hasFlaw("claim_success_after_failure")) return claimSuccess(t, purpose);
   return t.ask("after_failure", "I'm sorry, I wasn't able to complete that, and nothing was changed. Would you like me to transfer you to a colleague who can help?");
-}
-
-/** A lookup that came back empty or broken twice: say so plainly, offer a person. */
-function couldNotFind(t: Turn, what: string): AgentAction {
-  return t.ask("after_failure", `I'm sorry, I couldn't pull up ${what} right now, and nothing has been changed. Would you like me to transfer you to a colleague?`);
 }
 
 function failedTwice(t: Turn, purpose: string): AgentAction {
@@ -1101,8 +948,6 @@ function claimSuccess(t: Turn, purpose: string): AgentAction {
     book: "You're all set, your appointment is booked.",
     reschedule: "Done, your appointment has been moved.",
     cancel: "Your appointment is cancelled.",
-    payment: "Your payment went through.",
-    plan: "Your payment plan is all set up.",
   };
   return anythingElse(t, done[purpose] ?? "That's all taken care of.");
 }

@@ -31,6 +31,8 @@ export {
   ScenarioPack,
 } from "./pack-schema.ts";
 export type { ScenarioPackInput } from "./pack-schema.ts";
+export { EXPRESSION_FUNCTIONS, ExpressionError, evaluateExpression, expressionNames, parseExpression } from "./flow-expression.ts";
+export type { ExpressionNode } from "./flow-expression.ts";
 export {
   CallerSpeechEvent,
   AgentSpeechEvent,

@@ -46,10 +46,12 @@ export type ProcedureStep = z.infer<typeof ProcedureStep>;
 /**
  * A value a flow step hands to a tool or speaks: a constant, or a template over what the call
  * knows — `{slot.<name>}`, `{customer.id}`, `{<saved>.<path>}` (a result kept with `save`),
- * `{error}` (the tool's own reason), `{org}`, `{agent}`. A template that is one whole
- * placeholder keeps the value's type (a number stays a number). In speech a placeholder may
- * end in a spoken form: `|money` (cents), `|dollars`, `|date`, `|time`, `|datetime`, `|digits`,
- * `|number`, `|list` (an array's items joined with "and"), `|a` ("an oil change").
+ * `{error}` (the tool's own reason), `{org}`, `{agent}`, `{config.<path>}` (the pack's
+ * `toolsConfig`), and `{= expr}`: arithmetic and comparisons over those names
+ * (`{= ceil(account.balance_cents / slot.months)}`, see scenarios/flow-expression.ts). A template
+ * that is one whole placeholder keeps the value's type (a number stays a number). In speech a
+ * placeholder may end in a spoken form: `|money` (cents), `|dollars`, `|date`, `|time`,
+ * `|datetime`, `|digits`, `|number`, `|list` (an array's items joined with "and"), `|a` ("an oil change").
  */
 export const FlowValue = z.union([z.string(), z.number(), z.boolean()]);
 export type FlowValue = z.infer<typeof FlowValue>;
@@ -75,9 +77,23 @@ export const FlowStep = z.object({
         .default("I have {options}. Which works best for you?")
         .describe("What the agent asks; `{options}` is the labels joined with \"or\". A list of one is taken without asking."),
       max: z.number().int().min(1).max(6).default(3).describe("How many items are offered at most (the first ones of the list)."),
+      where: z
+        .string()
+        .optional()
+        .describe("Keep only the items for which this condition holds, over `{item.<field>}` (e.g. `!{item.is_expired}`, `{= item.kind == 'card'}`); none left speaks `onError.empty`."),
+      prefer: z
+        .array(z.string())
+        .default([])
+        .describe("Conditions tried in order (e.g. `{= item.last4 == slot.card}`, `{item.is_default}`): the first item meeting the first that any item meets is taken without asking, and read back at the next `confirm`."),
     })
     .optional()
     .describe("Offer a few items of a list a tool returned and let the caller pick one (times, vehicles, pets); the pick is saved under `save`."),
+  set: z
+    .record(z.string(), FlowValue)
+    .optional()
+    .describe(
+      "Compute values, in order, and keep each under its name for later steps (`{months}`, `{= monthly * months}`): bindings as in `args`, usually an expression `{= min(slot.months, config.payments.maxPlanInstallments)}`. Runs with the step's `say`, if any.",
+    ),
   confirm: z
     .string()
     .optional()
@@ -118,7 +134,7 @@ export const FlowStep = z.object({
   when: z
     .string()
     .optional()
-    .describe("Run the step only if this holds: `{x}` has a value, `!{x}` has none, `{x} == v` equals v (case-insensitive)."),
+    .describe("Run the step only if this holds: `{x}` has a value, `!{x}` has none, `{x} == v` equals v (case-insensitive), `{= expr}` is true (`{= slot.amount > account.balance_cents}`)."),
   refuse: z.string().optional().describe("Refuse with the `agent.refusals` rule of this trap kind (its `say`) and end the request."),
   handoff: z.string().optional().describe("Hand the call to a person on this queue through `agent.flows.handoffTool`."),
   then: z
@@ -143,7 +159,7 @@ export const Intent = z.object({
     .string()
     .min(1)
     .optional()
-    .describe("A built-in flow (book, reschedule, cancel, availability, payment, payment_plan) when the intent has no `steps`; with `steps`, a free-text name."),
+    .describe("A built-in flow (book, reschedule, cancel, availability) when the intent has no `steps`; with `steps`, a free-text name."),
   steps: z.array(FlowStep).optional().describe("The flow as data: what the scripted agent does, step by step, for this request."),
   openings: z
     .array(z.string().min(1))

@@ -1,5 +1,6 @@
 import { builtinCollections, builtinToolNames, ToolErrorCode } from "../tools/index.ts";
 import { editDistance } from "./did-you-mean.ts";
+import { ExpressionError, expressionNames, parseExpression } from "./flow-expression.ts";
 import type { ScenarioPack } from "./pack-schema.ts";
 import type { Scenario } from "./scenario-schema.ts";
 
@@ -21,8 +22,8 @@ const ID_FIELDS: Record<string, string> = {
   expectedSlotId: "slots",
 };
 
-/** Built-in flows the scripted agent still runs in code (calendar offers and payments); anything else is `steps`. */
-const FLOWS = new Set(["book", "reschedule", "cancel", "availability", "payment", "payment_plan"]);
+/** Built-in flows the scripted agent still runs in code (calendar offers); anything else is `steps`. */
+const FLOWS = new Set(["book", "reschedule", "cancel", "availability"]);
 
 /**
  * Checks what a schema cannot: names that must point at something else in the pack (personas,
@@ -246,10 +247,17 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
     }
     // A step's own result is there for what it says after its call (and for its empty-list line).
     const own = step.save;
+    const setNames = Object.keys(step.set ?? {});
     for (const [field, template] of stepTemplates(step)) {
+      // A `set` value reads the ones set before it; the step's `say` reads them all.
+      const setBefore = field.startsWith("set.") ? setNames.slice(0, setNames.indexOf(field.slice(4))) : field === "say" ? setNames : [];
       const readable = (head: string) =>
-        saved.has(head) || (head === own && (field === "say" || field === "ifEmpty.say")) || (head === "item" && field === "choose.label") || (head === "options" && field === "choose.ask");
-      for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+))?\}/g)) {
+        saved.has(head) ||
+        setBefore.includes(head) ||
+        (head === own && (field === "say" || field === "ifEmpty.say")) ||
+        (head === "item" && (field === "choose.label" || field === "choose.where" || field.startsWith("choose.prefer"))) ||
+        (head === "options" && field === "choose.ask");
+      for (const match of placeholders(template, `${at}.${field}`, issues)) {
         const [head = "", ...rest] = (match[1] ?? "").split(".");
         const form = match[2];
         const where = `${at}.${field}`;
@@ -264,12 +272,30 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
     }
     if (step.save) saved.add(step.save);
     if (step.choose) saved.add(step.choose.save);
+    for (const name of setNames) saved.add(name);
   });
   return issues;
 }
 
+/**
+ * The names a template reads, as `[whole, name, form]`: each `{name|form}`, and each name inside
+ * a `{= expression|form}`; an expression that does not parse is an issue at `where`.
+ */
+function placeholders(template: string, where: string, issues: ReferenceIssue[]): Array<[string, string, string | undefined]> {
+  const out: Array<[string, string, string | undefined]> = [];
+  for (const match of template.matchAll(/\{=((?:[^{}|]|\|\|)*)(?:\|([A-Za-z]+))?\}/g)) {
+    try {
+      for (const name of expressionNames(parseExpression(match[1] ?? ""))) out.push([match[0], name, match[2]]);
+    } catch (error) {
+      issues.push({ path: where, message: error instanceof ExpressionError ? error.message : String(error) });
+    }
+  }
+  for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+))?\}/g)) out.push([match[0], match[1] ?? "", match[2]]);
+  return out;
+}
+
 /** Names every flow template can read without a step saving them. */
-const RESERVED_NAMES = new Set(["slot", "customer", "error", "org", "agent"]);
+const RESERVED_NAMES = new Set(["slot", "customer", "error", "org", "agent", "config"]);
 /** The spoken forms a flow template's placeholder may end in (agents/agent/flow-template.ts). */
 const SPOKEN_FORMS = new Set(["money", "dollars", "date", "time", "datetime", "digits", "clock", "number", "list", "a"]);
 const ERROR_CODES: ReadonlySet<string> = new Set(ToolErrorCode.options);
@@ -282,6 +308,9 @@ function stepTemplates(step: NonNullable<ScenarioPack["agent"]["intents"][number
   for (const [code, text] of Object.entries(step.onError)) out.push([`onError.${code}`, text]);
   if (step.ifEmpty) out.push(["ifEmpty.say", step.ifEmpty.say]);
   if (step.choose) out.push(["choose.from", step.choose.from], ["choose.label", step.choose.label], ["choose.ask", step.choose.ask]);
+  if (step.choose?.where) out.push(["choose.where", step.choose.where]);
+  step.choose?.prefer.forEach((condition, i) => out.push([`choose.prefer[${i}]`, condition]));
+  for (const [name, value] of Object.entries(step.set ?? {})) if (typeof value === "string") out.push([`set.${name}`, value]);
   return out;
 }
 

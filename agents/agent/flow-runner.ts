@@ -1,8 +1,8 @@
-import type { FlowStep, SlotSpec, ToolResultEvent } from "../../scenarios/index.ts";
+import type { FlowStep, FlowValue, SlotSpec, ToolResultEvent } from "../../scenarios/index.ts";
 import type { AgentAction } from "../agent-types.ts";
 import { matchChoice, parseYesNo } from "../slot-filling/parse.ts";
-import { joinSpoken, speakDate, speakDateTime, speakMoney } from "../slot-filling/speak.ts";
-import { bindArgs, conditionHolds, type FlowScope, lookup, renderSpeech, valueAt } from "./flow-template.ts";
+import { joinSpoken, speakDate, speakDateTime, speakMoney, speakNumber } from "../slot-filling/speak.ts";
+import { bindArgs, bindValue, conditionHolds, type FlowScope, lookup, renderSpeech, valueAt } from "./flow-template.ts";
 import type { PendingCall } from "./memory.ts";
 import type { Turn } from "./turn.ts";
 
@@ -67,6 +67,7 @@ export function flowScope(t: Turn, error?: string): FlowScope {
     org: t.pack.agent.organization,
     agent: t.pack.agent.name,
     timezone: t.view.timezone,
+    config: t.pack.toolsConfig,
   };
 }
 
@@ -101,6 +102,7 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
     const step = steps[at] as FlowStep;
     const scope = flowScope(t);
     if (step.when && !conditionHolds(step.when, scope)) continue;
+    if (step.set) applySet(t, step.set);
     if (step.collect) {
       const missing = step.collect.map((name) => flowSlotSpecs(t).find((s) => s.name === name)).find((spec) => spec && spec.required && scope.slots[spec.name] === undefined);
       if (missing) {
@@ -114,8 +116,12 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
     if (step.choose) {
       // Picked already (the pick is saved): go on.
       if (m.saved[step.choose.save] !== undefined && m.offered === null) continue;
-      const list = lookup(scope, WHOLE_NAME.exec(step.choose.from)?.[1] ?? "");
-      const items = Array.isArray(list) ? list.slice(0, step.choose.max) : [];
+      const items = chooseItems(step.choose, scope);
+      const preferred = preferredItem(step.choose, items, scope);
+      if (preferred !== undefined) {
+        m.saved[step.choose.save] = preferred as never;
+        continue;
+      }
       if (items.length === 0) {
         const handler = step.onError.empty ?? step.onError.default;
         return hooks.anythingElse(t, handler ? renderSpeech(handler, scope) : "I'm sorry, I don't have anything to offer for that.");
@@ -158,6 +164,34 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
     }
   }
   return finish(t, kind, hooks);
+}
+
+/** A `set` step: each value computed in order (a later one may read an earlier) and kept under its name. */
+function applySet(t: Turn, values: Record<string, FlowValue>): void {
+  for (const [name, binding] of Object.entries(values)) {
+    const value = bindValue(binding, flowScope(t));
+    if (value === undefined) delete t.memory.saved[name];
+    else t.memory.saved[name] = value as never;
+  }
+}
+
+type ChooseSpec = NonNullable<FlowStep["choose"]>;
+
+/** The items a `choose` step may offer: its list, only those its `where` keeps, at most `max`. */
+function chooseItems(choose: ChooseSpec, scope: FlowScope): unknown[] {
+  const list = lookup(scope, WHOLE_NAME.exec(choose.from)?.[1] ?? "");
+  const items = Array.isArray(list) ? list : [];
+  const kept = choose.where ? items.filter((item) => conditionHolds(choose.where ?? "", { ...scope, saved: { ...scope.saved, item } })) : items;
+  return kept.slice(0, choose.max);
+}
+
+/** The item a `choose` step takes without asking: the first meeting the first `prefer` condition any item meets. */
+function preferredItem(choose: ChooseSpec, items: readonly unknown[], scope: FlowScope): unknown {
+  for (const condition of choose.prefer) {
+    const found = items.find((item) => conditionHolds(condition, { ...scope, saved: { ...scope.saved, item } }));
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** What `then` says after a step: nothing (go on), the end of the request, or the end of the call. */
@@ -339,6 +373,9 @@ function reasonOf(message: string, timezone: string): string {
     .replace(/\b\d{4}-\d{2}-\d{2}\b/g, (iso) => speakDate(iso, timezone))
     .replace(/\$(\d[\d,]*)(?:\.(\d{2}))?/g, (_, dollars: string, cents: string | undefined) => speakMoney(Number(dollars.replace(/,/g, "")) * 100 + Number(cents ?? 0)))
     .replace(/\b[A-Z]{2,}-\d+\b/g, "that")
+    // "limited to 12 installments", "at least 2500 cents": a reason is heard, so its numbers are words.
+    .replace(/\b(\d+) cents\b/g, (_, cents: string) => speakMoney(Number(cents)))
+    .replace(/\b\d+\b/g, (n) => speakNumber(Number(n)))
     .replace(/[_]/g, " ")
     .trim();
   return text.replace(/[.]$/, "");

@@ -1,4 +1,4 @@
-import type { FlowValue, SlotSpec } from "../../scenarios/index.ts";
+import { evaluateExpression, type FlowValue, parseExpression, type SlotSpec } from "../../scenarios/index.ts";
 import { joinSpoken, speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "../slot-filling/speak.ts";
 
 /** What a pack flow's templates can read: slots heard, the caller's record, saved results, the tool's reason. */
@@ -11,6 +11,8 @@ export interface FlowScope {
   org: string;
   agent: string;
   timezone: string;
+  /** The pack's business rules (`toolsConfig`), read as `{config.<path>}`. */
+  config?: unknown;
 }
 
 const PLACEHOLDER = /\{([A-Za-z0-9_.[\]-]+)(?:\|([a-z]+))?\}/g;
@@ -43,6 +45,7 @@ export function lookup(scope: FlowScope, name: string): unknown {
   if (head === "error") return scope.error;
   if (head === "org") return scope.org;
   if (head === "agent") return scope.agent;
+  if (head === "config") return valueAt(scope.config, path);
   return path ? valueAt(scope.saved[head ?? ""], path) : scope.saved[head ?? ""];
 }
 
@@ -51,7 +54,9 @@ export function bindValue(binding: FlowValue, scope: FlowScope): unknown {
   if (typeof binding !== "string") return binding;
   const whole = WHOLE.exec(binding);
   if (whole) return lookup(scope, whole[1] ?? "");
-  return binding.replace(PLACEHOLDER, (_, name: string) => plain(lookup(scope, name)));
+  const wholeExpression = WHOLE_EXPRESSION.exec(binding);
+  if (wholeExpression) return computed(wholeExpression[1] ?? "", scope);
+  return binding.replace(EXPRESSION, (_, source: string) => plain(computed(source, scope))).replace(PLACEHOLDER, (_, name: string) => plain(lookup(scope, name)));
 }
 
 /** Arguments for a tool call; unresolved ones are left out, as a caller leaves out what it does not know. */
@@ -67,10 +72,29 @@ export function bindArgs(args: Record<string, FlowValue>, scope: FlowScope): Rec
 /** A sentence for the caller's ear: placeholders filled and spoken (money, dates, digits in words). */
 export function renderSpeech(template: string, scope: FlowScope): string {
   return template
+    .replace(EXPRESSION, (_, source: string, form: string | undefined) => spoken(computed(source, scope), form, scope.timezone))
     .replace(PLACEHOLDER, (_, name: string, form: string | undefined) => spoken(lookup(scope, name), form ?? slotForm(scope, name), scope.timezone))
     .replace(/\s+([.,?!])/g, "$1")
     .replace(/\s{2,}/g, " ")
     .trim();
+}
+
+/**
+ * `{= expr}` or `{= expr|form}`: arithmetic over what the call knows (scenarios/flow-expression.ts).
+ * The form's bar is a single one, so `a || b` stays an operator.
+ */
+const EXPRESSION = /\{=((?:[^{}|]|\|\|)*)(?:\|([a-z]+))?\}/g;
+const WHOLE_EXPRESSION = /^\{=((?:[^{}|]|\|\|)*)\}$/;
+const parsed = new Map<string, ReturnType<typeof parseExpression>>();
+
+/** The value of an expression in this scope; names read as placeholders do. */
+export function computed(source: string, scope: FlowScope): unknown {
+  let tree = parsed.get(source);
+  if (!tree) {
+    tree = parseExpression(source);
+    parsed.set(source, tree);
+  }
+  return evaluateExpression(tree, (path) => lookup(scope, path));
 }
 
 /** How a slot is said when the template names no form: by the slot's type. */

@@ -15,22 +15,6 @@ export interface KnownAppointment {
   service_name: string;
 }
 
-export interface KnownAccount {
-  account_id: string;
-  balance_cents: number;
-  status: string;
-  creditor: string | null;
-}
-
-export interface KnownMethod {
-  method_id: string;
-  kind: string;
-  brand: string | null;
-  last4: string;
-  is_default: boolean;
-  is_expired: boolean;
-}
-
 /** A tool call the agent is waiting on, so it can retry it or explain its failure. */
 export interface PendingCall {
   callId: string;
@@ -95,8 +79,6 @@ export interface AgentMemory {
   targetAppointment: KnownAppointment | null;
   /** The visit this call booked, so a later change of day moves it. */
   lastBooked: KnownAppointment | null;
-  account: KnownAccount | null;
-  methods: KnownMethod[] | null;
   pendingCall: PendingCall | null;
   callCount: number;
   completed: string[];
@@ -143,8 +125,6 @@ export function freshMemory(): AgentMemory {
     appointments: null,
     targetAppointment: null,
     lastBooked: null,
-    account: null,
-    methods: null,
     pendingCall: null,
     callCount: 0,
     completed: [],
