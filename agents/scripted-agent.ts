@@ -5,11 +5,11 @@ import { type AgentMemory, freshMemory, type KnownAppointment, type Offer, reset
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
-import { type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
+import { type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, identityChecks, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
 import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
-import { digitRuns, parseDigits } from "./slot-filling/spoken-numbers.ts";
-import { speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "./slot-filling/speak.ts";
+import { parseDigits } from "./slot-filling/spoken-numbers.ts";
+import { speakDate, speakDateTime, speakMoney, speakNumber, speakTime } from "./slot-filling/speak.ts";
 
 
 export interface ScriptedAgentOptions {
@@ -111,12 +111,6 @@ function onCaller(t: Turn, heard: string): AgentAction {
   }
 
   switch (m.asked) {
-    case "phone":
-    case "dob":
-    case "zip":
-    case "ssnLast4":
-    case "name":
-      return onIdentityAnswer(t, heard);
     case "choose":
       return onChoice(t, heard);
     case "choose_appointment":
@@ -376,14 +370,10 @@ function proceed(t: Turn): AgentAction {
   const m = t.memory;
   const intent = t.intent;
   if (!intent) return t.ask("intent", "How can I help you today?");
-  const needsVerification = intent.requiresVerification && !t.hasFlaw("skip_verification") && !m.waivedVerification;
-  if (hasIdentityFlow(t)) {
-    // The pack's own identity flow names and verifies the caller in one go.
-    if (needsVerification && !m.verified) return runIdentity(t, FLOW_HOOKS);
-    if (intent.steps) return runIntent(t, FLOW_HOOKS);
-  }
-  if (intent.requiresVerification && !m.customerId) return identify(t);
-  if (needsVerification && !m.verified) return verify(t);
+  // A careless agent skips the whole identity flow when finding the record is all it does;
+  // otherwise it finds the record and stops there (the flow runner's part).
+  const skipsIdentity = (t.hasFlaw("skip_verification") || m.waivedVerification) && !identityChecks(t);
+  if (intent.requiresVerification && !m.verified && !skipsIdentity) return runIdentity(t, FLOW_HOOKS);
   if (m.verified || ((t.hasFlaw("skip_verification") || m.waivedVerification) && m.customerId)) {
     const disclosure = t.pack.agent.procedure.find((s) => s.phrase);
     if (disclosure && !m.disclosed && !t.hasFlaw("skip_disclosure")) {
@@ -405,79 +395,6 @@ function proceed(t: Turn): AgentAction {
     default:
       return transfer(t, intent.description);
   }
-}
-
-// ---------------------------------------------------------------- identity
-
-function identify(t: Turn): AgentAction {
-  const m = t.memory;
-  const by = t.pack.agent.verification.identifyBy;
-  if (by.includes("phone")) {
-    const phone = m.facts.phone;
-    if (phone) {
-      delete m.facts.phone;
-      return t.call("find_customer", { phone }, "identify", "Let me look that up.");
-    }
-    return t.ask("phone", m.identifyTries > 0 ? "Could you say the phone number on your account once more, slowly?" : t.pick(["Sure, I can help with that. What's the phone number on your account?", "I can help with that. First, what phone number do we have on file for you?"]));
-  }
-  const name = m.facts.name;
-  const dob = m.facts.dob;
-  if (name && dob) return t.call("find_customer", { name, dob }, "identify", "Let me find your account.");
-  if (!name) return t.ask("name", "Sure. Can I have your full name, please?");
-  return t.ask("dob", "And your date of birth?");
-}
-
-function verify(t: Turn): AgentAction {
-  const m = t.memory;
-  const by = t.pack.agent.verification.verifyBy;
-  const args: Record<string, unknown> = { customer_id: m.customerId };
-  for (const field of by) {
-    const key = field === "ssnLast4" ? "ssn_last4" : field;
-    const value = m.facts[field];
-    if (!value) {
-      const prompts: Record<string, string> = {
-        dob: m.verifyTries > 0 ? "Could you repeat your date of birth?" : "Thanks. To verify your identity, can you tell me your date of birth?",
-        zip: "And the ZIP code on your account?",
-        ssnLast4: "And the last four digits of your social security number?",
-        address: "And your street address?",
-      };
-      return t.ask(field === "dob" || field === "ssnLast4" ? field : "zip", prompts[field] ?? "Can you verify your identity?");
-    }
-    args[key] = value;
-  }
-  for (const field of by) delete m.facts[field];
-  return t.call("verify_identity", args, "verify", "Thank you, one moment.");
-}
-
-function onIdentityAnswer(t: Turn, heard: string): AgentAction {
-  const m = t.memory;
-  const asked = m.asked;
-  if (asked === "phone") {
-    const phone = parsePhone(heard);
-    if (phone) m.facts.phone = phone;
-    else if (m.repeats >= 3) return transfer(t, "could not identify the caller");
-    else return t.ask("phone", "Sorry, I didn't catch the whole number. Could you repeat the phone number, digit by digit?");
-  } else if (asked === "dob") {
-    const dob = parseDob(heard);
-    if (dob) m.facts.dob = dob;
-    else if (m.repeats >= t.pack.agent.verification.maxAttempts) return transfer(t, "could not verify the caller");
-    else return t.ask("dob", "Sorry, could you say your date of birth again, with the month, day and year?");
-  } else if (asked === "zip") {
-    const runs = digitRuns(heard);
-    const zip = runs.find((run) => run.length === 5) ?? runs.join("");
-    if (zip.length >= 5) m.facts.zip = zip.slice(0, 5);
-    else return t.ask("zip", "Sorry, what was the five-digit ZIP code?");
-  } else if (asked === "ssnLast4") {
-    const runs = digitRuns(heard);
-    const digits = runs.find((run) => run.length === 4) ?? runs.join("");
-    if (digits.length >= 4) m.facts.ssnLast4 = digits.slice(-4);
-    else return t.ask("ssnLast4", "Sorry, what are the last four digits?");
-  } else if (asked === "name") {
-    const name = heard.replace(/^(it's|this is|my name is|yes,?|yeah,?)\s*/i, "").replace(/[.?!]/g, "").trim();
-    m.facts.name = name;
-  }
-  if (!m.intent) return t.ask("intent", "Thank you. And how can I help you today?");
-  return proceed(t);
 }
 
 /** The first request that reads the caller's private record out without changing it (what a careless agent shares). */
@@ -818,37 +735,6 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
   if (!outcome.ok) return onToolError(t, pending.purpose, outcome.error.code);
   const result = (outcome.result ?? {}) as Record<string, unknown>;
   switch (pending.purpose) {
-    case "identify": {
-      const found = (result.customers as Array<{ customer_id: string; name: string }> | undefined) ?? [];
-      if (found.length === 1) {
-        m.customerId = found[0]?.customer_id ?? null;
-        return proceed(t);
-      }
-      // An empty answer may be the system's glitch, not a wrong number: ask it once more first.
-      if (found.length === 0 && pending.attempt < 2 && m.identifyTries === 0) return t.retry(pending, "Hmm, one moment.");
-      m.identifyTries++;
-      if (m.identifyTries >= 3) return transfer(t, "could not find the caller's account");
-      const heardNumber = typeof pending.args.phone === "string" ? speakPhoneNumber(pending.args.phone) : "that number";
-      return t.ask(
-        "phone",
-        m.identifyTries === 1
-          ? `I'm sorry, I couldn't find an account under ${heardNumber}. Could you say the number again?`
-          : "I still can't find it. You can also type the number on your keypad.",
-      );
-    }
-    case "verify": {
-      if (result.verified === true) {
-        m.verified = true;
-        t.preamble.push(t.pick(["Thank you, you're verified.", "Thanks, that matches.", "Great, thank you."]));
-        return proceed(t);
-      }
-      m.verifyTries++;
-      if (m.verifyTries >= t.pack.agent.verification.maxAttempts || result.attempts_left === 0) {
-        m.thirdParty = true;
-        return closeCall(t, "I'm sorry, I wasn't able to verify your identity, so I can't discuss the account. Please call back with your details handy. Goodbye.");
-      }
-      return t.ask("dob", "I'm sorry, that doesn't match our records. Could you repeat your date of birth?");
-    }
     case "offer":
     case "availability": {
       const raw = (result.slots as Array<Partial<Offer>> | undefined) ?? [];
@@ -905,13 +791,6 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
 /** "Great, thank you": an acknowledgement, not a yes to a new question. */
 function isThanksOnly(heard: string): boolean {
   return /^(\W*(okay|ok|great|good|perfect|thanks|thank you|alright|cool|awesome|wonderful)\W*)+$/i.test(heard.trim());
-}
-
-/** A phone number read back in groups, the way a person confirms one. */
-function speakPhoneNumber(digits: string): string {
-  const d = digits.replace(/\D/g, "");
-  const groups = d.length === 10 ? [d.slice(0, 3), d.slice(3, 6), d.slice(6)] : [d];
-  return groups.map(speakDigits).join(", ");
 }
 
 function markDone(t: Turn): void {

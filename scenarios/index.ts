@@ -29,6 +29,7 @@ export {
   JudgeSpec,
   GenerationTargets,
   ScenarioPack,
+  worldConfig,
 } from "./pack-schema.ts";
 export type { ScenarioPackInput } from "./pack-schema.ts";
 export { EXPRESSION_FUNCTIONS, ExpressionError, evaluateExpression, expressionNames, parseExpression } from "./flow-expression.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { Fixtures, ToolsConfig, YamlToolSpec } from "../tools/index.ts";
+import { Fixtures, ToolsConfig, type WorldConfig, YamlToolSpec } from "../tools/index.ts";
+import { withBuiltinIdentity } from "./identity-flow.ts";
 import { RefusalTrap, Scenario } from "./scenario-schema.ts";
 
 const Id = z.string().regex(/^[A-Za-z0-9_.-]+$/, "ids use letters, digits, _ . -");
@@ -264,8 +265,11 @@ export const AgentSpec = z.object({
       steps: z
         .array(FlowStep)
         .optional()
-        .describe("Identity as a flow: collect the slots, call the pack's own tools, mark the caller identified with `identifies` (and verified with `expect`); without it the built-in phone/date-of-birth mechanics run."),
+        .describe(
+          "Identity as a flow: collect the slots, call the pack's own tools, mark the caller identified with `identifies` (and verified with `expect`); without it, steps over the built-in `find_customer` (on `identifyBy`) and `verify_identity` (on the rest of `verifyBy`) are written for you.",
+        ),
     })
+    .transform(withBuiltinIdentity)
     .describe("How the caller is identified and verified before private details or account actions."),
   handoffQueue: z.string().default("general").describe("The queue a hand-off goes to when neither the step nor the caller's words pick one of `toolsConfig.handoff.queues`."),
   flows: z
@@ -403,4 +407,9 @@ export const ScenarioPack = z.object({
   }).describe("What the generated scenario set should look like."),
 });
 export type ScenarioPack = z.infer<typeof ScenarioPack>;
+
+/** The rules a call's tool world enforces: the pack's `toolsConfig`, and its identity attempts (declared once, on the agent). */
+export function worldConfig(pack: ScenarioPack): WorldConfig {
+  return { ...pack.toolsConfig, maxVerifyAttempts: pack.agent.verification.maxAttempts };
+}
 export type ScenarioPackInput = z.input<typeof ScenarioPack>;

@@ -45,9 +45,14 @@ export function flowHandlesError(t: Turn, purpose: string, code: string): boolea
   return call !== undefined && stepsOf(t, call.kind)[call.at]?.onError[code] !== undefined;
 }
 
-/** Whether the pack verifies callers through its own flow rather than the built-in mechanics. */
-export function hasIdentityFlow(t: Turn): boolean {
-  return (t.pack.agent.verification.steps?.length ?? 0) > 0;
+/** Whether the identity flow checks the caller beyond finding their record (a step with `expect`). */
+export function identityChecks(t: Turn): boolean {
+  return (t.pack.agent.verification.steps ?? []).some((step) => step.expect !== undefined);
+}
+
+/** Whether this agent skips the identity check: the injected flaw, or a caller talked it out of it. */
+function skipsCheck(t: Turn): boolean {
+  return t.hasFlaw("skip_verification") || t.memory.waivedVerification;
 }
 
 /** Every slot a flow may collect: the intent's and the identity slots. */
@@ -102,14 +107,23 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
     const step = steps[at] as FlowStep;
     const scope = flowScope(t);
     if (step.when && !conditionHolds(step.when, scope)) continue;
+    // A careless agent (the skip_verification flaw, or one talked out of it) stops once it has found the record.
+    if (kind === "identity" && skipsCheck(t) && m.customerId) break;
     if (step.set) applySet(t, step.set);
     if (step.collect) {
       const missing = step.collect.map((name) => flowSlotSpecs(t).find((s) => s.name === name)).find((spec) => spec && spec.required && scope.slots[spec.name] === undefined);
       if (missing) {
+        // The caller raised something else that was answered (a refusal, a notice): asking again
+        // is no sign they were not understood, so it neither apologises nor counts toward a hand-off.
+        const answeredOther = t.preamble.length > 0;
+        const sameQuestion = m.asked === "slot" && m.askedSlot === missing.name;
+        const askedBefore = sameQuestion && !answeredOther;
         // Asked twice and still nothing usable: a person can sort it out.
-        if (m.asked === "slot" && m.askedSlot === missing.name && m.repeats >= 2) return hooks.transfer(t, `could not get the ${missing.name.replace(/_/g, " ")}`);
-        const again = m.asked === "slot" && m.askedSlot === missing.name ? "Sorry, I didn't catch that. " : "";
-        return t.ask("slot", `${again}${missing.prompt}`, missing.name);
+        if (askedBefore && m.repeats >= 2) return hooks.transfer(t, `could not get the ${missing.name.replace(/_/g, " ")}`);
+        const repeats = m.repeats;
+        const action = t.ask("slot", `${askedBefore ? "Sorry, I didn't catch that. " : ""}${missing.prompt}`, missing.name);
+        if (answeredOther && sameQuestion) m.repeats = repeats;
+        return action;
       }
       continue;
     }
@@ -251,6 +265,10 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
     return handler ? hooks.anythingElse(t, renderSpeech(handler, flowScope(t, ""))) : hooks.failed(t, pending.purpose);
   }
+  // Nothing found where a record is looked up, or nothing to choose from: a glitch until it happens twice.
+  if (pending.attempt < 2 && onlyEmptyLists(result) && (step.identifies || choosesFrom(stepsOf(t, kind).slice(at + 1), step.save))) {
+    return t.retry(pending, "Hmm, nothing came up. Let me check again.");
+  }
   if (step.ifEmpty) {
     const list = valueAt(result, step.ifEmpty.path);
     if (list === undefined || (Array.isArray(list) && list.length === 0)) return hooks.anythingElse(t, renderSpeech(step.ifEmpty.say, flowScope(t)));
@@ -280,7 +298,7 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     } else if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
   }
   if (step.expect && valueAt(result, step.expect) !== true) {
-    if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, that doesn't match our records.");
+    if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, that doesn't match our records.", at);
     const handler = step.onError.rule_violation ?? step.onError.default;
     if (handler) return hooks.anythingElse(t, renderSpeech(handler, flowScope(t, "")));
     return hooks.failed(t, pending.purpose);
@@ -351,13 +369,22 @@ export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAc
   return t.ask("confirm", m.refusals > 0 ? "Would you still like me to go ahead?" : "Sorry, should I go ahead? Yes or no is fine.");
 }
 
-/** Details that matched nobody: ask again from the start, up to the pack's attempts, then stop. */
-function identityFailed(t: Turn, hooks: FlowHooks, apology: string): AgentAction {
+/**
+ * Details that matched nobody: ask again from the start, up to the pack's attempts, then stop.
+ * A check that failed after the caller's record was found (`expect` at `failedAt`) keeps the
+ * record and asks again only what the flow collects after the step that found it.
+ */
+function identityFailed(t: Turn, hooks: FlowHooks, apology: string, failedAt?: number): AgentAction {
   const m = t.memory;
   m.verifyTries++;
-  m.customerId = null;
-  for (const spec of t.pack.agent.verification.slots) delete m.facts[spec.name];
-  m.identityStep = 0;
+  const steps = stepsOf(t, "identity");
+  const found = steps.findIndex((step) => step.identifies);
+  const keepRecord = failedAt !== undefined && m.customerId !== null && found >= 0 && found < failedAt;
+  const restartAt = keepRecord ? found + 1 : 0;
+  if (!keepRecord) m.customerId = null;
+  const asked = keepRecord ? steps.slice(restartAt).flatMap((step) => step.collect ?? []) : t.pack.agent.verification.slots.map((spec) => spec.name);
+  for (const name of asked) delete m.facts[name];
+  m.identityStep = restartAt;
   if (m.verifyTries >= t.pack.agent.verification.maxAttempts) {
     m.thirdParty = true;
     return hooks.closeCall(t, "I'm sorry, I wasn't able to verify your identity, so I can't go on with this request. Please call back with your details handy. Goodbye.");
@@ -394,6 +421,18 @@ function missingSaid(template: string, saved: string, result: unknown): boolean 
     if (head === saved && rest.length > 0 && valueAt(result, rest.join(".")) === undefined) return true;
   }
   return false;
+}
+
+/** Whether a result holds lists and every one of them is empty (`{ records: [] }`). */
+function onlyEmptyLists(result: unknown): boolean {
+  if (!result || typeof result !== "object" || Array.isArray(result)) return Array.isArray(result) && result.length === 0;
+  const lists = Object.values(result as Record<string, unknown>).filter(Array.isArray);
+  return lists.length > 0 && lists.every((list) => list.length === 0);
+}
+
+/** Whether a later `choose` step offers items of the result saved under this name. */
+function choosesFrom(later: readonly FlowStep[], saved: string | undefined): boolean {
+  return saved !== undefined && later.some((step) => step.choose?.from.startsWith(`{${saved}.`));
 }
 
 function isEmpty(result: unknown): boolean {

@@ -24,6 +24,7 @@ export function valueAt(root: unknown, path: string): unknown {
   for (const key of path.replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean)) {
     if (value === null || value === undefined) return undefined;
     if (Array.isArray(value) && !/^\d+$/.test(key)) value = value[0];
+    if (value === null || value === undefined) return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   return value;

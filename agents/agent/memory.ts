@@ -27,11 +27,6 @@ export interface PendingCall {
 /** What the agent last asked the caller, so it knows how to read the answer. */
 export type Question =
   | "intent"
-  | "phone"
-  | "name"
-  | "dob"
-  | "zip"
-  | "ssnLast4"
   | "slot"
   | "choose"
   | "choose_appointment"
@@ -55,7 +50,6 @@ export interface AgentMemory {
   thirdParty: boolean;
   /** Verification was given up (only ever by an injected flaw). */
   waivedVerification: boolean;
-  identifyTries: number;
   verifyTries: number;
   disclosed: boolean;
   asked: Question;
@@ -108,7 +102,6 @@ export function freshMemory(): AgentMemory {
     verified: false,
     thirdParty: false,
     waivedVerification: false,
-    identifyTries: 0,
     verifyTries: 0,
     disclosed: false,
     asked: null,
