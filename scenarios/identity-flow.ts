@@ -21,8 +21,9 @@ interface Verification {
  * the caller with the built-in `find_customer` on `identifyBy`, then check the rest of `verifyBy`
  * with `verify_identity`. The agent then runs one identity mechanism, the pack flow, for every pack.
  */
-export function withBuiltinIdentity<V extends Verification>(verification: V): V & { steps: FlowStep[] } {
-  if (verification.steps) return verification as V & { steps: FlowStep[] };
+export function withBuiltinIdentity<V extends Verification>(verification: V, tools: readonly string[]): V & { steps: FlowStep[] } {
+  // An agent without the built-in finder (a line that never verifies anyone) gets no steps.
+  if (verification.steps || !tools.includes("find_customer")) return { ...verification, steps: verification.steps ?? [] };
   const known = (fields: readonly string[]) => fields.filter((field) => FIELDS[field] !== undefined);
   const identifyBy = known(verification.identifyBy);
   const verifyBy = known(verification.verifyBy).filter((field) => !identifyBy.includes(field));
@@ -41,7 +42,7 @@ export function withBuiltinIdentity<V extends Verification>(verification: V): V 
   const args = (fields: readonly string[]) => Object.fromEntries(fields.map((field) => [FIELDS[field]?.arg ?? field, `{slot.${field}}`]));
   const step = (fields: Partial<FlowStep>): FlowStep => ({ args: {}, onError: {}, then: "continue", ...fields });
   const steps: FlowStep[] = identifyBy.length === 0 ? [] : [step({ collect: identifyBy }), step({ call: "find_customer", args: args(identifyBy), identifies: "customers.customer_id" })];
-  if (identifyBy.length > 0 && verifyBy.length > 0) {
+  if (identifyBy.length > 0 && verifyBy.length > 0 && tools.includes("verify_identity")) {
     steps.push(
       step({ collect: verifyBy }),
       step({ call: "verify_identity", args: { customer_id: "{customer.id}", ...args(verifyBy) }, expect: "verified", say: "Thank you, you're verified." }),

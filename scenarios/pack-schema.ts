@@ -269,7 +269,6 @@ export const AgentSpec = z.object({
           "Identity as a flow: collect the slots, call the pack's own tools, mark the caller identified with `identifies` (and verified with `expect`); without it, steps over the built-in `find_customer` (on `identifyBy`) and `verify_identity` (on the rest of `verifyBy`) are written for you.",
         ),
     })
-    .transform(withBuiltinIdentity)
     .describe("How the caller is identified and verified before private details or account actions."),
   handoffQueue: z.string().default("general").describe("The queue a hand-off goes to when neither the step nor the caller's words pick one of `toolsConfig.handoff.queues`."),
   flows: z
@@ -286,7 +285,7 @@ export const AgentSpec = z.object({
     })
     .default({ thirdParty: "I'm sorry, I can only discuss this with the account holder directly, so I can't share any details. Please ask them to give us a call." })
     .describe("Generic wording and tools the flow interpreter uses (defaults are domain-free)."),
-});
+}).transform((agent) => ({ ...agent, verification: withBuiltinIdentity(agent.verification, agent.tools) }));
 export type AgentSpec = z.infer<typeof AgentSpec>;
 
 export const Persona = z.object({
