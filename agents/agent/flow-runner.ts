@@ -341,7 +341,7 @@ export function onFlowChoice(t: Turn, heard: string, hooks: FlowHooks): AgentAct
   const offered = m.offered;
   const step = stepsOf(t, "intent")[m.flowStep];
   if (!offered || !step?.choose) return hooks.proceed(t);
-  const label = matchChoice(heard, offered.labels, { byPosition: true });
+  const label = matchChoice(heard, offered.labels, { byPosition: true }) ?? byOwnWord(heard, offered.labels);
   if (label === undefined) {
     if (m.repeats >= 1) return hooks.transfer(t, "could not tell which option the caller wanted");
     return t.ask("choose_item", `Sorry, which would you like: ${joinSpoken(offered.labels, "or")}?`);
@@ -354,6 +354,15 @@ export function onFlowChoice(t: Turn, heard: string, hooks: FlowHooks): AgentAct
 }
 
 const WHOLE_NAME = /^\{([A-Za-z0-9_.[\]-]+)\}$/;
+
+/** "The Mastercard": the one label holding a word the caller said that no other label has. */
+function byOwnWord(heard: string, labels: readonly string[]): string | undefined {
+  const words = (text: string) => text.toLowerCase().match(/[a-z0-9']+/g) ?? [];
+  const said = new Set(words(heard));
+  const own = (label: string) => words(label).filter((word) => word.length > 2 && labels.filter((other) => words(other).includes(word)).length === 1);
+  const hits = labels.filter((label) => own(label).some((word) => said.has(word)));
+  return hits.length === 1 ? hits[0] : undefined;
+}
 
 /** The caller's yes or no to a flow's read-back. */
 export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAction {

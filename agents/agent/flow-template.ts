@@ -110,7 +110,8 @@ function slotForm(scope: FlowScope, name: string): string | undefined {
 export function conditionHolds(condition: string, scope: FlowScope): boolean {
   const negated = condition.trim().startsWith("!");
   const body = negated ? condition.trim().slice(1) : condition.trim();
-  const [left, right] = body.split(/\s*==\s*/);
+  // The `==` of a condition, not one inside an expression's braces.
+  const [left, right] = body.split(/\s*==\s*(?![^{]*\})/);
   const value = bindValue(left ?? "", scope);
   const holds = right !== undefined ? plain(value).toLowerCase() === right.trim().toLowerCase() : isPresent(value);
   return negated ? !holds : holds;
