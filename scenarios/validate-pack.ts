@@ -266,7 +266,7 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
           const name = rest.join(".");
           if (!slots.has(name) && !identitySlots.has(name)) issues.push({ path: where, message: `{slot.${name}}: no slot ${name} on this intent or in agent.verification.slots${suggest(name, [...slots, ...identitySlots])}` });
         } else if (!RESERVED_NAMES.has(head) && !readable(head)) {
-          issues.push({ path: where, message: `{${match[1]}}: no earlier step saves a result as ${head}${suggest(head, saved)}; name one with \`save: ${head}\`` });
+          issues.push({ path: where, message: `${match[0]} no earlier step saves a result as ${head}${suggest(head, saved)}; name one with \`save: ${head}\`` });
         }
       }
     }
@@ -278,19 +278,19 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
 }
 
 /**
- * The names a template reads, as `[whole, name, form]`: each `{name|form}`, and each name inside
+ * The names a template reads, as `[how messages show it, name, form]`: each `{name|form}`, and each name inside
  * a `{= expression|form}`; an expression that does not parse is an issue at `where`.
  */
 function placeholders(template: string, where: string, issues: ReferenceIssue[]): Array<[string, string, string | undefined]> {
   const out: Array<[string, string, string | undefined]> = [];
   for (const match of template.matchAll(/\{=((?:[^{}|]|\|\|)*)(?:\|([A-Za-z]+))?\}/g)) {
     try {
-      for (const name of expressionNames(parseExpression(match[1] ?? ""))) out.push([match[0], name, match[2]]);
+      for (const name of expressionNames(parseExpression(match[1] ?? ""))) out.push([`${match[0]} reads ${name}:`, name, match[2]]);
     } catch (error) {
       issues.push({ path: where, message: error instanceof ExpressionError ? error.message : String(error) });
     }
   }
-  for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+))?\}/g)) out.push([match[0], match[1] ?? "", match[2]]);
+  for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+))?\}/g)) out.push([`{${match[1]}}:`, match[1] ?? "", match[2]]);
   return out;
 }
 

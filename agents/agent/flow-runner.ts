@@ -357,7 +357,7 @@ const WHOLE_NAME = /^\{([A-Za-z0-9_.[\]-]+)\}$/;
 
 /** "The Mastercard": the one label holding a word the caller said that no other label has. */
 function byOwnWord(heard: string, labels: readonly string[]): string | undefined {
-  const words = (text: string) => text.toLowerCase().match(/[a-z0-9']+/g) ?? [];
+  const words = (text: string): string[] => text.toLowerCase().match(/[a-z0-9']+/g) ?? [];
   const said = new Set(words(heard));
   const own = (label: string) => words(label).filter((word) => word.length > 2 && labels.filter((other) => words(other).includes(word)).length === 1);
   const hits = labels.filter((label) => own(label).some((word) => said.has(word)));
