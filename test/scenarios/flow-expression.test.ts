@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { evaluateExpression, expressionNames, loadPack, parseExpression, validatePackReferences } from "../../scenarios/index.ts";
 
@@ -43,5 +44,12 @@ describe("flow expressions", () => {
         expect.stringMatching(/steps\[\d+\]\.say: \{= acount\.balance_cents \/ 2\|money\} reads acount\.balance_cents: no earlier step saves a result as acount \(did you mean account\?\)/),
       ]),
     );
+  });
+
+  it("is shown in docs/authoring.md as the collections pack writes it", () => {
+    const doc = readFileSync("docs/authoring.md", "utf8");
+    const block = /\(`scenarios\/packs\/collections\/agent\.yaml`, word for word\):\n\n```yml\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+    expect(block).toContain("{= ceil(account.accounts.balance_cents / months)}");
+    expect(readFileSync("scenarios/packs/collections/agent.yaml", "utf8")).toContain(block);
   });
 });
