@@ -95,6 +95,10 @@ function onCaller(t: Turn, heard: string): AgentAction {
     t.preamble.push("Oh, that's okay, I can go over it with you.");
     return proceed(t);
   }
+  // "Sorry, go ahead" after talking over the agent: the turn is handed back, not an answer; the
+  // question is said again and the caller is not counted as having missed it.
+  const handsBack = /\b(sorry|my bad|you first)\b/i.test(heard) && /\b(go ahead|go on)\b/i.test(heard) && !/\b(yes|yeah|yep|sure|please do)\b/i.test(heard);
+  if (m.lastQuestion && handsBack && heard.split(/\s+/).length <= 10 && !said.intent) return t.say(m.lastAsk ?? m.lastQuestion);
   // "Sorry, what?", "I'm not sure I follow": the caller missed the question; say it again.
   const missedIt = /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure|need from me|follow|understand|mean by)\b/i.test(heard);
   if (m.lastQuestion && missedIt && heard.split(/\s+/).length <= 10 && !said.intent) {

@@ -385,8 +385,12 @@ export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAc
  */
 function identityFailed(t: Turn, hooks: FlowHooks, apology: string, failedAt?: number): AgentAction {
   const m = t.memory;
-  m.verifyTries++;
   const steps = stepsOf(t, "identity");
+  // A number that matched nobody is not a failed check when the flow checks the caller after
+  // finding them (a mistyped phone is no wrong birth date); it has its own bound.
+  const isLookup = failedAt === undefined && identityChecks(t) && m.customerId === null;
+  if (isLookup) m.identifyTries++;
+  else m.verifyTries++;
   const found = steps.findIndex((step) => step.identifies);
   const keepRecord = failedAt !== undefined && m.customerId !== null && found >= 0 && found < failedAt;
   const restartAt = keepRecord ? found + 1 : 0;
@@ -394,7 +398,7 @@ function identityFailed(t: Turn, hooks: FlowHooks, apology: string, failedAt?: n
   const asked = keepRecord ? steps.slice(restartAt).flatMap((step) => step.collect ?? []) : t.pack.agent.verification.slots.map((spec) => spec.name);
   for (const name of asked) delete m.facts[name];
   m.identityStep = restartAt;
-  if (m.verifyTries >= t.pack.agent.verification.maxAttempts) {
+  if (m.verifyTries >= t.pack.agent.verification.maxAttempts || m.identifyTries >= t.pack.agent.verification.maxAttempts) {
     m.thirdParty = true;
     return hooks.closeCall(t, "I'm sorry, I wasn't able to verify your identity, so I can't go on with this request. Please call back with your details handy. Goodbye.");
   }

@@ -50,6 +50,8 @@ export interface AgentMemory {
   thirdParty: boolean;
   /** Verification was given up (only ever by an injected flaw). */
   waivedVerification: boolean;
+  /** Lookups that found nobody, in an identity flow that checks the caller after finding them. */
+  identifyTries: number;
   verifyTries: number;
   disclosed: boolean;
   asked: Question;
@@ -103,6 +105,7 @@ export function freshMemory(): AgentMemory {
     thirdParty: false,
     waivedVerification: false,
     verifyTries: 0,
+    identifyTries: 0,
     disclosed: false,
     asked: null,
     askedSlot: null,
