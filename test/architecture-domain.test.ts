@@ -22,7 +22,7 @@ const LEGACY: Record<string, readonly string[]> = {
   "agents/agent/memory.ts": ["appointments"],
   "agents/caller/pack-wording.ts": ["availability"],
   "agents/caller/read-agent.ts": ["appointment", "availability", "balance", "book", "cancel", "dispute", "doctor", "hardship", "insurance", "owe", "patient", "provider", "reschedule", "visit"],
-  "agents/caller/templates.ts": ["balance", "provider"],
+  "agents/caller/templates.ts": ["provider"],
   "agents/openai/caller-prompt.ts": ["patient"],
   "agents/scripted-agent.ts": ["appointment", "appointments", "availability", "book", "book_appointment", "cancel", "cancel_appointment", "list_appointments", "other_persons_account", "provider", "providers", "reschedule", "reschedule_appointment", "schedule", "search_slots", "services", "visit"],
   "agents/scripted-caller.ts": ["provider"],
