@@ -169,7 +169,9 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
       const args = bindArgs(step.args, scope);
       // One "one moment" is enough: a call straight after another's result goes on without a filler.
       const chained = t.view.events.at(-1)?.type === "tool_result" && t.preamble.length === 0;
-      return t.call(step.call, args, `flow:${kind}:${at}`, chained ? undefined : t.pick(["One moment.", "Let me check that.", "Just a moment."]));
+      // A change the caller just agreed to is being made, not looked up.
+      const fillers = changesSomething(steps, at) ? ["One moment.", "Okay, one moment.", "Just a moment."] : ["One moment.", "Let me check that.", "Just a moment."];
+      return t.call(step.call, args, `flow:${kind}:${at}`, chained ? undefined : t.pick(fillers));
     }
     if (step.say) {
       t.preamble.push(renderSpeech(step.say, scope));
