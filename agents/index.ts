@@ -28,7 +28,7 @@ export {
 export type { DateRequest } from "./slot-filling/parse.ts";
 export { normaliseSpokenNumbers, parseDigitString } from "./slot-filling/spoken-numbers.ts";
 export { parseDate, parseTime, parseNumber, dropNegated } from "./slot-filling/parse.ts";
-export { parseDigits, digitRuns } from "./slot-filling/spoken-numbers.ts";
+export { parseDigits, digitRuns, keptDigitTokens, STRICT_DIGITS, WEAK_DIGITS } from "./slot-filling/spoken-numbers.ts";
 export type { ScriptedAgentOptions } from "./scripted-agent.ts";
 export { speakNumber, speakMoney, speakDate, speakTime, speakDateTime, speakDigits } from "./slot-filling/speak.ts";
 export { createScriptedCaller } from "./scripted-caller.ts";

@@ -1,16 +1,14 @@
-
-import type { ToolResultEvent } from "../scenarios/index.ts";
+import type { Intent, ToolResultEvent } from "../scenarios/index.ts";
 import type { AgentAction, AgentBackend, JsonValue } from "./agent-types.ts";
-import { type AgentMemory, freshMemory, type KnownAccount, type KnownMethod, resetRequest } from "./agent/memory.ts";
+import { type AgentMemory, freshMemory, resetRequest } from "./agent/memory.ts";
 import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
 import { formatDaySlot } from "./agent/flow-template.ts";
-import { amendInstead, claimedSuccess, type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, hasIdentityFlow, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
-import { dropNegated, stripFillers, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
+import { amendInstead, claimedSuccess, type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, identityChecks, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
+import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
-import { digitRuns, parseDigits } from "./slot-filling/spoken-numbers.ts";
-import { speakDate, speakDigits, speakMoney, speakNumber } from "./slot-filling/speak.ts";
+import { parseDigits } from "./slot-filling/spoken-numbers.ts";
 
 
 export interface ScriptedAgentOptions {
@@ -92,10 +90,14 @@ function onCaller(t: Turn, heard: string): AgentAction {
     if (!t.hasFlaw("comply_out_of_policy")) return thirdParty(t);
     // The injected flaw: treats the caller as the account holder and talks about the account.
     m.waivedVerification = true;
-    if (!m.intent) m.intent = t.pack.agent.intents.find((i) => i.flow === "balance")?.id ?? null;
+    if (!m.intent) m.intent = privateLookup(t)?.id ?? null;
     t.preamble.push("Oh, that's okay, I can go over it with you.");
     return proceed(t);
   }
+  // "Sorry, go ahead" after talking over the agent: the turn is handed back, not an answer; the
+  // question is said again and the caller is not counted as having missed it.
+  const handsBack = /\b(sorry|my bad|you first)\b/i.test(heard) && /\b(go ahead|go on)\b/i.test(heard) && !/\b(yes|yeah|yep|sure|please do)\b/i.test(heard);
+  if (m.lastQuestion && handsBack && heard.split(/\s+/).length <= 10 && !said.intent) return t.say(m.lastAsk ?? m.lastQuestion);
   // "Sorry, what?", "I'm not sure I follow": the caller missed the question; say it again.
   const missedIt = /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure|need from me|follow|understand|mean by)\b/i.test(heard);
   if (m.lastQuestion && missedIt && heard.split(/\s+/).length <= 10 && !said.intent) {
@@ -112,12 +114,6 @@ function onCaller(t: Turn, heard: string): AgentAction {
   }
 
   switch (m.asked) {
-    case "phone":
-    case "dob":
-    case "zip":
-    case "ssnLast4":
-    case "name":
-      return onIdentityAnswer(t, heard);
     case "choose_item":
       return onFlowChoice(t, heard, FLOW_HOOKS);
     case "confirm":
@@ -284,13 +280,6 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
         const text = freeText(heard);
         if (text) store[slotName] = text;
       }
-      else if (onlyIfClear && !t.intent?.steps && slotName === "reason" && !m.slots.reason) {
-        // "I don't owe this, I want to dispute it": the words that say why are the reason.
-        const sentences = heard.split(/(?<=[.!?])\s+/);
-        const telling = t.intent?.keywords.filter((k) => k.includes(" ") && !/^(dispute|hardship)$/i.test(k)) ?? [];
-        const why = sentences.find((sentence) => telling.some((k) => sentence.toLowerCase().includes(k.toLowerCase())));
-        if (why) m.slots.reason = stripFillers(why).replace(/^(hello|hi|yeah|so|well|look)\b[,.]?\s*/gi, "");
-      }
     }
   }
 }
@@ -346,14 +335,10 @@ function proceed(t: Turn): AgentAction {
   const m = t.memory;
   const intent = t.intent;
   if (!intent) return t.ask("intent", "How can I help you today?");
-  const needsVerification = intent.requiresVerification && !t.hasFlaw("skip_verification") && !m.waivedVerification;
-  if (hasIdentityFlow(t)) {
-    // The pack's own identity flow names and verifies the caller in one go.
-    if (needsVerification && !m.verified) return runIdentity(t, FLOW_HOOKS);
-    if (intent.steps) return runIntent(t, FLOW_HOOKS);
-  }
-  if (intent.requiresVerification && !m.customerId) return identify(t);
-  if (needsVerification && !m.verified) return verify(t);
+  // A careless agent skips the whole identity flow when finding the record is all it does;
+  // otherwise it finds the record and stops there (the flow runner's part).
+  const skipsIdentity = (t.hasFlaw("skip_verification") || m.waivedVerification) && !identityChecks(t);
+  if (intent.requiresVerification && !m.verified && !skipsIdentity) return runIdentity(t, FLOW_HOOKS);
   if (m.verified || ((t.hasFlaw("skip_verification") || m.waivedVerification) && m.customerId)) {
     const disclosure = t.pack.agent.procedure.find((s) => s.phrase);
     if (disclosure && !m.disclosed && !t.hasFlaw("skip_disclosure")) {
@@ -363,89 +348,12 @@ function proceed(t: Turn): AgentAction {
     }
   }
   if (intent.steps) return runIntent(t, FLOW_HOOKS);
-  switch (intent.flow) {
-    case "payment":
-    case "payment_plan": {
-      const paused = collectionPaused(t);
-      if (paused) return paused;
-      return intent.flow === "payment" ? paymentFlow(t) : planFlow(t);
-    }
-    default:
-      return transfer(t, intent.description);
-  }
+  return transfer(t, intent.description);
 }
 
-// ---------------------------------------------------------------- identity
-
-function identify(t: Turn): AgentAction {
-  const m = t.memory;
-  const by = t.pack.agent.verification.identifyBy;
-  if (by.includes("phone")) {
-    const phone = m.facts.phone;
-    if (phone) {
-      delete m.facts.phone;
-      return t.call("find_customer", { phone }, "identify", "Let me look that up.");
-    }
-    return t.ask("phone", m.identifyTries > 0 ? "Could you say the phone number on your account once more, slowly?" : t.pick(["Sure, I can help with that. What's the phone number on your account?", "I can help with that. First, what phone number do we have on file for you?"]));
-  }
-  const name = m.facts.name;
-  const dob = m.facts.dob;
-  if (name && dob) return t.call("find_customer", { name, dob }, "identify", "Let me find your account.");
-  if (!name) return t.ask("name", "Sure. Can I have your full name, please?");
-  return t.ask("dob", "And your date of birth?");
-}
-
-function verify(t: Turn): AgentAction {
-  const m = t.memory;
-  const by = t.pack.agent.verification.verifyBy;
-  const args: Record<string, unknown> = { customer_id: m.customerId };
-  for (const field of by) {
-    const key = field === "ssnLast4" ? "ssn_last4" : field;
-    const value = m.facts[field];
-    if (!value) {
-      const prompts: Record<string, string> = {
-        dob: m.verifyTries > 0 ? "Could you repeat your date of birth?" : "Thanks. To verify your identity, can you tell me your date of birth?",
-        zip: "And the ZIP code on your account?",
-        ssnLast4: "And the last four digits of your social security number?",
-        address: "And your street address?",
-      };
-      return t.ask(field === "dob" || field === "ssnLast4" ? field : "zip", prompts[field] ?? "Can you verify your identity?");
-    }
-    args[key] = value;
-  }
-  for (const field of by) delete m.facts[field];
-  return t.call("verify_identity", args, "verify", "Thank you, one moment.");
-}
-
-function onIdentityAnswer(t: Turn, heard: string): AgentAction {
-  const m = t.memory;
-  const asked = m.asked;
-  if (asked === "phone") {
-    const phone = parsePhone(heard);
-    if (phone) m.facts.phone = phone;
-    else if (m.repeats >= 3) return transfer(t, "could not identify the caller");
-    else return t.ask("phone", "Sorry, I didn't catch the whole number. Could you repeat the phone number, digit by digit?");
-  } else if (asked === "dob") {
-    const dob = parseDob(heard);
-    if (dob) m.facts.dob = dob;
-    else if (m.repeats >= t.pack.agent.verification.maxAttempts) return transfer(t, "could not verify the caller");
-    else return t.ask("dob", "Sorry, could you say your date of birth again, with the month, day and year?");
-  } else if (asked === "zip") {
-    const runs = digitRuns(heard);
-    const zip = runs.find((run) => run.length === 5) ?? runs.join("");
-    if (zip.length >= 5) m.facts.zip = zip.slice(0, 5);
-    else return t.ask("zip", "Sorry, what was the five-digit ZIP code?");
-  } else if (asked === "ssnLast4") {
-    const runs = digitRuns(heard);
-    const digits = runs.find((run) => run.length === 4) ?? runs.join("");
-    if (digits.length >= 4) m.facts.ssnLast4 = digits.slice(-4);
-    else return t.ask("ssnLast4", "Sorry, what are the last four digits?");
-  } else if (asked === "name") {
-    const name = heard.replace(/^(it's|this is|my name is|yes,?|yeah,?)\s*/i, "").replace(/[.?!]/g, "").trim();
-    m.facts.name = name;
-  }
-  if (!m.intent) return t.ask("intent", "Thank you. And how can I help you today?");
-  return proceed(t);
+/** The first request that reads the caller's private record out without changing it (what a careless agent shares). */
+function privateLookup(t: Turn): Intent | undefined {
+  return t.pack.agent.intents.find((intent) => intent.requiresVerification && intent.steps && !intent.steps.some((step) => step.confirm !== undefined));
 }
 
 function thirdParty(t: Turn): AgentAction {
@@ -457,15 +365,6 @@ function thirdParty(t: Turn): AgentAction {
 
 // ---------------------------------------------------------------- built-in flows
 
-function missingSlot(t: Turn, names: readonly string[]): AgentAction | undefined {
-  const m = t.memory;
-  for (const name of names) {
-    const spec = t.intent?.slots.find((s) => s.name === name);
-    if (!spec || !spec.required) continue;
-    if (name === "date" ? !m.dateRequest : m.slots[name] === undefined) return t.ask("slot", spec.prompt, name);
-  }
-  return undefined;
-}
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
@@ -498,149 +397,8 @@ function onConfirm(t: Turn, heard: string): AgentAction {
     }
     return onFlowConfirm(t, heard, FLOW_HOOKS);
   }
-  const previous = m.dateRequest;
-  if (t.intent?.slots.some((s) => s.name === "date") && mentionsDay(heard)) fillSlotFrom(t, "date", heard, true);
-  if (m.dateRequest && previous && (m.dateRequest.from !== previous.from || m.dateRequest.to !== previous.to)) {
-    t.preamble.push("Sure.");
-    m.asked = null;
-    return proceed(t);
-  }
-  // "Make it two hundred instead": a changed value is confirmed anew.
-  const before = JSON.stringify(m.slots);
-  for (const slot of t.intent?.slots ?? []) {
-    if (slot.type !== "date" && slot.type !== "datetime" && slot.type !== "text") fillSlotFrom(t, slot.name, dropNegated(heard), true);
-  }
-  if (JSON.stringify(m.slots) !== before) {
-    t.preamble.push("Okay.");
-    m.asked = null;
-    return proceed(t);
-  }
-  const answer = parseYesNo(heard);
-  if (answer === "no") return anythingElse(t, "Okay, I haven't changed anything.");
-  if (answer !== "yes") return t.ask("confirm", m.refusals > 0 ? "Would you still like me to go ahead?" : "Sorry, should I go ahead? Yes or no is fine.");
-  return act(t);
+  return anythingElse(t, "Okay.");
 }
-
-/** The confirmed action of the current flow. */
-function act(t: Turn): AgentAction {
-  const m = t.memory;
-  const flow = t.intent?.flow;
-  switch (flow) {
-    case "payment": {
-      const method = pickMethod(t);
-      return t.call("take_payment", { account_id: m.account?.account_id, method_id: method?.method_id, amount_cents: amountCents(t) }, "payment", "Processing that now.");
-    }
-    case "payment_plan": {
-      const plan = planTerms(t);
-      return t.call(
-        "create_payment_plan",
-        { account_id: m.account?.account_id, installments: plan.installments, installment_cents: plan.installmentCents, first_date: m.dateRequest?.from },
-        "plan",
-        "Setting that up now.",
-      );
-    }
-    default:
-      return anythingElse(t, "Okay.");
-  }
-}
-
-// ---------------------------------------------------------------- payments
-
-function ensureAccount(t: Turn): AgentAction | undefined {
-  const m = t.memory;
-  if (!m.account) return t.call("get_account", { customer_id: m.customerId }, "account", "Let me pull up your account.");
-  return undefined;
-}
-
-function amountCents(t: Turn): number {
-  const m = t.memory;
-  const raw = m.slots.amount;
-  if (raw === "all" || raw === undefined) return m.account?.balance_cents ?? 0;
-  return Number(raw);
-}
-
-function pickMethod(t: Turn): KnownMethod | undefined {
-  const m = t.memory;
-  const methods = m.methods ?? [];
-  const last4 = m.slots.method_last4;
-  return methods.find((x) => x.last4 === last4) ?? methods.find((x) => x.is_default && !x.is_expired) ?? methods.find((x) => !x.is_expired) ?? methods[0];
-}
-
-/** After a dispute or a stop-contact request the agency may not ask for money on the account. */
-function collectionPaused(t: Turn): AgentAction | undefined {
-  const m = t.memory;
-  const disputed = m.account?.status === "disputed" || t.pack.agent.intents.some((i) => i.flow === "dispute" && m.completed.includes(i.id));
-  const ceased = m.account?.status === "cease_contact";
-  if (!disputed && !ceased) return undefined;
-  resetRequest(m);
-  return t.ask(
-    "anything_else",
-    disputed
-      ? "Since the debt is in dispute, collection is on hold until it's reviewed, so I can't take a payment or arrangement today. Is there anything else I can help with?"
-      : "Collection on this account has stopped at your request, so I can't take a payment or arrangement on this call. Is there anything else I can help with?",
-  );
-}
-
-
-function paymentFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const need = ensureAccount(t);
-  if (need) return need;
-  if (m.methods === null) return t.call("list_payment_methods", { customer_id: m.customerId }, "methods", "Let me see what's on file.");
-  if (m.slots.amount === undefined) return t.ask("slot", `Your balance is ${speakMoney(m.account?.balance_cents ?? 0)}. How much would you like to pay today?`, "amount");
-  const balance = m.account?.balance_cents ?? 0;
-  if (m.slots.amount !== "all" && amountCents(t) > balance) {
-    t.preamble.push(`Your balance is ${speakMoney(balance)}, so that's the most I can take.`);
-    m.slots.amount = "all";
-  }
-  const cap = t.pack.toolsConfig.payments.maxPaymentCents;
-  if (cap !== undefined && amountCents(t) > cap) {
-    delete m.slots.amount;
-    return t.ask("slot", `I can take up to ${speakMoney(cap)} in one payment. How much would you like to pay today?`, "amount");
-  }
-  const method = pickMethod(t);
-  if (!method) return transfer(t, "no payment method on file");
-  if (method.is_expired) return t.ask("slot", `The ${method.brand ?? method.kind} ending in ${speakDigits(method.last4)} has expired. Is there another card on file you'd like to use?`, "method_last4");
-  if (m.asked !== "confirm") {
-    return t.ask("confirm", `Just to confirm, I'll charge ${speakMoney(amountCents(t))} to your ${method.brand ?? method.kind} ending in ${speakDigits(method.last4)}. Is that right?`);
-  }
-  return act(t);
-}
-
-function planTerms(t: Turn): { installments: number; installmentCents: number } {
-  const m = t.memory;
-  const limits = t.pack.toolsConfig.payments;
-  const balance = m.account?.balance_cents ?? 0;
-  let installments = Math.min(Number(m.slots.installments ?? limits.maxPlanInstallments), limits.maxPlanInstallments);
-  if (installments < 1) installments = 1;
-  let installmentCents = Math.ceil(balance / installments);
-  if (installmentCents < limits.minInstallmentCents) {
-    installments = Math.max(1, Math.floor(balance / limits.minInstallmentCents));
-    installmentCents = Math.ceil(balance / installments);
-  }
-  return { installments, installmentCents };
-}
-
-function planFlow(t: Turn): AgentAction {
-  const m = t.memory;
-  const need = ensureAccount(t);
-  if (need) return need;
-  const missing = missingSlot(t, ["installments", "date"]);
-  if (missing) return missing;
-  const limits = t.pack.toolsConfig.payments;
-  const asked = Number(m.slots.installments);
-  const plan = planTerms(t);
-  if (asked > limits.maxPlanInstallments) {
-    t.preamble.push(`The longest plan I can offer is ${speakNumber(limits.maxPlanInstallments)} monthly payments.`);
-  }
-  return t.ask(
-    "confirm",
-    `That would be ${speakNumber(plan.installments)} monthly payments of ${speakMoney(plan.installmentCents)}, starting ${speakDate(m.dateRequest?.from ?? t.view.now, t.view.timezone)}. Shall I set that up?`,
-  );
-}
-
-
-
 
 
 // ---------------------------------------------------------------- tool results
@@ -664,64 +422,8 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
     return failedTwice(t, pending.purpose);
   }
   if (isFlowPurpose(pending.purpose)) return onFlowResult(t, pending, event, FLOW_HOOKS);
-  if (!outcome.ok) return onToolError(t, pending.purpose, outcome.error.code);
-  const result = (outcome.result ?? {}) as Record<string, unknown>;
+  if (!outcome.ok) return onToolError(t, pending.purpose);
   switch (pending.purpose) {
-    case "identify": {
-      const found = (result.customers as Array<{ customer_id: string; name: string }> | undefined) ?? [];
-      if (found.length === 1) {
-        m.customerId = found[0]?.customer_id ?? null;
-        return proceed(t);
-      }
-      // An empty answer may be the system's glitch, not a wrong number: ask it once more first.
-      if (found.length === 0 && pending.attempt < 2 && m.identifyTries === 0) return t.retry(pending, "Hmm, one moment.");
-      m.identifyTries++;
-      if (m.identifyTries >= 3) return transfer(t, "could not find the caller's account");
-      const heardNumber = typeof pending.args.phone === "string" ? speakPhoneNumber(pending.args.phone) : "that number";
-      return t.ask(
-        "phone",
-        m.identifyTries === 1
-          ? `I'm sorry, I couldn't find an account under ${heardNumber}. Could you say the number again?`
-          : "I still can't find it. You can also type the number on your keypad.",
-      );
-    }
-    case "verify": {
-      if (result.verified === true) {
-        m.verified = true;
-        t.preamble.push(t.pick(["Thank you, you're verified.", "Thanks, that matches.", "Great, thank you."]));
-        return proceed(t);
-      }
-      m.verifyTries++;
-      if (m.verifyTries >= t.pack.agent.verification.maxAttempts || result.attempts_left === 0) {
-        m.thirdParty = true;
-        return closeCall(t, "I'm sorry, I wasn't able to verify your identity, so I can't discuss the account. Please call back with your details handy. Goodbye.");
-      }
-      return t.ask("dob", "I'm sorry, that doesn't match our records. Could you repeat your date of birth?");
-    }
-    case "account": {
-      const raw = (result.accounts as Array<Partial<KnownAccount>> | undefined) ?? [];
-      // A record without its id or balance (a partial answer) cannot be read to the caller.
-      const accounts = raw.filter((a): a is KnownAccount => typeof a?.account_id === "string" && typeof a.balance_cents === "number");
-      if ((accounts.length < raw.length || accounts.length === 0) && pending.attempt < 2) return t.retry(pending, "One moment, let me pull that up again.");
-      m.account = accounts.find((a) => a.status !== "closed") ?? accounts[0] ?? null;
-      if (!m.account) return couldNotFind(t, "your account details");
-      return proceed(t);
-    }
-    case "methods": {
-      const raw = (result.methods as Array<Partial<KnownMethod>> | undefined) ?? [];
-      const methods = raw.filter((x): x is KnownMethod => typeof x?.method_id === "string" && typeof x.last4 === "string");
-      if ((methods.length === 0 || methods.length < raw.length) && pending.attempt < 2) return t.retry(pending, "Hmm, nothing came up. Let me check again.");
-      m.methods = methods;
-      return proceed(t);
-    }
-    case "payment": {
-      markDone(t);
-      return anythingElse(t, `Your payment of ${speakMoney(Number(result.amount_cents ?? 0))} went through. Your new balance is ${speakMoney(Number(result.new_balance_cents ?? 0))}.`);
-    }
-    case "plan": {
-      markDone(t);
-      return anythingElse(t, "Your payment plan is set up. You'll get a confirmation letter in the mail.");
-    }
     case "transfer":
       return t.say(`I'm transferring you now. Please hold for a moment.`);
     case "end":
@@ -736,32 +438,14 @@ function isThanksOnly(heard: string): boolean {
   return /^(\W*(okay|ok|great|good|perfect|thanks|thank you|alright|cool|awesome|wonderful)\W*)+$/i.test(heard.trim());
 }
 
-/** A phone number read back in groups, the way a person confirms one. */
-function speakPhoneNumber(digits: string): string {
-  const d = digits.replace(/\D/g, "");
-  const groups = d.length === 10 ? [d.slice(0, 3), d.slice(3, 6), d.slice(6)] : [d];
-  return groups.map(speakDigits).join(", ");
-}
-
 function markDone(t: Turn): void {
   const m = t.memory;
   if (m.intent) m.completed.push(m.intent);
 }
 
-
-function onToolError(t: Turn, purpose: string, code: string): AgentAction {
-  const m = t.memory;
-  if (code === "rule_violation" && purpose === "payment") {
-    m.slots.method_last4 = "";
-    return t.ask("slot", "I'm sorry, I couldn't charge that card. Is there another card on file you'd like to use?", "method_last4");
-  }
+function onToolError(t: Turn, purpose: string): AgentAction {
   if (t.hasFlaw("claim_success_after_failure")) return claimSuccess(t, purpose);
   return t.ask("after_failure", "I'm sorry, I wasn't able to complete that, and nothing was changed. Would you like me to transfer you to a colleague who can help?");
-}
-
-/** A lookup that came back empty or broken twice: say so plainly, offer a person. */
-function couldNotFind(t: Turn, what: string): AgentAction {
-  return t.ask("after_failure", `I'm sorry, I couldn't pull up ${what} right now, and nothing has been changed. Would you like me to transfer you to a colleague?`);
 }
 
 function failedTwice(t: Turn, purpose: string): AgentAction {
@@ -777,8 +461,6 @@ function claimSuccess(t: Turn, purpose: string): AgentAction {
   const claimed = isFlowPurpose(purpose) ? claimedSuccess(t, purpose) : undefined;
   markDone(t);
   const done: Record<string, string> = {
-    payment: "Your payment went through.",
-    plan: "Your payment plan is all set up.",
   };
   return anythingElse(t, claimed ?? done[purpose] ?? "That's all taken care of.");
 }

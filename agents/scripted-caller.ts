@@ -292,7 +292,9 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   // A question in the pack's own words for an identity slot the caller knows the answer to.
   const packSlot = askedSlot(pack(c), scenario(c), m.lastAgentText);
   const isIdentitySlot = packSlot !== undefined && pack(c).agent.verification.slots.includes(packSlot);
-  if (packSlot && isIdentitySlot && scenario(c).hiddenFacts[packSlot.name] !== undefined) {
+  // One the scenario has the caller key in on the keypad is answered below, as keys.
+  const keyedIn = pending(c, "dtmf")?.value.slot === packSlot?.name;
+  if (packSlot && isIdentitySlot && scenario(c).hiddenFacts[packSlot.name] !== undefined && !keyedIn) {
     return withStill(reply(say(c, identityLine(sayValue(packSlot, String(scenario(c).hiddenFacts[packSlot.name])), c.rng))));
   }
   const identity = moves.find((mv) => IDENTITY_MOVES.includes(mv));

@@ -29,8 +29,11 @@ export {
   JudgeSpec,
   GenerationTargets,
   ScenarioPack,
+  worldConfig,
 } from "./pack-schema.ts";
 export type { ScenarioPackInput } from "./pack-schema.ts";
+export { EXPRESSION_FUNCTIONS, ExpressionError, evaluateExpression, expressionNames, parseExpression } from "./flow-expression.ts";
+export type { ExpressionNode } from "./flow-expression.ts";
 export {
   CallerSpeechEvent,
   AgentSpeechEvent,

@@ -1,5 +1,6 @@
 import { builtinCollections, builtinToolNames, ToolErrorCode } from "../tools/index.ts";
 import { editDistance } from "./did-you-mean.ts";
+import { ExpressionError, expressionNames, parseExpression } from "./flow-expression.ts";
 import type { ScenarioPack } from "./pack-schema.ts";
 import type { Scenario } from "./scenario-schema.ts";
 
@@ -31,9 +32,6 @@ function foreignKey(field: string, collections: Record<string, unknown>): string
   const records = target === undefined ? undefined : collections[target];
   return target !== undefined && Array.isArray(records) && records.length > 0 ? target : undefined;
 }
-
-/** Built-in flows the scripted agent still runs in code (payments); anything else is `steps`. */
-const FLOWS = new Set(["payment", "payment_plan"]);
 
 /**
  * Checks what a schema cannot: names that must point at something else in the pack (personas,
@@ -71,7 +69,7 @@ export function validatePackReferences(pack: ScenarioPack, packToolNames: readon
   });
   pack.agent.intents.forEach((intent, i) => {
     if (intent.steps) issues.push(...flowStepIssues(intent.steps, `agent.intents[${i}].steps`, agentTools, pack, new Set(intent.slots.map((s) => s.name))));
-    else if (!intent.flow || !FLOWS.has(intent.flow)) add(`agent.intents[${i}].flow`, `unknown flow ${intent.flow ?? "(none)"}; give the intent \`steps\`, or one of ${[...FLOWS].join(", ")}`);
+    else add(`agent.intents[${i}].steps`, "the intent has no steps: say what the agent does for it (collect, call, confirm, say…), see docs/authoring.md");
     intent.tools.forEach((tool, t) => {
       if (!agentTools.has(tool)) add(`agent.intents[${i}].tools[${t}]`, `${tool} is not in agent.tools`);
     });
@@ -259,8 +257,10 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
       if (follows && !slots.has(follows) && !identitySlots.has(follows)) issues.push({ path: `${at}.choose.slot`, message: `no slot ${follows} on this intent${suggest(follows, [...slots])}` });
       if (follows && !step.choose.at) issues.push({ path: `${at}.choose.at`, message: "a choice that follows a day slot needs `at`, the item field with its date-time (e.g. start)" });
     }
+    // `slot.<name>` fills a slot of the intent; any other name is kept as `{name}`.
     for (const name of Object.keys(step.set ?? {})) {
-      if (!slots.has(name)) issues.push({ path: `${at}.set.${name}`, message: `no slot ${name} on this intent${suggest(name, [...slots])}` });
+      const slot = /^slot\.(.+)$/.exec(name)?.[1];
+      if (slot !== undefined && !slots.has(slot)) issues.push({ path: `${at}.set.${name}`, message: `no slot ${slot} on this intent${suggest(slot, [...slots])}` });
     }
     const queues = pack.toolsConfig.handoff.queues;
     if (step.handoff && !queues.includes(step.handoff)) issues.push({ path: `${at}.handoff`, message: `no hand-off queue ${step.handoff} in toolsConfig.handoff.queues (${queues.join(", ")})${suggest(step.handoff, queues)}` });
@@ -271,10 +271,17 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
     }
     // A step's own result is there for what it says after its call (and for its empty-list line).
     const own = step.save;
+    const setNames = Object.keys(step.set ?? {});
     for (const [field, template] of stepTemplates(step)) {
+      // A `set` value reads the ones set before it; the step's `say` reads them all.
+      const setBefore = field.startsWith("set.") ? setNames.slice(0, setNames.indexOf(field.slice(4))) : field === "say" ? setNames : [];
       const readable = (head: string) =>
-        saved.has(head) || (head === own && (field === "say" || field === "ifEmpty.say")) || (head === "item" && (field === "choose.label" || field === "choose.ask")) || (head === "options" && field === "choose.ask");
-      for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+))?\}/g)) {
+        saved.has(head) ||
+        setBefore.includes(head) ||
+        (head === own && (field === "say" || field === "ifEmpty.say")) ||
+        (head === "item" && (field === "choose.label" || field === "choose.ask" || field === "choose.where" || field.startsWith("choose.prefer"))) ||
+        (head === "options" && field === "choose.ask");
+      for (const match of placeholders(template, `${at}.${field}`, issues)) {
         const [head = "", ...rest] = (match[1] ?? "").split(".");
         const form = match[2];
         const where = `${at}.${field}`;
@@ -286,18 +293,36 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
           const name = slots.has(whole) || identitySlots.has(whole) ? whole : (rest[0] ?? "");
           if (!slots.has(name) && !identitySlots.has(name)) issues.push({ path: where, message: `{slot.${name}}: no slot ${name} on this intent or in agent.verification.slots${suggest(name, [...slots, ...identitySlots])}` });
         } else if (!RESERVED_NAMES.has(head) && !readable(head)) {
-          issues.push({ path: where, message: `{${match[1]}}: no earlier step saves a result as ${head}${suggest(head, saved)}; name one with \`save: ${head}\`` });
+          issues.push({ path: where, message: `${match[0]} no earlier step saves a result as ${head}${suggest(head, saved)}; name one with \`save: ${head}\`` });
         }
       }
     }
     if (step.save) saved.add(step.save);
     if (step.choose) saved.add(step.choose.save);
+    for (const name of setNames) if (!name.startsWith("slot.")) saved.add(name);
   });
   return issues;
 }
 
+/**
+ * The names a template reads, as `[how messages show it, name, form]`: each `{name|form}`, and each name inside
+ * a `{= expression|form}`; an expression that does not parse is an issue at `where`.
+ */
+function placeholders(template: string, where: string, issues: ReferenceIssue[]): Array<[string, string, string | undefined]> {
+  const out: Array<[string, string, string | undefined]> = [];
+  for (const match of template.matchAll(/\{=((?:[^{}|]|\|\|)*)(?:\|([A-Za-z]+))?\}/g)) {
+    try {
+      for (const name of expressionNames(parseExpression(match[1] ?? ""))) out.push([`${match[0]} reads ${name}:`, name, match[2]]);
+    } catch (error) {
+      issues.push({ path: where, message: error instanceof ExpressionError ? error.message : String(error) });
+    }
+  }
+  for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+))?\}/g)) out.push([`{${match[1]}}:`, match[1] ?? "", match[2]]);
+  return out;
+}
+
 /** Names every flow template can read without a step saving them. */
-const RESERVED_NAMES = new Set(["slot", "customer", "error", "org", "agent"]);
+const RESERVED_NAMES = new Set(["slot", "customer", "error", "org", "agent", "config"]);
 /** The spoken forms a flow template's placeholder may end in (agents/agent/flow-template.ts). */
 const SPOKEN_FORMS = new Set(["money", "dollars", "date", "time", "datetime", "digits", "clock", "number", "list", "a"]);
 const ERROR_CODES: ReadonlySet<string> = new Set(ToolErrorCode.options);
@@ -310,7 +335,9 @@ function stepTemplates(step: NonNullable<ScenarioPack["agent"]["intents"][number
   for (const [code, text] of Object.entries(step.onError)) out.push([`onError.${code}`, text]);
   if (step.ifEmpty) out.push(["ifEmpty.say", step.ifEmpty.say]);
   if (step.choose) out.push(["choose.from", step.choose.from], ["choose.label", step.choose.label], ["choose.ask", step.choose.ask]);
-  for (const [name, template] of Object.entries(step.set ?? {})) out.push([`set.${name}`, template]);
+  if (step.choose?.where) out.push(["choose.where", step.choose.where]);
+  step.choose?.prefer.forEach((condition, i) => out.push([`choose.prefer[${i}]`, condition]));
+  for (const [name, value] of Object.entries(step.set ?? {})) if (typeof value === "string") out.push([`set.${name}`, value]);
   return out;
 }
 

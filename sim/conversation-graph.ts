@@ -10,6 +10,7 @@ import type {
   ScenarioPack,
   TokenUsage,
 } from "../scenarios/index.ts";
+import { worldConfig } from "../scenarios/index.ts";
 import { Rng, SimClock, type ToolDefinition, ToolWorld, type WorldSnapshot } from "../tools/index.ts";
 import { addDisfluencies, bargeIn, channelSettings, recognise, speechDurationMs } from "./voice-channel.ts";
 
@@ -96,7 +97,7 @@ export function initialConversationState(deps: ConversationDeps): ConversationSt
   const world = ToolWorld.create({
     fixtures: deps.pack.fixtures,
     tools: deps.tools,
-    config: deps.pack.toolsConfig,
+    config: worldConfig(deps.pack),
     now: deps.scenario.clock.now,
     timezone: deps.scenario.clock.timezone,
     faultPlan: deps.scenario.faultPlan,
@@ -282,7 +283,7 @@ export function conversationNodes(deps: ConversationDeps): ConversationNodes {
     let at = state.elapsedMs;
     const world = ToolWorld.continueFrom(
       { ...state.world, clockNow: nowIsoAt(at) },
-      { tools: deps.tools, config: deps.pack.toolsConfig, faultPlan: deps.scenario.faultPlan, seed: deps.seed, ...(deps.agent.allowedTools ? { allowedTools: deps.agent.allowedTools } : {}) },
+      { tools: deps.tools, config: worldConfig(deps.pack), faultPlan: deps.scenario.faultPlan, seed: deps.seed, ...(deps.agent.allowedTools ? { allowedTools: deps.agent.allowedTools } : {}) },
     );
     const events: ConversationEvent[] = [];
     const turn = Math.max(1, state.turn);

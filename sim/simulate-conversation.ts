@@ -1,6 +1,6 @@
 import { MemorySaver } from "@langchain/langgraph";
 import type { AgentCallReport, AgentFlaw } from "../agents/index.ts";
-import type { Conversation, ConversationEvent, ForkedReplies } from "../scenarios/index.ts";
+import { type Conversation, type ConversationEvent, type ForkedReplies, worldConfig } from "../scenarios/index.ts";
 import { ToolWorld } from "../tools/index.ts";
 import { replyAsItWent } from "./fork-points.ts";
 import {
@@ -150,14 +150,14 @@ function visibleReply(events: readonly ConversationEvent[]): string {
 export function toConversation(deps: ConversationDeps, state: ConversationStateValue): Conversation {
   const world = ToolWorld.fromSnapshot(state.world, {
     tools: deps.tools,
-    config: deps.pack.toolsConfig,
+    config: worldConfig(deps.pack),
     faultPlan: deps.scenario.faultPlan,
     seed: deps.seed,
   });
   const initial = ToolWorld.create({
     fixtures: deps.pack.fixtures,
     tools: deps.tools,
-    config: deps.pack.toolsConfig,
+    config: worldConfig(deps.pack),
     now: deps.scenario.clock.now,
     timezone: deps.scenario.clock.timezone,
     faultPlan: [],

@@ -22,7 +22,7 @@ export {
 } from "./fixtures.ts";
 export type { BuiltinCollectionName, FixturesInput } from "./fixtures.ts";
 export { ToolErrorCode, ToolError, ToolOutcome, ToolCallRecord, WorldSession, WorldSnapshot } from "./tool-types.ts";
-export type { ToolContext, ToolRunResult, OpenAIFunctionTool } from "./tool-types.ts";
+export type { ToolContext, ToolRunResult, OpenAIFunctionTool, WorldConfig } from "./tool-types.ts";
 export { defineTool, isToolDefinition, ok as toolOk, fail as toolFail } from "./define-tool.ts";
 export type { ToolDefinition, ToolSpec, PackToolKit } from "./define-tool.ts";
 export { packToolKit } from "./define-tool.ts";

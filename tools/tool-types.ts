@@ -72,6 +72,12 @@ export const WorldSnapshot = z.object({
 });
 export type WorldSnapshot = z.infer<typeof WorldSnapshot>;
 
+/**
+ * The rules a world's tools enforce: the pack's `toolsConfig`, and how many failed identity
+ * checks lock the call (the agent's `verification.maxAttempts`; 3 when not given).
+ */
+export type WorldConfig = ToolsConfig & { maxVerifyAttempts?: number };
+
 /** What a tool's `run` gets: the world's collections and rules, never globals. */
 export interface ToolContext {
   /** Mutable records of a collection (created empty when missing). */
@@ -79,7 +85,7 @@ export interface ToolContext {
   /** A fresh id such as `APT-1001` for a new record of a collection. */
   newId(prefix: string): string;
   clock: SimClock;
-  config: ToolsConfig;
+  config: WorldConfig;
   session: WorldSession;
   rng: Rng;
 }

@@ -1,14 +1,14 @@
 import type { ToolDefinition } from "./define-tool.ts";
 import type { FaultKind, FaultRule } from "./fault-plan.ts";
-import type { FixturesInput, GenericRecord, ToolsConfig } from "./fixtures.ts";
+import type { FixturesInput, GenericRecord } from "./fixtures.ts";
 import { SimClock } from "./clock.ts";
 import { Rng } from "./rng.ts";
 import { toToolAnswer } from "./tool-answer.ts";
-import type { ToolCallRecord, ToolContext, ToolOutcome, ToolRunResult, WorldSession, WorldSnapshot } from "./tool-types.ts";
+import type { ToolCallRecord, ToolContext, ToolOutcome, ToolRunResult, WorldConfig, WorldSession, WorldSnapshot } from "./tool-types.ts";
 
 export interface WorldOptions {
   tools: readonly ToolDefinition[];
-  config: ToolsConfig;
+  config: WorldConfig;
   faultPlan: readonly FaultRule[];
   seed: number;
   /** The tools this agent was given (an agent file's `tools:`); a call to any other answers unknown_tool. Default all. */

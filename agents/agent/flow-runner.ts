@@ -1,8 +1,8 @@
-import type { FlowStep, SlotSpec, ToolResultEvent } from "../../scenarios/index.ts";
+import type { FlowStep, FlowValue, SlotSpec, ToolResultEvent } from "../../scenarios/index.ts";
 import type { AgentAction } from "../agent-types.ts";
 import { DateTime } from "luxon";
 import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseDateRequest, parseYesNo } from "../slot-filling/parse.ts";
-import { joinSpoken, speakDate, speakDateTime, speakMoney } from "../slot-filling/speak.ts";
+import { joinSpoken, speakDate, speakDateTime, speakMoney, speakNumber } from "../slot-filling/speak.ts";
 import { bindArgs, bindValue, conditionHolds, type FlowScope, formatDaySlot, lookup, parseDaySlot, renderSpeech, valueAt } from "./flow-template.ts";
 import type { PendingCall } from "./memory.ts";
 import type { Turn } from "./turn.ts";
@@ -46,9 +46,14 @@ export function flowHandlesError(t: Turn, purpose: string, code: string): boolea
   return call !== undefined && stepsOf(t, call.kind)[call.at]?.onError[code] !== undefined;
 }
 
-/** Whether the pack verifies callers through its own flow rather than the built-in mechanics. */
-export function hasIdentityFlow(t: Turn): boolean {
-  return (t.pack.agent.verification.steps?.length ?? 0) > 0;
+/** Whether the identity flow checks the caller beyond finding their record (a step with `expect`). */
+export function identityChecks(t: Turn): boolean {
+  return (t.pack.agent.verification.steps ?? []).some((step) => step.expect !== undefined);
+}
+
+/** Whether this agent skips the identity check: the injected flaw, or a caller talked it out of it. */
+function skipsCheck(t: Turn): boolean {
+  return t.hasFlaw("skip_verification") || t.memory.waivedVerification;
 }
 
 /** Every slot a flow may collect: the intent's and the identity slots. */
@@ -70,6 +75,7 @@ export function flowScope(t: Turn, error?: string): FlowScope {
     timezone: t.view.timezone,
     now: t.view.now,
     fixtures: t.pack.fixtures,
+    config: t.pack.toolsConfig,
   };
 }
 
@@ -104,18 +110,24 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
     const step = steps[at] as FlowStep;
     const scope = flowScope(t);
     if (step.when && !conditionHolds(step.when, scope)) continue;
+    // A careless agent (the skip_verification flaw, or one talked out of it) stops once it has found the record.
+    if (kind === "identity" && skipsCheck(t) && m.customerId) break;
+    if (step.set) applySet(t, step.set);
     if (step.collect) {
       const missing = step.collect.map((name) => flowSlotSpecs(t).find((s) => s.name === name)).find((spec) => spec && spec.required && scope.slots[spec.name] === undefined);
       if (missing) {
+        // The caller raised something else that was answered (a refusal, a notice): asking again
+        // is no sign they were not understood, so it neither apologises nor counts toward a hand-off.
+        const answeredOther = t.preamble.length > 0;
+        const sameQuestion = m.asked === "slot" && m.askedSlot === missing.name;
+        const askedBefore = sameQuestion && !answeredOther;
         // Asked twice and still nothing usable: a person can sort it out.
-        if (m.asked === "slot" && m.askedSlot === missing.name && m.repeats >= 2) return hooks.transfer(t, `could not get the ${missing.name.replace(/_/g, " ")}`);
-        const again = m.asked === "slot" && m.askedSlot === missing.name ? "Sorry, I didn't catch that. " : "";
-        return t.ask("slot", `${again}${missing.prompt}`, missing.name);
+        if (askedBefore && m.repeats >= 2) return hooks.transfer(t, `could not get the ${missing.name.replace(/_/g, " ")}`);
+        const repeats = m.repeats;
+        const action = t.ask("slot", `${askedBefore ? "Sorry, I didn't catch that. " : ""}${missing.prompt}`, missing.name);
+        if (answeredOther && sameQuestion) m.repeats = repeats;
+        return action;
       }
-      continue;
-    }
-    if (step.set) {
-      setSlots(t, step.set, scope);
       continue;
     }
     if (step.choose) {
@@ -123,6 +135,11 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
       if (m.saved[step.choose.save] !== undefined && m.offered === null) continue;
       const list = lookup(scope, WHOLE_NAME.exec(step.choose.from)?.[1] ?? "");
       const { items, labels, rest } = offerable(step.choose, list, scope);
+      const preferred = preferredItem(step.choose, items, scope);
+      if (preferred !== undefined) {
+        m.saved[step.choose.save] = preferred as never;
+        continue;
+      }
       if (items.length === 0) {
         const handler = step.onError.empty ?? step.onError.default;
         const spoken = handler ? renderSpeech(handler, scope) : "I'm sorry, I don't have anything to offer for that.";
@@ -168,6 +185,37 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
     }
   }
   return finish(t, kind, hooks);
+}
+
+/** A `set` step: each value computed in order (a later one may read an earlier) and kept under its name. */
+/**
+ * A `set` step, value by value in order (a later one may read an earlier): `slot.<name>` gives
+ * that slot of the flow the value (nothing, or a record, clears it); any other name is kept as
+ * `{name}` for later steps.
+ */
+function applySet(t: Turn, values: Record<string, FlowValue>): void {
+  for (const [name, binding] of Object.entries(values)) {
+    const value = bindValue(binding, flowScope(t));
+    const slot = SLOT_KEY.exec(name)?.[1];
+    if (slot !== undefined) {
+      if (value === undefined || value === null || value === "" || typeof value === "object") delete t.memory.slots[slot];
+      else t.memory.slots[slot] = String(value);
+    } else if (value === undefined) delete t.memory.saved[name];
+    else t.memory.saved[name] = value as never;
+  }
+}
+
+const SLOT_KEY = /^slot\.(.+)$/;
+
+type ChooseSpec = NonNullable<FlowStep["choose"]>;
+
+/** The item a `choose` step takes without asking: the first meeting the first `prefer` condition any item meets. */
+function preferredItem(choose: ChooseSpec, items: readonly unknown[], scope: FlowScope): unknown {
+  for (const condition of choose.prefer) {
+    const found = items.find((item) => conditionHolds(condition, { ...scope, saved: { ...scope.saved, item } }));
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** What `then` says after a step: nothing (go on), the end of the request, or the end of the call. */
@@ -226,6 +274,10 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     const spoken = renderSpeech(handler, flowScope(t, ""));
     return askAgain(t, kind, at, spoken, hooks) ?? hooks.anythingElse(t, spoken);
   }
+  // Nothing found where a record is looked up, or nothing to choose from: a glitch until it happens twice.
+  if (pending.attempt < 2 && onlyEmptyLists(result) && (step.identifies || choosesFrom(stepsOf(t, kind).slice(at + 1), step.save))) {
+    return t.retry(pending, "Hmm, nothing came up. Let me check again.");
+  }
   if (step.ifEmpty) {
     const list = valueAt(result, step.ifEmpty.path);
     if (list === undefined || (Array.isArray(list) && list.length === 0)) return hooks.anythingElse(t, renderSpeech(step.ifEmpty.say, flowScope(t)));
@@ -257,7 +309,7 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     } else if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
   }
   if (step.expect && valueAt(result, step.expect) !== true) {
-    if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, that doesn't match our records.");
+    if (kind === "identity") return identityFailed(t, hooks, "I'm sorry, that doesn't match our records.", at);
     const handler = step.onError.rule_violation ?? step.onError.default;
     if (handler) return hooks.anythingElse(t, renderSpeech(handler, flowScope(t, "")));
     return hooks.failed(t, pending.purpose);
@@ -303,7 +355,7 @@ export function onFlowChoice(t: Turn, heard: string, hooks: FlowHooks): AgentAct
   if (!offered || !step?.choose) return hooks.proceed(t);
   const byDay = choiceByDay(t, heard, step, hooks);
   if (byDay) return byDay;
-  const label = matchChoice(heard, offered.labels, { byPosition: true });
+  const label = matchChoice(heard, offered.labels, { byPosition: true }) ?? byOwnWord(heard, offered.labels);
   if (label === undefined) {
     // "Sorry, go ahead": the caller talked over the question and missed it; it is asked whole again.
     const cutOff = /\b(go ahead|go on|what was that|cut you off)\b/i.test(heard) && heard.split(/\s+/).length <= 8;
@@ -321,6 +373,15 @@ export function onFlowChoice(t: Turn, heard: string, hooks: FlowHooks): AgentAct
 
 const WHOLE_NAME = /^\{([A-Za-z0-9_.[\]-]+)\}$/;
 
+/** "The Mastercard": the one label holding a word the caller said that no other label has. */
+function byOwnWord(heard: string, labels: readonly string[]): string | undefined {
+  const words = (text: string): string[] => text.toLowerCase().match(/[a-z0-9']+/g) ?? [];
+  const said = new Set(words(heard));
+  const own = (label: string) => words(label).filter((word) => word.length > 2 && labels.filter((other) => words(other).includes(word)).length === 1);
+  const hits = labels.filter((label) => own(label).some((word) => said.has(word)));
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
 /** The caller's yes or no to a flow's read-back. */
 export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAction {
   const m = t.memory;
@@ -335,14 +396,27 @@ export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAc
   return t.ask("confirm", m.refusals > 0 ? "Would you still like me to go ahead?" : "Sorry, should I go ahead? Yes or no is fine.");
 }
 
-/** Details that matched nobody: ask again from the start, up to the pack's attempts, then stop. */
-function identityFailed(t: Turn, hooks: FlowHooks, apology: string): AgentAction {
+/**
+ * Details that matched nobody: ask again from the start, up to the pack's attempts, then stop.
+ * A check that failed after the caller's record was found (`expect` at `failedAt`) keeps the
+ * record and asks again only what the flow collects after the step that found it.
+ */
+function identityFailed(t: Turn, hooks: FlowHooks, apology: string, failedAt?: number): AgentAction {
   const m = t.memory;
-  m.verifyTries++;
-  m.customerId = null;
-  for (const spec of t.pack.agent.verification.slots) delete m.facts[spec.name];
-  m.identityStep = 0;
-  if (m.verifyTries >= t.pack.agent.verification.maxAttempts) {
+  const steps = stepsOf(t, "identity");
+  // A number that matched nobody is not a failed check when the flow checks the caller after
+  // finding them (a mistyped phone is no wrong birth date); it has its own bound.
+  const isLookup = failedAt === undefined && identityChecks(t) && m.customerId === null;
+  if (isLookup) m.identifyTries++;
+  else m.verifyTries++;
+  const found = steps.findIndex((step) => step.identifies);
+  const keepRecord = failedAt !== undefined && m.customerId !== null && found >= 0 && found < failedAt;
+  const restartAt = keepRecord ? found + 1 : 0;
+  if (!keepRecord) m.customerId = null;
+  const asked = keepRecord ? steps.slice(restartAt).flatMap((step) => step.collect ?? []) : t.pack.agent.verification.slots.map((spec) => spec.name);
+  for (const name of asked) delete m.facts[name];
+  m.identityStep = restartAt;
+  if (m.verifyTries >= t.pack.agent.verification.maxAttempts || m.identifyTries >= t.pack.agent.verification.maxAttempts) {
     m.thirdParty = true;
     return hooks.closeCall(t, "I'm sorry, I wasn't able to verify your identity, so I can't go on with this request. Please call back with your details handy. Goodbye.");
   }
@@ -357,6 +431,9 @@ function reasonOf(message: string, timezone: string): string {
     .replace(/\b\d{4}-\d{2}-\d{2}\b/g, (iso) => speakDate(iso, timezone))
     .replace(/\$(\d[\d,]*)(?:\.(\d{2}))?/g, (_, dollars: string, cents: string | undefined) => speakMoney(Number(dollars.replace(/,/g, "")) * 100 + Number(cents ?? 0)))
     .replace(/\b[A-Z]{2,}-\d+\b/g, "that")
+    // "limited to 12 installments", "at least 2500 cents": a reason is heard, so its numbers are words.
+    .replace(/\b(\d+) cents\b/g, (_, cents: string) => speakMoney(Number(cents)))
+    .replace(/\b\d+\b/g, (n) => speakNumber(Number(n)))
     .replace(/[_]/g, " ")
     .trim();
   return text.replace(/[.]$/, "");
@@ -377,22 +454,25 @@ function missingSaid(template: string, saved: string, result: unknown): boolean 
   return false;
 }
 
+/** Whether a result holds lists and every one of them is empty (`{ records: [] }`). */
+function onlyEmptyLists(result: unknown): boolean {
+  if (!result || typeof result !== "object" || Array.isArray(result)) return Array.isArray(result) && result.length === 0;
+  const lists = Object.values(result as Record<string, unknown>).filter(Array.isArray);
+  return lists.length > 0 && lists.every((list) => list.length === 0);
+}
+
+/** Whether a later `choose` step offers items of the result saved under this name. */
+function choosesFrom(later: readonly FlowStep[], saved: string | undefined): boolean {
+  return saved !== undefined && later.some((step) => step.choose?.from.startsWith(`{${saved}.`));
+}
+
 function isEmpty(result: unknown): boolean {
   if (result === null || result === undefined) return true;
   if (typeof result !== "object") return false;
   return Object.keys(result as object).length === 0;
 }
 
-// ---------------------------------------------------------------- slots set by a flow, and choices over days and times
-
-/** A `set` step: slots take values a template reads (a chosen record's provider, say), so later steps can use them. */
-function setSlots(t: Turn, set: Record<string, string>, scope: FlowScope): void {
-  for (const [name, template] of Object.entries(set)) {
-    const value = bindValue(template, scope);
-    if (value === undefined || value === null || value === "" || typeof value === "object") delete t.memory.slots[name];
-    else t.memory.slots[name] = String(value);
-  }
-}
+// ---------------------------------------------------------------- slots read by a flow, and choices over days and times
 
 /** The slot a placeholder path reads: `date.from` is the slot `date`. */
 function slotNamed(t: Turn, path: string): string {
@@ -409,6 +489,8 @@ type Choose = NonNullable<FlowStep["choose"]>;
  */
 function offerable(choose: Choose, list: unknown, scope: FlowScope): { items: unknown[]; labels: string[]; rest: unknown[] } {
   let items = Array.isArray(list) ? [...list] : [];
+  // `where` keeps only the items the pack allows (no expired card); the rest are never offered.
+  if (choose.where) items = items.filter((item) => conditionHolds(choose.where ?? "", { ...scope, saved: { ...scope.saved, item } }));
   const day = choose.slot ? parseDaySlot(scope.slots[choose.slot] ?? "") : undefined;
   if (choose.at && day) {
     const dayOf = (item: unknown) => localDay(valueAt(item, choose.at ?? ""), scope.timezone);

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import type { FlowValue, SlotSpec } from "../../scenarios/index.ts";
+import { evaluateExpression, type FlowValue, parseExpression, type SlotSpec } from "../../scenarios/index.ts";
 import { joinSpoken, speakDate, speakDateTime, speakDigits, speakMoney, speakNumber, speakTime } from "../slot-filling/speak.ts";
 
 /** What a pack flow's templates can read: slots heard, the caller's record, saved results, the tool's reason. */
@@ -16,6 +16,8 @@ export interface FlowScope {
   now?: string;
   /** The pack's fixture collections, so an enum slot can read its record (`{slot.service.id}`). */
   fixtures?: Readonly<Record<string, unknown>>;
+  /** The pack's business rules (`toolsConfig`), read as `{config.<path>}`. */
+  config?: unknown;
 }
 
 const PLACEHOLDER = /\{([A-Za-z0-9_.[\]-]+)(?:\|([a-z]+))?\}/g;
@@ -28,7 +30,8 @@ export function valueAt(root: unknown, path: string): unknown {
     if (value === null || value === undefined) return undefined;
     // An empty list reads as nothing, like a missing field (a partial or empty tool result).
     if (Array.isArray(value) && !/^\d+$/.test(key)) value = value[0];
-    value = value === null || value === undefined ? undefined : (value as Record<string, unknown>)[key];
+    if (value === null || value === undefined) return undefined;
+    value = (value as Record<string, unknown>)[key];
   }
   return value;
 }
@@ -50,6 +53,7 @@ export function lookup(scope: FlowScope, name: string): unknown {
   if (head === "error") return scope.error;
   if (head === "org") return scope.org;
   if (head === "agent") return scope.agent;
+  if (head === "config") return valueAt(scope.config, path);
   return path ? valueAt(scope.saved[head ?? ""], path) : scope.saved[head ?? ""];
 }
 
@@ -58,7 +62,9 @@ export function bindValue(binding: FlowValue, scope: FlowScope): unknown {
   if (typeof binding !== "string") return binding;
   const whole = WHOLE.exec(binding);
   if (whole) return lookup(scope, whole[1] ?? "");
-  return binding.replace(PLACEHOLDER, (_, name: string) => plain(lookup(scope, name)));
+  const wholeExpression = WHOLE_EXPRESSION.exec(binding);
+  if (wholeExpression) return computed(wholeExpression[1] ?? "", scope);
+  return binding.replace(EXPRESSION, (_, source: string) => plain(computed(source, scope))).replace(PLACEHOLDER, (_, name: string) => plain(lookup(scope, name)));
 }
 
 /** Arguments for a tool call; unresolved ones are left out, as a caller leaves out what it does not know. */
@@ -74,10 +80,29 @@ export function bindArgs(args: Record<string, FlowValue>, scope: FlowScope): Rec
 /** A sentence for the caller's ear: placeholders filled and spoken (money, dates, digits in words). */
 export function renderSpeech(template: string, scope: FlowScope): string {
   return template
+    .replace(EXPRESSION, (_, source: string, form: string | undefined) => spoken(computed(source, scope), form, scope.timezone))
     .replace(PLACEHOLDER, (_, name: string, form: string | undefined) => spoken(lookup(scope, name), form ?? slotForm(scope, name), scope.timezone))
     .replace(/\s+([.,?!])/g, "$1")
     .replace(/\s{2,}/g, " ")
     .trim();
+}
+
+/**
+ * `{= expr}` or `{= expr|form}`: arithmetic over what the call knows (scenarios/flow-expression.ts).
+ * The form's bar is a single one, so `a || b` stays an operator.
+ */
+const EXPRESSION = /\{=((?:[^{}|]|\|\|)*)(?:\|([a-z]+))?\}/g;
+const WHOLE_EXPRESSION = /^\{=((?:[^{}|]|\|\|)*)\}$/;
+const parsed = new Map<string, ReturnType<typeof parseExpression>>();
+
+/** The value of an expression in this scope; names read as placeholders do. */
+export function computed(source: string, scope: FlowScope): unknown {
+  let tree = parsed.get(source);
+  if (!tree) {
+    tree = parseExpression(source);
+    parsed.set(source, tree);
+  }
+  return evaluateExpression(tree, (path) => lookup(scope, path));
 }
 
 /** How a slot is said when the template names no form: by the slot's type. */
@@ -94,7 +119,8 @@ export function conditionHolds(condition: string, scope: FlowScope): boolean {
   if (compared !== undefined) return compared;
   const negated = condition.trim().startsWith("!");
   const body = negated ? condition.trim().slice(1) : condition.trim();
-  const [left, right] = body.split(/\s*==\s*/);
+  // The `==` of a condition, not one inside an expression's braces.
+  const [left, right] = body.split(/\s*==\s*(?![^{]*\})/);
   const value = bindValue(left ?? "", scope);
   const holds = right !== undefined ? plain(value).toLowerCase() === right.trim().toLowerCase() : isPresent(value);
   return negated ? !holds : holds;
@@ -217,9 +243,9 @@ function slotField(scope: FlowScope, path: string): unknown {
  * Undefined when the condition compares nothing (a presence test, or a plain `==` on a constant).
  */
 function comparisonHolds(condition: string, scope: FlowScope): boolean | undefined {
-  const match = /^(.*?)\s*(<=|>=|!=|==|<|>)\s*(.*)$/.exec(condition.trim());
+  const match = splitComparison(condition.trim());
   if (!match) return undefined;
-  const [, leftText = "", op = "", rightText = ""] = match;
+  const [leftText, op, rightText] = match;
   if (op === "==" && !rightText.includes("{")) return undefined;
   const left = conditionValue(leftText, scope);
   const right = conditionValue(rightText, scope);
@@ -229,6 +255,21 @@ function comparisonHolds(condition: string, scope: FlowScope): boolean | undefin
   if (op === "!=") return numeric ? left !== right : String(left).toLowerCase() !== String(right).toLowerCase();
   if (!numeric) return false;
   return op === "<" ? left < right : op === ">" ? left > right : op === "<=" ? left <= right : left >= right;
+}
+
+/** `left op right` at the outer level: an operator inside braces (`{= a > b}`) belongs to an expression. */
+function splitComparison(text: string): [string, string, string] | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{") depth++;
+    else if (c === "}") depth = Math.max(0, depth - 1);
+    else if (depth === 0) {
+      const op = ["<=", ">=", "!=", "==", "<", ">"].find((o) => text.startsWith(o, i));
+      if (op) return [text.slice(0, i).trim(), op, text.slice(i + op.length).trim()];
+    }
+  }
+  return undefined;
 }
 
 /** One side of a comparison: a number when it reads as one, else text; undefined when nothing is there. */

@@ -1,21 +1,5 @@
 import type { DateRequest } from "../slot-filling/parse.ts";
 
-export interface KnownAccount {
-  account_id: string;
-  balance_cents: number;
-  status: string;
-  creditor: string | null;
-}
-
-export interface KnownMethod {
-  method_id: string;
-  kind: string;
-  brand: string | null;
-  last4: string;
-  is_default: boolean;
-  is_expired: boolean;
-}
-
 /** A tool call the agent is waiting on, so it can retry it or explain its failure. */
 export interface PendingCall {
   callId: string;
@@ -28,11 +12,6 @@ export interface PendingCall {
 /** What the agent last asked the caller, so it knows how to read the answer. */
 export type Question =
   | "intent"
-  | "phone"
-  | "name"
-  | "dob"
-  | "zip"
-  | "ssnLast4"
   | "slot"
   | "choose_item"
   | "confirm"
@@ -53,6 +32,7 @@ export interface AgentMemory {
   thirdParty: boolean;
   /** Verification was given up (only ever by an injected flaw). */
   waivedVerification: boolean;
+  /** Lookups that found nobody, in an identity flow that checks the caller after finding them. */
   identifyTries: number;
   verifyTries: number;
   disclosed: boolean;
@@ -69,8 +49,6 @@ export interface AgentMemory {
   /** Slot values as heard (raw text) or resolved (ids). */
   slots: Record<string, string>;
   dateRequest: DateRequest | null;
-  account: KnownAccount | null;
-  methods: KnownMethod[] | null;
   pendingCall: PendingCall | null;
   callCount: number;
   completed: string[];
@@ -100,8 +78,8 @@ export function freshMemory(): AgentMemory {
     verified: false,
     thirdParty: false,
     waivedVerification: false,
-    identifyTries: 0,
     verifyTries: 0,
+    identifyTries: 0,
     disclosed: false,
     asked: null,
     askedSlot: null,
@@ -111,8 +89,6 @@ export function freshMemory(): AgentMemory {
     intent: null,
     slots: {},
     dateRequest: null,
-    account: null,
-    methods: null,
     pendingCall: null,
     callCount: 0,
     completed: [],

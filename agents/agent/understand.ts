@@ -16,9 +16,9 @@ export interface Understanding {
 
 // The article slot takes any short word: recognisers turn "a" into "o", "uh" or "the".
 const WANTS_HUMAN =
-  /\b(talk|speak|transfer|connect|put|get) (me )?(to|with|through to|through)? ?([a-z]{1,4} )?(real |actual |live )?(person|human|representative|rep|operator|somebody|someone|manager|supervisor)\b|\b(real person|human being|live agent|real agent|a representative)\b/i;
+  /\b(talk|speak|transfer|connect|put|get) (me )?(to|with|through to|through)? ?([a-z]{1,4} )?(real |actual |live )?(person|human|representative|rep|operator|somebody|someone|manager|supervisor)\b|\b(real person|human being|live agent|real agent|a representative)\b|\b(can|could|may) i [a-z ]{0,12}?\bto (a|an|o|uh|the) ([a-z]{3,5} )?(person|human|representative|operator)\b/i;
 const THIRD_PARTY =
-  /\b(he's not (here|home|in|available)|she's not (here|home|in|available)|this is (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|i'm (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|calling (for|on behalf of) (him|her)|not the account holder|wrong (person|number)|(that's|that is) not me|i'm not (him|her)|this isn't (?!mine|my|right|correct|fair|true|real|possible|me\b|what)[a-z]+|addressed to my (wife|husband|son|daughter|mother|father|partner)|my (wife|husband|son|daughter|mother|father)'s (letter|account|debt|bill))\b/i;
+  /\b(he's not (here|home|in|available)|she's not (here|home|in|available)|this is (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|i'm (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|calling (for|on behalf of) (him|her)|not the account holder|wrong (person|number)|(that's|that is) not me|i'm not (him|her)|this isn't (?!mine|my|right|correct|fair|true|real|possible|me\b|what)[a-z]+|addressed to my (wife|husband|son|daughter|mother|father|partner)|my (wife|husband|son|daughter|mother|father)'s (?!name\b|birthday\b)[a-z]+)\b/i;
 
 const STOPWORDS = new Set(["for", "the", "and", "you", "my", "an", "a", "to", "on", "in", "it", "of", "i", "is", "do", "me", "can"]);
 const content = (keyword: string) =>

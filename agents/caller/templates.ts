@@ -40,7 +40,7 @@ export function slotLine(slot: string, value: string, rng: Rng, extra: { time?: 
     date: [`${capitalise(said)}${time}, if possible.`, `How about ${said}${time}?`, `${capitalise(said)}${time} would be best.`],
     time: [`${capitalise(timePhrase(value))}, if you have it.`, `${capitalise(timePhrase(value))} works best.`, `Something ${timePhrase(value)}.`],
     carrier: [`I have ${value}.`, `It's ${value}.`],
-    amount: value === "all" ? ["I'll pay the whole thing.", "The full balance.", "All of it."] : [`${capitalise(speakDollars(value))}.`, `I can do ${speakDollars(value)}.`],
+    amount: value === "all" ? ["I'll pay the whole thing.", "The full amount.", "All of it."] : [`${capitalise(speakDollars(value))}.`, `I can do ${speakDollars(value)}.`],
     installments: [`${capitalise(said)} months, if I can.`, `Over ${said} months.`],
     reason: [`${capitalise(value)}.`],
     method_last4: [`The card ending in ${speakDigitsWords(value)}.`, `Use the one ending ${speakDigitsWords(value)}.`],

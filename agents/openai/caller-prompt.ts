@@ -15,8 +15,13 @@ export function callerSystemPrompt(pack: ScenarioPack, scenario: Scenario, perso
     .map(([key, value]) => `- ${FACT_WORDS[key] ?? key}: ${String(value)}`);
   const slots = Object.entries(scenario.goal.slots).map(([key, value]) => `- ${key}: ${String(value)}`);
   const complications = scenario.complications.map(describeComplication);
+  // A generated variant may lend the seed's person another persona's manner: the caller is still
+  // the person the hidden facts belong to, and the other persona's own story is left out.
+  const factName = typeof scenario.hiddenFacts.name === "string" && persona.role === "account_holder" ? scenario.hiddenFacts.name : undefined;
+  const name = factName ?? persona.name;
+  const description = name === persona.name ? (persona.description ?? "") : "";
   const lines = [
-    `You are ${persona.name}, phoning ${pack.agent.organization}. ${persona.description ?? ""}`.trim(),
+    `You are ${name}, phoning ${pack.agent.organization}. ${description}`.trim(),
     persona.role !== "account_holder" ? `You are not the account holder: you are their ${persona.role.replace("_", " ")}.` : "",
     `Your manner: ${traits.emotion}; ${scale(traits.patience, "impatient", "fairly patient", "very patient")}; ${scale(traits.verbosity, "terse", "chatty enough", "talkative")}; ${scale(traits.cooperativeness, "reluctant to cooperate", "cooperative", "eager to help")}; ${scale(traits.techComfort, "uneasy with technology", "comfortable with phones", "at ease with technology")}.`,
     persona.style.dialectHints.length ? `How you talk: ${persona.style.dialectHints.join(", ")}.` : "",

@@ -12,6 +12,8 @@ export function freeText(heard: string): string {
     .replace(/^(?:(?:it's|it is)\W*\s*)+(?=\S)/i, "")
     .replace(/^(that's|i have|i need|i'd like)\s+/i, "");
   const first = (answer.split(/(?<=[.!?])\s+/)[0] ?? answer).replace(/[.!?]+$/, "").replace(/,?\s*(please|thanks|thank you)$/i, "");
+  // "Sorry, go ahead" after talking over the agent hands the turn back; it answers nothing.
+  if (/^(go|go ahead|go on|you go|what|what was that|huh)$/i.test(first.trim())) return "";
   return codeIn(first) ?? first;
 }
 

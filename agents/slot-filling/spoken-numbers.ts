@@ -225,8 +225,8 @@ export function parseDigitString(text: string): string {
 }
 
 /** Words a recogniser writes for a digit that are also ordinary words ("want to", "oh, okay"). */
-const WEAK_DIGITS: Record<string, string> = { oh: "0", o: "0", owe: "0", to: "2", too: "2", for: "4", fore: "4", won: "1", ate: "8" };
-const STRICT_DIGITS: Record<string, string> = {
+export const WEAK_DIGITS: Readonly<Record<string, string>> = { oh: "0", o: "0", owe: "0", to: "2", too: "2", for: "4", fore: "4", won: "1", ate: "8" };
+export const STRICT_DIGITS: Readonly<Record<string, string>> = {
   zero: "0",
   one: "1",
   two: "2",
@@ -262,6 +262,17 @@ function digitTokenAt(words: readonly string[], i: number): { token: DigitToken;
 }
 
 /**
+ * The tokens of a run that are digits: every real one; a weak word ("oh", "for", "ate") between two
+ * real digits ("one owe oh ate seven"); at either end only one right beside a real digit. The
+ * pseudonymiser reads speech the same way, so it replaces exactly what the agent read as a number.
+ */
+export function keptDigitTokens<T extends { isWeak: boolean }>(run: readonly T[]): T[] {
+  const first = run.findIndex((token) => !token.isWeak);
+  const last = run.findLastIndex((token) => !token.isWeak);
+  return run.filter((token, k) => !token.isWeak || (k > first && k < last) || k === first - 1 || k === last + 1);
+}
+
+/**
  * The runs of digits a caller said, in order: "five five five, oh one two three" → ["5550123"];
  * "double seven" → ["77"]; "312 five five five" → ["312555"]; "twenty one forty seven" → ["2147"].
  * Words that double as digits ("to", "for", "oh") count only next to a real digit, so "I want to
@@ -272,11 +283,7 @@ export function digitRuns(text: string): string[] {
   const runs: string[] = [];
   let run: DigitToken[] = [];
   const flush = () => {
-    // Between two real digits every weak word is a digit ("one owe oh ate seven"); at either end
-    // only one right beside a real digit is.
-    const first = run.findIndex((token) => !token.isWeak);
-    const last = run.findLastIndex((token) => !token.isWeak);
-    const kept = run.filter((token, k) => !token.isWeak || (k > first && k < last) || k === first - 1 || k === last + 1);
+    const kept = keptDigitTokens(run);
     // A weak word kept only beside another weak word ("oh to") is still noise.
     const digits = kept.some((token) => !token.isWeak) ? kept.map((token) => token.digits).join("") : "";
     if (digits) runs.push(digits);

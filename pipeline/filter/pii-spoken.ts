@@ -1,4 +1,5 @@
 import { toCardinal, toOrdinal } from "n2words/en-US";
+import { keptDigitTokens, STRICT_DIGITS, WEAK_DIGITS } from "../../agents/index.ts";
 
 /**
  * Where identifiers hide in speech: digit runs said or typed ("five oh five, uh, five five five,
@@ -8,8 +9,8 @@ import { toCardinal, toOrdinal } from "n2words/en-US";
  * so what the pseudonymiser replaces is exactly what the agent would have read as a number.
  */
 
-const STRICT: Record<string, string> = { zero: "0", one: "1", two: "2", three: "3", four: "4", five: "5", six: "6", seven: "7", eight: "8", nine: "9" };
-const WEAK: Record<string, string> = { oh: "0", o: "0", owe: "0", to: "2", too: "2", for: "4", won: "1", ate: "8" };
+const STRICT = STRICT_DIGITS;
+const WEAK = WEAK_DIGITS;
 const TEENS: Record<string, number> = { ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19 };
 const TENS: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
 const FILLERS = new Set(["uh", "um", "er", "erm", "hmm", "hm", "ah", "uhh", "umm", "like"]);
@@ -25,7 +26,7 @@ export interface DigitPiece {
   style: "numeral" | "word" | "pair" | "repeat";
   /** The word "zero" was used for 0 (kept in the fake). */
   isZero: boolean;
-  /** Part of the agent's reading; a weak word between weak words ("oh won oh") is not. */
+  /** Part of the agent's reading (a weak word at a run's edge with no real digit beside it is not). */
   isKept?: boolean;
 }
 
@@ -65,7 +66,7 @@ export function findDigitRuns(text: string): DigitRun[] {
   const runs: DigitRun[] = [];
   let current: Array<DigitPiece & { isWeak: boolean }> = [];
   const flush = () => {
-    const kept = current.filter((p, k) => !p.isWeak || current[k - 1]?.isWeak === false || current[k + 1]?.isWeak === false);
+    const kept = keptDigitTokens(current);
     if (!kept.some((p) => !p.isWeak)) {
       current = [];
       return;

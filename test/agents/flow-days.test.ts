@@ -70,7 +70,7 @@ agent:
           save: mine
           ifEmpty: { path: records, say: "I don't see any lessons booked." }
         - choose: { from: "{mine.records}", label: "{item.start|datetime}", at: start, slot: day, save: lesson, ask: "You have {options}. Which one would you like to cancel?" }
-        - set: { teacher: "{lesson.teacher}" }
+        - set: { slot.teacher: "{lesson.teacher}" }
         - when: "{lesson.start|hours} < 24"
           confirm: "That lesson with {slot.teacher} is less than a day away, so the late fee applies. Cancel it anyway?"
         - when: "{lesson.start|hours} >= 24"

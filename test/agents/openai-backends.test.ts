@@ -217,7 +217,7 @@ describe("the openai caller", () => {
     const schema = body?.response_format?.json_schema?.schema as { required: string[] };
     expect(schema.required).toEqual(["utterance", "hang_up", "goal_met", "dtmf"]);
     const system = String(body?.messages[0]?.content);
-    expect(system).toContain("You are Maria, phoning Elm Street Dental.");
+    expect(system).toContain("You are Maria Lopez, phoning Elm Street Dental.");
     expect(system).toMatch(/say only when the agent asks for it:\n- your name: Maria Lopez\n- your date of birth: 1982-03-03/);
     expect(system).not.toContain("CUS-1");
     expect(system).toContain("Today is Tuesday, March 10, 2026, 9:00 AM, America/Chicago.");

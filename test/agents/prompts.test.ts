@@ -82,4 +82,15 @@ describe("the LLM caller's system prompt", () => {
     expect(prompt).not.toContain("Can you just waive that fee for me?");
     expect(lines[0]).toMatch(/first time you say which date.*tomorrow.*Only after.*Thursday/);
   });
+
+  it("is the person the hidden facts belong to when a variant lent the seed another persona's manner", () => {
+    const collections = packs[1]?.pack;
+    if (!collections) throw new Error("collections loads");
+    const seed = collections.scenarios.find((s) => s.id === "payment-full-easy") as Scenario;
+    const other = collections.personas.find((p) => p.name !== seed.hiddenFacts.name && p.role === "account_holder");
+    if (!other) throw new Error("collections has another account holder");
+    const prompt = callerSystemPrompt(collections, { ...seed, persona: other.id }, other);
+    expect(prompt).toMatch(new RegExp(`^You are ${String(seed.hiddenFacts.name)}, phoning`));
+    expect(prompt).not.toContain(other.name);
+  });
 });

@@ -49,8 +49,8 @@ describe("pack validation reads every flow template", () => {
     const found = messages(
       withSteps([
         step({ call: "search_slots", save: "open", args: { date_from: "{slot.pet.from}" } }),
-        step({ choose: { from: "{open.slots}", label: "{item.start|time}", save: "pick", ask: "On {item.start|date}, I have {options}.", max: 3, slot: "pett" } }),
-        step({ set: { pett: "{pick.provider_name}" } }),
+        step({ choose: { from: "{open.slots}", label: "{item.start|time}", save: "pick", ask: "On {item.start|date}, I have {options}.", max: 3, slot: "pett", prefer: [] } }),
+        step({ set: { "slot.pett": "{pick.provider_name}" } }),
         step({ when: "{pick.start|hours} < 24", say: "Soon: {pick.start|hours} hours." }),
       ]),
     );
@@ -58,7 +58,7 @@ describe("pack validation reads every flow template", () => {
     expect(found.some((m) => m.includes("{item.start|date}"))).toBe(false);
     expect(found).toContainEqual(expect.stringMatching(/steps\[1\]\.choose\.slot: no slot pett/));
     expect(found).toContainEqual(expect.stringMatching(/steps\[1\]\.choose\.at: a choice that follows a day slot needs `at`/));
-    expect(found).toContainEqual(expect.stringMatching(/steps\[2\]\.set\.pett: no slot pett/));
+    expect(found).toContainEqual(expect.stringMatching(/steps\[2\]\.set\.slot\.pett: no slot pett/));
     expect(found).toContainEqual(expect.stringMatching(/steps\[3\]\.say: \{pick\.start\|hours\} is for conditions/));
     expect(found.some((m) => m.includes("steps[3].when"))).toBe(false);
   });

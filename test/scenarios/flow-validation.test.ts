@@ -32,7 +32,7 @@ describe("pack flows are cross-checked", () => {
     expect(messages).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/scenarios\[0\]\.complications\[0\]\.trap: no refusal rule for trap dosing_advise in agent.refusals \(did you mean dosing_advice\?\)/),
-        expect.stringMatching(/agent.intents\[2\]\.flow: unknown flow \(none\); give the intent `steps`/),
+        expect.stringMatching(/agent.intents\[2\]\.steps: the intent has no steps/),
       ]),
     );
   });

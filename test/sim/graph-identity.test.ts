@@ -22,7 +22,7 @@ describe("the conversation graph and a plain loop over its node functions", () =
     for (const pack of ["collections", "clinic-booking"]) {
       const loaded = await loadPack(`scenarios/packs/${pack}`);
       const out: Pair[] = [];
-      const all = scriptedDeps(loaded, candidateItems(loaded.pack.scenarios.slice(0, 5), 1), 5);
+      const all = scriptedDeps(loaded, candidateItems(loaded.pack.scenarios.slice(0, 6), 1), 5);
       // Every call runs on one compiled graph; its own deps travel in the invoke config.
       const concurrent = await Promise.all(all.map(async (deps) => (await simulateConversation(deps)).conversation));
       for (const [index, deps] of all.entries()) {
@@ -45,8 +45,8 @@ describe("the conversation graph and a plain loop over its node functions", () =
     }
     // The calls exercise what a turn folds together: tool round trips, faults, barge-ins, flaws.
     const events = calls.flatMap(({ graph }) => graph.events);
-    expect(events.some((e) => e.type === "tool_result" && e.fault !== undefined)).toBe(true);
-    expect(events.some((e) => e.type === "agent_speech" && e.interrupted)).toBe(true);
+    expect(events.some((e) => e.type === "tool_result" && e.fault !== undefined), "a fault").toBe(true);
+    expect(events.some((e) => e.type === "agent_speech" && e.interrupted), "a barge-in").toBe(true);
     expect(calls.some(({ graph }) => graph.injectedFlaws.length > 0)).toBe(true);
   });
 

@@ -33,6 +33,12 @@ describe("crm tools", () => {
     expect(fresh.session.verifiedCustomerIds).toEqual(["CUS-1"]);
   });
 
+  it("locks after the pack's own number of failed attempts (the agent's verification.maxAttempts)", () => {
+    const world = makeWorld([], 1, { ...worldConfig, maxVerifyAttempts: 1 });
+    expect(result<{ verified: boolean; attempts_left: number }>(call(world, "verify_identity", { customer_id: "CUS-1", dob: "1999-01-01" }))).toEqual({ verified: false, attempts_left: 0 });
+    expect(errorCode(call(world, "verify_identity", { customer_id: "CUS-1", dob: "1982-03-03" }))).toBe("rule_violation");
+  });
+
   it("adds notes and updates contact details, refusing an empty update and a bad email", () => {
     const world = makeWorld();
     expect(result<{ note_id: string }>(call(world, "add_note", { customer_id: "CUS-1", text: "prefers mornings" })).note_id).toMatch(/^NOTE-/);

@@ -48,7 +48,7 @@ export const verifyIdentity = defineTool({
     const customer = findCustomerById(ctx, args.customer_id);
     if (!customer) return fail("not_found", `no customer ${args.customer_id}`);
     if (!args.dob && !args.zip && !args.ssn_last4) return fail("invalid_arguments", "give at least one of dob, zip, ssn_last4");
-    const maxAttempts = 3;
+    const maxAttempts = ctx.config.maxVerifyAttempts ?? 3;
     if (ctx.session.failedVerifications >= maxAttempts) {
       return fail("rule_violation", "too many failed verification attempts; the account is locked for this call");
     }
