@@ -42,9 +42,39 @@ export async function checkedFetch(input: string | URL | Request, init?: Request
   kept.delete("content-length");
   kept.delete("content-encoding");
   const isOk = answer.status >= 200 && answer.status < 300;
-  if (!isOk) return new Response(openAIErrorBody(answer.text), { status: answer.status, statusText: answer.statusText, headers: kept });
+  if (!isOk) return new TextResponse(openAIErrorBody(answer.text), { status: answer.status, statusText: answer.statusText, headers: kept });
   if (/\/chat\/completions\/?$/.test(new URL(answer.url).pathname)) checkChatCompletion(answer.text, answer.headers.get("content-type") ?? "");
-  return new Response(answer.text, { status: answer.status, statusText: answer.statusText, headers: kept });
+  return new TextResponse(answer.text, { status: answer.status, statusText: answer.statusText, headers: kept });
+}
+
+/**
+ * A Response over a body already read as text: `text()` and `json()` answer from the string
+ * instead of a web stream over its bytes (reading a few kB that way cost more CPU than parsing
+ * them). `body` is a stream of the same text for readers that want one.
+ */
+class TextResponse extends Response {
+  readonly #text: string;
+
+  constructor(text: string, init: ResponseInit) {
+    super(null, init);
+    this.#text = text;
+  }
+
+  override get body(): Response["body"] {
+    return new Response(this.#text).body;
+  }
+
+  override text(): Promise<string> {
+    return Promise.resolve(this.#text);
+  }
+
+  override json(): Promise<unknown> {
+    try {
+      return Promise.resolve(JSON.parse(this.#text));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
