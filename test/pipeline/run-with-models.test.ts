@@ -23,20 +23,30 @@ function pretend(request: RecordedRequest) {
   return { content: "Thanks for calling. Let me transfer you to our billing team." };
 }
 
+/** `voicesim run` on the clinic pack with every role on the pretend model; resolves to the exit code and stderr. */
+async function runWithModels(out: string, cacheDir: string): Promise<{ code: number | null; stderr: string }> {
+  const args = ["run", "scenarios/packs/clinic-booking", "--out", out, "--scenarios", "2", "--rounds", "1", "--candidates", "1", "--forks", "0", "--model", "m", "--judge-model", "j", "--base-url", server.baseUrl, "--cache-dir", cacheDir];
+  const child = spawn(process.execPath, [resolve("bin/voicesim.mjs"), ...args], { env: { ...process.env, CI: "true", OPENAI_API_KEY: "" } });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const code = await new Promise<number | null>((done) => child.once("exit", done));
+  return { code, stderr };
+}
+
+const base = mkdtempSync(join(tmpdir(), "voicesim-models-"));
+const out = join(base, "run");
+const cacheDir = join(base, "shared-cache");
+let first: { code: number | null; stderr: string };
+
 beforeAll(async () => {
   server = await startFakeOpenAIServer(pretend);
+  first = await runWithModels(out, cacheDir);
 });
 afterAll(async () => server?.close());
 
 describe("voicesim run with --model and --judge-model", () => {
-  it("drives generator, caller, agent, critic and judge through an OpenAI-compatible server, and counts every token", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "voicesim-models-")), "run");
-    const args = ["run", "scenarios/packs/clinic-booking", "--out", out, "--scenarios", "2", "--rounds", "1", "--candidates", "1", "--forks", "0", "--model", "m", "--judge-model", "j", "--base-url", server.baseUrl];
-    const child = spawn(process.execPath, [resolve("bin/voicesim.mjs"), ...args], { env: { ...process.env, CI: "true", OPENAI_API_KEY: "" } });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const code = await new Promise<number | null>((done) => child.once("exit", done));
-    expect(code, stderr).toBe(0);
+  it("drives generator, caller, agent, critic and judge through an OpenAI-compatible server, and counts every token", () => {
+    expect(first.code, first.stderr).toBe(0);
     const manifest = Manifest.parse(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")));
     expect(manifest.config).toMatchObject({ agent: "openai:m", caller: "openai:m", judge: "j" });
     expect(JSON.stringify(manifest)).not.toMatch(/sk-|api[_-]?key/i);
@@ -47,5 +57,20 @@ describe("voicesim run with --model and --judge-model", () => {
     expect(manifest.estimatedCostUsd).toBeGreaterThan(0);
     const scores = readFileSync(join(out, "scores.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { judge: string });
     expect(scores.every((s) => s.judge === "openai:j")).toBe(true);
+  });
+
+  it("answers a new run directory from a shared --cache-dir without asking the model again", async () => {
+    const asked = server.requests.length;
+    expect(asked).toBeGreaterThan(0);
+    const again = join(base, "second-run");
+    const second = await runWithModels(again, cacheDir);
+    expect(second.code, second.stderr).toBe(0);
+    expect(server.requests.length).toBe(asked);
+    // The same calls, word for word; only their accounts differ (cached calls instead of model calls).
+    const eventsOf = (dir: string) => readFileSync(join(dir, "conversations.jsonl"), "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { events: unknown }).events);
+    expect(eventsOf(again)).toEqual(eventsOf(out));
+    const manifest = Manifest.parse(JSON.parse(readFileSync(join(again, "manifest.json"), "utf8")));
+    expect(manifest.tokens).toMatchObject({ modelCalls: 0 });
+    expect(manifest.tokens.cachedCalls).toBe(asked);
   });
 });
