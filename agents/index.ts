@@ -41,6 +41,7 @@ export { agentSystemPrompt } from "./openai/agent-prompt.ts";
 export { AGENT_NOTES, eventsToAgentMessages } from "./openai/events-to-messages.ts";
 export { CALL_CONNECTED_NOTE, chatToolCallId } from "./openai/chat-shape.ts";
 export { addUsage, countTokens, noUsage, scriptedUsage } from "./model/tokens.ts";
+export { isTracingRequested } from "./model/tracing.ts";
 export { limitWords as limitWordsForVoice } from "./agent/turn.ts";
 export { parseBackendSpec, resolveBackends } from "./backends.ts";
 export type { BackendSpec, ResolveBackendsOptions, ScriptedFactories, ResolvedBackends } from "./backends.ts";

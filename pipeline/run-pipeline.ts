@@ -292,16 +292,11 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         await store.drop(RUN_FILES.scores, Score, (s) => retried.has(s.conversationId));
       }
 
-      // 5. Judge every conversation of this round that has no score yet. Streamed: only the calls
-      // still to judge are held, not every call of earlier rounds.
-      const itemIds = new Set(items.map(conversationId));
-      const written = new Set<string>();
-      const unjudged: Conversation[] = [];
-      for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) {
-        if (!itemIds.has(conversation.id)) continue;
-        written.add(conversation.id);
-        if (!scores.has(conversation.id)) unjudged.push(conversation);
-      }
+      // 5. Judge every conversation of this round that has no score yet, read by the offsets the
+      // batch's canonical rewrite found them at: only the calls still to judge are held, and the
+      // file is not scanned again.
+      const written = batch.conversationLines;
+      const unjudged = store.readSpans<Conversation>(RUN_FILES.conversations, [...written].filter(([id]) => !scores.has(id)).map(([, span]) => span));
       // The batch writes every call it finished; one that is still missing is named, never silently lost.
       const lostReasons = new Map(batch.lost.map((l) => [l.id, l.reason]));
       for (const item of items) {
@@ -407,15 +402,25 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
 
 /**
  * scores.jsonl in run order (round by round, each in its calls' order), as an uninterrupted run
- * appends it; a resumed or retried run appends in another order and is put right here. Always
- * rewritten, so every line holds what the schema reads back whichever process wrote it.
+ * appends it; a resumed or retried run appends in another order and is put right here. Rewritten
+ * only when it is not so already: out of order, a torn or invalid line, or a line that is not what
+ * the schema reads back (whichever process wrote it).
  */
 async function putScoresInRunOrder(store: RunStore, records: ReadonlyMap<string, ScenarioRecord>): Promise<void> {
   const rank = new Map<string, number>();
   for (const record of records.values()) if (record.accepted) rank.set(record.scenario.id, rank.size);
   const scenarioRank = (s: Score) => rank.get(s.scenarioId) ?? Number.MAX_SAFE_INTEGER;
-  const all = await store.readAll(RUN_FILES.scores, Score);
-  all.sort((a, b) => scenarioRank(a) - scenarioRank(b) || conversationCandidate(a.conversationId) - conversationCandidate(b.conversationId));
+  const byRunOrder = (a: Score, b: Score) => scenarioRank(a) - scenarioRank(b) || conversationCandidate(a.conversationId) - conversationCandidate(b.conversationId);
+  const all: Score[] = [];
+  const counts = { skipped: 0 };
+  let isInOrder = true;
+  for await (const { record, isVerbatim } of store.readChecked(RUN_FILES.scores, Score, counts)) {
+    const previous = all.at(-1);
+    if (!isVerbatim || (previous && byRunOrder(previous, record) > 0)) isInOrder = false;
+    all.push(record);
+  }
+  if (isInOrder && counts.skipped === 0) return;
+  all.sort(byRunOrder);
   store.rewrite(RUN_FILES.scores, all);
 }
 

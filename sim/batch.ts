@@ -7,7 +7,7 @@ import { type ConversationLimits, DEFAULT_LIMITS, type LiveEventChunk } from "./
 import type { CallRequest, ForkPlan } from "./dispatch/call-request.ts";
 import type { CallExecutor } from "./dispatch/executor.ts";
 import { callContext, runCall } from "./dispatch/run-call.ts";
-import { writeConversationsInOrder } from "./canonical-order.ts";
+import { type LineSpan, putConversationsInOrder } from "./canonical-order.ts";
 import { RUN_FILES, type RunStore } from "./run-store.ts";
 import type { SimulatedCall } from "./simulate-conversation.ts";
 
@@ -68,6 +68,8 @@ export interface BatchResult {
   usage: { caller: TokenUsage; agent: TokenUsage };
   /** Calls an executor gave up on (a queued job that failed every attempt), each with the reason. */
   lost: Array<{ id: string; reason: string }>;
+  /** Where each of the batch's calls sits in conversations.jsonl once the batch is done (none when aborted). */
+  conversationLines: ReadonlyMap<string, LineSpan>;
 }
 
 /** N candidate calls for each scenario, in scenario order. */
@@ -103,7 +105,7 @@ export async function runBatch(
   const wanted = new Set(items.map(conversationId));
   // Only what the totals need: a resumed round must not hold every earlier call in memory.
   const finished = new Map<string, Pick<Conversation, "id" | "status" | "usage" | "error">>();
-  for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) {
+  for await (const conversation of store.read(RUN_FILES.conversations, Conversation, (id) => wanted.has(id))) {
     if (wanted.has(conversation.id) && !finished.has(conversation.id)) {
       finished.set(conversation.id, { id: conversation.id, status: conversation.status, usage: conversation.usage, ...(conversation.error !== undefined ? { error: conversation.error } : {}) });
     }
@@ -116,9 +118,14 @@ export async function runBatch(
   }
   const todo = items.filter((item) => !finished.has(conversationId(item)));
   // Forks are written before their call's line; a kill between the two left forks of a call that
-  // is done again now, and they would be there twice.
-  const redone = new Set(todo.map(conversationId));
-  if (redone.size > 0) await store.drop(RUN_FILES.forks, ForkedReplies, (fork) => redone.has(fork.conversationId));
+  // is done again now, and they would be there twice. Only forks an earlier process wrote can be
+  // such leftovers, so forks.jsonl is read for them once per store, not at every batch.
+  const leftovers = await earlierForks(store);
+  const stale = new Set(todo.map(conversationId).filter((id) => leftovers.has(id)));
+  if (stale.size > 0) {
+    await store.drop(RUN_FILES.forks, ForkedReplies, (fork) => stale.has(fork.conversationId));
+    for (const id of stale) leftovers.delete(id);
+  }
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const usage = { caller: noUsage(), agent: noUsage() };
   for (const conversation of finished.values()) addInto(usage, conversation);
@@ -192,27 +199,55 @@ export async function runBatch(
   };
   await Promise.all(todo.map((item) => limit(() => runOne(item))));
   const aborted = options.signal?.aborted ?? false;
-  if (!aborted) await canonicalise(store, items);
+  const conversationLines = aborted ? new Map<string, LineSpan>() : await canonicalise(store, items);
   store.flush();
   options.onProgress?.({ type: "done", done, total: items.length, failed, tokens: totalTokens(usage), aborted });
   const firstFailure = items.map((item) => failures.get(conversationId(item))).find((error) => error !== undefined);
-  return { total: items.length, simulated, resumed: items.length - todo.length, failed, retriedIds, firstFailure, aborted, usage, lost };
+  return { total: items.length, simulated, resumed: items.length - todo.length, failed, retriedIds, firstFailure, aborted, usage, lost, conversationLines };
+}
+
+const forksOfEarlierProcesses = new WeakMap<RunStore, Set<string>>();
+
+/** The calls with forks in forks.jsonl when this process first ran a batch into the store. */
+async function earlierForks(store: RunStore): Promise<Set<string>> {
+  let ids = forksOfEarlierProcesses.get(store);
+  if (!ids) {
+    ids = new Set<string>();
+    for await (const fork of store.read(RUN_FILES.forks, ForkedReplies)) ids.add(fork.conversationId);
+    forksOfEarlierProcesses.set(store, ids);
+  }
+  return ids;
 }
 
 /**
- * Concurrency finishes calls in any order; once all are in, the files are rewritten in item order
- * so the same seed gives byte-identical conversations.jsonl and forks.jsonl however the batch was
- * scheduled or resumed. Lines of other batches (a pipeline's earlier rounds) keep their order after these.
+ * Concurrency finishes calls in any order; once all are in, the files are put in item order so
+ * the same seed gives byte-identical conversations.jsonl and forks.jsonl however the batch was
+ * scheduled or resumed, each rewritten only when it is not so already. Lines of other batches (a
+ * pipeline's earlier rounds) keep their order after these. Returns where the batch's calls sit.
  */
-async function canonicalise(store: RunStore, items: readonly BatchItem[]): Promise<void> {
+async function canonicalise(store: RunStore, items: readonly BatchItem[]): Promise<Map<string, LineSpan>> {
   const order = new Map(items.map((item, index) => [conversationId(item), index]));
-  await store.rewriteWith(RUN_FILES.conversations, (tmp) => writeConversationsInOrder(store.path(RUN_FILES.conversations), order, tmp));
+  const lines = await putConversationsInOrder(store.path(RUN_FILES.conversations), order, (write) => store.rewriteWith(RUN_FILES.conversations, write));
   const rank = (id: string) => order.get(id) ?? Number.MAX_SAFE_INTEGER;
-  const forks = await store.readAll(RUN_FILES.forks, ForkedReplies);
+  const counts = { skipped: 0 };
+  const forks: ForkedReplies[] = [];
+  let isCanonical = true;
   const seenForks = new Set<string>();
-  const uniqueForks = forks.filter((f) => (seenForks.has(f.id) ? false : (seenForks.add(f.id), true)));
-  uniqueForks.sort((a, b) => rank(a.conversationId) - rank(b.conversationId));
-  if (forks.length > 0) store.rewrite(RUN_FILES.forks, uniqueForks);
+  for await (const { record, isVerbatim } of store.readChecked(RUN_FILES.forks, ForkedReplies, counts)) {
+    if (seenForks.has(record.id)) {
+      isCanonical = false;
+      continue;
+    }
+    seenForks.add(record.id);
+    const previous = forks.at(-1);
+    if (!isVerbatim || (previous && rank(previous.conversationId) > rank(record.conversationId))) isCanonical = false;
+    forks.push(record);
+  }
+  if (!isCanonical || counts.skipped > 0) {
+    forks.sort((a, b) => rank(a.conversationId) - rank(b.conversationId));
+    store.rewrite(RUN_FILES.forks, forks);
+  }
+  return lines;
 }
 
 function addInto(total: { caller: TokenUsage; agent: TokenUsage }, conversation: Pick<Conversation, "usage">): void {

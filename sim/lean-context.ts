@@ -1,4 +1,7 @@
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
+import { isTracingRequested } from "../agents/index.ts";
+
+export { isTracingRequested };
 
 // @langchain/core keeps the running config in async-local storage by wrapping it in a langsmith
 // RunTree, built for every runnable call (node, router, channel write) even with tracing off: a
@@ -9,7 +12,6 @@ import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 const CHILD_CONFIG = Symbol.for("lc:child_config");
 const CONTEXT_VARIABLES = Symbol.for("lc:context_variables");
 const INSTALLED = Symbol.for("voicesim:lean-context");
-const TRACING_VARIABLES = ["LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING", "LANGCHAIN_TRACING_V2"];
 
 interface StoredContext {
   tracingEnabled?: boolean;
@@ -28,11 +30,6 @@ interface ConfigStorageSingleton {
   getInstance(): ContextStorage;
   runWithConfig: RunWithConfig;
   [INSTALLED]?: true;
-}
-
-/** True when a LangSmith/LangChain tracing variable asks for traces (then the library's own path runs). */
-export function isTracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  return TRACING_VARIABLES.some((name) => env[name] === "true");
 }
 
 /**

@@ -106,9 +106,9 @@ export class RunStore {
     this.#lock.release();
   }
 
-  /** Streams the valid records of a JSONL file; a torn or invalid last line is skipped. */
-  async *read<S extends z.ZodType>(file: string, schema: S): AsyncGenerator<z.infer<S>> {
-    yield* readJsonl(this.path(file), schema);
+  /** Streams the valid records of a JSONL file; a torn or invalid last line is skipped. `wantsId`: see readJsonl. */
+  async *read<S extends z.ZodType>(file: string, schema: S, wantsId?: (id: string) => boolean): AsyncGenerator<z.infer<S>> {
+    yield* readJsonl(this.path(file), schema, wantsId);
   }
 
   async readAll<S extends z.ZodType>(file: string, schema: S): Promise<Array<z.infer<S>>> {
@@ -119,28 +119,18 @@ export class RunStore {
 
   /** Replaces a whole file atomically (write then rename), e.g. to put lines in canonical order. */
   rewrite(file: string, records: readonly unknown[]): void {
-    const fd = this.#fds.get(file);
-    if (fd !== undefined) {
-      closeSync(fd);
-      this.#fds.delete(file);
-    }
+    this.#closeFd(file);
     writeAtomic(this.path(file), records.map((r) => `${JSON.stringify(r)}\n`).join(""));
   }
 
   /**
    * Replaces a whole file by one written by `write` to a temporary path (then renamed), for
-   * rewrites streamed from the old file rather than built in memory.
+   * rewrites streamed from the old file rather than built in memory. A failure removes the
+   * temporary file.
    */
   async rewriteWith(file: string, write: (tmpPath: string) => Promise<void>): Promise<void> {
-    const fd = this.#fds.get(file);
-    if (fd !== undefined) {
-      closeSync(fd);
-      this.#fds.delete(file);
-    }
-    const path = this.path(file);
-    const tmp = `${path}.tmp-${process.pid}`;
-    await write(tmp);
-    renameSync(tmp, path);
+    this.#closeFd(file);
+    await replaceFile(this.path(file), write);
   }
 
   writeText(file: string, text: string): void {
@@ -160,13 +150,75 @@ export class RunStore {
 
   /**
    * Drops the records of a JSONL file that `isDropped` picks (atomically); e.g. the failed calls a
-   * resume retries. Returns how many went.
+   * resume retries. Streamed, and the file is left alone when nothing goes. Returns how many went.
    */
   async drop<S extends z.ZodType>(file: string, schema: S, isDropped: (record: z.infer<S>) => boolean): Promise<number> {
-    const all = await this.readAll(file, schema);
-    const kept = all.filter((record) => !isDropped(record));
-    if (kept.length < all.length) this.rewrite(file, kept);
-    return all.length - kept.length;
+    let dropped = 0;
+    for await (const { record } of this.readChecked(file, schema)) if (isDropped(record)) dropped++;
+    if (dropped === 0) return 0;
+    await this.rewriteWith(file, async (tmp) => {
+      const out = openSync(tmp, "w");
+      try {
+        for await (const { record } of this.readChecked(file, schema)) if (!isDropped(record)) writeSync(out, `${JSON.stringify(record)}\n`);
+      } finally {
+        closeSync(out);
+      }
+    });
+    return dropped;
+  }
+
+  /**
+   * The records at the given spans of a JSONL file, read by offset without scanning the rest; for
+   * lines this process just checked against their schema (a batch's canonical rewrite), so they
+   * are not parsed against it again.
+   */
+  readSpans<T>(file: string, spans: Iterable<{ offset: number; length: number }>): T[] {
+    const path = this.path(file);
+    const records: T[] = [];
+    const fd = onDisk("read", path, () => openSync(path, "r"));
+    try {
+      let buffer = Buffer.alloc(64 * 1024);
+      for (const span of spans) {
+        if (buffer.length < span.length) buffer = Buffer.alloc(span.length);
+        onDisk("read", path, () => readSync(fd, buffer, 0, span.length, span.offset));
+        records.push(JSON.parse(buffer.toString("utf8", 0, span.length)) as T);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return records;
+  }
+
+  /**
+   * The valid records of a JSONL file, each with whether its line is exactly what the schema reads
+   * back (a rewrite is needed otherwise), and `skipped` lines counted in `counts`.
+   */
+  async *readChecked<S extends z.ZodType>(file: string, schema: S, counts?: { skipped: number }): AsyncGenerator<{ record: z.infer<S>; isVerbatim: boolean }> {
+    const path = this.path(file);
+    if (!existsSync(path)) return;
+    for await (const line of jsonlLines(path)) {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        if (counts) counts.skipped++;
+        continue;
+      }
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) {
+        if (counts) counts.skipped++;
+        continue;
+      }
+      yield { record: parsed.data, isVerbatim: JSON.stringify(parsed.data) === line };
+    }
+  }
+
+  #closeFd(file: string): void {
+    const fd = this.#fds.get(file);
+    if (fd !== undefined) {
+      closeSync(fd);
+      this.#fds.delete(file);
+    }
   }
 
   #fd(file: string): number {
@@ -182,23 +234,49 @@ export class RunStore {
   }
 }
 
-/** Streams valid records from a JSONL file (missing file = none). */
-export async function* readJsonl<S extends z.ZodType>(path: string, schema: S): AsyncGenerator<z.infer<S>> {
+/**
+ * Streams valid records from a JSONL file (missing file = none). With `wantsId`, a line whose
+ * record opens with `{"id":"…"` (as every line this store writes for an id-keyed record does)
+ * and whose id is not wanted is passed over unparsed: a pipeline round reading its own calls
+ * need not parse every earlier round's.
+ */
+export async function* readJsonl<S extends z.ZodType>(path: string, schema: S, wantsId?: (id: string) => boolean): AsyncGenerator<z.infer<S>> {
   if (!existsSync(path)) return;
+  for await (const line of jsonlLines(path)) {
+    if (wantsId) {
+      const id = leadingId(line);
+      if (id !== undefined && !wantsId(id)) continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      continue; // a torn line from a killed writer
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) yield parsed.data;
+  }
+}
+
+const LEADING_ID = /^\{"id":("(?:[^"\\]|\\.)*")/;
+
+/** The id of a line that starts `{"id":"…"`, else undefined (then the line is parsed whole). */
+export function leadingId(line: string): string | undefined {
+  const quoted = LEADING_ID.exec(line)?.[1];
+  if (quoted === undefined) return undefined;
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The non-blank lines of a file, streamed. */
+async function* jsonlLines(path: string): AsyncGenerator<string> {
   const stream = createReadStream(path, { encoding: "utf8" });
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   try {
-    for await (const line of lines) {
-      if (!line.trim()) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        continue; // a torn line from a killed writer
-      }
-      const parsed = schema.safeParse(value);
-      if (parsed.success) yield parsed.data;
-    }
+    for await (const line of lines) if (line.trim()) yield line;
   } finally {
     lines.close();
     stream.destroy();
@@ -242,19 +320,39 @@ function cutTornTail(path: string): void {
  * keeps the page cache, and a sync per rewrite costs every run more than a power cut is worth.
  */
 function writeAtomic(path: string, text: string): void {
-  makeDirectory(dirname(path));
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = temporaryPath(path);
   try {
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // never created, or already renamed
-    }
-    throw fileSystemError(error, "write", path);
+    throw failedReplace(error, tmp, path);
   }
+}
+
+/** writeAtomic for a file written by `write` at the temporary path (streamed, not held as text). */
+async function replaceFile(path: string, write: (tmpPath: string) => Promise<void>): Promise<void> {
+  const tmp = temporaryPath(path);
+  try {
+    await write(tmp);
+    renameSync(tmp, path);
+  } catch (error) {
+    throw failedReplace(error, tmp, path);
+  }
+}
+
+/** `<file>.tmp-<pid>` beside the file (its folder made): what RunStore.open sweeps after a kill. */
+function temporaryPath(path: string): string {
+  makeDirectory(dirname(path));
+  return `${path}.tmp-${process.pid}`;
+}
+
+function failedReplace(error: unknown, tmp: string, path: string): unknown {
+  try {
+    unlinkSync(tmp);
+  } catch {
+    // never created, or already renamed
+  }
+  return fileSystemError(error, "write", path);
 }
 
 /** Removes `<file>.tmp-<pid>` leftovers of writeAtomic in the run directory and its dataset folders. */

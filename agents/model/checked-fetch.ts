@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { canSend, type SentAnswer, send } from "./http-send.ts";
 
 /**
  * What the server sent was not a usable chat completion, said in words a user can act on.
@@ -36,14 +37,60 @@ export async function checkedFetch(input: string | URL | Request, init?: Request
   const { url, authorization } = withoutUrlCredentials(input);
   const headers = new Headers(init?.headers);
   if (authorization) headers.set("authorization", authorization);
-  const response = await fetch(url, { ...init, headers });
-  const text = await response.text();
-  const kept = new Headers(response.headers);
+  const answer = await sendOrFetch(url, init, headers);
+  const kept = answer.headers;
   kept.delete("content-length");
   kept.delete("content-encoding");
-  if (!response.ok) return new Response(openAIErrorBody(text), { status: response.status, statusText: response.statusText, headers: kept });
-  if (/\/chat\/completions\/?$/.test(new URL(response.url || (typeof url === "string" ? url : url.url)).pathname)) checkChatCompletion(text, response.headers.get("content-type") ?? "");
-  return new Response(text, { status: response.status, statusText: response.statusText, headers: kept });
+  const isOk = answer.status >= 200 && answer.status < 300;
+  if (!isOk) return new TextResponse(openAIErrorBody(answer.text), { status: answer.status, statusText: answer.statusText, headers: kept });
+  if (/\/chat\/completions\/?$/.test(new URL(answer.url).pathname)) checkChatCompletion(answer.text, answer.headers.get("content-type") ?? "");
+  return new TextResponse(answer.text, { status: answer.status, statusText: answer.statusText, headers: kept });
+}
+
+/**
+ * A Response over a body already read as text: `text()` and `json()` answer from the string
+ * instead of a web stream over its bytes (reading a few kB that way cost more CPU than parsing
+ * them). `body` is a stream of the same text for readers that want one.
+ */
+class TextResponse extends Response {
+  readonly #text: string;
+
+  constructor(text: string, init: ResponseInit) {
+    super(null, init);
+    this.#text = text;
+  }
+
+  override get body(): Response["body"] {
+    return new Response(this.#text).body;
+  }
+
+  override text(): Promise<string> {
+    return Promise.resolve(this.#text);
+  }
+
+  override json(): Promise<unknown> {
+    try {
+      return Promise.resolve(JSON.parse(this.#text));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** node:http for the SDK's JSON requests (see http-send.ts); fetch for anything else and to follow a redirect. */
+async function sendOrFetch(url: string | Request, init: RequestInit | undefined, headers: Headers): Promise<SentAnswer & { url: string }> {
+  if (typeof url === "string") {
+    const target = new URL(url);
+    if (canSend(target, init?.body)) {
+      const answer = await send(target, { method: init?.method ?? "GET", headers, body: init?.body ?? undefined, signal: init?.signal });
+      if (!REDIRECTS.has(answer.status) || !answer.headers.has("location")) return { ...answer, url };
+    }
+  }
+  const response = await fetch(url, { ...init, headers });
+  const text = await response.text();
+  return { status: response.status, statusText: response.statusText, headers: new Headers(response.headers), text, url: response.url || (typeof url === "string" ? url : url.url) };
 }
 
 /** Throws a ResponseFault unless the text is a chat completion the SDK can read. */

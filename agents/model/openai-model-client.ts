@@ -8,6 +8,7 @@ import { ResponseCache } from "./response-cache.ts";
 import { backoffDelayMs, retryAfterMs, sleep } from "./retry.ts";
 import { redactUrl, secretScrubber, secretsInUrl } from "../../scenarios/index.ts";
 import { countTokens } from "./tokens.ts";
+import { isTracingRequested } from "./tracing.ts";
 
 export { ModelCallError } from "./model-call-error.ts";
 export type { ModelErrorKind } from "./model-call-error.ts";
@@ -150,7 +151,8 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       if (hasTimedOut && !signal?.aborted) throw new AttemptTimeout(timeoutMs);
       throw error;
     } finally {
-      clock.abort();
+      // A plain reason: abort() without one builds a DOMException (a stack trace) per attempt.
+      clock.abort(ATTEMPT_ENDED);
       signal?.removeEventListener("abort", onAbort);
     }
   };
@@ -169,7 +171,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       }
     }
     callOptions.signal = signal;
-    const message = await model.invoke(toLangChain(messages), callOptions);
+    const message = await generate(model, toLangChain(messages), callOptions);
     // A server that echoes the key (or a URL credential) must not get it into a transcript or the cache.
     const content = scrub(typeof message.content === "string" ? message.content : message.content.map((part) => ("text" in part ? String(part.text) : "")).join(""));
     if (request.jsonSchema && structuredMode === "json_object" && !isJson(content)) {
@@ -255,6 +257,26 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       }
     },
   };
+}
+
+const ATTEMPT_ENDED = "attempt ended";
+
+// Read once, as LangSmith documents tracing variables as set before a process starts.
+const isTracing = isTracingRequested();
+
+/**
+ * One completion through ChatOpenAICompletions. With tracing off and no callbacks of ours,
+ * `invoke` spent most of its own time on things nobody reads here: a callback manager, run ids,
+ * copies of the config, the tracing parameters. `_generate` (public in BaseChatModel's types) is
+ * what `invoke` ends in for a non-streaming call with these options: the same message
+ * conversion, request, SDK client and answer. With tracing requested the library's own path runs.
+ */
+async function generate(model: ChatOpenAICompletions, messages: BaseMessage[], callOptions: Record<string, unknown>): Promise<AIMessage> {
+  if (isTracing) return (await model.invoke(messages, callOptions)) as AIMessage;
+  const result = await model._generate(messages, { ...callOptions, promptIndex: 0 } as Parameters<ChatOpenAICompletions["_generate"]>[1]);
+  const message = result.generations[0]?.message;
+  if (!message) throw new ResponseFault("unexpected", "the server answered with no choices");
+  return message as AIMessage;
 }
 
 function toLangChain(messages: readonly ChatMessage[]): BaseMessage[] {

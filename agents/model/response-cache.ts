@@ -57,16 +57,17 @@ export class ResponseCache {
   }
 
   static keyOf(model: string, request: ChatRequest): string {
-    const canonical = JSON.stringify({
-      model,
-      messages: request.messages,
-      tools: request.tools ?? null,
-      temperature: request.temperature ?? null,
-      maxTokens: request.maxTokens ?? null,
-      jsonSchema: request.jsonSchema ?? null,
-      sampleKey: request.sampleKey ?? null,
-    });
-    return createHash("sha256").update(canonical).digest("hex");
+    // The hash of JSON.stringify({model, messages, tools, temperature, maxTokens, jsonSchema,
+    // sampleKey}) with nulls for what is absent, fed piece by piece so the tool schemas (the
+    // same array for every request of an agent, often the bulk of a request) are serialised
+    // once. Keys must stay byte for byte what they were: `--cache-dir` folders outlive versions.
+    const hash = createHash("sha256");
+    hash.update(`{"model":${JSON.stringify(model)},"messages":${JSON.stringify(request.messages)},"tools":`);
+    hash.update(request.tools ? jsonOfTools(request.tools) : "null");
+    hash.update(
+      `,"temperature":${JSON.stringify(request.temperature ?? null)},"maxTokens":${JSON.stringify(request.maxTokens ?? null)},"jsonSchema":${JSON.stringify(request.jsonSchema ?? null)},"sampleKey":${JSON.stringify(request.sampleKey ?? null)}}`,
+    );
+    return hash.digest("hex");
   }
 
   async get(key: string): Promise<ChatResponse | undefined> {
@@ -137,4 +138,16 @@ export class ResponseCache {
       await file.close();
     }
   }
+}
+
+const toolsJson = new WeakMap<object, string>();
+
+/** A tool list's JSON, remembered per array: agents pass the same list with every request. */
+function jsonOfTools(tools: NonNullable<ChatRequest["tools"]>): string {
+  let json = toolsJson.get(tools);
+  if (json === undefined) {
+    json = JSON.stringify(tools);
+    toolsJson.set(tools, json);
+  }
+  return json;
 }

@@ -12,6 +12,19 @@ const FIELD_WORDS: Record<string, string> = { phone: "phone number", name: "full
  * on the line.
  */
 export function agentSystemPrompt(pack: ScenarioPack, nowIso: string, timezone: string): string {
+  // Only the date line changes within a call; the rest was rebuilt for every model request.
+  let body = promptBodies.get(pack);
+  if (body === undefined) {
+    body = promptBody(pack);
+    promptBodies.set(pack, body);
+  }
+  return `${body}\nToday is ${speakableNow(nowIso, timezone)}.`;
+}
+
+const promptBodies = new WeakMap<ScenarioPack, string>();
+
+/** Everything of the agent's prompt but the date. */
+function promptBody(pack: ScenarioPack): string {
   const agent = pack.agent;
   const fill = (template: string) => template.replaceAll("{org}", agent.organization).replaceAll("{agent}", agent.name);
   const phraseText = new Map(agent.phrases.map((p) => [p.id, p.text]));
@@ -46,7 +59,6 @@ export function agentSystemPrompt(pack: ScenarioPack, nowIso: string, timezone: 
     "",
     "Use the tools for every fact about the caller, their account or the calendar; never invent one. If a tool fails, try once more, then apologise and say plainly that nothing was changed.",
     `The call ends only when the caller has nothing more: once they say so (or say goodbye), say goodbye and call end_call in that same turn. Asking whether there is anything else is a question, not the end; never call end_call while a question of yours is open. To hand off, call transfer_to_human (queue "${agent.handoffQueue}" unless another fits).`,
-    `Today is ${speakableNow(nowIso, timezone)}.`,
   );
   return lines.join("\n");
 }
@@ -115,6 +127,16 @@ function joinWords(words: readonly string[]): string {
 
 /** "Tuesday, March 10, 2026, 9:05 AM, America/Chicago": the scenario clock, never the host's. */
 export function speakableNow(nowIso: string, timezone: string): string {
+  // The text has minutes only, so seconds do not change it; luxon's zone parsing was a few
+  // percent of a model request's CPU when done for every request.
+  const key = `${nowIso.replace(/^(\d{4}-\d\d-\d\dT\d\d:\d\d):\d\d(?:\.\d+)?/, "$1")}|${timezone}`;
+  const known = spokenTimes.get(key);
+  if (known !== undefined) return known;
   const now = DateTime.fromISO(nowIso, { zone: timezone });
-  return `${now.toFormat("cccc, LLLL d, yyyy, h:mm a")}, ${timezone}`;
+  const text = `${now.toFormat("cccc, LLLL d, yyyy, h:mm a")}, ${timezone}`;
+  if (spokenTimes.size >= 10_000) spokenTimes.clear();
+  spokenTimes.set(key, text);
+  return text;
 }
+
+const spokenTimes = new Map<string, string>();

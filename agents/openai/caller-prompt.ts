@@ -9,6 +9,22 @@ const FACT_WORDS: Record<string, string> = { name: "your name", dob: "your date 
  * does not know them, they only tie the scenario to fixtures.
  */
 export function callerSystemPrompt(pack: ScenarioPack, scenario: Scenario, persona: Persona): string {
+  // The same for every turn of a call; it was rebuilt (date parsing included) for each request.
+  let byPersona = callerPrompts.get(scenario);
+  if (!byPersona) {
+    byPersona = new WeakMap();
+    callerPrompts.set(scenario, byPersona);
+  }
+  const known = byPersona.get(persona);
+  if (known && known.pack === pack) return known.text;
+  const text = buildCallerPrompt(pack, scenario, persona);
+  byPersona.set(persona, { pack, text });
+  return text;
+}
+
+const callerPrompts = new WeakMap<Scenario, WeakMap<Persona, { pack: ScenarioPack; text: string }>>();
+
+function buildCallerPrompt(pack: ScenarioPack, scenario: Scenario, persona: Persona): string {
   const traits = persona.traits;
   const facts = Object.entries(scenario.hiddenFacts)
     .filter(([key]) => !/Id$/.test(key))

@@ -26,12 +26,14 @@ function withClock(prompt: string, now: string, timezone: string): string {
 
 /** The candidate agent as a model: the pack's policy as system prompt, its tools as functions. */
 export function createOpenAIAgent(options: OpenAIAgentOptions): AgentBackend {
+  // One list for every request, so the response cache serialises the schemas once per agent.
+  const tools = [...options.tools];
   return {
     id: options.id ?? options.client.id,
     async nextStep(view, rng): Promise<AgentStep> {
       const response = await options.client.complete({
         messages: [{ role: "system", content: options.systemPrompt !== undefined ? withClock(options.systemPrompt, view.now, view.timezone) : agentSystemPrompt(view.pack, view.now, view.timezone) }, ...eventsToAgentMessages(view.events, view.conversationId)],
-        tools: [...options.tools],
+        tools,
         temperature: options.temperature ?? 0.3,
         // Forks and candidates draw their own samples instead of sharing one cached answer.
         sampleKey: `agent:${rng.int(0, 2 ** 30)}`,

@@ -326,6 +326,22 @@ describe("the response cache", () => {
 });
 
 describe("the response cache on disk", () => {
+  it("keys a request by the hash of its whole canonical JSON, as earlier versions did (cache folders outlive versions)", async () => {
+    const { createHash } = await import("node:crypto");
+    const tools = [{ type: "function" as const, function: { name: "look_up", description: "Finds a record.", parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } } }];
+    const requests: ChatRequest[] = [
+      ask,
+      { messages: [{ role: "user", content: "hi \"there\" \u00e9" }], tools, temperature: 0.3, sampleKey: "agent:7" },
+      { messages: [{ role: "assistant", content: "", toolCalls: [{ id: "a", name: "look_up", arguments: "{}" }] }], maxTokens: 5, jsonSchema: { name: "x", schema: { type: "object" }, strict: true } },
+    ];
+    for (const request of requests) {
+      const canonical = JSON.stringify({ model: "m", messages: request.messages, tools: request.tools ?? null, temperature: request.temperature ?? null, maxTokens: request.maxTokens ?? null, jsonSchema: request.jsonSchema ?? null, sampleKey: request.sampleKey ?? null });
+      // Twice: the second time the tool list's JSON is remembered.
+      expect(ResponseCache.keyOf("m", request)).toBe(createHash("sha256").update(canonical).digest("hex"));
+      expect(ResponseCache.keyOf("m", request)).toBe(createHash("sha256").update(canonical).digest("hex"));
+    }
+  });
+
   it("treats a torn or foreign line as a miss, appends the new answer on a line of its own, and a later line wins", async () => {
     const { writeFileSync } = await import("node:fs");
     const cacheDir = mkdtempSync(join(tmpdir(), "voicesim-cache-"));

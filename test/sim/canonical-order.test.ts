@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeConversationsInOrder } from "../../sim/canonical-order.ts";
+import { putConversationsInOrder, writeConversationsInOrder } from "../../sim/canonical-order.ts";
 
 const lines = readFileSync("test/fixtures/runs/small/conversations.jsonl", "utf8").split("\n").filter(Boolean);
 const idOf = (line: string) => (JSON.parse(line) as { id: string }).id;
@@ -30,5 +30,28 @@ describe("the end-of-batch rewrite of conversations.jsonl", () => {
     const last = lines.at(-1) as string;
     await writeConversationsInOrder(path, new Map([[idOf(last), 0]]), join(dir, "out.jsonl"));
     expect(readFileSync(join(dir, "out.jsonl"), "utf8")).toBe([last, ...lines.slice(0, -1)].map((line) => `${line}\n`).join(""));
+  });
+
+  it("leaves a file already in order alone, and says where each call's line is before and after a rewrite", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "voicesim-order-"));
+    const path = join(dir, "conversations.jsonl");
+    const canonical = lines.map((line) => `${line}\n`).join("");
+    writeFileSync(path, canonical);
+    const order = new Map(lines.map((line, index) => [idOf(line), index]));
+    let rewrites = 0;
+    const replace = async (write: (tmp: string) => Promise<void>) => {
+      rewrites++;
+      await write(join(dir, "out.jsonl"));
+      renameSync(join(dir, "out.jsonl"), path);
+    };
+    const lineAt = (span: { offset: number; length: number } | undefined) => readFileSync(path).subarray(span?.offset, (span?.offset ?? 0) + (span?.length ?? 0)).toString("utf8");
+    const spans = await putConversationsInOrder(path, order, replace);
+    expect(rewrites).toBe(0);
+    expect(lines.map((line) => lineAt(spans.get(idOf(line))))).toEqual(lines);
+    writeFileSync(path, `${[...lines].reverse().join("\n")}\n`);
+    const after = await putConversationsInOrder(path, order, replace);
+    expect(rewrites).toBe(1);
+    expect(readFileSync(path, "utf8")).toBe(canonical);
+    expect(lines.map((line) => lineAt(after.get(idOf(line))))).toEqual(lines);
   });
 });
