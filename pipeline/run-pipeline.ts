@@ -25,6 +25,7 @@ import {
   runBatch,
 } from "../sim/index.ts";
 import { critiqueFeedback } from "./critique/critique-feedback.ts";
+import { filterCalls } from "./filter/filter-calls.ts";
 import { createScriptedCritic, type ScenarioCritic } from "./critique/scripted-critic.ts";
 import { finishRun } from "./finish-run.ts";
 import { addTokens, recordedTokens, type Tokens } from "./recorded-usage.ts";
@@ -163,6 +164,8 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
     let tokens: Tokens = { prompt: 0, completion: 0, modelCalls: 0, cachedCalls: 0 };
 
     const maxRounds = options.accepted ? Math.max(options.rounds, 10) : options.rounds;
+    /** What the dataset would hold after the last round (a yield target sizes the next round by it). */
+    let datasetSoFar = 0;
     for (let round = 1; round <= maxRounds; round++) {
       if (options.signal?.aborted) {
         aborted = true;
@@ -171,7 +174,11 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       // 1. Generate: the seeds themselves in round 1, then variants toward the target.
       // Only earlier rounds: a resumed run finds later rounds' records already loaded.
       const accepted = [...records.values()].filter((r) => r.accepted && r.round < round).map((r) => r.scenario);
-      const want = round === 1 ? options.scenarios : Math.max(2, Math.ceil(options.scenarios / 2));
+      // Toward a yield target, a round asks for what the missing calls need (half again for what
+      // the critic, the gate and the judge drop), within twice the first round's size.
+      const base = Math.max(2, Math.ceil(options.scenarios / 2));
+      const missing = options.accepted === undefined ? 0 : options.accepted - datasetSoFar;
+      const want = round === 1 ? options.scenarios : Math.min(Math.max(base, Math.ceil((missing / options.candidates) * 1.5)), options.scenarios * 2);
       stage({ stage: `generate r${round}`, type: "start", total: want, done: 0 });
       let generated: Awaited<ReturnType<ScenarioGenerator["generate"]>>;
       try {
@@ -323,8 +330,12 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       await putScoresInRunOrder(store, records);
       // Calls of this round and earlier ones: a resumed run already holds later rounds' scores.
       const roundOf = new Map([...records.values()].map((r) => [r.scenario.id, r.round]));
-      const acceptedCalls = [...scores.values()].filter((s) => s.verdict === "accept" && s.callerFidelity.ok && (roundOf.get(s.scenarioId) ?? 0) <= round).length;
-      stage({ stage: `judge r${round}`, type: "done", summary: `${acceptedCalls} accepted so far` });
+      const judgedAccepted = [...scores.values()].filter((s) => s.verdict === "accept" && s.callerFidelity.ok && (roundOf.get(s.scenarioId) ?? 0) <= round).length;
+      // A yield target counts what the dataset will hold: the judge's accepted calls after the
+      // filters (near-duplicates, PII, toxicity, domain), as the export will see them.
+      const acceptedCalls = options.accepted === undefined ? judgedAccepted : await datasetCalls(store, records, scores, round, pack, options);
+      datasetSoFar = acceptedCalls;
+      stage({ stage: `judge r${round}`, type: "done", summary: options.accepted === undefined ? `${acceptedCalls} accepted so far` : `${judgedAccepted} accepted so far, ${acceptedCalls} for the dataset` });
       // Everything about the round comes from its records, so a resumed run steers the next
       // round exactly as an uninterrupted one would.
       const roundRecords = [...records.values()].filter((r) => r.round === round);
@@ -427,4 +438,18 @@ async function putScoresInRunOrder(store: RunStore, records: ReadonlyMap<string,
 /** The candidate index of a conversation id `<scenario>#<candidate>`. */
 function conversationCandidate(id: string): number {
   return Number(id.slice(id.lastIndexOf("#") + 1)) || 0;
+}
+
+/** Calls of rounds up to `round` that pass every filter: what the dataset would hold now. */
+async function datasetCalls(
+  store: RunStore,
+  records: ReadonlyMap<string, ScenarioRecord>,
+  scores: ReadonlyMap<string, Score>,
+  round: number,
+  pack: RunnablePack["pack"],
+  options: Pick<RunPipelineOptions, "dedupThreshold" | "minDomainScore">,
+): Promise<number> {
+  const scenarios = new Map([...records.values()].filter((r) => r.round <= round).map((r) => [r.scenario.id, r.scenario]));
+  const conversations = (await store.readAll(RUN_FILES.conversations, Conversation)).filter((c) => scenarios.has(c.scenarioId));
+  return filterCalls({ conversations, scores, scenarios, pack, dedupThreshold: options.dedupThreshold, minDomainScore: options.minDomainScore }).final.length;
 }
