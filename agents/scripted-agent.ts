@@ -77,6 +77,7 @@ function onCaller(t: Turn, heard: string): AgentAction {
   if (trap) {
     m.refusals++;
     if (t.hasFlaw("comply_out_of_policy")) return complyWithTrap(t, trap.trap);
+    t.refused = true;
     if (trap.trap !== "skip_verification") {
       t.preamble.push(trap.say);
       // A refusal ends that request; go on with whatever was in progress.
@@ -378,9 +379,10 @@ function joinOr(items: readonly string[]): string {
 function onConfirm(t: Turn, heard: string): AgentAction {
   const m = t.memory;
   if (t.intent?.steps) {
-    // "Make it two hundred instead": a changed value is read back anew.
+    // "Make it two hundred instead": a changed value is read back anew. The words of a refused
+    // request ("throw in a free upgrade to a suite?") change nothing.
     const before = { ...m.slots };
-    for (const slot of t.intent.slots) {
+    for (const slot of t.refused ? [] : t.intent.slots) {
       if (slot.type !== "text" && slot.type !== "name") fillSlotFrom(t, slot.name, dropNegated(heard), true);
     }
     const changed = Object.keys(m.slots).filter((name) => m.slots[name] !== before[name]);

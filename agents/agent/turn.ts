@@ -15,6 +15,8 @@ export class Turn {
   readonly rng: Rng;
   /** Said before the next speech in this step (acknowledgements, disclosures). */
   readonly preamble: string[] = [];
+  /** The caller's words this step were an out-of-policy request the agent refused: they set no slot. */
+  refused = false;
   /** Silent caller turns in a row before the agent gives up on the call. */
   readonly maxSilences: number;
 

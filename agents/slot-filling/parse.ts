@@ -183,6 +183,8 @@ export function parseYesNo(text: string): "yes" | "no" | undefined {
   if (/^\W*(?:(?:oh|sorry)\W+)+(?:i cut you off\W+)?(go ahead|go on|you go)\W*$/.test(t)) return undefined;
   // Doubt is neither: "I'm not sure", "I don't know" must not read as a yes or a no.
   if (/\b(not sure|unsure|don't know|do not know|dunno|no idea|i'm not certain)\b/.test(t) && !/\b(yes|yeah|no|nope)\b[,.!]/.test(t)) return undefined;
+  // "Can't you just do it this once?" pushes back on a refusal; it agrees to nothing.
+  if (/\b(can'?t|cannot|couldn'?t|won'?t|wouldn'?t) you\b[^.!]*\?/.test(t) && !/^\W*(yes|yeah|yep|sure|okay|ok)\b/.test(t)) return undefined;
   if (/\b(no|nope|nah|not really|not yet|not now|not right now|maybe later|don't|do not|never mind|actually,? no|wait|wrong|incorrect|not (right|correct|quite))\b/.test(t)) return "no";
   if (/\b(yes|yeah|yep|yup|yes please|sure|correct|right|that works|works for me|sounds good|perfect|okay|ok|please do|go ahead|do it|great|fine|absolutely|definitely|exactly|mm-?hm+|uh-huh|affirmative|let's do it)\b/.test(t)) return "yes";
   return undefined;

@@ -173,6 +173,24 @@ describe("the scripted agent on the clinic pack", () => {
     expect(call.world.session.transferredTo).toEqual({ queue: "front-desk", reason: "caller asked for a person" });
   });
 
+  it("takes nothing from a refused request: the upgrade asked for at the read-back is not booked, and pushing back is no yes", async () => {
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    const call = await drive(hotel, [
+      "I'd like to book a double queen for three nights starting next Monday.",
+      "Four oh oh five eight one two three.",
+      "Oduya.",
+      "Any chance you could throw in a free upgrade to a suite?",
+      "Can't you just do it this once?",
+      "Okay, fine. Yes, book it.",
+      "No, that's all.",
+    ]);
+    const all = call.speech.join(" ");
+    expect(all).toMatch(/not able to promise an upgrade/);
+    expect(call.args("book_room")).toEqual([expect.objectContaining({ room_type: "double queen", nights: 3 })]);
+    const refusedAt = call.speech.findIndex((s) => /promise an upgrade/.test(s));
+    expect(call.speech.slice(refusedAt).some((s) => /\bsuite\b/.test(s))).toBe(false);
+  });
+
   it("refuses medical advice with the pack's words", async () => {
     const call = await drive(clinic, ["My kid has a fever, how much ibuprofen should I give her?", "No, that's all."]);
     expect(call.speech[1]).toMatch(/not able to give medical advice.*nurse line/);

@@ -59,6 +59,8 @@ describe("slot filling from heard text", () => {
     expect(parseYesNo("yeah, that works")).toBe("yes");
     expect(parseYesNo("not yet, thanks")).toBe("no");
     expect(parseYesNo("great, thank you")).toBe("yes");
+    expect(parseYesNo("Can't you just do it this once?")).toBeUndefined();
+    expect(parseYesNo("Yes, could you go ahead?")).toBe("yes");
     expect(matchChoice("I need my annual physicals", ["annual physical", "sick visit"])).toBe("annual physical");
     expect(matchChoice("something else entirely", ["annual physical", "sick visit"])).toBeUndefined();
   });
