@@ -108,11 +108,15 @@ function onCaller(t: Turn, heard: string): AgentAction {
       const choices = spec.choices?.length ? [...spec.choices] : sharedChoices(t, spec.from);
       if (choices.length > 0 && choices.length <= 6) return t.ask("slot", `The choices are ${joinOr(choices)}. ${spec.prompt}`, spec.name);
     }
+    // Asked twice over and still not followed: a person can sort it out.
+    if (m.missedQuestion >= 2) return transfer(t, "the caller could not follow the question");
+    m.missedQuestion++;
     // The whole question again (the times on offer, what is being confirmed), not just its last words.
-    const again = m.lastAsk ?? m.lastQuestion;
+    const again = (m.lastAsk ?? m.lastQuestion).replace(/^(sorry, i didn't catch that\.\s*)+/i, "");
     const fits = again.split(/\s+/).length + 3 <= t.pack.agent.voice.maxWordsPerTurn;
     return t.say(fits ? `Sorry about that. ${again}` : again);
   }
+  m.missedQuestion = 0;
 
   switch (m.asked) {
     case "choose_item":

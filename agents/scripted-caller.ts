@@ -140,13 +140,16 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
   }
 
   const wrongPerson = pending(c, "wrong_person");
-  if (wrongPerson && m.opened && moves.some((mv) => IDENTITY_MOVES.includes(mv))) {
+  // Asked who they are, by the built-in questions or the pack's own identity prompts.
+  const identityPrompt = askedSlot(pack(c), scenario(c), m.lastAgentText);
+  const asksIdentity = moves.some((mv) => IDENTITY_MOVES.includes(mv)) || (identityPrompt !== undefined && pack(c).agent.verification.slots.some((slot) => slot.name === identityPrompt.name));
+  if (wrongPerson && m.opened && asksIdentity) {
     play(c, wrongPerson.index);
     m.revealedWrongPerson = true;
     const holder = String(scenario(c).hiddenFacts.accountHolder ?? "the account holder");
     const { possessive, subject } = pronouns(wrongPerson.value.relation);
     return done(
-      withPause(reply(say(c, `Oh, this isn't ${holder}. I'm ${possessive} ${wrongPerson.value.relation}. ${capitalise(subject)}'s not home right now. What is this about?`, { ack: false }))),
+      withPause(reply(say(c, `Oh, this isn't ${holder}. I'm ${possessive} ${wrongPerson.value.relation}. ${capitalise(subject)}${subject === "they" ? "'re" : "'s"} not home right now. What is this about?`, { ack: false }))),
     );
   }
 

@@ -45,6 +45,8 @@ export interface AgentMemory {
   lastAsk: string | null;
   /** How many times in a row the same question went unanswered. */
   repeats: number;
+  /** The caller said they missed the question this many times in a row ("I'm not sure I follow"). */
+  missedQuestion: number;
   intent: string | null;
   /** Slot values as heard (raw text) or resolved (ids). */
   slots: Record<string, string>;
@@ -86,6 +88,7 @@ export function freshMemory(): AgentMemory {
     lastQuestion: null,
     lastAsk: null,
     repeats: 0,
+    missedQuestion: 0,
     intent: null,
     slots: {},
     dateRequest: null,

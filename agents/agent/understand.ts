@@ -17,8 +17,13 @@ export interface Understanding {
 // The article slot takes any short word: recognisers turn "a" into "o", "uh" or "the".
 const WANTS_HUMAN =
   /\b(talk|speak|transfer|connect|put|get) (me )?(to|with|through to|through)? ?([a-z]{1,4} )?(real |actual |live )?(person|human|representative|rep|operator|somebody|someone|manager|supervisor)\b|\b(real person|human being|live agent|real agent|a representative)\b|\b(can|could|may) i [a-z ]{0,12}?\bto (a|an|o|uh|the) ([a-z]{3,5} )?(person|human|representative|operator)\b/i;
-const THIRD_PARTY =
-  /\b(he's not (here|home|in|available)|she's not (here|home|in|available)|this is (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|i'm (his|her) (wife|husband|son|daughter|mother|father|partner|roommate)|calling (for|on behalf of) (him|her)|not the account holder|wrong (person|number)|(that's|that is) not me|i'm not (him|her)|this isn't (?!mine|my|right|correct|fair|true|real|possible|me\b|what)[a-z]+|addressed to my (wife|husband|son|daughter|mother|father|partner)|my (wife|husband|son|daughter|mother|father)'s (?!name\b|birthday\b)[a-z]+)\b/i;
+// Someone other than the account holder: "she's not home", "I'm their spouse", "calling for my
+// partner", "my husband's account". Recognisers write "there" for "their"; both count.
+const RELATIONS = "wife|husband|spouse|partner|son|daughter|mother|father|mom|dad|parent|kid|child|roommate|sister|brother|friend|neighbou?r|relative";
+const THIRD_PARTY = new RegExp(
+  `\\b((he's|she's|they're|they are|he is|she is) not (here|home|in|available)|this is (his|her|their|there) (${RELATIONS})|i'm (his|her|their|there) (${RELATIONS})|calling (for|on behalf of|about) (him|her|them|my (${RELATIONS}))|not the account holder|wrong (person|number)|(that's|that is) not me|i'm not (him|her)|this isn't (?!mine|my|right|correct|fair|true|real|possible|me\\b|what)[a-z]+|addressed to my (${RELATIONS})|my (${RELATIONS})'s (?!name\\b|birthday\\b)[a-z]+)\\b`,
+  "i",
+);
 
 const STOPWORDS = new Set(["for", "the", "and", "you", "my", "an", "a", "to", "on", "in", "it", "of", "i", "is", "do", "me", "can"]);
 const content = (keyword: string) =>
