@@ -191,6 +191,15 @@ describe("the scripted agent on the clinic pack", () => {
     expect(call.speech.slice(refusedAt).some((s) => /\bsuite\b/.test(s))).toBe(false);
   });
 
+  it("tells someone calling for the account holder, in any family word, that only the holder can be helped", async () => {
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    for (const opening of ["Hi, I'm calling about my partner's reservation. It's under their name, Tom Becker.", "Oh, this isn't Tom. I'm there spouse. They're not home right now."]) {
+      const call = await drive(hotel, [opening, "Okay, thanks."]);
+      expect(call.speech.join(" "), opening).toContain(hotel.pack.agent.flows.thirdParty);
+      expect(call.tools.filter((tool) => !["end_call", "transfer_to_human"].includes(tool)), opening).toEqual([]);
+    }
+  });
+
   it("refuses medical advice with the pack's words", async () => {
     const call = await drive(clinic, ["My kid has a fever, how much ibuprofen should I give her?", "No, that's all."]);
     expect(call.speech[1]).toMatch(/not able to give medical advice.*nurse line/);
