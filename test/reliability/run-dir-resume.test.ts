@@ -9,7 +9,7 @@ import { installKillSwitch, Killed, runFiles } from "./run-dir-crash.ts";
 
 const runDir = () => join(mkdtempSync(join(tmpdir(), "voicesim-rundir-")), "run");
 
-// Small enough to run several times in seconds; --accepted 4 takes four rounds, with forks and every export.
+// Small enough to run several times in seconds; --accepted 6 takes four rounds, with forks and every export.
 function options(out: string, extra: Partial<RunPipelineOptions> = {}): RunPipelineOptions {
   return {
     out,
@@ -18,7 +18,7 @@ function options(out: string, extra: Partial<RunPipelineOptions> = {}): RunPipel
     candidates: 1,
     forks: 2,
     rounds: 1,
-    accepted: 4,
+    accepted: 6,
     concurrency: 2,
     flawRate: 0.25,
     backends: { caller: createScriptedCaller(), agent: createScriptedAgent() },
