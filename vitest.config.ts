@@ -11,5 +11,8 @@ export default defineConfig({
     // that ~50 times. Files share a worker's modules instead (no test relies on module state).
     isolate: false,
     pool: "threads",
+    // Vitest's default is one worker fewer than the cores: on the 2-core CI machine that is one, and
+    // the suite ran file after file while most files wait on child processes, sockets and disk.
+    maxWorkers: 2,
   },
 });
