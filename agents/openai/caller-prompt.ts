@@ -39,7 +39,7 @@ function buildCallerPrompt(pack: ScenarioPack, scenario: Scenario, persona: Pers
   const lines = [
     `You are ${name}, phoning ${pack.agent.organization}. ${description}`.trim(),
     persona.role !== "account_holder" ? `You are not the account holder: you are their ${persona.role.replace("_", " ")}.` : "",
-    `Your manner: ${traits.emotion}; ${scale(traits.patience, "impatient", "fairly patient", "very patient")}; ${scale(traits.verbosity, "terse", "chatty enough", "talkative")}; ${scale(traits.cooperativeness, "reluctant to cooperate", "cooperative", "eager to help")}; ${scale(traits.techComfort, "uneasy with technology", "comfortable with phones", "at ease with technology")}.`,
+    `Your manner: ${traits.emotion}; ${scale(traits.patience, "impatient", "willing to wait a little", "happy to wait")}; ${scale(traits.verbosity, "terse", "chatty enough", "talkative")}; ${scale(traits.cooperativeness, "reluctant to cooperate", "cooperative", "eager to help")}; ${scale(traits.techComfort, "uneasy with technology", "comfortable with phones", "at ease with technology")}.`,
     persona.style.dialectHints.length ? `How you talk: ${persona.style.dialectHints.join(", ")}.` : "",
     persona.style.catchphrases.length ? `Phrases you use now and then: ${persona.style.catchphrases.map((p) => `"${p}"`).join(", ")}.` : "",
     "",
