@@ -283,7 +283,7 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     if (list === undefined || (Array.isArray(list) && list.length === 0)) return hooks.anythingElse(t, renderSpeech(step.ifEmpty.say, flowScope(t)));
   }
   // A result missing what this step will say (a partial answer) is asked for again once.
-  const later = stepsOf(t, kind).slice(at).flatMap((s) => [s.say, s.confirm, ...Object.values(s.args).map(String)]).filter((x): x is string => typeof x === "string");
+  const later = reachedWith(t, stepsOf(t, kind), at, step.save, result).flatMap((s) => [s.say, s.confirm, ...Object.values(s.args).map(String)]).filter((x): x is string => typeof x === "string");
   // A list a later choice offers from that came back empty is asked for once more, like an empty answer.
   if (step.save && pending.attempt < 2 && listEmpty(stepsOf(t, kind).slice(at + 1), step.save, result)) return t.retry(pending, "Hmm, let me check that again.");
   if (step.save && (later.some((template) => missingSaid(template, step.save ?? "", result)) || listItemsMissing(stepsOf(t, kind).slice(at + 1), step.save, result))) {
@@ -631,6 +631,24 @@ function choiceByDay(t: Turn, heard: string, step: FlowStep, hooks: FlowHooks): 
   m.asked = null;
   t.preamble.push(t.pick(["Sure.", "No problem.", "Of course."]));
   return run(t, "intent", hooks);
+}
+
+/**
+ * The steps from `at` on that this result leads to: a later step whose `when` fails on it (the
+ * "already known" branch of a report) is not reached, and a reached step that ends the request
+ * (`then: report|end`) is the last. Only what is reached says a field the answer must carry.
+ */
+function reachedWith(t: Turn, steps: readonly FlowStep[], at: number, save: string | undefined, result: unknown): FlowStep[] {
+  const base = flowScope(t);
+  const scope = save ? { ...base, saved: { ...base.saved, [save]: result } } : base;
+  const reached: FlowStep[] = [];
+  for (const [i, step] of steps.entries()) {
+    if (i < at) continue;
+    if (i > at && step.when && !conditionHolds(step.when, scope)) continue;
+    reached.push(step);
+    if (i > at && step.then !== "continue") break;
+  }
+  return reached;
 }
 
 /** Whether a list a later `choose` offers from this result has items without what its label says (a partial answer). */

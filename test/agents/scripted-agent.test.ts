@@ -200,6 +200,15 @@ describe("the scripted agent on the clinic pack", () => {
     }
   });
 
+  it("holds an answer only to the steps it leads to: a new ticket is not 'partial' for lacking the known-outage branch's field", async () => {
+    const utility = await loadPack("test/fixtures/packs/city-utility");
+    const call = await drive(utility, ["I want to report a water leak.", "Twelve Elm Street.", "No, that's all."]);
+    expect(call.tools.filter((tool) => tool === "report_problem")).toHaveLength(1);
+    const all = call.speech.join(" ");
+    expect(all).toMatch(/I've opened a report for a water leak/);
+    expect(all).not.toMatch(/all done|only got part/);
+  });
+
   it("refuses medical advice with the pack's words", async () => {
     const call = await drive(clinic, ["My kid has a fever, how much ibuprofen should I give her?", "No, that's all."]);
     expect(call.speech[1]).toMatch(/not able to give medical advice.*nurse line/);
