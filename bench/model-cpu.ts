@@ -2,39 +2,20 @@
 // interleaved round by round in one process on the bench's pretend model (its own process, 200 ms
 // per answer), so machine load hits both alike: `npx tsx bench/model-cpu.ts [concurrency]
 // [conversations] [rounds]`. Prints each round and the medians; CPU from process.cpuUsage.
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { createModelClient, createOpenAIAgent, createOpenAICaller } from "../agents/index.ts";
+import { loadavg } from "node:os";
 import { loadPack } from "../scenarios/index.ts";
-import { simulate } from "../sim/index.ts";
+import { startModelProcess } from "./fake-model.ts";
+import { voicesimModelCalls } from "./model-calls.ts";
 import { bareChatOpenAILoop, type PeerRun } from "./peers.ts";
 
 const concurrency = Number(process.argv[2] ?? 32);
 const conversations = Number(process.argv[3] ?? 128);
 const rounds = Number(process.argv[4] ?? 3);
 
-const child = spawn(process.execPath, ["--import", "tsx", "bench/fake-model-process.ts"], { stdio: ["pipe", "pipe", "inherit"] });
-const baseUrl = await new Promise<string>((resolve) => createInterface({ input: child.stdout as NodeJS.ReadableStream }).once("line", resolve));
+const model = await startModelProcess();
+const { baseUrl } = model;
 const loaded = await loadPack("scenarios/packs/collections");
-
-async function voicesim(count: number): Promise<PeerRun> {
-  const client = createModelClient({ model: "bench-model", baseUrl, timeoutMs: 30_000 });
-  const result = await simulate(loaded, {
-    out: mkdtempSync(join(tmpdir(), "voicesim-bench-")),
-    scenarioIds: [loaded.pack.scenarios[0]?.id ?? ""],
-    perScenario: count,
-    concurrency,
-    seed: 1,
-    backends: { caller: createOpenAICaller({ client }), agent: createOpenAIAgent({ client, tools: loaded.tools.map((t) => t.openAISchema()) }) },
-    flawRate: 0,
-    resume: false,
-  });
-  const usage = result.batch.usage;
-  return { conversations: result.batch.total, requests: usage.agent.modelCalls + usage.caller.modelCalls };
-}
+const voicesim = (count: number) => voicesimModelCalls(loaded, baseUrl, count, concurrency);
 
 async function cpuPerRequest(run: (count: number) => Promise<PeerRun>): Promise<number> {
   const before = process.cpuUsage();
@@ -61,5 +42,5 @@ try {
   const [ours, bare] = systems.map(([name]) => median(samples.get(name) ?? []));
   console.log(`concurrency ${concurrency}, ${conversations} conversations, median of ${rounds}: voicesim ${ours?.toFixed(2)} ms, bare loop ${bare?.toFixed(2)} ms (${((ours ?? 0) / (bare || 1)).toFixed(2)}x)`);
 } finally {
-  child.stdin?.end();
+  model.stop();
 }

@@ -6,11 +6,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createModelClient, createOpenAIAgent, createOpenAICaller, createScriptedAgent, createScriptedCaller } from "../agents/index.ts";
+import { createScriptedAgent, createScriptedCaller } from "../agents/index.ts";
 import { nearDuplicateGroups } from "../pipeline/index.ts";
 import { loadPack } from "../scenarios/index.ts";
 import { type RunnablePack, simulate } from "../sim/index.ts";
 import { startModelProcess } from "./fake-model.ts";
+import { voicesimModelCalls } from "./model-calls.ts";
 import { measureGraphOverhead, type OverheadResult } from "./graph-overhead.ts";
 import { fixed, measure } from "./measure.ts";
 import { bareChatOpenAILoop, isOpenevalsInstalled, openevalsSimulation, type PeerRun } from "./peers.ts";
@@ -44,22 +45,6 @@ async function scriptedThroughput(loaded: RunnablePack, calls: number) {
 }
 
 // 3. Model-bound calls: voicesim's LLM agent and caller, then the peers, on one pretend model.
-async function voicesimModelCalls(loaded: RunnablePack, baseUrl: string, conversations: number, concurrency: number): Promise<PeerRun> {
-  const client = createModelClient({ model: "bench-model", baseUrl, timeoutMs: 30_000 });
-  const result = await simulate(loaded, {
-    out: mkdtempSync(join(tmpdir(), "voicesim-bench-")),
-    scenarioIds: [loaded.pack.scenarios[0]?.id ?? ""],
-    perScenario: conversations,
-    concurrency,
-    seed: 1,
-    backends: { caller: createOpenAICaller({ client }), agent: createOpenAIAgent({ client, tools: loaded.tools.map((t) => t.openAISchema()) }) },
-    flawRate: 0,
-    resume: false,
-  });
-  const usage = result.batch.usage;
-  return { conversations: result.batch.total, requests: usage.agent.modelCalls + usage.caller.modelCalls };
-}
-
 interface ModelFigure {
   system: string;
   concurrency: number;
