@@ -2,9 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createScriptedAgent, type JsonValue } from "../../agents/index.ts";
-import { type ConversationEvent, type LoadedPack, loadPack } from "../../scenarios/index.ts";
-import { Rng, ToolWorld } from "../../tools/index.ts";
+import { driveScriptedAgent } from "../helpers/drive-agent.ts";
+import { type LoadedPack, loadPack } from "../../scenarios/index.ts";
 
 // A small music-lesson line written for these tests: a datetime slot that keeps the caller's time,
 // a choice that follows it (nearest time first, a new day re-runs the search), an enum slot read
@@ -135,40 +134,8 @@ beforeAll(async () => {
 });
 
 /** The scripted agent against the pack's tools, the caller's lines fed in one per agent turn. */
-async function drive(lines: readonly string[]) {
-  const { pack } = loaded;
-  const world = ToolWorld.create({ tools: loaded.tools, config: pack.toolsConfig, faultPlan: [], seed: 1, fixtures: pack.fixtures, now: NOW, timezone: TZ });
-  const agent = createScriptedAgent();
-  const events: ConversationEvent[] = [];
-  let memory: JsonValue = null;
-  let turn = 1;
-  let at = 0;
-  let next = 0;
-  const speak = (said: string) => events.push({ type: "agent_speech", turn, said, callerHeard: said, interrupted: false, at: at++, durationMs: 1000 });
-  for (let step = 0; step < 60; step++) {
-    const { action, memory: after } = await agent.nextStep({ pack, now: NOW, timezone: TZ, events, turn, memory, flaws: [] }, Rng.derive(1, "agent", step));
-    memory = after;
-    if (action.kind === "tool_calls") {
-      if (action.text) speak(action.text);
-      for (const call of action.calls) {
-        events.push({ type: "tool_call", turn, callId: call.callId, tool: call.tool, args: call.args, at: at++ });
-        const record = world.call(call.tool, call.args, call.callId);
-        events.push({ type: "tool_result", turn, callId: call.callId, tool: call.tool, outcome: record.outcome, latencyMs: record.latencyMs, at: at++ });
-      }
-      continue;
-    }
-    speak(action.text);
-    const line = lines[next++];
-    if (action.endCall || line === undefined) break;
-    turn++;
-    events.push({ type: "caller_speech", turn, said: line, heard: line, bargedIn: false, at: at++, durationMs: 1000 });
-  }
-  const calls = events.flatMap((e) => (e.type === "tool_call" ? [e] : []));
-  if (process.env.DUMP_CALLS) for (const e of events) console.log(e.type === "agent_speech" ? `A: ${e.said}` : e.type === "caller_speech" ? `C: ${e.heard}` : e.type === "tool_call" ? `  > ${e.tool} ${JSON.stringify(e.args)}` : e.type === "tool_result" ? `  < ${JSON.stringify(e.outcome).slice(0, 160)}` : "");
-  return {
-    speech: events.flatMap((e) => (e.type === "agent_speech" ? [e.said] : [])),
-    args: (tool: string) => calls.filter((c) => c.tool === tool).map((c) => c.args as Record<string, unknown>),
-  };
+function drive(lines: readonly string[]) {
+  return driveScriptedAgent(loaded, lines, { now: NOW, timezone: TZ });
 }
 
 const PHONE = "Four one five, five five five, oh one oh one.";

@@ -1,79 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { type AgentFlaw, createScriptedAgent, type JsonValue } from "../../agents/index.ts";
-import { type ConversationEvent, type LoadedPack, loadPack, type ScenarioPack } from "../../scenarios/index.ts";
-import { type FaultRule, Rng, type ToolDefinition, ToolWorld } from "../../tools/index.ts";
-
-/** A caller line: what the recogniser heard, or silence. */
-type Line = string | { silenceMs: number };
-
-interface Call {
-  events: ConversationEvent[];
-  world: ToolWorld;
-  speech: string[];
-  tools: string[];
-  args: (tool: string) => Array<Record<string, unknown>>;
-  ended: boolean;
-}
+import { type LoadedPack, loadPack, type ScenarioPack } from "../../scenarios/index.ts";
+import type { FaultRule } from "../../tools/index.ts";
+import { type DriveOptions, type DrivenCall, driveScriptedAgent, type Line } from "../helpers/drive-agent.ts";
 
 const NOW = "2026-03-10T09:05:00";
 const CHICAGO = "America/Chicago";
 
-/**
- * A tiny call loop: the agent's tool calls run against a real ToolWorld over the pack's
- * fixtures, and the caller's lines are fed in as heard text, one per agent turn.
- */
-async function drive(
-  loaded: LoadedPack,
-  lines: readonly Line[],
-  options: { flaws?: AgentFlaw[]; faultPlan?: FaultRule[]; now?: string; timezone?: string; seed?: number } = {},
-): Promise<Call> {
-  const pack: ScenarioPack = loaded.pack;
-  const now = options.now ?? NOW;
-  const timezone = options.timezone ?? CHICAGO;
-  const tools: ToolDefinition[] = loaded.tools;
-  const world = ToolWorld.create({ tools, config: pack.toolsConfig, faultPlan: options.faultPlan ?? [], seed: 1, fixtures: pack.fixtures, now, timezone });
-  const agent = createScriptedAgent();
-  const events: ConversationEvent[] = [];
-  let memory: JsonValue = null;
-  let turn = 1;
-  let next = 0;
-  let at = 0;
-  let ended = false;
-  const speak = (said: string) => events.push({ type: "agent_speech", turn, said, callerHeard: said, interrupted: false, at: at++, durationMs: 1000 });
-  for (let step = 0; step < 80 && !ended; step++) {
-    const view = { pack, now, timezone, events, turn, memory, flaws: options.flaws ?? [] };
-    const { action, memory: nextMemory } = await agent.nextStep(view, Rng.derive(options.seed ?? 1, "agent", step));
-    memory = nextMemory;
-    if (action.kind === "tool_calls") {
-      if (action.text) speak(action.text);
-      for (const call of action.calls) {
-        events.push({ type: "tool_call", turn, callId: call.callId, tool: call.tool, args: call.args, at: at++ });
-        const record = world.call(call.tool, call.args, call.callId);
-        events.push({ type: "tool_result", turn, callId: call.callId, tool: call.tool, outcome: record.outcome, ...(record.fault ? { fault: record.fault } : {}), latencyMs: record.latencyMs, at: at++ });
-      }
-      continue;
-    }
-    speak(action.text);
-    if (action.endCall || world.session.transferredTo || world.session.endedBy) {
-      ended = true;
-      break;
-    }
-    const line = lines[next++];
-    if (line === undefined) break;
-    turn++;
-    if (typeof line === "string") events.push({ type: "caller_speech", turn, said: line, heard: line, bargedIn: false, at: at++, durationMs: 1000 });
-    else events.push({ type: "silence", turn, who: "caller", durationMs: line.silenceMs, at: at++ });
-  }
-  const calls = events.flatMap((e) => (e.type === "tool_call" ? [e] : []));
-  if (process.env.DUMP_CALLS) for (const e of events) console.log(e.type === "agent_speech" ? `A: ${e.said}` : e.type === "caller_speech" ? `C: ${e.heard}` : e.type === "tool_call" ? `  > ${e.tool} ${JSON.stringify(e.args)}` : e.type === "tool_result" ? `  < ${JSON.stringify(e.outcome).slice(0, 200)}` : `  [${e.type}]`);
-  return {
-    events,
-    world,
-    speech: events.flatMap((e) => (e.type === "agent_speech" ? [e.said] : [])),
-    tools: calls.map((c) => c.tool),
-    args: (tool) => calls.filter((c) => c.tool === tool).map((c) => c.args as Record<string, unknown>),
-    ended,
-  };
+type Call = DrivenCall;
+
+function drive(loaded: LoadedPack, lines: readonly Line[], options: Partial<DriveOptions> = {}): Promise<Call> {
+  return driveScriptedAgent(loaded, lines, { now: NOW, timezone: CHICAGO, ...options });
 }
 
 /** Voice form: words for numbers, no markup, one question, within the pack's word limit. */
