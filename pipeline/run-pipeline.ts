@@ -421,18 +421,7 @@ async function putScoresInRunOrder(store: RunStore, records: ReadonlyMap<string,
   const rank = new Map<string, number>();
   for (const record of records.values()) if (record.accepted) rank.set(record.scenario.id, rank.size);
   const scenarioRank = (s: Score) => rank.get(s.scenarioId) ?? Number.MAX_SAFE_INTEGER;
-  const byRunOrder = (a: Score, b: Score) => scenarioRank(a) - scenarioRank(b) || conversationCandidate(a.conversationId) - conversationCandidate(b.conversationId);
-  const all: Score[] = [];
-  const counts = { skipped: 0 };
-  let isInOrder = true;
-  for await (const { record, isVerbatim } of store.readChecked(RUN_FILES.scores, Score, counts)) {
-    const previous = all.at(-1);
-    if (!isVerbatim || (previous && byRunOrder(previous, record) > 0)) isInOrder = false;
-    all.push(record);
-  }
-  if (isInOrder && counts.skipped === 0) return;
-  all.sort(byRunOrder);
-  store.rewrite(RUN_FILES.scores, all);
+  await store.putInOrder(RUN_FILES.scores, Score, (a, b) => scenarioRank(a) - scenarioRank(b) || conversationCandidate(a.conversationId) - conversationCandidate(b.conversationId));
 }
 
 /** The candidate index of a conversation id `<scenario>#<candidate>`. */

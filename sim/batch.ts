@@ -229,24 +229,7 @@ async function canonicalise(store: RunStore, items: readonly BatchItem[]): Promi
   const order = new Map(items.map((item, index) => [conversationId(item), index]));
   const lines = await putConversationsInOrder(store.path(RUN_FILES.conversations), order, (write) => store.rewriteWith(RUN_FILES.conversations, write));
   const rank = (id: string) => order.get(id) ?? Number.MAX_SAFE_INTEGER;
-  const counts = { skipped: 0 };
-  const forks: ForkedReplies[] = [];
-  let isCanonical = true;
-  const seenForks = new Set<string>();
-  for await (const { record, isVerbatim } of store.readChecked(RUN_FILES.forks, ForkedReplies, counts)) {
-    if (seenForks.has(record.id)) {
-      isCanonical = false;
-      continue;
-    }
-    seenForks.add(record.id);
-    const previous = forks.at(-1);
-    if (!isVerbatim || (previous && rank(previous.conversationId) > rank(record.conversationId))) isCanonical = false;
-    forks.push(record);
-  }
-  if (!isCanonical || counts.skipped > 0) {
-    forks.sort((a, b) => rank(a.conversationId) - rank(b.conversationId));
-    store.rewrite(RUN_FILES.forks, forks);
-  }
+  await store.putInOrder(RUN_FILES.forks, ForkedReplies, (a, b) => rank(a.conversationId) - rank(b.conversationId), (fork) => fork.id);
   return lines;
 }
 

@@ -118,6 +118,32 @@ export class RunStore {
   }
 
   /** Replaces a whole file atomically (write then rename), e.g. to put lines in canonical order. */
+  /**
+   * Puts a JSONL file in `compare` order, keeping the first record of each `key` (when given), and
+   * rewrites it only when it is not so already: out of order, a duplicate, or a torn or invalid
+   * line, or one that is not what the schema reads back.
+   */
+  async putInOrder<S extends z.ZodType>(file: string, schema: S, compare: (a: z.infer<S>, b: z.infer<S>) => number, key?: (record: z.infer<S>) => string): Promise<void> {
+    const counts = { skipped: 0 };
+    const records: Array<z.infer<S>> = [];
+    const seen = new Set<string>();
+    let isInOrder = true;
+    for await (const { record, isVerbatim } of this.readChecked(file, schema, counts)) {
+      const id = key?.(record);
+      if (id !== undefined && seen.has(id)) {
+        isInOrder = false;
+        continue;
+      }
+      if (id !== undefined) seen.add(id);
+      const previous = records.at(-1);
+      if (!isVerbatim || (previous !== undefined && compare(previous, record) > 0)) isInOrder = false;
+      records.push(record);
+    }
+    if (isInOrder && counts.skipped === 0) return;
+    records.sort(compare);
+    this.rewrite(file, records);
+  }
+
   rewrite(file: string, records: readonly unknown[]): void {
     this.#closeFd(file);
     writeAtomic(this.path(file), records.map((r) => `${JSON.stringify(r)}\n`).join(""));
