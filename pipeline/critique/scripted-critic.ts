@@ -16,9 +16,11 @@ export function critiqueScenario(scenario: Scenario, { pack, existing }: { pack:
   const flags: CritiqueFlag[] = [];
   const intent = pack.agent.intents.find((i) => i.id === scenario.goal.intent);
   const underspecified = scenario.complications.some((c) => c.kind === "underspecified");
+  // A caller who is not the account holder is to be turned away before any slot is asked.
+  const thirdParty = scenario.complications.some((c) => c.kind === "wrong_person") || scenario.hiddenFacts.accountHolder !== undefined;
   const requiredSlots = intent?.slots.filter((s) => s.required) ?? [];
-  if (requiredSlots.length > 0 && requiredSlots.every((s) => scenario.goal.slots[s.name] === undefined) && !underspecified) {
-    flags.push({ kind: "vague", reason: `a ${scenario.goal.intent} call with none of its slots (${requiredSlots.map((s) => s.name).join(", ")}) and no underspecified move` });
+  if (requiredSlots.length > 0 && requiredSlots.every((s) => scenario.goal.slots[s.name] === undefined) && !underspecified && !thirdParty) {
+    flags.push({ kind: "vague", reason: `a ${scenario.goal.intent} call with none of its slots (${requiredSlots.map((s) => s.name).join(", ")}) and no underspecified or wrong_person move` });
   }
   if (scenario.goal.description.split(/\s+/).length < 3) flags.push({ kind: "vague", reason: "the goal description is too short to play" });
   const signature = scenarioSignature(scenario);

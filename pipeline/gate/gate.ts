@@ -108,12 +108,15 @@ export function unsatisfiableExpectations(scenario: Scenario, pack: ScenarioPack
   for (const assertion of scenario.expectations.finalState) {
     const expectedSlot = assertion.expect?.slotId;
     if (typeof expectedSlot === "string") {
-      const slot = (fixtures.slots ?? []).find((s) => s.id === expectedSlot);
-      if (!slot) return `expects slot ${expectedSlot}, which the calendar does not have`;
-      if (slot.status !== "open") return `expects slot ${expectedSlot}, which is not open`;
-      const start = DateTime.fromISO(String(slot.start));
+      // A pack may keep its own calendar under any name: only the built-in one's rules are known here.
+      const calendar = fixtures.slots ?? [];
+      const slot = calendar.find((s) => s.id === expectedSlot);
+      const elsewhere = Object.values(fixtures).some((records) => Array.isArray(records) && records.some((r) => r?.id === expectedSlot));
+      if (!slot && !elsewhere && calendar.length > 0) return `expects slot ${expectedSlot}, which no fixture collection has`;
+      if (slot && slot.status !== "open") return `expects slot ${expectedSlot}, which is not open`;
+      const start = DateTime.fromISO(String(slot?.start));
       const now = DateTime.fromISO(scenario.clock.now, { zone: scenario.clock.timezone });
-      if (start.isValid && start < now) return `expects slot ${expectedSlot}, which is in the past`;
+      if (slot && start.isValid && start < now) return `expects slot ${expectedSlot}, which is in the past`;
     }
     const id = assertion.where.id;
     if (typeof id === "string" && !(fixtures[assertion.collection] ?? []).some((r) => r.id === id)) {

@@ -9,6 +9,7 @@ import {
   toSftRow,
   toTrlSftRow,
   toxicityOf,
+  unsatisfiableExpectations,
 } from "../../pipeline/index.ts";
 import { OpenAISftRow, type Scenario, TrlSftRow, validateScenarioReferences } from "../../scenarios/index.ts";
 import { cleanEvents, conversation, scenario } from "../fixtures/judge-fixtures.ts";
@@ -107,6 +108,9 @@ describe("critic and gate", () => {
     const context = { pack: miniPack, existing: [scenario] };
     const vague = await critic.critique(variant({ goal: { intent: "book", slots: {}, description: "Book" } }), context);
     expect(vague.flags.map((f) => f.kind)).toContain("vague");
+    // Someone calling about another person's account is turned away before any slot: not vague.
+    const forSpouse = await critic.critique(variant({ goal: { intent: "book", slots: {}, description: "Book a visit for my husband" }, complications: [{ kind: "wrong_person", relation: "spouse" }] }), context);
+    expect(forSpouse.flags.map((f) => f.kind)).not.toContain("vague");
     const twin = await critic.critique(variant({}), context);
     expect(twin.flags.map((f) => f.kind)).toContain("redundant");
     const offDomain = await critic.critique(variant({ goal: { intent: "order_pizza", slots: { size: "large" }, description: "Order a large pizza" } }), context);
@@ -131,6 +135,13 @@ describe("critic and gate", () => {
     expect(unsatisfiable).toMatchObject({ ok: false, check: "constraints" });
     expect(unknown).toMatchObject({ ok: false });
     expect(fine).toMatchObject({ ok: true });
+  });
+
+  it("holds an expected slot to the pack's own calendar collection, and to the built-in one only where it is used", () => {
+    const expectSlot = (slotId: string) => ({ ...scenario, expectations: { ...scenario.expectations, finalState: [{ collection: "appointments", where: {}, expect: { slotId } }] } });
+    const ownCalendar = { ...miniPack, fixtures: { ...miniPack.fixtures, slots: [], sessions: [{ id: "PT-2", start: "2026-03-12T10:00:00" }] } } as typeof miniPack;
+    expect(unsatisfiableExpectations(expectSlot("PT-2"), ownCalendar)).toBeUndefined();
+    expect(unsatisfiableExpectations(expectSlot("PT-2"), miniPack)).toMatch(/expects slot PT-2, which no fixture collection has/);
   });
 
   it("stops accepting a difficulty once it has its share", () => {
