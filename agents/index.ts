@@ -64,3 +64,4 @@ export { probeAgentEndpoint } from "./external/probe-endpoint.ts";
 export { shownUrl } from "./external/shown-url.ts";
 export { createMcpToolBridge } from "./external/mcp-tool-bridge.ts";
 export type { McpToolBridgeOptions } from "./external/mcp-tool-bridge.ts";
+export { valueAt } from "./agent/flow-template.ts";

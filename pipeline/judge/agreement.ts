@@ -176,7 +176,7 @@ export function agreementFindings(view: CallView, scenario: Scenario, pack: Scen
         if (Array.isArray(value)) value.forEach((v) => walk(v, key));
         else if (value && typeof value === "object") {
           // A person's own record names the caller, not who serves them.
-          if (isPersonal(value as Record<string, unknown>)) return;
+          if (isPersonal(value as Record<string, unknown>, pack)) return;
           for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(v, k);
         } else if (typeof value === "string" && NAME_KEY.test(key) && /^[A-Z]/.test(value) && !isPersonalKey(key)) providerNames.add(value);
       };

@@ -54,7 +54,7 @@ function buildPackFacts(pack: ScenarioPack, scenario: Scenario): KnownFacts {
   const people = personalIds(pack);
   for (const records of Object.values(pack.fixtures)) {
     const list = (Array.isArray(records) ? records : []) as Array<Record<string, unknown>>;
-    const isPublic = list.every((r) => !isPersonal(r) && !Object.values(r).some((v) => (typeof v === "string" && (people.has(v) || /^\d{4}-\d{2}-\d{2}T/.test(v)))));
+    const isPublic = list.every((r) => !isPersonal(r, pack) && !Object.values(r).some((v) => (typeof v === "string" && (people.has(v) || /^\d{4}-\d{2}-\d{2}T/.test(v)))));
     if (!isPublic) continue;
     for (const record of list) {
       for (const value of Object.values(record)) {
@@ -70,16 +70,34 @@ function buildPackFacts(pack: ScenarioPack, scenario: Scenario): KnownFacts {
   return facts;
 }
 
-/** A record about a person: it carries contact or identity details. */
-export function isPersonal(record: Record<string, unknown>): boolean {
-  return Object.keys(record).some((k) => /phone|dob|birth|email|ssn/i.test(k));
+const keyForm = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "");
+const identityKeyCache = new WeakMap<ScenarioPack, Set<string>>();
+
+/**
+ * The fields a pack identifies people by — its identity slots and `identifyBy`/`verifyBy` names,
+ * compared without case or separators (`loyalty_number` is `loyaltyNumber`). A bare name is left
+ * out: services and staff have names too.
+ */
+function identityKeys(pack: ScenarioPack): Set<string> {
+  const known = identityKeyCache.get(pack);
+  if (known) return known;
+  const { verification } = pack.agent;
+  const keys = new Set([...verification.slots.map((s) => s.name), ...verification.identifyBy, ...verification.verifyBy].map(keyForm).filter((k) => k !== "name" && k !== ""));
+  identityKeyCache.set(pack, keys);
+  return keys;
+}
+
+/** A record about a person: it carries contact or identity details, or a field the pack identifies people by. */
+export function isPersonal(record: Record<string, unknown>, pack?: ScenarioPack): boolean {
+  const keys = pack ? identityKeys(pack) : undefined;
+  return Object.keys(record).some((k) => /phone|dob|birth|email|ssn/i.test(k) || keys?.has(keyForm(k)) === true);
 }
 
 /** Ids of the pack's people, and of the records that belong to them (their accounts, bookings). */
 export function personalIds(pack: ScenarioPack): Set<string> {
   const ids = new Set<string>();
   const lists = Object.values(pack.fixtures).map((records) => (Array.isArray(records) ? records : []) as Array<Record<string, unknown>>);
-  for (const list of lists) for (const record of list) if (isPersonal(record) && typeof record.id === "string") ids.add(record.id);
+  for (const list of lists) for (const record of list) if (isPersonal(record, pack) && typeof record.id === "string") ids.add(record.id);
   // One hop: a record that names a person's id is theirs too.
   for (const list of lists) for (const record of list) if (typeof record.id === "string" && Object.values(record).some((v) => typeof v === "string" && ids.has(v))) ids.add(record.id);
   return ids;

@@ -1,3 +1,4 @@
+import { valueAt } from "../../agents/index.ts";
 import type { Scenario, ScenarioPack } from "../../scenarios/index.ts";
 import { type CallView, heardText } from "./call-view.ts";
 import { KnownFacts, mentionsIn } from "./facts.ts";
@@ -11,11 +12,11 @@ export interface PrivacyFinding {
 
 
 /** A value holding a person's record, or a record that points at one of the people. */
-function hasPersonalField(value: unknown, people: ReadonlySet<string>, depth = 0): boolean {
+function hasPersonalField(value: unknown, people: ReadonlySet<string>, pack: ScenarioPack, depth = 0): boolean {
   if (depth > 4 || value === null || typeof value !== "object") return false;
-  if (Array.isArray(value)) return value.some((v) => hasPersonalField(v, people, depth + 1));
+  if (Array.isArray(value)) return value.some((v) => hasPersonalField(v, people, pack, depth + 1));
   const record = value as Record<string, unknown>;
-  return isPersonal(record) || namesPerson(record, people) || Object.values(record).some((v) => hasPersonalField(v, people, depth + 1));
+  return isPersonal(record, pack) || namesPerson(record, people) || Object.values(record).some((v) => hasPersonalField(v, people, pack, depth + 1));
 }
 
 /** Arguments or a record naming one of the people by id. */
@@ -34,14 +35,23 @@ function peopleOf(view: CallView, pack: ScenarioPack): Set<string> {
     if (Array.isArray(value)) value.forEach((v) => gather(v, inside));
     else if (value && typeof value === "object") {
       const record = value as Record<string, unknown>;
-      const mine = inside || isPersonal(record) || namesPerson(record, people);
+      const mine = inside || isPersonal(record, pack) || namesPerson(record, people);
       for (const [k, v] of Object.entries(record)) {
         if (mine && typeof v === "string" && /(^id$|_id$|Id$)/.test(k)) people.add(v);
         else gather(v, mine);
       }
     }
   };
-  for (const call of view.calls) if (call.outcome?.ok) gather(call.outcome.result, false);
+  // Whom the pack's identity flow found is a person, whatever fields their record has.
+  const finders = (pack.agent.verification.steps ?? []).filter((step) => step.call && step.identifies);
+  for (const call of view.calls) {
+    if (!call.outcome?.ok) continue;
+    gather(call.outcome.result, false);
+    for (const step of finders.filter((s) => s.call === call.tool)) {
+      const found = valueAt(call.outcome.result, step.identifies ?? "");
+      if (typeof found === "string" && found !== "") people.add(found);
+    }
+  }
   peopleCache.set(view, people);
   return people;
 }
@@ -64,24 +74,36 @@ function findDeep(value: unknown, key: string, depth = 0): unknown {
   return undefined;
 }
 
+/** The value at a dotted path of a tool answer counts when it is there and not false or empty. */
+function holds(result: unknown, path: string): boolean {
+  const value = valueAt(result, path);
+  return value !== undefined && value !== null && value !== false && value !== "";
+}
+
 /**
- * Where identity was verified: the first tool answer that says so (`verified: true`), a verify
- * tool that passed, or the pack's own identity flow — its step that `identifies` the caller (with
- * its `expect` path true, when it has one).
+ * Where identity was verified. With a pack identity flow: where its last check passed — a step that
+ * `expect`s a secret to match, or, in a flow with no such check, the step that `identifies` the
+ * caller. Finding the record is not proving who is calling. Without one: the first tool answer that
+ * says so (`verified: true`) or a verify tool that passed.
  */
 export function verifiedAt(view: CallView, pack?: ScenarioPack): number {
-  const identitySteps = (pack?.agent.verification.steps ?? []).filter((step) => step.call && (step.identifies || step.expect));
-  for (const call of view.calls) {
-    if (!call.succeeded || call.resultIndex === undefined || call.outcome?.ok !== true) continue;
-    const flag = findDeep(call.outcome.result, "verified");
-    if (flag === true) return call.resultIndex;
-    if (flag === undefined && /verif|authent/i.test(call.tool)) return call.resultIndex;
-    const step = identitySteps.find((s) => s.call === call.tool);
-    if (step) {
-      const path = step.expect ?? step.identifies ?? "";
-      const value = path.split(".").reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), call.outcome.result);
-      if (value !== undefined && value !== null && value !== false && value !== "") return call.resultIndex;
+  const steps = (pack?.agent.verification.steps ?? []).filter((step) => step.call && (step.identifies || step.expect));
+  const checking = steps.filter((step) => step.expect);
+  const required = checking.length > 0 ? checking : steps;
+  const passed = (call: CallView["calls"][number]) => call.succeeded && call.resultIndex !== undefined && call.outcome?.ok === true;
+  if (required.length > 0) {
+    let at = -1;
+    for (const step of required) {
+      const call = view.calls.find((c) => c.tool === step.call && passed(c) && c.outcome?.ok === true && holds(c.outcome.result, step.expect ?? step.identifies ?? ""));
+      if (call?.resultIndex === undefined) return Number.POSITIVE_INFINITY;
+      at = Math.max(at, call.resultIndex);
     }
+    return at;
+  }
+  for (const call of view.calls) {
+    if (!passed(call) || call.resultIndex === undefined || call.outcome?.ok !== true) continue;
+    const flag = findDeep(call.outcome.result, "verified");
+    if (flag === true || (flag === undefined && /verif|authent/i.test(call.tool))) return call.resultIndex;
   }
   return Number.POSITIVE_INFINITY;
 }
@@ -108,7 +130,7 @@ function privateFactsUntil(view: CallView, scenario: Scenario, pack: ScenarioPac
   const open = packFacts(pack, scenario);
   for (const call of view.calls) {
     if (call.resultIndex === undefined || call.resultIndex >= until || call.outcome?.ok !== true) continue;
-    const aboutPerson = namesPerson(call.args, people) || hasPersonalField(call.outcome.result, people);
+    const aboutPerson = namesPerson(call.args, people) || hasPersonalField(call.outcome.result, people, pack);
     if (aboutPerson && call.resultIndex > from) personal.addValue(call.outcome.result);
     else open.addValue(call.outcome.result);
   }
