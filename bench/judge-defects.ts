@@ -90,15 +90,19 @@ export function makeDefects(conversation: Conversation, scenario: Scenario, pack
     const pattern = new RegExp(phrase.match, "i");
     const at = view.agent.find(({ event }) => pattern.test(event.said));
     if (!at) continue;
-    const sentences = at.event.said.split(/(?<=[.?!])\s+/);
-    const kept = sentences.filter((s) => !pattern.test(s)).join(" ") || "Thank you.";
-    add("missing_disclosure", `dropped the ${phrase.id} phrase`, setSpeech(conversation, at.index, kept));
     const target = obligation.rule.before ? view.calls.find((c) => c.tool === obligation.rule.before && c.index > at.index) : undefined;
+    // Every saying of the phrase before its deadline goes: a read-back said again after a
+    // correction would otherwise still carry it, and the copy would not be a defect at all.
+    let dropped = conversation;
+    for (const { index, event } of view.agent) {
+      if (!pattern.test(event.said) || (target && index > target.index)) continue;
+      dropped = setSpeech(dropped, index, event.said.split(/(?<=[.?!])\s+/).filter((s) => !pattern.test(s)).join(" ") || "Thank you.");
+    }
+    add("missing_disclosure", `dropped the ${phrase.id} phrase`, dropped);
     const laterTurn = target ? agentTurnsAfter(conversation, target.resultIndex ?? target.index)[0] : agentTurnsAfter(conversation, at.index).at(-1);
     if (laterTurn !== undefined && laterTurn !== at.index) {
-      const moved = setSpeech(conversation, at.index, kept);
-      const later = moved.events[laterTurn] as Speech;
-      add("late_disclosure", `moved the ${phrase.id} phrase after ${obligation.rule.before ?? "the details"}`, setSpeech(moved, laterTurn, `${later.said} ${phrase.text}`));
+      const later = dropped.events[laterTurn] as Speech;
+      add("late_disclosure", `moved the ${phrase.id} phrase after ${obligation.rule.before ?? "the details"}`, setSpeech(dropped, laterTurn, `${later.said} ${phrase.text}`));
     }
   }
 
