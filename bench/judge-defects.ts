@@ -4,6 +4,7 @@
 import { speakMoney, speakTime } from "../agents/index.ts";
 import { scoreConversation } from "../pipeline/index.ts";
 import { viewOf } from "../pipeline/judge/call-view.ts";
+import { asksYesOrNo, toolsNeedingConsent } from "../pipeline/judge/consent.ts";
 import { mentionsIn } from "../pipeline/judge/facts.ts";
 import { firstDisclosure, verifiedAt } from "../pipeline/judge/privacy.ts";
 import { refusalVerdicts } from "../pipeline/judge/refusal.ts";
@@ -28,6 +29,7 @@ export const DEFECT_CLASSES = [
   "invented_time",
   "contradicted_tool",
   "tool_loop",
+  "acted_without_consent",
 ] as const;
 export type DefectClass = (typeof DEFECT_CLASSES)[number];
 
@@ -103,6 +105,22 @@ export function makeDefects(conversation: Conversation, scenario: Scenario, pack
     if (laterTurn !== undefined && laterTurn !== at.index) {
       const later = dropped.events[laterTurn] as Speech;
       add("late_disclosure", `moved the ${phrase.id} phrase after ${obligation.rule.before ?? "the details"}`, setSpeech(dropped, laterTurn, `${later.said} ${phrase.text}`));
+    }
+  }
+
+  // Acted without a yes: the caller's answer to the read-back becomes a hesitation.
+  const guarded = toolsNeedingConsent(pack);
+  const guardedCall = view.calls.find((c) => guarded.has(c.tool) && c.succeeded);
+  if (guardedCall) {
+    const question = view.agent.findLast(({ index, event }) => index < guardedCall.index && asksYesOrNo(event.said));
+    const answers = view.caller.filter(({ index }) => index > (question?.index ?? Number.POSITIVE_INFINITY) && index < guardedCall.index);
+    if (question && answers.length > 0) {
+      const edited = copy(conversation);
+      for (const { index } of answers) {
+        const event = edited.events[index] as Extract<ConversationEvent, { type: "caller_speech" }>;
+        edited.events[index] = { ...event, said: "Hmm, let me think about it.", heard: "Hmm, let me think about it." };
+      }
+      add("acted_without_consent", `${guardedCall.tool} after "let me think about it"`, edited);
     }
   }
 

@@ -182,6 +182,26 @@ describe("identity is verified where the pack's flow checks a secret", () => {
   });
 });
 
+describe("an action the pack reads back needs the caller's yes", () => {
+  const answered = (answer: string) => cleanEvents().map((e) => (e.type === "caller_speech" && e.said === "Yes, please." ? { ...e, said: answer, heard: answer } : e));
+
+  it("fails a booking after the caller only hesitated, and passes one after a yes in any words", () => {
+    expect(failing(conversation(answered("Hmm, let me think about it.")))).toContain("confirmed_before_action");
+    expect(failing(conversation(answered("That works for me.")))).not.toContain("confirmed_before_action");
+  });
+
+  it("does not take a question for a value, or 'anything else?', as the read-back", () => {
+    const events = answered("Yes, please.");
+    const booking = events.findIndex((e) => e.type === "tool_call" && e.tool === "book_appointment");
+    events.splice(booking, 0, agentLine(4, "And a phone number in case we need to reach you?"), callerLine(4, "Three one two, five five five, oh one four seven."));
+    expect(failing(conversation(events))).not.toContain("confirmed_before_action");
+    const noReadBack = answered("Yes, I'd also like a cleaning.");
+    const question = noReadBack.findIndex((e) => e.type === "agent_speech" && e.said.endsWith("Does that work?"));
+    noReadBack[question] = { ...(noReadBack[question] as Extract<ConversationEvent, { type: "agent_speech" }>), said: "Thank you. Is there anything else I can help you with?" };
+    expect(failing(conversation(noReadBack))).toContain("confirmed_before_action");
+  });
+});
+
 describe("a refused figure, not the allowed one, is compliance", () => {
   const pack: ScenarioPack = {
     ...miniPack,
