@@ -199,7 +199,8 @@ const YEAR = `(?:\\d{4}|(?:nineteen|ninety|ninteen|nine|twenty|two)${JUNK}${YEAR
 const RESTART = "(?:[a-z]+[—–]\\s*)?";
 // A month as the agent's date reader takes it: its first three letters ("Aprel" is April).
 const MONTH = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?";
-export const SPOKEN_DATE = new RegExp(`\\b(${MONTH})(?![a-z])(?:${JUNK}${RESTART}(${DAY_WORD}))?${GAP_WORDS}(${RESTART}${YEAR})\\b`, "gi");
+// A month said twice over a restart ("April— April twelfth") is one date: its day is not a gap word.
+export const SPOKEN_DATE = new RegExp(`\\b(?:${MONTH}[—–]\\s*)?(${MONTH})(?![a-z])(?:${JUNK}${RESTART}(${DAY_WORD}))?${GAP_WORDS}(${RESTART}${YEAR})\\b`, "gi");
 
 /** "March third, nineteen eighty-two" (or "March 3, 1982" when the original was written). */
 export function sayDob(iso: string, isWritten: boolean, hasDay: boolean): string {

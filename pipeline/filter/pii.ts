@@ -92,19 +92,22 @@ export class Pseudonymizer {
   }
 
   /**
-   * Registers the phone numbers a value holds before anything is replaced, so a number not in the
-   * fixtures that is said in pieces ("three one two" in one turn, the rest in the next) gets the
-   * same fake in every piece, whichever piece comes first.
+   * Registers the phone numbers and names a value holds before anything is replaced, so a number
+   * not in the fixtures that is said in pieces ("three one two" in one turn, the rest in the next)
+   * gets the same fake in every piece, whichever piece comes first, and a name the caller said
+   * before a tool was called with it gets the fake the argument gets.
    */
   learn(value: unknown): void {
-    const walkValue = (v: unknown): void => {
+    const walkValue = (v: unknown, key = ""): void => {
       if (typeof v === "string") {
+        // A name in a tool's arguments or answer is learnt before the speech that said it is rewritten.
+        if (key && classifyField(key, v) === "name") this.#learnName(v);
         const runs = findDigitRuns(v);
         for (const run of runs) if (run.digits.length >= 4 && !this.#digits.has(run.digits)) this.#fakeForRun(run.digits, run.isSpoken, v.slice(run.start, run.end));
         const joined = runs.map((r) => r.digits).join("");
         if (runs.length > 1 && joined.length === 10 && !this.#digits.has(joined)) this.#fakeDigitsFor(joined, "phone");
-      } else if (Array.isArray(v)) v.forEach(walkValue);
-      else if (v && typeof v === "object") Object.values(v).forEach(walkValue);
+      } else if (Array.isArray(v)) v.forEach((item) => walkValue(item, key));
+      else if (v && typeof v === "object") for (const [k, item] of Object.entries(v)) walkValue(item, k);
     };
     walkValue(value);
   }
@@ -129,15 +132,21 @@ export class Pseudonymizer {
       const digits = phoneDigits(text);
       if (digits.length === 10 && !this.#fakeDigitValues.has(digits)) return this.#record("phone", text, this.#replaceDigitsIn(text, this.#fakeDigitsFor(digits, "phone")));
     }
+    if (kind === "name") this.#learnName(text);
+    return this.text(text);
+  }
+
+  /**
+   * A person the pack does not know (a generated caller, or a name as misheard) named in a record or
+   * an argument: fake its tokens too. A name the pack holds outside its people (a provider, a
+   * creditor) is no one's to hide.
+   */
+  #learnName(text: string): void {
     const words = text.split(/\s+/).filter((w) => /^[A-Z][a-z'’-]+$/.test(w));
     const isKnownWord = (w: string) => this.#catalog.nameTokens.has(w.toLowerCase()) || this.#usedFakes.has(w);
-    if (kind === "name" && !this.#hasKnownName(text) && !words.some(isKnownWord)) {
-      // A person the pack does not know (a generated caller) named in a record: fake the tokens too.
-      // A name the pack holds outside its people (a provider, a creditor) is no one's to hide.
-      for (const [i, w] of words.entries()) this.#fakeName(w, i === 0 ? FIRST : LAST);
-      this.#rebuildNameRegex();
-    }
-    return this.text(text);
+    if (words.length === 0 || this.#hasKnownName(text) || words.some(isKnownWord)) return;
+    for (const [i, w] of words.entries()) this.#fakeName(w, i === 0 ? FIRST : LAST);
+    this.#rebuildNameRegex();
   }
 
   text(input: string): string {

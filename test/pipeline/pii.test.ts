@@ -62,6 +62,26 @@ describe("one entity map per call", () => {
     expect(zip?.type === "caller_speech" && parseDigits(zip.heard)).toBe(verify.args.zip);
   });
 
+  it("keeps the day of a birth date whose month was said twice over a restart", () => {
+    const p = new Pseudonymizer(packs.collections, "denise#0");
+    const dob = "1979-05-14";
+    const events = [caller(1, "May— May fourteenth, nineteen seventy-nine."), call(1, "c1", "verify_identity", { customer_id: "CUS-1", dob })];
+    const clean = p.conversation(conversation(events));
+    const spoken = clean.events[0];
+    const args = (clean.events[1] as { args: { dob: string } }).args;
+    expect(args.dob).not.toBe(dob);
+    expect(spoken?.type === "caller_speech" && parseDob(spoken.heard)).toBe(args.dob);
+  });
+
+  it("gives a name the caller said before a tool got it the argument's fake", () => {
+    const p = new Pseudonymizer(packs.collections, "misheard#0");
+    const events = [caller(1, "Sure, it's Pecker."), call(1, "c1", "check_last_name", { member_id: "CUS-1", last_name: "Pecker" })];
+    const clean = p.conversation(conversation(events));
+    const fake = (clean.events[1] as { args: { last_name: string } }).args.last_name;
+    expect(fake).not.toBe("Pecker");
+    expect(clean.events[0]?.type === "caller_speech" && clean.events[0].heard).toBe(`Sure, it's ${fake}.`);
+  });
+
   it("keeps a number said in pieces over two turns one number", () => {
     const p = new Pseudonymizer(packs.clinic, "split#0");
     const clean = p.conversation(
