@@ -1,5 +1,6 @@
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import type { ChatOpenAICompletions } from "@langchain/openai";
+import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import { VoicesimError } from "../../scenarios/index.ts";
 import { checkedFetch, ResponseFault } from "./checked-fetch.ts";
 import { MODEL_ERROR_HINTS, ModelCallError, type ModelErrorKind, RETRYABLE_KINDS } from "./model-call-error.ts";
@@ -92,7 +93,6 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   }
   const key = apiKey ?? "not-needed-for-local-servers";
   const scrub = secretScrubber([apiKey, ...urlSecrets]);
-  const attemptTimer = options.attemptTimer ?? sleep;
   const now = options.now ?? Date.now;
   const endpoint = options.baseUrl ? splitQuery(options.baseUrl) : {};
   const maxRetries = options.maxRetries ?? 3;
@@ -121,6 +121,9 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         ...(maxTokens !== undefined ? { maxTokens } : {}),
         configuration: { ...endpoint, ...(options.headers ? { defaultHeaders: options.headers } : {}), maxRetries: 0, fetch: checkedFetch },
       });
+      // Retries are ours (callWithRetries), so LangChain's queue and retry wrapper around each
+      // request would only cost CPU: the request runs as it is.
+      model.caller = directCaller();
       models.set(id, model);
     }
     return model;
@@ -131,28 +134,25 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
    * cut off after `timeoutMs` like one that never answers, and the caller's abort ends it at once.
    */
   const attemptWithDeadline = async (request: ChatRequest, cacheKey: string, signal: AbortSignal | undefined): Promise<ChatResponse> => {
+    if (signal?.aborted) throw signal.reason ?? new Error("aborted");
     const attempt = new AbortController();
     const onAbort = () => attempt.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
-    const clock = new AbortController();
     let hasTimedOut = false;
-    attemptTimer(timeoutMs, clock.signal).then(
-      () => {
-        if (clock.signal.aborted) return;
-        hasTimedOut = true;
-        attempt.abort(new AttemptTimeout(timeoutMs));
-      },
-      () => {},
-    );
+    const timeOut = () => {
+      hasTimedOut = true;
+      attempt.abort(new AttemptTimeout(timeoutMs));
+    };
+    // A plain timer unless a test brings its own clock: a second AbortController and a promise
+    // per attempt were a visible share of a request's CPU at a few hundred requests a second.
+    const endClock = options.attemptTimer ? startTestClock(options.attemptTimer, timeoutMs, timeOut) : startTimer(timeoutMs, timeOut);
     try {
-      if (signal?.aborted) throw signal.reason ?? new Error("aborted");
       return await callOnce(request, cacheKey, attempt.signal);
     } catch (error) {
       if (hasTimedOut && !signal?.aborted) throw new AttemptTimeout(timeoutMs);
       throw error;
     } finally {
-      // A plain reason: abort() without one builds a DOMException (a stack trace) per attempt.
-      clock.abort(ATTEMPT_ENDED);
+      endClock();
       signal?.removeEventListener("abort", onAbort);
     }
   };
@@ -260,6 +260,37 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
 }
 
 const ATTEMPT_ENDED = "attempt ended";
+
+/**
+ * LangChain's AsyncCaller without its queue and retry loop: a promise queue, a p-retry wrapper and
+ * a race per request, for retries that are off here (maxRetries 0) and concurrency that is not
+ * limited. Errors reach callWithRetries as the SDK threw them.
+ */
+function directCaller(): AsyncCaller {
+  const caller = new AsyncCaller({ maxRetries: 0 });
+  caller.call = (callable, ...args) => callable(...args);
+  caller.callWithOptions = (_options, callable, ...args) => callable(...args);
+  return caller;
+}
+
+/** An attempt's deadline on a plain timer; the returned function ends it. */
+function startTimer(ms: number, onTimeout: () => void): () => void {
+  const timer = setTimeout(onTimeout, ms);
+  return () => clearTimeout(timer);
+}
+
+/** An attempt's deadline on an injected clock (tests), abandoned through its signal. */
+function startTestClock(attemptTimer: (ms: number, signal: AbortSignal) => Promise<void>, ms: number, onTimeout: () => void): () => void {
+  const clock = new AbortController();
+  attemptTimer(ms, clock.signal).then(
+    () => {
+      if (!clock.signal.aborted) onTimeout();
+    },
+    () => {},
+  );
+  // A plain reason: abort() without one builds a DOMException (a stack trace) per attempt.
+  return () => clock.abort(ATTEMPT_ENDED);
+}
 
 // Read once, as LangSmith documents tracing variables as set before a process starts.
 const isTracing = isTracingRequested();
