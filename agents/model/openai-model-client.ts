@@ -100,6 +100,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const wait = options.sleep ?? sleep;
   const cache = options.cacheDir ? ResponseCache.open(options.cacheDir) : undefined;
   const inFlight = new Map<string, Promise<ChatResponse>>();
+  const clientStops: Stops = options.signal ? [options.signal] : [];
   const models = new Map<string, ChatOpenAICompletions>();
   // Servers without json_schema support (older vLLM, llama.cpp) get json_object plus the schema
   // in the prompt, from the first refusal on, for the rest of this client's life.
@@ -133,11 +134,12 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
    * One attempt under its own deadline: a server that sends headers and then stalls the body is
    * cut off after `timeoutMs` like one that never answers, and the caller's abort ends it at once.
    */
-  const attemptWithDeadline = async (request: ChatRequest, cacheKey: string, signal: AbortSignal | undefined): Promise<ChatResponse> => {
-    if (signal?.aborted) throw signal.reason ?? new Error("aborted");
+  const attemptWithDeadline = async (request: ChatRequest, cacheKey: string, stops: Stops): Promise<ChatResponse> => {
+    const stopped = stoppedBy(stops);
+    if (stopped) throw stopped.reason ?? new Error("aborted");
     const attempt = new AbortController();
-    const onAbort = () => attempt.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const onAbort = (event: Event) => attempt.abort((event.target as AbortSignal).reason);
+    for (const stop of stops) stop.addEventListener("abort", onAbort, { once: true });
     let hasTimedOut = false;
     const timeOut = () => {
       hasTimedOut = true;
@@ -149,11 +151,11 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     try {
       return await callOnce(request, cacheKey, attempt.signal);
     } catch (error) {
-      if (hasTimedOut && !signal?.aborted) throw new AttemptTimeout(timeoutMs);
+      if (hasTimedOut && !stoppedBy(stops)) throw new AttemptTimeout(timeoutMs);
       throw error;
     } finally {
       endClock();
-      signal?.removeEventListener("abort", onAbort);
+      for (const stop of stops) stop.removeEventListener("abort", onAbort);
     }
   };
 
@@ -197,12 +199,12 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     };
   };
 
-  const callWithRetries = async (request: ChatRequest, cacheKey: string, signal: AbortSignal | undefined): Promise<ChatResponse> => {
+  const callWithRetries = async (request: ChatRequest, cacheKey: string, stops: Stops): Promise<ChatResponse> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await attemptWithDeadline(request, cacheKey, signal);
+        return await attemptWithDeadline(request, cacheKey, stops);
       } catch (error) {
-        if (signal?.aborted) throw error;
+        if (stoppedBy(stops)) throw error;
         const failure = classify(error, scrub, now);
         if (failure.kind === "bad_request" && request.jsonSchema && structuredMode === "json_schema" && /response_format|json_schema|structured|schema/i.test(failure.detail)) {
           structuredMode = "json_object";
@@ -215,7 +217,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
           throw new ModelCallError(failure.kind, `${options.model}: ${MODEL_ERROR_HINTS[failure.kind]}${tries}: ${failure.detail}`, failure.status, attempt + 1);
         }
         const delay = Math.min(backoff.maxMs, failure.retryAfterMs ?? backoffDelayMs(attempt, backoff, cacheKey));
-        await wait(delay, signal);
+        await wait(delay, stops.length > 1 ? AbortSignal.any([...stops]) : stops[0]);
       }
     }
   };
@@ -241,8 +243,10 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         spent.cachedCalls++;
         return { ...shared, cached: true };
       }
-      const stop = signal && options.signal ? AbortSignal.any([signal, options.signal]) : (signal ?? options.signal);
-      const promise = callWithRetries(request, cacheKey, stop).then((response) => {
+      // Both signals are listened to as they are: AbortSignal.any per request was a composite
+      // signal, tracked by weak references, for each of hundreds of requests a second.
+      const stops = signal ? (options.signal ? [signal, options.signal] : [signal]) : clientStops;
+      const promise = callWithRetries(request, cacheKey, stops).then((response) => {
         cache?.set(cacheKey, response);
         spent.promptTokens += response.usage.promptTokens;
         spent.completionTokens += response.usage.completionTokens;
@@ -260,6 +264,14 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
 }
 
 const ATTEMPT_ENDED = "attempt ended";
+
+/** What can stop a request: the call's signal and the client's (a run's Ctrl-C), when given. */
+type Stops = readonly AbortSignal[];
+
+function stoppedBy(stops: Stops): AbortSignal | undefined {
+  for (const stop of stops) if (stop.aborted) return stop;
+  return undefined;
+}
 
 /**
  * LangChain's AsyncCaller without its queue and retry loop: a promise queue, a p-retry wrapper and

@@ -222,6 +222,22 @@ describe("aborting", () => {
     expect(server.requests).toHaveLength(1);
     expect(waits).toEqual([]);
   });
+
+  it("stops a request in flight when the client's signal aborts, though the call brought a signal of its own", async () => {
+    const run = new AbortController();
+    const { server, client } = await setup(() => ({ delayMs: 60_000, content: "too late" }), { signal: run.signal });
+    const answer = client.complete(ask, new AbortController().signal).then(
+      () => "answered",
+      (e: unknown) => e,
+    );
+    // Aborted once the request has reached the server.
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    run.abort(new Error("run interrupted"));
+    const error = await answer;
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ModelCallError);
+    expect(server.requests).toHaveLength(1);
+  });
 });
 
 describe("the API key", () => {
