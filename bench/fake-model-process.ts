@@ -12,7 +12,7 @@ const server = await startFakeOpenAIServer((request) => {
     return { delayMs: ANSWER_DELAY_MS, content: JSON.stringify({ utterance: turn < 3 ? "I'd like to check my balance, please." : "Thanks, bye.", hang_up: turn >= 3 }) };
   }
   return { delayMs: ANSWER_DELAY_MS, content: "Thanks for calling. Could I have the phone number on your account?" };
-});
+}, { keepAliveTimeoutMs: 120_000 });
 console.log(server.baseUrl);
 process.stdin.resume();
 process.stdin.on("end", () => void server.close().then(() => process.exit(0)));

@@ -8,9 +8,11 @@ import { type RunnablePack, simulate } from "../sim/index.ts";
 import type { PeerRun } from "./peers.ts";
 
 export async function voicesimModelCalls(loaded: RunnablePack, baseUrl: string, conversations: number, concurrency: number): Promise<PeerRun> {
-  const client = createModelClient({ model: "bench-model", baseUrl, timeoutMs: 30_000 });
+  const out = mkdtempSync(join(tmpdir(), "voicesim-bench-"));
+  // With the response cache, as `voicesim run` has it (every answer appended to the run's cache).
+  const client = createModelClient({ model: "bench-model", baseUrl, timeoutMs: 30_000, cacheDir: join(out, "cache") });
   const result = await simulate(loaded, {
-    out: mkdtempSync(join(tmpdir(), "voicesim-bench-")),
+    out,
     scenarioIds: [loaded.pack.scenarios[0]?.id ?? ""],
     perScenario: conversations,
     concurrency,

@@ -34,30 +34,33 @@ const ChatCompletionBody = z.looseObject({
  *   that says what arrived instead of the SDK's "could not reach the server".
  */
 export async function checkedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  const { url, authorization } = withoutUrlCredentials(input);
-  const headers = new Headers(init?.headers);
-  if (authorization) headers.set("authorization", authorization);
-  const answer = await sendOrFetch(url, init, headers);
-  const kept = answer.headers;
-  kept.delete("content-length");
-  kept.delete("content-encoding");
+  // The SDK passes a URL string; a whole Request is sent as it is.
+  const target = input instanceof Request ? undefined : targetOf(input.toString());
+  const headers = target?.authorization ? withHeader(init?.headers, "authorization", target.authorization) : init?.headers instanceof Headers ? init.headers : new Headers(init?.headers);
+  const answer = await sendOrFetch(target ?? (input as Request), init, headers);
+  // The body is already decoded text: its length and encoding no longer describe it.
+  const kept = answer.headers.filter(([name]) => name !== "content-length" && name !== "content-encoding");
   const isOk = answer.status >= 200 && answer.status < 300;
-  if (!isOk) return new TextResponse(openAIErrorBody(answer.text), { status: answer.status, statusText: answer.statusText, headers: kept });
-  if (/\/chat\/completions\/?$/.test(new URL(answer.url).pathname)) checkChatCompletion(answer.text, answer.headers.get("content-type") ?? "");
-  return new TextResponse(answer.text, { status: answer.status, statusText: answer.statusText, headers: kept });
+  if (!isOk) return new TextResponse(openAIErrorBody(answer.text), undefined, { status: answer.status, statusText: answer.statusText, headers: kept });
+  let parsed: unknown;
+  if (answer.isChatCompletions) parsed = checkChatCompletion(answer.text, kept.find(([name]) => name === "content-type")?.[1] ?? "");
+  return new TextResponse(answer.text, parsed, { status: answer.status, statusText: answer.statusText, headers: kept });
 }
 
 /**
  * A Response over a body already read as text: `text()` and `json()` answer from the string
- * instead of a web stream over its bytes (reading a few kB that way cost more CPU than parsing
- * them). `body` is a stream of the same text for readers that want one.
+ * (or from the body checkChatCompletion already parsed) instead of a web stream over its bytes,
+ * which cost more CPU than parsing them. `body` is a stream of the same text for readers that
+ * want one.
  */
 class TextResponse extends Response {
   readonly #text: string;
+  #parsed: unknown;
 
-  constructor(text: string, init: ResponseInit) {
+  constructor(text: string, parsed: unknown, init: ResponseInit) {
     super(null, init);
     this.#text = text;
+    this.#parsed = parsed;
   }
 
   override get body(): Response["body"] {
@@ -69,6 +72,12 @@ class TextResponse extends Response {
   }
 
   override json(): Promise<unknown> {
+    const parsed = this.#parsed;
+    if (parsed !== undefined) {
+      // Handed out once: a second reader gets its own copy, as from any Response.
+      this.#parsed = undefined;
+      return Promise.resolve(parsed);
+    }
     try {
       return Promise.resolve(JSON.parse(this.#text));
     } catch (error) {
@@ -79,22 +88,60 @@ class TextResponse extends Response {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** node:http for the SDK's JSON requests (see http-send.ts); fetch for anything else and to follow a redirect. */
-async function sendOrFetch(url: string | Request, init: RequestInit | undefined, headers: Headers): Promise<SentAnswer & { url: string }> {
-  if (typeof url === "string") {
-    const target = new URL(url);
-    if (canSend(target, init?.body)) {
-      const answer = await send(target, { method: init?.method ?? "GET", headers, body: init?.body ?? undefined, signal: init?.signal });
-      if (!REDIRECTS.has(answer.status) || !answer.headers.has("location")) return { ...answer, url };
-    }
-  }
-  const response = await fetch(url, { ...init, headers });
-  const text = await response.text();
-  return { status: response.status, statusText: response.statusText, headers: new Headers(response.headers), text, url: response.url || (typeof url === "string" ? url : url.url) };
+/** Where a request goes, worked out once per URL the SDK sends to (it is the same URL call after call). */
+interface Target {
+  /** The URL without credentials, as sent. */
+  url: string;
+  parsed: URL;
+  /** Basic credentials from the URL's user:pass@, as curl sends them. */
+  authorization: string | undefined;
+  isChatCompletions: boolean;
 }
 
-/** Throws a ResponseFault unless the text is a chat completion the SDK can read. */
-export function checkChatCompletion(text: string, contentType: string): void {
+const targets = new Map<string, Target>();
+
+function targetOf(url: string): Target {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    let authorization: string | undefined;
+    if (parsed.username || parsed.password) {
+      authorization = `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString("base64")}`;
+      parsed.username = "";
+      parsed.password = "";
+    }
+    target = { url: parsed.toString(), parsed, authorization, isChatCompletions: isChatCompletionsPath(parsed.pathname) };
+    // A handful of endpoints per process; a bound keeps a program that builds URLs from growing this.
+    if (targets.size >= 64) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
+}
+
+function isChatCompletionsPath(pathname: string): boolean {
+  return /\/chat\/completions\/?$/.test(pathname);
+}
+
+function withHeader(init: HeadersInit | undefined, name: string, value: string): Headers {
+  const headers = new Headers(init);
+  headers.set(name, value);
+  return headers;
+}
+
+/** node:http for the SDK's JSON requests (see http-send.ts); fetch for anything else and to follow a redirect. */
+async function sendOrFetch(target: Target | Request, init: RequestInit | undefined, headers: Headers): Promise<SentAnswer & { isChatCompletions: boolean }> {
+  if (!(target instanceof Request) && canSend(target.parsed, init?.body)) {
+    const answer = await send(target.parsed, { method: init?.method ?? "GET", headers, body: init?.body ?? undefined, signal: init?.signal });
+    if (!REDIRECTS.has(answer.status) || !answer.headers.some(([name]) => name === "location")) return { ...answer, isChatCompletions: target.isChatCompletions };
+  }
+  const response = await fetch(target instanceof Request ? target : target.url, { ...init, headers });
+  const text = await response.text();
+  const url = response.url || (target instanceof Request ? target.url : target.url);
+  return { status: response.status, statusText: response.statusText, headers: [...response.headers], text, isChatCompletions: isChatCompletionsPath(new URL(url).pathname) };
+}
+
+/** The parsed chat completion; throws a ResponseFault unless the text is one the SDK can read. */
+export function checkChatCompletion(text: string, contentType: string): unknown {
   if (isHtml(text, contentType)) throw new ResponseFault("unexpected", `the server answered with an HTML page${htmlTitle(text)}, not a chat completion; check --base-url (OpenAI-compatible servers usually end in /v1)`);
   let body: unknown;
   try {
@@ -110,6 +157,7 @@ export function checkChatCompletion(text: string, contentType: string): void {
     const what = Array.isArray(choices) && choices.length === 0 ? "no choices (an empty list)" : "no choices with a message";
     throw new ResponseFault("unexpected", `the server answered with ${what}: ${text.slice(0, 200)}`);
   }
+  return body;
 }
 
 /** A server's error body as `{"error": {"message": …}}`; text that is not JSON is kept as it is (an HTML page is named by its title). */
@@ -148,16 +196,4 @@ function isHtml(text: string, contentType: string): boolean {
 function htmlTitle(text: string): string {
   const title = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
   return title ? ` ("${title}")` : "";
-}
-
-function withoutUrlCredentials(input: string | URL | Request): { url: string | Request; authorization?: string } {
-  // The SDK passes a URL string; a whole Request is sent as it is.
-  if (input instanceof Request) return { url: input };
-  const url = input.toString();
-  const parsed = new URL(url);
-  if (!parsed.username && !parsed.password) return { url };
-  const basic = Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString("base64");
-  parsed.username = "";
-  parsed.password = "";
-  return { url: parsed.toString(), authorization: `Basic ${basic}` };
 }

@@ -6,7 +6,8 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 export interface SentAnswer {
   status: number;
   statusText: string;
-  headers: Headers;
+  /** Lower-case names as pairs, which a Response takes as they are (no Headers object in between). */
+  headers: Array<[string, string]>;
   text: string;
 }
 
@@ -79,7 +80,7 @@ export function send(url: URL, outgoing: Outgoing): Promise<SentAnswer> {
         }
         isSettled = true;
         signal?.removeEventListener("abort", onAbort);
-        resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? "", headers: toHeaders(response.headers), text });
+        resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? "", headers: headerPairs(response.headers), text });
       });
     });
     request.end(outgoing.body);
@@ -99,12 +100,13 @@ function decoded(body: Buffer, encoding: string | undefined): Buffer {
   return body;
 }
 
-function toHeaders(incoming: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming)) {
+function headerPairs(incoming: IncomingHttpHeaders): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const name in incoming) {
+    const value = incoming[name];
     if (value === undefined) continue;
-    if (Array.isArray(value)) for (const one of value) headers.append(name, one);
-    else headers.set(name, value);
+    if (Array.isArray(value)) for (const one of value) pairs.push([name, one]);
+    else pairs.push([name, value]);
   }
-  return headers;
+  return pairs;
 }

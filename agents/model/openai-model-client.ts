@@ -1,5 +1,6 @@
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import type { ChatOpenAICompletions } from "@langchain/openai";
+import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import { VoicesimError } from "../../scenarios/index.ts";
 import { checkedFetch, ResponseFault } from "./checked-fetch.ts";
 import { MODEL_ERROR_HINTS, ModelCallError, type ModelErrorKind, RETRYABLE_KINDS } from "./model-call-error.ts";
@@ -92,7 +93,6 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   }
   const key = apiKey ?? "not-needed-for-local-servers";
   const scrub = secretScrubber([apiKey, ...urlSecrets]);
-  const attemptTimer = options.attemptTimer ?? sleep;
   const now = options.now ?? Date.now;
   const endpoint = options.baseUrl ? splitQuery(options.baseUrl) : {};
   const maxRetries = options.maxRetries ?? 3;
@@ -100,6 +100,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const wait = options.sleep ?? sleep;
   const cache = options.cacheDir ? ResponseCache.open(options.cacheDir) : undefined;
   const inFlight = new Map<string, Promise<ChatResponse>>();
+  const clientStops: Stops = options.signal ? [options.signal] : [];
   const models = new Map<string, ChatOpenAICompletions>();
   // Servers without json_schema support (older vLLM, llama.cpp) get json_object plus the schema
   // in the prompt, from the first refusal on, for the rest of this client's life.
@@ -121,6 +122,9 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         ...(maxTokens !== undefined ? { maxTokens } : {}),
         configuration: { ...endpoint, ...(options.headers ? { defaultHeaders: options.headers } : {}), maxRetries: 0, fetch: checkedFetch },
       });
+      // Retries are ours (callWithRetries), so LangChain's queue and retry wrapper around each
+      // request would only cost CPU: the request runs as it is.
+      model.caller = directCaller();
       models.set(id, model);
     }
     return model;
@@ -130,30 +134,28 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
    * One attempt under its own deadline: a server that sends headers and then stalls the body is
    * cut off after `timeoutMs` like one that never answers, and the caller's abort ends it at once.
    */
-  const attemptWithDeadline = async (request: ChatRequest, cacheKey: string, signal: AbortSignal | undefined): Promise<ChatResponse> => {
+  const attemptWithDeadline = async (request: ChatRequest, cacheKey: string, stops: Stops): Promise<ChatResponse> => {
+    const stopped = stoppedBy(stops);
+    if (stopped) throw stopped.reason ?? new Error("aborted");
     const attempt = new AbortController();
-    const onAbort = () => attempt.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const clock = new AbortController();
+    const onAbort = (event: Event) => attempt.abort((event.target as AbortSignal).reason);
+    for (const stop of stops) stop.addEventListener("abort", onAbort, { once: true });
     let hasTimedOut = false;
-    attemptTimer(timeoutMs, clock.signal).then(
-      () => {
-        if (clock.signal.aborted) return;
-        hasTimedOut = true;
-        attempt.abort(new AttemptTimeout(timeoutMs));
-      },
-      () => {},
-    );
+    const timeOut = () => {
+      hasTimedOut = true;
+      attempt.abort(new AttemptTimeout(timeoutMs));
+    };
+    // A plain timer unless a test brings its own clock: a second AbortController and a promise
+    // per attempt were a visible share of a request's CPU at a few hundred requests a second.
+    const endClock = options.attemptTimer ? startTestClock(options.attemptTimer, timeoutMs, timeOut) : startTimer(timeoutMs, timeOut);
     try {
-      if (signal?.aborted) throw signal.reason ?? new Error("aborted");
       return await callOnce(request, cacheKey, attempt.signal);
     } catch (error) {
-      if (hasTimedOut && !signal?.aborted) throw new AttemptTimeout(timeoutMs);
+      if (hasTimedOut && !stoppedBy(stops)) throw new AttemptTimeout(timeoutMs);
       throw error;
     } finally {
-      // A plain reason: abort() without one builds a DOMException (a stack trace) per attempt.
-      clock.abort(ATTEMPT_ENDED);
-      signal?.removeEventListener("abort", onAbort);
+      endClock();
+      for (const stop of stops) stop.removeEventListener("abort", onAbort);
     }
   };
 
@@ -197,12 +199,12 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     };
   };
 
-  const callWithRetries = async (request: ChatRequest, cacheKey: string, signal: AbortSignal | undefined): Promise<ChatResponse> => {
+  const callWithRetries = async (request: ChatRequest, cacheKey: string, stops: Stops): Promise<ChatResponse> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await attemptWithDeadline(request, cacheKey, signal);
+        return await attemptWithDeadline(request, cacheKey, stops);
       } catch (error) {
-        if (signal?.aborted) throw error;
+        if (stoppedBy(stops)) throw error;
         const failure = classify(error, scrub, now);
         if (failure.kind === "bad_request" && request.jsonSchema && structuredMode === "json_schema" && /response_format|json_schema|structured|schema/i.test(failure.detail)) {
           structuredMode = "json_object";
@@ -215,7 +217,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
           throw new ModelCallError(failure.kind, `${options.model}: ${MODEL_ERROR_HINTS[failure.kind]}${tries}: ${failure.detail}`, failure.status, attempt + 1);
         }
         const delay = Math.min(backoff.maxMs, failure.retryAfterMs ?? backoffDelayMs(attempt, backoff, cacheKey));
-        await wait(delay, signal);
+        await wait(delay, stops.length > 1 ? AbortSignal.any([...stops]) : stops[0]);
       }
     }
   };
@@ -241,8 +243,10 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         spent.cachedCalls++;
         return { ...shared, cached: true };
       }
-      const stop = signal && options.signal ? AbortSignal.any([signal, options.signal]) : (signal ?? options.signal);
-      const promise = callWithRetries(request, cacheKey, stop).then((response) => {
+      // Both signals are listened to as they are: AbortSignal.any per request was a composite
+      // signal, tracked by weak references, for each of hundreds of requests a second.
+      const stops = signal ? (options.signal ? [signal, options.signal] : [signal]) : clientStops;
+      const promise = callWithRetries(request, cacheKey, stops).then((response) => {
         cache?.set(cacheKey, response);
         spent.promptTokens += response.usage.promptTokens;
         spent.completionTokens += response.usage.completionTokens;
@@ -260,6 +264,45 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
 }
 
 const ATTEMPT_ENDED = "attempt ended";
+
+/** What can stop a request: the call's signal and the client's (a run's Ctrl-C), when given. */
+type Stops = readonly AbortSignal[];
+
+function stoppedBy(stops: Stops): AbortSignal | undefined {
+  for (const stop of stops) if (stop.aborted) return stop;
+  return undefined;
+}
+
+/**
+ * LangChain's AsyncCaller without its queue and retry loop: a promise queue, a p-retry wrapper and
+ * a race per request, for retries that are off here (maxRetries 0) and concurrency that is not
+ * limited. Errors reach callWithRetries as the SDK threw them.
+ */
+function directCaller(): AsyncCaller {
+  const caller = new AsyncCaller({ maxRetries: 0 });
+  caller.call = (callable, ...args) => callable(...args);
+  caller.callWithOptions = (_options, callable, ...args) => callable(...args);
+  return caller;
+}
+
+/** An attempt's deadline on a plain timer; the returned function ends it. */
+function startTimer(ms: number, onTimeout: () => void): () => void {
+  const timer = setTimeout(onTimeout, ms);
+  return () => clearTimeout(timer);
+}
+
+/** An attempt's deadline on an injected clock (tests), abandoned through its signal. */
+function startTestClock(attemptTimer: (ms: number, signal: AbortSignal) => Promise<void>, ms: number, onTimeout: () => void): () => void {
+  const clock = new AbortController();
+  attemptTimer(ms, clock.signal).then(
+    () => {
+      if (!clock.signal.aborted) onTimeout();
+    },
+    () => {},
+  );
+  // A plain reason: abort() without one builds a DOMException (a stack trace) per attempt.
+  return () => clock.abort(ATTEMPT_ENDED);
+}
 
 // Read once, as LangSmith documents tracing variables as set before a process starts.
 const isTracing = isTracingRequested();

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { mkdir, open, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -58,11 +58,13 @@ export class ResponseCache {
 
   static keyOf(model: string, request: ChatRequest): string {
     // The hash of JSON.stringify({model, messages, tools, temperature, maxTokens, jsonSchema,
-    // sampleKey}) with nulls for what is absent, fed piece by piece so the tool schemas (the
-    // same array for every request of an agent, often the bulk of a request) are serialised
-    // once. Keys must stay byte for byte what they were: `--cache-dir` folders outlive versions.
-    const hash = createHash("sha256");
-    hash.update(`{"model":${JSON.stringify(model)},"messages":${JSON.stringify(request.messages)},"tools":`);
+    // sampleKey}) with nulls for what is absent, fed piece by piece so what repeats request after
+    // request is serialised and hashed once: the tool schemas (the same array for every request
+    // of an agent) and a long first system prompt (the same for every turn of a call), whose
+    // hashed prefix is copied. Keys must stay byte for byte what they were: `--cache-dir`
+    // folders outlive versions.
+    const hash = hashThroughMessages(model, request.messages);
+    hash.update(`,"tools":`);
     hash.update(request.tools ? jsonOfTools(request.tools) : "null");
     hash.update(
       `,"temperature":${JSON.stringify(request.temperature ?? null)},"maxTokens":${JSON.stringify(request.maxTokens ?? null)},"jsonSchema":${JSON.stringify(request.jsonSchema ?? null)},"sampleKey":${JSON.stringify(request.sampleKey ?? null)}}`,
@@ -150,4 +152,48 @@ function jsonOfTools(tools: NonNullable<ChatRequest["tools"]>): string {
     toolsJson.set(tools, json);
   }
   return json;
+}
+
+/** A system prompt this long is worth a remembered hash state; short ones are cheaper to hash again. */
+const PREFIX_MIN_LENGTH = 1_000;
+const PREFIXES_KEPT = 256;
+/** Per model, per system prompt: the hash state after `{"model":…,"messages":[<that message>`. */
+const prefixes = new Map<string, Map<string, Hash>>();
+
+/** A hash fed `{"model":<model>,"messages":<messages as JSON>`, the prefix copied when known. */
+function hashThroughMessages(model: string, messages: ChatRequest["messages"]): Hash {
+  const first = messages[0];
+  if (!first || !isPlainSystemMessage(first) || first.content.length < PREFIX_MIN_LENGTH) {
+    return createHash("sha256").update(`{"model":${JSON.stringify(model)},"messages":${JSON.stringify(messages)}`);
+  }
+  let ofModel = prefixes.get(model);
+  if (!ofModel) {
+    ofModel = new Map();
+    prefixes.set(model, ofModel);
+  }
+  let prefix = ofModel.get(first.content);
+  if (!prefix) {
+    prefix = createHash("sha256").update(`{"model":${JSON.stringify(model)},"messages":[${JSON.stringify(first)}`);
+    // Prompts carry the call's date, so a long batch meets many; forget all when full.
+    if (ofModel.size >= PREFIXES_KEPT) ofModel.clear();
+    ofModel.set(first.content, prefix);
+  }
+  const hash = prefix.copy();
+  // JSON.stringify of an array is its elements' JSON joined by commas in brackets.
+  for (let i = 1; i < messages.length; i++) hash.update(`,${JSON.stringify(messages[i])}`);
+  return hash.update("]");
+}
+
+/**
+ * `{role: "system", content}` with exactly those keys in that order, so its JSON is determined
+ * by its content and the remembered prefix is the same bytes JSON.stringify would give.
+ */
+function isPlainSystemMessage(message: ChatRequest["messages"][number]): boolean {
+  if (message.role !== "system") return false;
+  let index = 0;
+  for (const key in message) {
+    if (key !== (index === 0 ? "role" : index === 1 ? "content" : "")) return false;
+    index++;
+  }
+  return index === 2;
 }

@@ -222,6 +222,22 @@ describe("aborting", () => {
     expect(server.requests).toHaveLength(1);
     expect(waits).toEqual([]);
   });
+
+  it("stops a request in flight when the client's signal aborts, though the call brought a signal of its own", async () => {
+    const run = new AbortController();
+    const { server, client } = await setup(() => ({ delayMs: 60_000, content: "too late" }), { signal: run.signal });
+    const answer = client.complete(ask, new AbortController().signal).then(
+      () => "answered",
+      (e: unknown) => e,
+    );
+    // Aborted once the request has reached the server.
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    run.abort(new Error("run interrupted"));
+    const error = await answer;
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ModelCallError);
+    expect(server.requests).toHaveLength(1);
+  });
 });
 
 describe("the API key", () => {
@@ -329,10 +345,18 @@ describe("the response cache on disk", () => {
   it("keys a request by the hash of its whole canonical JSON, as earlier versions did (cache folders outlive versions)", async () => {
     const { createHash } = await import("node:crypto");
     const tools = [{ type: "function" as const, function: { name: "look_up", description: "Finds a record.", parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } } }];
+    const longPrompt = `You are "the agent".\n${"Say numbers in words. \u2028 ".repeat(80)}`;
     const requests: ChatRequest[] = [
       ask,
       { messages: [{ role: "user", content: "hi \"there\" \u00e9" }], tools, temperature: 0.3, sampleKey: "agent:7" },
       { messages: [{ role: "assistant", content: "", toolCalls: [{ id: "a", name: "look_up", arguments: "{}" }] }], maxTokens: 5, jsonSchema: { name: "x", schema: { type: "object" }, strict: true } },
+      // A long system prompt's hashed prefix is remembered: the same prompt with other turns after
+      // it, alone, in another key order, and with an absent field must all still hash their JSON.
+      { messages: [{ role: "system", content: longPrompt }, { role: "user", content: "one" }], tools },
+      { messages: [{ role: "system", content: longPrompt }, { role: "user", content: "one" }, { role: "assistant", content: "", toolCalls: [{ id: "b", name: "look_up", arguments: "{\"id\":\"7\"}" }] }, { role: "tool", toolCallId: "b", content: "{}" }], tools },
+      { messages: [{ role: "system", content: longPrompt }] },
+      { messages: [{ content: longPrompt, role: "system" } as ChatRequest["messages"][number], { role: "user", content: "one" }] },
+      { messages: [{ role: "system", content: longPrompt, toolCallId: undefined } as unknown as ChatRequest["messages"][number], { role: "user", content: "one" }] },
     ];
     for (const request of requests) {
       const canonical = JSON.stringify({ model: "m", messages: request.messages, tools: request.tools ?? null, temperature: request.temperature ?? null, maxTokens: request.maxTokens ?? null, jsonSchema: request.jsonSchema ?? null, sampleKey: request.sampleKey ?? null });

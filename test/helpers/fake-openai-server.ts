@@ -68,6 +68,12 @@ export interface FakeOpenAIServer {
 export interface FakeServerOptions {
   /** Listed by GET /v1/models. */
   models?: string[];
+  /**
+   * How long an idle kept-alive connection stays open (node's default is 5 s). The bench raises
+   * it: on a loaded machine a client that reuses a socket just as the server closes it fails
+   * with "other side closed", and peers run with retries off.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 /**
@@ -154,6 +160,7 @@ export async function startFakeOpenAIServer(handler: FakeHandler | FakeReply[], 
       ...(usage ? { usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion } } : {}),
     });
   });
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const { port } = server.address() as AddressInfo;
   return {
