@@ -5,7 +5,7 @@ import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
 import { formatDaySlot } from "./agent/flow-template.ts";
-import { amendInstead, claimedSuccess, type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, identityChecks, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
+import { amendInstead, claimedSuccess, declinedAlternative, type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, identityChecks, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
 import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
 import { parseDigits } from "./slot-filling/spoken-numbers.ts";
@@ -158,6 +158,8 @@ function onCaller(t: Turn, heard: string): AgentAction {
       break;
   }
 
+  const declined = said.intent ? undefined : declinedAlternative(t, heard, FLOW_HOOKS);
+  if (declined) return declined;
   if (said.intent && said.intent !== m.intent) {
     // A new topic mid-request is kept for later, unless the caller says the current one is not
     // what they want, or keeps naming the other one instead of answering.

@@ -1,4 +1,4 @@
-import type { Complication, ConversationEvent, Persona, Scenario, ScenarioPack } from "../scenarios/index.ts";
+import type { Complication, ConversationEvent, Persona, Scenario, ScenarioPack, SlotSpec } from "../scenarios/index.ts";
 import type { Rng } from "../tools/index.ts";
 import type { CallerBackend, CallerTurn, CallerView, JsonValue } from "./agent-types.ts";
 import { type CallerMemory, popAgenda, readMemory } from "./caller/memory.ts";
@@ -168,7 +168,10 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
 
   if (asks("failure")) m.failures++;
   if (m.failures > 1 + traits.patience * 3) {
-    return done({ utterance: say(c, "Forget it. I'll call back when your system is working.", { ack: false }), hangUp: true, hangUpReason: "gave_up" });
+    // Blaming the system only when the agent said the system failed, not when it found nothing.
+    const systemFailed = readAgent(m.lastAgentText).includes("failure");
+    const line = systemFailed ? "Forget it. I'll call back when your system is working." : c.rng.pick(["Forget it. I'll call back another time.", "Never mind, then. I'll try another time."]);
+    return done({ utterance: say(c, line, { ack: false }), hangUp: true, hangUpReason: "gave_up" });
   }
 
   // Just refused what the trap asked: an uncooperative caller pushes once before letting it go.
@@ -277,6 +280,23 @@ function answerIdentity(c: Caller, move: AgentMove): Reply | undefined {
   return lines ? reply(say(c, c.rng.pick(lines))) : undefined;
 }
 
+/**
+ * A pack slot keyed on the keypad, as the scenario's `dtmf` complication says: its value from the
+ * hidden facts (or the goal) by the slot's name, as digits (a birth date as MMDDYYYY, the way IVR
+ * systems take it). Nothing when the value has no digits to key.
+ */
+function keypadEntry(c: Caller, slot: SlotSpec): Reply | undefined {
+  const dtmf = pending(c, "dtmf");
+  const value = scenario(c).hiddenFacts[slot.name] ?? scenario(c).goal.slots[slot.name];
+  if (!dtmf || value === undefined) return undefined;
+  const text = String(value);
+  const digits = slot.type === "birthdate" ? text.replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$2$3$1").replace(/\D/g, "") : text.replace(/\D/g, "");
+  if (!digits) return undefined;
+  play(c, dtmf.index);
+  popAgenda(c.memory, `inform:${slot.name}`);
+  return { utterance: "", dtmf: digits, hangUp: false };
+}
+
 function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefined {
   const m = c.memory;
   const asks = (mv: AgentMove) => moves.includes(mv);
@@ -297,10 +317,14 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   const isIdentitySlot = packSlot !== undefined && pack(c).agent.verification.slots.includes(packSlot);
   // One the scenario has the caller key in on the keypad is answered below, as keys.
   const keyedIn = pending(c, "dtmf")?.value.slot === packSlot?.name;
+  const keyed = packSlot && keyedIn ? keypadEntry(c, packSlot) : undefined;
+  if (keyed) return keyed;
   if (packSlot && isIdentitySlot && scenario(c).hiddenFacts[packSlot.name] !== undefined && !keyedIn) {
     return withStill(reply(say(c, identityLine(sayValue(packSlot, String(scenario(c).hiddenFacts[packSlot.name])), c.rng))));
   }
-  const identity = moves.find((mv) => IDENTITY_MOVES.includes(mv));
+  // A pack question for a slot of the request ("Could you check the quote number?") is not an
+  // identity question, whatever built-in words it shares with one ("with that number").
+  const identity = packSlot && !isIdentitySlot ? undefined : moves.find((mv) => IDENTITY_MOVES.includes(mv));
   if (identity) {
     const answer = answerIdentity(c, identity);
     if (answer) return answer.dtmf ? answer : withStill(answer);
@@ -342,6 +366,8 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
     const answer = answerPackSlot(c, packSlot.name);
     if (answer) return withStill(answer);
   }
+  const noOther = noOtherDay(c);
+  if (noOther) return noOther;
   // "Nothing matches that. Could you check it?": a question we cannot place, right after the agent
   // found no match, asks for what we last gave; people say it again, carefully.
   if (!packSlot && c.memory.lastPackSlot && /\?\s*$/.test(text) && NO_MATCH.test(text)) {
@@ -395,6 +421,8 @@ const MOVE_TYPES: Partial<Record<AgentMove, readonly string[]>> = {
 function answerPackSlot(c: Caller, slot: string): Reply | undefined {
   const spec = askableSlots(pack(c), scenario(c)).find((s) => s.name === slot);
   if (!spec) return undefined;
+  // Asked again for a value given wrong (the agent found no match): the caller gives the right one now.
+  if (c.memory.pendingCorrections.includes(slot)) return correctSlot(c, slot, spec);
   const value = currentValue(c, slot, { peek: true }) ?? (scenario(c).hiddenFacts[slot] !== undefined ? String(scenario(c).hiddenFacts[slot]) : undefined);
   if (value === undefined && spec.examples.length > 0) return reply(say(c, c.rng.pick(spec.examples)));
   c.memory.lastPackSlot = slot;
@@ -403,6 +431,36 @@ function answerPackSlot(c: Caller, slot: string): Reply | undefined {
   const fixed = currentValue(c, slot) ?? value;
   const spoken = sayValue(spec, fixed);
   return reply(say(c, c.rng.pick([`${capitalise(spoken)}.`, `It's ${spoken}.`, `${capitalise(spoken)}, please.`])));
+}
+
+/**
+ * "Nothing is open then. Is there another day that would work?" after the caller gave its day: a
+ * day still to be corrected or changed is given now; else the caller has no other day and lets the
+ * request go (without naming the day again, which would only be searched again).
+ */
+function noOtherDay(c: Caller): Reply | undefined {
+  const m = c.memory;
+  if (!ANOTHER_DAY.test(m.lastAgentText)) return undefined;
+  const daySlot = goalIntent(pack(c), scenario(c))?.slots.find((s) => (s.type === "date" || s.type === "datetime") && scenario(c).goal.slots[s.name] !== undefined);
+  if (!daySlot || m.agenda.includes(`inform:${daySlot.name}`)) return undefined;
+  if (m.pendingCorrections.includes(daySlot.name)) return correctSlot(c, daySlot.name, daySlot);
+  const change = pending(c, "change_mind");
+  if (change?.value.slot === daySlot.name) return changeOfMind(c);
+  m.goalSettled = true;
+  return reply(say(c, c.rng.pick(["No, that was the only day that works for me. Never mind, thanks.", "No, not really. That's okay, I'll sort something else out.", "No, that was the day I needed. Never mind then."]), { ack: false }));
+}
+
+/** The agent asking for another day than the one the caller gave. */
+const ANOTHER_DAY = /\b(another|other|different) (day|date)\b[^.!?]*\?\s*$/i;
+
+/** The fix of a slot given wrong, said when the agent asks for that slot again. */
+function correctSlot(c: Caller, slot: string, spec: SlotSpec): Reply {
+  const m = c.memory;
+  m.pendingCorrections = m.pendingCorrections.filter((name) => name !== slot);
+  popAgenda(m, `inform:${slot}`);
+  const correction = scenario(c).complications.find((x): x is ComplicationOf<"correction"> => x.kind === "correction" && x.slot === slot);
+  const right = sayValue(spec, String(correction?.right ?? currentValue(c, slot, { peek: true }) ?? ""));
+  return reply(say(c, c.rng.pick([`Oh, sorry, I read that wrong. It's ${right}.`, `Sorry, my mistake. It's ${right}.`, `Let me look again. Sorry, it's ${right}.`]), { ack: false }));
 }
 
 /** Slots the built-in answer lines know how to say (the rest are said by their type). */

@@ -102,6 +102,8 @@ export function askedSlot(pack: ScenarioPack, scenario: Scenario, agentText: str
     if (at >= 0 && (!latest || at > latest.at)) latest = { slot, at };
   }
   if (latest) return latest.slot;
+  const reasked = reaskedSlot(pack, scenario, lower, slots);
+  if (reasked) return reasked;
   const questions = lower.match(/[^.?!]*\?/g) ?? [];
   const question = questions.at(-1) ?? "";
   if (!question) return undefined;
@@ -114,6 +116,22 @@ export function askedSlot(pack: ScenarioPack, scenario: Scenario, agentText: str
     if (share >= 0.6 && (!best || share > best.share)) best = { slot, share };
   }
   return best?.slot;
+}
+
+/**
+ * A pack error line that asks again ("I can't find a quote with that number. Could you check the
+ * quote number?"): it asks for the slot the failed step's arguments read, as the agent's flow does.
+ */
+function reaskedSlot(pack: ScenarioPack, scenario: Scenario, lower: string, slots: readonly SlotSpec[]): SlotSpec | undefined {
+  if (!/\?\s*$/.test(lower)) return undefined;
+  for (const step of goalIntent(pack, scenario)?.steps ?? []) {
+    const lines = Object.values(step.onError).filter((line) => /\?\s*$/.test(line));
+    if (!step.call || !lines.some((line) => fixedWords(line).some((part) => lower.includes(part)))) continue;
+    const read = Object.values(step.args).flatMap((value) => [...String(value).matchAll(/\{slot\.([A-Za-z0-9_-]+)/g)].map((match) => match[1]));
+    const slot = slots.find((spec) => read.includes(spec.name));
+    if (slot) return slot;
+  }
+  return undefined;
 }
 
 const normalise = (text: string) => text.toLowerCase().replace(/[’‘]/g, "'").replace(/\s+/g, " ");
