@@ -5,9 +5,10 @@ import { type CallerMemory, popAgenda, readMemory } from "./caller/memory.ts";
 import { capitalise, inPersona, lowerFirst, type Mood } from "./caller/persona-voice.ts";
 import { type AgentMove, IDENTITY_MOVES, offeredTimes, readAgent, readCutOff } from "./caller/read-agent.ts";
 import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour, timePhrase } from "./caller/spoken.ts";
-import { askableSlots, askedSlot, goalIntent, isInformational, packMoves, packOpening, sayValue } from "./caller/pack-wording.ts";
+import { askableSlots, askedSlot, goalIntent, isInformational, packMoves, packOpening, sayValue, saysLine } from "./caller/pack-wording.ts";
 import { CLOSING_LINES, goalSentence, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
 import { scriptedUsage } from "./model/tokens.ts";
+import { toAgentVoice, toCallerVoice } from "./slot-filling/person.ts";
 
 /**
  * The offline caller: an agenda-based user simulator (Schatzmann et al. 2007) speaking in its
@@ -114,6 +115,11 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
   }
 
   const settlesNow = settles(c, moves);
+  // The agent refused what the trap asks before the caller got to ask it (the opening said it):
+  // it was asked and answered, so it is not raised again later.
+  const unasked = pending(c, "refusal_trap");
+  const unaskedRule = unasked && pack(c).agent.refusals.find((rule) => rule.trap === unasked.value.trap);
+  if (unasked && unaskedRule && m.opened && saysLine(unaskedRule.say, m.lastAgentText)) play(c, unasked.index);
   const trapLeft = pending(c, "refusal_trap");
   // Settled and offered more help: the caller says goodbye, however long the call took.
   if ((m.goalSettled || settlesNow) && asks("ask_anything_else") && m.pendingCorrections.length === 0 && (!trapLeft || trapLeft.value.trap === "skip_verification")) {
@@ -190,10 +196,13 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
     m.agenda = m.agenda.filter((item) => !item.startsWith("inform:"));
   }
   // "Are you looking to A, or B?": the caller picks the one that is its goal, in the agent's words.
-  const wanted = goalIntent(pack(c), scenario(c))?.description;
-  const offered = wanted ? lowerFirst(wanted).replace(/[.]$/, "").toLowerCase() : "";
-  if (asks("ask_how_can_i_help") && !m.goalSettled && offered && / or /i.test(m.lastAgentText) && m.lastAgentText.toLowerCase().includes(offered)) {
-    return done(withPause(reply(say(c, c.rng.pick([`I'd like to ${offered}.`, `Yes, to ${offered}.`, `The second one, no, sorry, I want to ${offered}.`].slice(0, 2)), { ack: false }))));
+  // The description is offered in the agent's voice ("cancel your membership") and said back in
+  // the caller's ("cancel my membership"), however the pack wrote it.
+  const wanted = goalIntent(pack(c), scenario(c))?.description.replace(/[.]$/, "");
+  const offered = wanted ? lowerFirst(toAgentVoice(wanted)).toLowerCase() : "";
+  if (asks("ask_how_can_i_help") && !m.goalSettled && wanted && / or /i.test(m.lastAgentText) && m.lastAgentText.toLowerCase().includes(offered)) {
+    const mine = lowerFirst(toCallerVoice(wanted));
+    return done(withPause(reply(say(c, c.rng.pick([`I'd like to ${mine}.`, `Yes, to ${mine}.`]), { ack: false }))));
   }
   if (asks("ask_how_can_i_help") && !m.goalSettled) return done(withPause(reply(say(c, restateGoal(c), { ack: false }))));
 
@@ -201,7 +210,7 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
   if (answer) return { reply: withPause(answer), answered: true };
 
   if (asks("refusal") || asks("third_party_refusal")) {
-    return done(withPause(reply(say(c, c.rng.pick(["Okay, fine. I understand.", "Alright, never mind then.", "Okay, I get it."]), { ack: false }))));
+    return done(withPause(reply(say(c, c.rng.pick(["Okay, fine. I understand.", "Alright, if that's the most you can do.", "Okay, I get it."]), { ack: false }))));
   }
   if (m.goalSettled && (settlesNow || moves.length === 0)) {
     return done(withPause(reply(say(c, c.rng.pick(["Great, thank you.", "Perfect, thanks.", "Okay, good.", "Oh, good."]), { ack: false }))));
@@ -353,7 +362,10 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
     const change = changeOfMind(c);
     if (change) return change;
   }
-  if (asks("offer_times")) return chooseTime(c);
+  // A read-back naming a time range that asks yes or no ("…arriving between eight a m and noon.
+  // Shall I book it?") is answered yes or no, unless the caller asked for a clock time to check.
+  const yesNoReadBack = asks("ask_confirm") && !/\b(which|what time)\b[^.?!]*\?\s*$/i.test(text) && !wantsClockTime(c);
+  if (asks("offer_times") && !yesNoReadBack) return chooseTime(c);
   if (asks("ask_confirm")) {
     return reply(say(c, c.rng.pick(yesLines(text)), { mood: "agree" }));
   }
@@ -442,7 +454,8 @@ function noOtherDay(c: Caller): Reply | undefined {
   const m = c.memory;
   if (!ANOTHER_DAY.test(m.lastAgentText)) return undefined;
   const daySlot = goalIntent(pack(c), scenario(c))?.slots.find((s) => (s.type === "date" || s.type === "datetime") && scenario(c).goal.slots[s.name] !== undefined);
-  if (!daySlot || m.agenda.includes(`inform:${daySlot.name}`)) return undefined;
+  // "Another" day: the agent searched one, so the caller gave it already.
+  if (!daySlot) return undefined;
   if (m.pendingCorrections.includes(daySlot.name)) return correctSlot(c, daySlot.name, daySlot);
   const change = pending(c, "change_mind");
   if (change?.value.slot === daySlot.name) return changeOfMind(c);
@@ -611,6 +624,12 @@ function chooseTime(c: Caller): Reply {
   if (!preferred) return reply(say(c, c.rng.pick(["The first one works.", "The first one, please.", "I'll take the first one."])));
   c.memory.chosenTime = preferred;
   return reply(say(c, c.rng.pick([`${capitalise(preferred)} works.`, `Let's do ${preferred}.`, `I'll take ${preferred}, please.`, `${capitalise(preferred)} is good for me.`]), { mood: "agree" }));
+}
+
+/** Whether the caller asked for a clock time (a goal time slot), which a read-back's times are checked against. */
+function wantsClockTime(c: Caller): boolean {
+  const slots = goalIntent(pack(c), scenario(c))?.slots ?? [];
+  return currentValue(c, "time", { peek: true }) !== undefined || slots.some((slot) => slot.type === "time" && scenario(c).goal.slots[slot.name] !== undefined);
 }
 
 /** Pronouns for the account holder, from the caller's relation to them ("husband" → her). */

@@ -155,11 +155,11 @@ export function sayValue(slot: SlotSpec, value: string): string {
 }
 
 /** Fixed words of the goal intent's templates: what success, failure and refusal sound like in this pack. */
-export function packMoves(pack: ScenarioPack, scenario: Scenario, agentText: string): Array<"success" | "failure" | "refusal" | "informed"> {
+export function packMoves(pack: ScenarioPack, scenario: Scenario, agentText: string): Array<"success" | "failure" | "refusal" | "informed" | "third_party_refusal"> {
   const lower = ` ${agentText.toLowerCase().replace(/[’‘]/g, "'")} `;
   const intent = goalIntent(pack, scenario);
   const steps: readonly FlowStep[] = intent?.steps ?? [];
-  const moves = new Set<"success" | "failure" | "refusal" | "informed">();
+  const moves = new Set<"success" | "failure" | "refusal" | "informed" | "third_party_refusal">();
   // For a question, the pack's "not found" answer is still an answer.
   const answerOnError = isInformational(pack, scenario) ? "informed" : "failure";
   const heard = (template: string) => fixedWords(template).some((part) => lower.includes(part));
@@ -170,7 +170,15 @@ export function packMoves(pack: ScenarioPack, scenario: Scenario, agentText: str
     if (step.ifEmpty && heard(step.ifEmpty.say)) moves.add(answerOnError);
   }
   if (pack.agent.refusals.some((rule) => heard(rule.say))) moves.add("refusal");
+  // The pack's own words for "only with the account holder" ("…with the homeowner on it").
+  if (heard(pack.agent.flows.thirdParty)) moves.add("third_party_refusal");
   return [...moves];
+}
+
+/** Whether the agent's words hold a pack line's fixed words (a refusal, a notice). */
+export function saysLine(template: string, agentText: string): boolean {
+  const lower = ` ${agentText.toLowerCase().replace(/[’‘]/g, "'")} `;
+  return fixedWords(template).some((part) => lower.includes(part));
 }
 
 /** The words of a template that do not depend on the call, in runs of three or more. */
