@@ -279,6 +279,11 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     }
     case "digits": {
       const digits = parseDigits(heard);
+      // A slot of a set length takes only that many digits (a phone number is no four-digit code).
+      if (spec.length !== undefined) {
+        if (digits.length === spec.length) store[slotName] = digits;
+        return;
+      }
       // A card ending is four digits; a lone "two" in passing is not an answer.
       if (digits.length >= (onlyIfClear ? 4 : 1)) store[slotName] = slotName.endsWith("last4") ? digits.slice(-4) : digits;
       return;

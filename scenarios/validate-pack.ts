@@ -83,6 +83,12 @@ export function validatePackReferences(pack: ScenarioPack, packToolNames: readon
     intent.slots.forEach((slot, s) => {
       if (slot.from && !(slot.from in collections)) add(`agent.intents[${i}].slots[${s}].from`, `no fixture collection ${slot.from}`);
       if (slot.type === "enum" && !slot.from && !slot.choices?.length) add(`agent.intents[${i}].slots[${s}]`, "an enum slot needs `from` or `choices`");
+      if (slot.length !== undefined && slot.type !== "digits") add(`agent.intents[${i}].slots[${s}].length`, `length is for digits slots; ${slot.name} is ${slot.type}`);
+      pack.scenarios.forEach((scenario, n) => {
+        const value = scenario.goal.intent === intent.id ? scenario.goal.slots[slot.name] : undefined;
+        const digits = value === undefined ? 0 : String(value).replace(/\D/g, "").length;
+        if (slot.length !== undefined && value !== undefined && digits !== slot.length) add(`scenarios[${n}].goal.slots.${slot.name}`, `${String(value)} has ${digits} digits, but slot ${slot.name} has length ${slot.length}`);
+      });
     });
   });
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderSpeech } from "../../agents/agent/flow-template.ts";
-import { type LoadedPack, loadPack } from "../../scenarios/index.ts";
+import { type LoadedPack, loadPack, validatePackReferences } from "../../scenarios/index.ts";
 import { driveScriptedAgent, type Line } from "../helpers/drive-agent.ts";
 
 // Two packs written by someone who only read the docs: a plumber's dispatch line and a gym's.
@@ -61,5 +61,30 @@ describe("a count with its noun", () => {
   it("says one month and two months", () => {
     const scope = { slots: {}, slotSpecs: [], customerId: null, saved: { n: 1, m: 2 }, org: "", agent: "", timezone: "UTC", now: NOW, fixtures: {}, config: {} } as unknown as Parameters<typeof renderSpeech>[1];
     expect(renderSpeech("A freeze of {n|number:month}, or {m|number:month}.", scope)).toBe("A freeze of one month, or two months.");
+  });
+});
+
+describe("a digits slot of a set length", () => {
+  it("does not take a phone number for a four-digit code: the code is asked again", async () => {
+    const quote = plumbing.pack.agent.intents.find((intent) => intent.id === "quote");
+    if (!quote) throw new Error("no quote intent");
+    const withLength = { ...quote, slots: quote.slots.map((slot) => (slot.name === "quote_number" ? { ...slot, length: 4 } : slot)) };
+    const pack = { ...plumbing.pack, agent: { ...plumbing.pack.agent, intents: plumbing.pack.agent.intents.map((intent) => (intent.id === "quote" ? withLength : intent)) } };
+    const call = await driveScriptedAgent({ ...plumbing, pack }, ["I'm calling about a quote you gave me.", ...MEI.slice(1), "It's four one five, five five five, oh one nine three.", "Seven seven three one."], { now: NOW, timezone: "America/Los_Angeles" });
+    expect(call.args("get_quote")).toEqual([{ customer_id: "HO-2", quote_number: "7731" }]);
+  });
+});
+
+describe("validating a digits length", () => {
+  it("names a length on a slot that is not digits, and a scenario value with another count of digits", () => {
+    const quote = plumbing.pack.agent.intents.find((intent) => intent.id === "quote");
+    const book = plumbing.pack.agent.intents.find((intent) => intent.id === "book_visit");
+    if (!quote || !book) throw new Error("missing intents");
+    const intents = plumbing.pack.agent.intents.map((intent) =>
+      intent === quote ? { ...quote, slots: quote.slots.map((slot) => ({ ...slot, length: 5 })) } : intent === book ? { ...book, slots: book.slots.map((slot) => (slot.name === "address" ? { ...slot, length: 4 } : slot)) } : intent,
+    );
+    const issues = validatePackReferences({ ...plumbing.pack, agent: { ...plumbing.pack.agent, intents } }, plumbing.tools.map((tool) => tool.name)).map((issue) => issue.message);
+    expect(issues).toContainEqual(expect.stringMatching(/length is for digits slots; address is text/));
+    expect(issues).toContainEqual(expect.stringMatching(/7731 has 4 digits, but slot quote_number has length 5/));
   });
 });
