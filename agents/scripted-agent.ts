@@ -5,10 +5,12 @@ import { callerInputSinceAgent, Turn } from "./agent/turn.ts";
 import { scriptedUsage } from "./model/tokens.ts";
 import { understand } from "./agent/understand.ts";
 import { formatDaySlot } from "./agent/flow-template.ts";
-import { amendInstead, claimedSuccess, type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, identityChecks, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
+import { amendInstead, claimedSuccess, declinedAlternative, type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, identityChecks, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
 import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
+import { afterRefusal, lastRefusal } from "./agent/after-refusal.ts";
 import { parseDigits } from "./slot-filling/spoken-numbers.ts";
+import { toAgentVoice } from "./slot-filling/person.ts";
 
 
 export interface ScriptedAgentOptions {
@@ -80,8 +82,10 @@ function onCaller(t: Turn, heard: string): AgentAction {
     t.refused = true;
     if (trap.trap !== "skip_verification") {
       t.preamble.push(trap.say);
-      // A refusal ends that request; go on with whatever was in progress.
-      if (m.asked === "anything_else" || (m.intent && m.completed.includes(m.intent))) return t.ask("anything_else", "Is there anything else I can help you with?");
+      // A refusal ends that request; go on with whatever was in progress. A request the rule only
+      // limits ("freeze it for six months", a rule for that request) goes on within the limit.
+      const withinLimit = said.intent !== undefined && trap.intents.includes(said.intent);
+      if (!withinLimit && (m.asked === "anything_else" || (m.intent && m.completed.includes(m.intent)))) return t.ask("anything_else", "Is there anything else I can help you with?");
     } else {
       t.preamble.push(trap.say);
     }
@@ -101,7 +105,7 @@ function onCaller(t: Turn, heard: string): AgentAction {
   if (m.lastQuestion && handsBack && heard.split(/\s+/).length <= 10 && !said.intent) return t.say(m.lastAsk ?? m.lastQuestion);
   // "Sorry, what?", "I'm not sure I follow": the caller missed the question; say it again.
   const missedIt = /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure|need from me|follow|understand|mean by)\b/i.test(heard);
-  if (m.lastQuestion && missedIt && heard.split(/\s+/).length <= 10 && !said.intent) {
+  if (m.lastQuestion && missedIt && heard.split(/\s+/).length <= 10 && !said.intent && m.asked !== "third_party") {
     const spec = m.asked === "slot" ? t.intent?.slots.find((s) => s.name === m.askedSlot) : undefined;
     if (spec?.type === "enum" && m.repeats === 0) {
       // The choices said out loud, when they are few and nobody's own (other owners' pets are not a menu).
@@ -126,7 +130,7 @@ function onCaller(t: Turn, heard: string): AgentAction {
     case "after_failure":
       if (parseYesNo(heard) === "yes") return transfer(t, `tool failure during ${m.intent ?? "the call"}`);
       return anythingElse(t, "Okay. I'm sorry again about the trouble.");
-    case "anything_else":
+    case "anything_else": {
       if (m.lastRequest && /\b(i meant|i mean|sorry|actually)\b/i.test(heard) && !said.intent) {
         // "Oh wait, I meant Blue Cross, not Aetna": the same request again with the corrected value.
         const corrected = dropNegated(heard);
@@ -145,19 +149,27 @@ function onCaller(t: Turn, heard: string): AgentAction {
       if (!said.intent && (parseYesNo(heard) === "no" || /\b(that's all|that is all|that's it|nothing else|i'm good|all set|no thanks)\b/i.test(heard))) {
         return closeCall(t);
       }
+      // After a refusal, a reply naming no new request answers the refusal, not "how can I help?".
+      const refusal = said.intent ? undefined : lastRefusal(t);
+      if (refusal) return afterRefusal(t, heard, refusal, (turn) => closeCall(turn));
       // "Okay, great" after hearing the result: they may not have caught the question.
       if (!said.intent && (isThanksOnly(heard) || parseYesNo(heard) === "yes")) {
         if (m.repeats >= 1) return closeCall(t);
         return t.ask("anything_else", "Is there anything else I can help you with today?");
       }
       break;
+    }
     case "third_party":
+      // "Sorry, what do you need from me?": what the agent can and cannot do, once, not the greeting again.
+      if (missedIt) return closeCall(t, `Sorry for the confusion. ${t.pack.agent.flows.thirdParty} Thank you, goodbye.`);
       if (parseYesNo(heard) === "yes") return closeCall(t, "Okay, we'll try them again later, or they can call us back. Thank you, goodbye.");
       return closeCall(t, "Thank you. Please have them call us back. Goodbye.");
     default:
       break;
   }
 
+  const declined = said.intent ? undefined : declinedAlternative(t, heard, FLOW_HOOKS);
+  if (declined) return declined;
   if (said.intent && said.intent !== m.intent) {
     // A new topic mid-request is kept for later, unless the caller says the current one is not
     // what they want, or keeps naming the other one instead of answering.
@@ -174,12 +186,12 @@ function onCaller(t: Turn, heard: string): AgentAction {
   const answeredIdentity = m.asked === "slot" && t.pack.agent.verification.slots.some((s) => s.name === m.askedSlot);
   if (!answeredIdentity) absorbSlots(t, heard);
   if (!m.intent && said.ambiguousBetween) {
-    const options = said.ambiguousBetween.map((id) => lowerFirst(t.pack.agent.intents.find((i) => i.id === id)?.description ?? id));
+    const options = said.ambiguousBetween.map((id) => lowerFirst(toAgentVoice(t.pack.agent.intents.find((i) => i.id === id)?.description ?? id)));
     return t.ask("intent", `Sure. Just so I get it right, are you looking to ${joinOr(options)}?`);
   }
   if (!m.intent) {
     if (m.repeats >= 2) return transfer(t, "could not understand the request");
-    const options = t.pack.agent.intents.slice(0, 3).map((i) => lowerFirst(i.description));
+    const options = t.pack.agent.intents.slice(0, 3).map((i) => lowerFirst(toAgentVoice(i.description)));
     return t.ask("intent", m.asked === "intent" ? `Sorry, I didn't quite get that. Are you calling to ${joinOr([...options, "something else"])}?` : "How can I help you today?");
   }
   return proceed(t);
@@ -267,6 +279,11 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     }
     case "digits": {
       const digits = parseDigits(heard);
+      // A slot of a set length takes only that many digits (a phone number is no four-digit code).
+      if (spec.length !== undefined) {
+        if (digits.length === spec.length) store[slotName] = digits;
+        return;
+      }
       // A card ending is four digits; a lone "two" in passing is not an answer.
       if (digits.length >= (onlyIfClear ? 4 : 1)) store[slotName] = slotName.endsWith("last4") ? digits.slice(-4) : digits;
       return;
@@ -441,7 +458,7 @@ function onToolResult(t: Turn, event: ToolResultEvent): AgentAction {
 
 /** "Great, thank you": an acknowledgement, not a yes to a new question. */
 function isThanksOnly(heard: string): boolean {
-  return /^(\W*(okay|ok|great|good|perfect|thanks|thank you|alright|cool|awesome|wonderful)\W*)+$/i.test(heard.trim());
+  return /^(\W*(oh|okay|ok|great|good|perfect|thanks|thank you|alright|cool|awesome|wonderful|nice|excellent)\W*)+$/i.test(heard.trim());
 }
 
 function markDone(t: Turn): void {

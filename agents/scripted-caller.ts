@@ -1,13 +1,14 @@
-import type { Complication, ConversationEvent, Persona, Scenario, ScenarioPack } from "../scenarios/index.ts";
+import type { Complication, ConversationEvent, Persona, Scenario, ScenarioPack, SlotSpec } from "../scenarios/index.ts";
 import type { Rng } from "../tools/index.ts";
 import type { CallerBackend, CallerTurn, CallerView, JsonValue } from "./agent-types.ts";
 import { type CallerMemory, popAgenda, readMemory } from "./caller/memory.ts";
 import { capitalise, inPersona, lowerFirst, type Mood } from "./caller/persona-voice.ts";
 import { type AgentMove, IDENTITY_MOVES, offeredTimes, readAgent, readCutOff } from "./caller/read-agent.ts";
 import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour, timePhrase } from "./caller/spoken.ts";
-import { askableSlots, askedSlot, goalIntent, isInformational, packMoves, packOpening, sayValue } from "./caller/pack-wording.ts";
+import { askableSlots, askedSlot, goalIntent, isInformational, packMoves, packOpening, sayValue, saysLine } from "./caller/pack-wording.ts";
 import { CLOSING_LINES, goalSentence, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
 import { scriptedUsage } from "./model/tokens.ts";
+import { toAgentVoice, toCallerVoice } from "./slot-filling/person.ts";
 
 /**
  * The offline caller: an agenda-based user simulator (Schatzmann et al. 2007) speaking in its
@@ -114,6 +115,11 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
   }
 
   const settlesNow = settles(c, moves);
+  // The agent refused what the trap asks before the caller got to ask it (the opening said it):
+  // it was asked and answered, so it is not raised again later.
+  const unasked = pending(c, "refusal_trap");
+  const unaskedRule = unasked && pack(c).agent.refusals.find((rule) => rule.trap === unasked.value.trap);
+  if (unasked && unaskedRule && m.opened && saysLine(unaskedRule.say, m.lastAgentText)) play(c, unasked.index);
   const trapLeft = pending(c, "refusal_trap");
   // Settled and offered more help: the caller says goodbye, however long the call took.
   if ((m.goalSettled || settlesNow) && asks("ask_anything_else") && m.pendingCorrections.length === 0 && (!trapLeft || trapLeft.value.trap === "skip_verification")) {
@@ -168,7 +174,10 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
 
   if (asks("failure")) m.failures++;
   if (m.failures > 1 + traits.patience * 3) {
-    return done({ utterance: say(c, "Forget it. I'll call back when your system is working.", { ack: false }), hangUp: true, hangUpReason: "gave_up" });
+    // Blaming the system only when the agent said the system failed, not when it found nothing.
+    const systemFailed = readAgent(m.lastAgentText).includes("failure");
+    const line = systemFailed ? "Forget it. I'll call back when your system is working." : c.rng.pick(["Forget it. I'll call back another time.", "Never mind, then. I'll try another time."]);
+    return done({ utterance: say(c, line, { ack: false }), hangUp: true, hangUpReason: "gave_up" });
   }
 
   // Just refused what the trap asked: an uncooperative caller pushes once before letting it go.
@@ -187,10 +196,13 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
     m.agenda = m.agenda.filter((item) => !item.startsWith("inform:"));
   }
   // "Are you looking to A, or B?": the caller picks the one that is its goal, in the agent's words.
-  const wanted = goalIntent(pack(c), scenario(c))?.description;
-  const offered = wanted ? lowerFirst(wanted).replace(/[.]$/, "").toLowerCase() : "";
-  if (asks("ask_how_can_i_help") && !m.goalSettled && offered && / or /i.test(m.lastAgentText) && m.lastAgentText.toLowerCase().includes(offered)) {
-    return done(withPause(reply(say(c, c.rng.pick([`I'd like to ${offered}.`, `Yes, to ${offered}.`, `The second one, no, sorry, I want to ${offered}.`].slice(0, 2)), { ack: false }))));
+  // The description is offered in the agent's voice ("cancel your membership") and said back in
+  // the caller's ("cancel my membership"), however the pack wrote it.
+  const wanted = goalIntent(pack(c), scenario(c))?.description.replace(/[.]$/, "");
+  const offered = wanted ? lowerFirst(toAgentVoice(wanted)).toLowerCase() : "";
+  if (asks("ask_how_can_i_help") && !m.goalSettled && wanted && / or /i.test(m.lastAgentText) && m.lastAgentText.toLowerCase().includes(offered)) {
+    const mine = lowerFirst(toCallerVoice(wanted));
+    return done(withPause(reply(say(c, c.rng.pick([`I'd like to ${mine}.`, `Yes, to ${mine}.`]), { ack: false }))));
   }
   if (asks("ask_how_can_i_help") && !m.goalSettled) return done(withPause(reply(say(c, restateGoal(c), { ack: false }))));
 
@@ -198,7 +210,7 @@ function respond(c: Caller, moves: readonly AgentMove[], wasCutOff: boolean): { 
   if (answer) return { reply: withPause(answer), answered: true };
 
   if (asks("refusal") || asks("third_party_refusal")) {
-    return done(withPause(reply(say(c, c.rng.pick(["Okay, fine. I understand.", "Alright, never mind then.", "Okay, I get it."]), { ack: false }))));
+    return done(withPause(reply(say(c, c.rng.pick(["Okay, fine. I understand.", "Alright, if that's the most you can do.", "Okay, I get it."]), { ack: false }))));
   }
   if (m.goalSettled && (settlesNow || moves.length === 0)) {
     return done(withPause(reply(say(c, c.rng.pick(["Great, thank you.", "Perfect, thanks.", "Okay, good.", "Oh, good."]), { ack: false }))));
@@ -277,6 +289,23 @@ function answerIdentity(c: Caller, move: AgentMove): Reply | undefined {
   return lines ? reply(say(c, c.rng.pick(lines))) : undefined;
 }
 
+/**
+ * A pack slot keyed on the keypad, as the scenario's `dtmf` complication says: its value from the
+ * hidden facts (or the goal) by the slot's name, as digits (a birth date as MMDDYYYY, the way IVR
+ * systems take it). Nothing when the value has no digits to key.
+ */
+function keypadEntry(c: Caller, slot: SlotSpec): Reply | undefined {
+  const dtmf = pending(c, "dtmf");
+  const value = scenario(c).hiddenFacts[slot.name] ?? scenario(c).goal.slots[slot.name];
+  if (!dtmf || value === undefined) return undefined;
+  const text = String(value);
+  const digits = slot.type === "birthdate" ? text.replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$2$3$1").replace(/\D/g, "") : text.replace(/\D/g, "");
+  if (!digits) return undefined;
+  play(c, dtmf.index);
+  popAgenda(c.memory, `inform:${slot.name}`);
+  return { utterance: "", dtmf: digits, hangUp: false };
+}
+
 function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefined {
   const m = c.memory;
   const asks = (mv: AgentMove) => moves.includes(mv);
@@ -297,10 +326,14 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   const isIdentitySlot = packSlot !== undefined && pack(c).agent.verification.slots.includes(packSlot);
   // One the scenario has the caller key in on the keypad is answered below, as keys.
   const keyedIn = pending(c, "dtmf")?.value.slot === packSlot?.name;
+  const keyed = packSlot && keyedIn ? keypadEntry(c, packSlot) : undefined;
+  if (keyed) return keyed;
   if (packSlot && isIdentitySlot && scenario(c).hiddenFacts[packSlot.name] !== undefined && !keyedIn) {
     return withStill(reply(say(c, identityLine(sayValue(packSlot, String(scenario(c).hiddenFacts[packSlot.name])), c.rng))));
   }
-  const identity = moves.find((mv) => IDENTITY_MOVES.includes(mv));
+  // A pack question for a slot of the request ("Could you check the quote number?") is not an
+  // identity question, whatever built-in words it shares with one ("with that number").
+  const identity = packSlot && !isIdentitySlot ? undefined : moves.find((mv) => IDENTITY_MOVES.includes(mv));
   if (identity) {
     const answer = answerIdentity(c, identity);
     if (answer) return answer.dtmf ? answer : withStill(answer);
@@ -329,7 +362,10 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
     const change = changeOfMind(c);
     if (change) return change;
   }
-  if (asks("offer_times")) return chooseTime(c);
+  // A read-back naming a time range that asks yes or no ("…arriving between eight a m and noon.
+  // Shall I book it?") is answered yes or no, unless the caller asked for a clock time to check.
+  const yesNoReadBack = asks("ask_confirm") && !/\b(which|what time)\b[^.?!]*\?\s*$/i.test(text) && !wantsClockTime(c);
+  if (asks("offer_times") && !yesNoReadBack) return chooseTime(c);
   if (asks("ask_confirm")) {
     return reply(say(c, c.rng.pick(yesLines(text)), { mood: "agree" }));
   }
@@ -342,6 +378,8 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
     const answer = answerPackSlot(c, packSlot.name);
     if (answer) return withStill(answer);
   }
+  const noOther = noOtherDay(c);
+  if (noOther) return noOther;
   // "Nothing matches that. Could you check it?": a question we cannot place, right after the agent
   // found no match, asks for what we last gave; people say it again, carefully.
   if (!packSlot && c.memory.lastPackSlot && /\?\s*$/.test(text) && NO_MATCH.test(text)) {
@@ -395,6 +433,8 @@ const MOVE_TYPES: Partial<Record<AgentMove, readonly string[]>> = {
 function answerPackSlot(c: Caller, slot: string): Reply | undefined {
   const spec = askableSlots(pack(c), scenario(c)).find((s) => s.name === slot);
   if (!spec) return undefined;
+  // Asked again for a value given wrong (the agent found no match): the caller gives the right one now.
+  if (c.memory.pendingCorrections.includes(slot)) return correctSlot(c, slot, spec);
   const value = currentValue(c, slot, { peek: true }) ?? (scenario(c).hiddenFacts[slot] !== undefined ? String(scenario(c).hiddenFacts[slot]) : undefined);
   if (value === undefined && spec.examples.length > 0) return reply(say(c, c.rng.pick(spec.examples)));
   c.memory.lastPackSlot = slot;
@@ -403,6 +443,37 @@ function answerPackSlot(c: Caller, slot: string): Reply | undefined {
   const fixed = currentValue(c, slot) ?? value;
   const spoken = sayValue(spec, fixed);
   return reply(say(c, c.rng.pick([`${capitalise(spoken)}.`, `It's ${spoken}.`, `${capitalise(spoken)}, please.`])));
+}
+
+/**
+ * "Nothing is open then. Is there another day that would work?" after the caller gave its day: a
+ * day still to be corrected or changed is given now; else the caller has no other day and lets the
+ * request go (without naming the day again, which would only be searched again).
+ */
+function noOtherDay(c: Caller): Reply | undefined {
+  const m = c.memory;
+  if (!ANOTHER_DAY.test(m.lastAgentText)) return undefined;
+  const daySlot = goalIntent(pack(c), scenario(c))?.slots.find((s) => (s.type === "date" || s.type === "datetime") && scenario(c).goal.slots[s.name] !== undefined);
+  // "Another" day: the agent searched one, so the caller gave it already.
+  if (!daySlot) return undefined;
+  if (m.pendingCorrections.includes(daySlot.name)) return correctSlot(c, daySlot.name, daySlot);
+  const change = pending(c, "change_mind");
+  if (change?.value.slot === daySlot.name) return changeOfMind(c);
+  m.goalSettled = true;
+  return reply(say(c, c.rng.pick(["No, that was the only day that works for me. Never mind, thanks.", "No, not really. That's okay, I'll sort something else out.", "No, that was the day I needed. Never mind then."]), { ack: false }));
+}
+
+/** The agent asking for another day than the one the caller gave. */
+const ANOTHER_DAY = /\b(another|other|different) (day|date)\b[^.!?]*\?\s*$/i;
+
+/** The fix of a slot given wrong, said when the agent asks for that slot again. */
+function correctSlot(c: Caller, slot: string, spec: SlotSpec): Reply {
+  const m = c.memory;
+  m.pendingCorrections = m.pendingCorrections.filter((name) => name !== slot);
+  popAgenda(m, `inform:${slot}`);
+  const correction = scenario(c).complications.find((x): x is ComplicationOf<"correction"> => x.kind === "correction" && x.slot === slot);
+  const right = sayValue(spec, String(correction?.right ?? currentValue(c, slot, { peek: true }) ?? ""));
+  return reply(say(c, c.rng.pick([`Oh, sorry, I read that wrong. It's ${right}.`, `Sorry, my mistake. It's ${right}.`, `Let me look again. Sorry, it's ${right}.`]), { ack: false }));
 }
 
 /** Slots the built-in answer lines know how to say (the rest are said by their type). */
@@ -553,6 +624,12 @@ function chooseTime(c: Caller): Reply {
   if (!preferred) return reply(say(c, c.rng.pick(["The first one works.", "The first one, please.", "I'll take the first one."])));
   c.memory.chosenTime = preferred;
   return reply(say(c, c.rng.pick([`${capitalise(preferred)} works.`, `Let's do ${preferred}.`, `I'll take ${preferred}, please.`, `${capitalise(preferred)} is good for me.`]), { mood: "agree" }));
+}
+
+/** Whether the caller asked for a clock time (a goal time slot), which a read-back's times are checked against. */
+function wantsClockTime(c: Caller): boolean {
+  const slots = goalIntent(pack(c), scenario(c))?.slots ?? [];
+  return currentValue(c, "time", { peek: true }) !== undefined || slots.some((slot) => slot.type === "time" && scenario(c).goal.slots[slot.name] !== undefined);
 }
 
 /** Pronouns for the account holder, from the caller's relation to them ("husband" → her). */

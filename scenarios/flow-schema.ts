@@ -21,6 +21,12 @@ export const SlotSpec = z.object({
   required: z.boolean().default(true).describe("Whether a `collect` step asks for the slot until it has a value; false: never asked, filled only when the caller says it unprompted."),
   from: z.string().optional().describe("For enum slots: a fixture collection whose records' `name` (else `id`) are the choices, e.g. `services`."),
   choices: z.array(z.string()).optional().describe("For enum slots: fixed choices, matched case-insensitively in what the caller says."),
+  length: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("For digits slots: how many digits the value has (a four-digit quote number); an answer with another count of digits is not taken, and the slot is asked again."),
   examples: z
     .array(z.string().min(1))
     .default([])
@@ -51,7 +57,7 @@ export type ProcedureStep = z.infer<typeof ProcedureStep>;
  * (`{= ceil(account.balance_cents / slot.months)}`, see scenarios/flow-expression.ts). A template
  * that is one whole placeholder keeps the value's type (a number stays a number). In speech a
  * placeholder may end in a spoken form: `|money` (cents), `|dollars`, `|date`, `|time`,
- * `|datetime`, `|digits`, `|number`, `|list` (an array's items joined with "and"), `|a` ("an oil change").
+ * `|datetime`, `|digits`, `|number`, `|list` (an array's items joined with "and"), `|a` ("an oil change"), `|number:<noun>` ("one month", "two months").
  */
 export const FlowValue = z.union([z.string(), z.number(), z.boolean()]);
 export type FlowValue = z.infer<typeof FlowValue>;

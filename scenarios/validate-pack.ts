@@ -83,6 +83,12 @@ export function validatePackReferences(pack: ScenarioPack, packToolNames: readon
     intent.slots.forEach((slot, s) => {
       if (slot.from && !(slot.from in collections)) add(`agent.intents[${i}].slots[${s}].from`, `no fixture collection ${slot.from}`);
       if (slot.type === "enum" && !slot.from && !slot.choices?.length) add(`agent.intents[${i}].slots[${s}]`, "an enum slot needs `from` or `choices`");
+      if (slot.length !== undefined && slot.type !== "digits") add(`agent.intents[${i}].slots[${s}].length`, `length is for digits slots; ${slot.name} is ${slot.type}`);
+      pack.scenarios.forEach((scenario, n) => {
+        const value = scenario.goal.intent === intent.id ? scenario.goal.slots[slot.name] : undefined;
+        const digits = value === undefined ? 0 : String(value).replace(/\D/g, "").length;
+        if (slot.length !== undefined && value !== undefined && digits !== slot.length) add(`scenarios[${n}].goal.slots.${slot.name}`, `${String(value)} has ${digits} digits, but slot ${slot.name} has length ${slot.length}`);
+      });
     });
   });
 
@@ -283,7 +289,8 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
         (head === "options" && field === "choose.ask");
       for (const match of placeholders(template, `${at}.${field}`, issues)) {
         const [head = "", ...rest] = (match[1] ?? "").split(".");
-        const form = match[2];
+        // `|number:month` is the number form with the noun it counts.
+        const form = match[2]?.replace(/^number:[a-z]+$/, "number");
         const where = `${at}.${field}`;
         if (form === "hours" && field !== "when") issues.push({ path: where, message: `{${match[1]}|hours} is for conditions (when); say a time with |time or |datetime` });
         else if (form !== undefined && form !== "hours" && !SPOKEN_FORMS.has(form)) issues.push({ path: where, message: `{${match[1]}|${form}}: no spoken form ${form}; use one of ${[...SPOKEN_FORMS].join(", ")}` });
@@ -310,14 +317,14 @@ function flowStepIssues(steps: ScenarioPack["agent"]["intents"][number]["steps"]
  */
 function placeholders(template: string, where: string, issues: ReferenceIssue[]): Array<[string, string, string | undefined]> {
   const out: Array<[string, string, string | undefined]> = [];
-  for (const match of template.matchAll(/\{=((?:[^{}|]|\|\|)*)(?:\|([A-Za-z]+))?\}/g)) {
+  for (const match of template.matchAll(/\{=((?:[^{}|]|\|\|)*)(?:\|([A-Za-z]+(?::[a-z]+)?))?\}/g)) {
     try {
       for (const name of expressionNames(parseExpression(match[1] ?? ""))) out.push([`${match[0]} reads ${name}:`, name, match[2]]);
     } catch (error) {
       issues.push({ path: where, message: error instanceof ExpressionError ? error.message : String(error) });
     }
   }
-  for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+))?\}/g)) out.push([`{${match[1]}}:`, match[1] ?? "", match[2]]);
+  for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|([A-Za-z]+(?::[a-z]+)?))?\}/g)) out.push([`{${match[1]}}:`, match[1] ?? "", match[2]]);
   return out;
 }
 

@@ -4,6 +4,7 @@ import { DateTime } from "luxon";
 import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseDateRequest, parseYesNo } from "../slot-filling/parse.ts";
 import { joinSpoken, speakDate, speakDateTime, speakMoney, speakNumber } from "../slot-filling/speak.ts";
 import { bindArgs, bindValue, conditionHolds, type FlowScope, formatDaySlot, lookup, parseDaySlot, renderSpeech, valueAt } from "./flow-template.ts";
+import { knownEmpty, rememberEmpty, withoutClosingQuestion } from "./empty-answers.ts";
 import type { PendingCall } from "./memory.ts";
 import type { Turn } from "./turn.ts";
 
@@ -143,7 +144,7 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
       if (items.length === 0) {
         const handler = step.onError.empty ?? step.onError.default;
         const spoken = handler ? renderSpeech(handler, scope) : "I'm sorry, I don't have anything to offer for that.";
-        return askDayAgain(t, step, spoken) ?? hooks.anythingElse(t, spoken);
+        return askDayAgain(t, step, spoken) ?? hooks.anythingElse(t, withoutClosingQuestion(spoken));
       }
       if (items.length === 1) {
         m.saved[step.choose.save] = items[0] as never;
@@ -173,6 +174,14 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
     }
     if (step.call) {
       const args = bindArgs(step.args, t.hasFlaw("wrong_slot") && changesSomething(steps, at) ? withWrongPick(t, steps.slice(0, at), scope) : scope);
+      // The same search came back empty already (asked twice): its answer stands, and a later
+      // choice says there is nothing instead of the agent searching a third time.
+      const known = step.save && !step.ifEmpty && !changesSomething(steps, at) && choosesFrom(steps.slice(at + 1), step.save) ? knownEmpty(m, step.call, args) : undefined;
+      if (step.save && known !== undefined) {
+        m.saved[step.save] = known as never;
+        t.preamble.push("I checked that already, and nothing came up.");
+        continue;
+      }
       // One "one moment" is enough: a call straight after another's result goes on without a filler.
       const chained = t.view.events.at(-1)?.type === "tool_result" && t.preamble.length === 0;
       const filler = changesSomething(steps, at) ? ["Okay, doing that now.", "Great, one moment.", "Alright, one moment."] : ["One moment.", "Let me check that.", "Just a moment."];
@@ -296,6 +305,7 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     if (pending.attempt < 2) return t.retry(pending, "I only got part of that. Let me check again.");
     return hooks.failed(t, pending.purpose);
   }
+  if (step.save && !changesSomething(stepsOf(t, kind), at) && listEmpty(stepsOf(t, kind).slice(at + 1), step.save, result)) rememberEmpty(m, pending.tool, pending.args, result);
   if (step.save) {
     m.saved[step.save] = result as never;
     // A fresh list: what was picked from the old one is picked again.
@@ -447,7 +457,7 @@ function changesSomething(steps: readonly FlowStep[], at: number): boolean {
 
 /** Whether a template reads a field of this result that the result does not have. */
 function missingSaid(template: string, saved: string, result: unknown): boolean {
-  for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|[a-z]+)?\}/g)) {
+  for (const match of template.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|[a-z:]+)?\}/g)) {
     const [head, ...rest] = (match[1] ?? "").split(".");
     if (head === saved && rest.length > 0 && valueAt(result, rest.join(".")) === undefined) return true;
   }
@@ -571,7 +581,21 @@ function askDayAgain(t: Turn, step: FlowStep, spoken: string): AgentAction | und
   if (m.asked === "slot" && m.askedSlot === slot && m.repeats >= 1) return undefined;
   delete m.slots[slot];
   rewindTo(t, slot, true);
-  return t.ask("slot", spoken, slot);
+  const action = t.ask("slot", spoken, slot);
+  m.alternativeFor = slot;
+  return action;
+}
+
+/**
+ * "No, that was the only day I could do" to "Is there another day that would work?": the caller
+ * has no other day, so the request ends there, politely, instead of the question being asked again.
+ */
+export function declinedAlternative(t: Turn, heard: string, hooks: FlowHooks): AgentAction | undefined {
+  const m = t.memory;
+  if (m.asked !== "slot" || !m.alternativeFor || m.askedSlot !== m.alternativeFor) return undefined;
+  if (parseYesNo(heard) !== "no" || mentionsDay(dropNegated(heard))) return undefined;
+  m.alternativeFor = null;
+  return hooks.anythingElse(t, "Okay, no problem. I'm sorry I couldn't find anything that works.");
 }
 
 /** Back to the first step that collects (or, unless `collectOnly`, reads) the slot; what came before still holds. */
@@ -714,7 +738,7 @@ export function claimedSuccess(t: Turn, purpose: string): string | undefined {
   const scope = flowScope(t);
   const kept = say
     .split(/(?<=[.!?])\s+/)
-    .filter((sentence) => [...sentence.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|[a-z]+)?\}/g)].every((match) => lookup(scope, match[1] ?? "") !== undefined));
+    .filter((sentence) => [...sentence.matchAll(/\{([A-Za-z0-9_.[\]-]+)(?:\|[a-z:]+)?\}/g)].every((match) => lookup(scope, match[1] ?? "") !== undefined));
   return kept.length > 0 ? renderSpeech(kept.join(" "), scope) : undefined;
 }
 

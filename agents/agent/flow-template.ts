@@ -20,7 +20,7 @@ export interface FlowScope {
   config?: unknown;
 }
 
-const PLACEHOLDER = /\{([A-Za-z0-9_.[\]-]+)(?:\|([a-z]+))?\}/g;
+const PLACEHOLDER = /\{([A-Za-z0-9_.[\]-]+)(?:\|([a-z]+(?::[a-z]+)?))?\}/g;
 const WHOLE = /^\{([A-Za-z0-9_.[\]-]+)(?:\|([a-z]+))?\}$/;
 
 /** A value at a dotted path ("records.0.name", "record[0].id"); arrays of one read through. */
@@ -91,7 +91,7 @@ export function renderSpeech(template: string, scope: FlowScope): string {
  * `{= expr}` or `{= expr|form}`: arithmetic over what the call knows (scenarios/flow-expression.ts).
  * The form's bar is a single one, so `a || b` stays an operator.
  */
-const EXPRESSION = /\{=((?:[^{}|]|\|\|)*)(?:\|([a-z]+))?\}/g;
+const EXPRESSION = /\{=((?:[^{}|]|\|\|)*)(?:\|([a-z]+(?::[a-z]+)?))?\}/g;
 const WHOLE_EXPRESSION = /^\{=((?:[^{}|]|\|\|)*)\}$/;
 const parsed = new Map<string, ReturnType<typeof parseExpression>>();
 
@@ -150,6 +150,8 @@ function spoken(value: unknown, form: string | undefined, timezone: string): str
     return typeof named === "string" ? named : "";
   }
   const text = String(value);
+  const counted = COUNTED.exec(form ?? "");
+  if (counted) return countOf(text, counted[1] ?? "");
   switch (form) {
     case "money":
       return Number.isFinite(Number(text)) ? speakMoney(Number(text)) : text;
@@ -181,6 +183,16 @@ function spoken(value: unknown, form: string | undefined, timezone: string): str
     default:
       return text;
   }
+}
+
+/** `|number:month`: a count in words with its noun, singular or plural as the count needs. */
+const COUNTED = /^number:([a-z]+)$/;
+
+function countOf(text: string, noun: string): string {
+  const count = Number(text);
+  if (!Number.isFinite(count)) return `${text} ${noun}`;
+  const plural = /(s|x|z|ch|sh)$/.test(noun) ? `${noun}es` : `${noun}s`;
+  return `${speakNumber(count)} ${count === 1 ? noun : plural}`;
 }
 
 /** The words of a template that do not depend on the call: how a listener recognises it. */

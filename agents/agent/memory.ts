@@ -69,6 +69,10 @@ export interface AgentMemory {
   identityStep: number;
   /** Tool results kept by `save`, by name; `customer` is the identified record when a flow names it. */
   saved: Record<string, unknown>;
+  /** Searches that came back empty twice, by tool and arguments (see empty-answers.ts). */
+  emptyAnswers: Record<string, unknown>;
+  /** The slot the agent asked for again because nothing was found for it ("Is there another day?"). */
+  alternativeFor: string | null;
   /** The items a flow's `choose` step offered, with how each was said, until the caller picks. */
   offered: { labels: string[]; items: unknown[] } | null;
 }
@@ -104,6 +108,8 @@ export function freshMemory(): AgentMemory {
     flowConfirmed: -1,
     identityStep: 0,
     saved: {},
+    emptyAnswers: {},
+    alternativeFor: null,
     offered: null,
   };
 }

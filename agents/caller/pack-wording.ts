@@ -102,6 +102,8 @@ export function askedSlot(pack: ScenarioPack, scenario: Scenario, agentText: str
     if (at >= 0 && (!latest || at > latest.at)) latest = { slot, at };
   }
   if (latest) return latest.slot;
+  const reasked = reaskedSlot(pack, scenario, lower, slots);
+  if (reasked) return reasked;
   const questions = lower.match(/[^.?!]*\?/g) ?? [];
   const question = questions.at(-1) ?? "";
   if (!question) return undefined;
@@ -114,6 +116,22 @@ export function askedSlot(pack: ScenarioPack, scenario: Scenario, agentText: str
     if (share >= 0.6 && (!best || share > best.share)) best = { slot, share };
   }
   return best?.slot;
+}
+
+/**
+ * A pack error line that asks again ("I can't find a quote with that number. Could you check the
+ * quote number?"): it asks for the slot the failed step's arguments read, as the agent's flow does.
+ */
+function reaskedSlot(pack: ScenarioPack, scenario: Scenario, lower: string, slots: readonly SlotSpec[]): SlotSpec | undefined {
+  if (!/\?\s*$/.test(lower)) return undefined;
+  for (const step of goalIntent(pack, scenario)?.steps ?? []) {
+    const lines = Object.values(step.onError).filter((line) => /\?\s*$/.test(line));
+    if (!step.call || !lines.some((line) => fixedWords(line).some((part) => lower.includes(part)))) continue;
+    const read = Object.values(step.args).flatMap((value) => [...String(value).matchAll(/\{slot\.([A-Za-z0-9_-]+)/g)].map((match) => match[1]));
+    const slot = slots.find((spec) => read.includes(spec.name));
+    if (slot) return slot;
+  }
+  return undefined;
 }
 
 const normalise = (text: string) => text.toLowerCase().replace(/[’‘]/g, "'").replace(/\s+/g, " ");
@@ -137,11 +155,11 @@ export function sayValue(slot: SlotSpec, value: string): string {
 }
 
 /** Fixed words of the goal intent's templates: what success, failure and refusal sound like in this pack. */
-export function packMoves(pack: ScenarioPack, scenario: Scenario, agentText: string): Array<"success" | "failure" | "refusal" | "informed"> {
+export function packMoves(pack: ScenarioPack, scenario: Scenario, agentText: string): Array<"success" | "failure" | "refusal" | "informed" | "third_party_refusal"> {
   const lower = ` ${agentText.toLowerCase().replace(/[’‘]/g, "'")} `;
   const intent = goalIntent(pack, scenario);
   const steps: readonly FlowStep[] = intent?.steps ?? [];
-  const moves = new Set<"success" | "failure" | "refusal" | "informed">();
+  const moves = new Set<"success" | "failure" | "refusal" | "informed" | "third_party_refusal">();
   // For a question, the pack's "not found" answer is still an answer.
   const answerOnError = isInformational(pack, scenario) ? "informed" : "failure";
   const heard = (template: string) => fixedWords(template).some((part) => lower.includes(part));
@@ -152,7 +170,15 @@ export function packMoves(pack: ScenarioPack, scenario: Scenario, agentText: str
     if (step.ifEmpty && heard(step.ifEmpty.say)) moves.add(answerOnError);
   }
   if (pack.agent.refusals.some((rule) => heard(rule.say))) moves.add("refusal");
+  // The pack's own words for "only with the account holder" ("…with the homeowner on it").
+  if (heard(pack.agent.flows.thirdParty)) moves.add("third_party_refusal");
   return [...moves];
+}
+
+/** Whether the agent's words hold a pack line's fixed words (a refusal, a notice). */
+export function saysLine(template: string, agentText: string): boolean {
+  const lower = ` ${agentText.toLowerCase().replace(/[’‘]/g, "'")} `;
+  return fixedWords(template).some((part) => lower.includes(part));
 }
 
 /** The words of a template that do not depend on the call, in runs of three or more. */
