@@ -14,6 +14,7 @@ import { startModelProcess } from "./fake-model.ts";
 import { voicesimModelCalls } from "./model-calls.ts";
 import { measureGraphOverhead, type OverheadResult } from "./graph-overhead.ts";
 import { fixed, measure } from "./measure.ts";
+import { describeMemory, simulatePeakRss } from "./memory.ts";
 import { bareChatOpenAILoop, isOpenevalsInstalled, openevalsSimulation, type PeerRun } from "./peers.ts";
 
 const quick = process.argv.includes("--quick");
@@ -135,6 +136,10 @@ try {
 
 const minhash = minhashOneGroup(quick ? 10_000 : 50_000);
 console.log(`minhash: ${minhash.texts} texts, one group of ${minhash.largestGroup}, ${minhash.seconds}s`);
+
+// 7. Peak memory at 10× the calls (each size in a process of its own).
+const memory = await simulatePeakRss(quick ? [10, 100] : [53, 527]);
+console.log(describeMemory(memory));
 
 const loadAtEnd = loadavg().map((l) => fixed(l, 1));
 console.log(`load at the end ${loadAtEnd.join(" ")} (1, 5, 15 min; ${cpus().length} cores)`);

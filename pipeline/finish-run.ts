@@ -1,11 +1,11 @@
 import { Conversation, ForkedReplies, type Manifest, Reject, type Scenario, type ScenarioPack, type ScenarioRecord, type Score } from "../scenarios/index.ts";
 import { RUN_FILES, type RunnablePack, type RunStore } from "../sim/index.ts";
-import { exportDataset } from "./export/export-dataset.ts";
-import { filterCalls } from "./filter/filter-calls.ts";
+import { type CallSummary, type ExportTotals, exportRows } from "./export/export-dataset.ts";
+import { type CallFilter, createCallFilter } from "./filter/filter-calls.ts";
 import type { Rewriter } from "./filter/rewrite.ts";
 import { passHatKTable } from "./judge/pass-hat-k.ts";
 import { type LatencySummary, latencySummary } from "./report/agent-latency.ts";
-import { complicationCoverage } from "./report/complication-coverage.ts";
+import { type ComplicationOutcome, complicationOutcomes, coverageOfOutcomes } from "./report/complication-coverage.ts";
 import { type ReportData, renderReport } from "./report/render-report.ts";
 
 import { addTokens, type Tokens, tokensOf } from "./recorded-usage.ts";
@@ -48,38 +48,76 @@ export async function finishRun(input: FinishRunInput): Promise<FinishRunResult>
   const { pack } = source;
   const stage = input.onStage ?? (() => {});
   const scenarios = new Map<string, Scenario>([...records.values()].map((r) => [r.scenario.id, r.scenario]));
-  const conversations = await store.readAll(RUN_FILES.conversations, Conversation);
-  const forks = await store.readAll(RUN_FILES.forks, ForkedReplies);
 
-  stage({ stage: "filter", type: "start", total: conversations.length });
-  const filtered = filterCalls({ conversations, scores, scenarios, pack, dedupThreshold: input.dedupThreshold, minDomainScore: input.minDomainScore });
+  // One streamed pass over the calls decides the filter and keeps what the export and the report
+  // need of each (where its line is, a MinHash signature, its complication outcomes); the export
+  // then reads back by offset only the calls it writes. Memory holds that index, not the run.
+  stage({ stage: "filter", type: "start", total: scores.size });
+  const filter = createCallFilter({ scores, scenarios, pack, dedupThreshold: input.dedupThreshold, minDomainScore: input.minDomainScore });
+  const lines = new Map<string, IndexedLine>();
+  const calls: CallSummary[] = [];
+  const outcomes: Array<{ id: string; outcomes: ComplicationOutcome[] }> = [];
+  const latencies: Array<Pick<Conversation, "id" | "agentLatency">> = [];
+  for await (const { record: conversation, offset, length, isVerbatim } of store.readIndexed(RUN_FILES.conversations, Conversation)) {
+    lines.set(conversation.id, { offset, length, isVerbatim });
+    calls.push({ id: conversation.id, scenarioId: conversation.scenarioId, status: conversation.status });
+    filter.add(conversation);
+    const scenario = scenarios.get(conversation.scenarioId);
+    if (scenario) outcomes.push({ id: conversation.id, outcomes: complicationOutcomes({ conversation, scenario, pack }) });
+    if (conversation.agentLatency) latencies.push({ id: conversation.id, agentLatency: conversation.agentLatency });
+  }
+  const filtered = filter.finish();
   for (const reject of filtered.rejects) input.addReject(reject);
-  stage({ stage: "filter", type: "done", summary: `${filtered.final.length} of ${conversations.length} kept` });
+  stage({ stage: "filter", type: "done", summary: `${filtered.final.length} of ${calls.length} kept` });
 
-  const exported = await exportDataset({
-    final: filtered.final,
-    conversations,
-    forks,
-    scores,
-    scenarios,
-    pack,
-    tools: source.tools.map((t) => t.openAISchema()),
-    seed,
-    rewriter: input.rewriter,
-    splitToolSpeech: input.splitToolSpeech,
-  });
+  const files = {
+    sft: store.replacement(RUN_FILES.sft),
+    dpo: store.replacement(RUN_FILES.dpo),
+    trlSft: store.replacement("dataset/trl/sft.jsonl"),
+    trlDpo: store.replacement("dataset/trl/preference.jsonl"),
+    rewrites: store.replacement("dataset/rewrites.jsonl"),
+    pairs: store.replacement("dataset/pairs.jsonl"),
+  };
+  let exported: ExportTotals;
+  try {
+    exported = await exportRows(
+      {
+        final: filtered.final,
+        calls,
+        conversation: (id) => {
+          const line = lines.get(id);
+          return line ? readConversation(store, line) : undefined;
+        },
+        forks: store.read(RUN_FILES.forks, ForkedReplies),
+        scores,
+        scenarios,
+        pack,
+        tools: source.tools.map((t) => t.openAISchema()),
+        seed,
+        rewriter: input.rewriter,
+        splitToolSpeech: input.splitToolSpeech,
+      },
+      {
+        sft: (row) => files.sft.append(row),
+        trlSft: (row) => files.trlSft.append(row),
+        dpo: (row) => files.dpo.append(row),
+        trlDpo: (row) => files.trlDpo.append(row),
+        pair: (verdict) => files.pairs.append(verdict),
+        rewrite: (rewrite) => files.rewrites.append(rewrite),
+      },
+    );
+  } catch (error) {
+    for (const file of Object.values(files)) file.abort();
+    throw error;
+  }
+  for (const file of Object.values(files)) file.commit();
   for (const reject of exported.rejects) input.addReject(reject);
-  store.rewrite(RUN_FILES.sft, exported.sft);
-  store.rewrite(RUN_FILES.dpo, exported.dpo);
-  store.rewrite("dataset/trl/sft.jsonl", exported.trlSft);
-  store.rewrite("dataset/trl/preference.jsonl", exported.trlDpo);
-  store.rewrite("dataset/rewrites.jsonl", exported.rewrites);
-  store.rewrite("dataset/pairs.jsonl", exported.pairs);
-  stage({ stage: "export", type: "done", summary: `${exported.sft.length} SFT rows, ${exported.dpo.length} preference pairs (${exported.candidatePairs} from best-vs-worst candidates)` });
+  stage({ stage: "export", type: "done", summary: `${exported.sft} SFT rows, ${exported.dpo} preference pairs (${exported.candidatePairs} from best-vs-worst candidates)` });
 
   // A model rewriter spends tokens at export, after the batch totals were summed.
   const tokens = addTokens(input.tokens, tokensOf(exported.rewriteUsage));
-  const data = reportData({ ...input, tokens }, pack, conversations, filtered, exported, await store.readAll(RUN_FILES.rejects, Reject));
+  const seen: CallsSeen = { count: calls.length, outcomes, latencies };
+  const data = reportData({ ...input, tokens }, pack, seen, filtered, exported, await store.readAll(RUN_FILES.rejects, Reject));
   const { html, markdown } = renderReport(data);
   store.writeText(RUN_FILES.reportHtml, html);
   store.writeText(RUN_FILES.reportMd, markdown);
@@ -94,10 +132,10 @@ export async function finishRun(input: FinishRunInput): Promise<FinishRunResult>
       { name: "generate", status: "done", counts: { proposed: allRecords.length } },
       { name: "critique", status: "done", counts: { passed: allRecords.filter((r) => r.critique?.ok).length } },
       { name: "gate", status: "done", counts: { accepted: allRecords.filter((r) => r.accepted).length } },
-      { name: "simulate", status: "done", counts: { conversations: conversations.length, failed: filtered.counts.failed } },
+      { name: "simulate", status: "done", counts: { conversations: calls.length, failed: filtered.counts.failed } },
       { name: "judge", status: "done", counts: { accepted: scoreList.filter((s) => s.verdict === "accept").length, rejected: scoreList.filter((s) => s.verdict === "reject").length, callerFaults: scoreList.filter((s) => !s.callerFidelity.ok).length } },
       { name: "filter", status: "done", counts: { ...filtered.counts } },
-      { name: "export", status: "done", counts: { sft: exported.sft.length, preference: exported.dpo.length } },
+      { name: "export", status: "done", counts: { sft: exported.sft, preference: exported.dpo } },
     ],
     tokens,
     estimatedCostUsd: data.estimatedCostUsd,
@@ -105,15 +143,15 @@ export async function finishRun(input: FinishRunInput): Promise<FinishRunResult>
   };
   store.writeManifest(manifest);
   store.flush();
-  return { funnel: data.funnel, acceptedConversations: filtered.final.length, sftRows: exported.sft.length, preferenceRows: exported.dpo.length, manifest };
+  return { funnel: data.funnel, acceptedConversations: filtered.final.length, sftRows: exported.sft, preferenceRows: exported.dpo, manifest };
 }
 
 function reportData(
   input: FinishRunInput,
   pack: ScenarioPack,
-  conversations: readonly Conversation[],
-  filtered: ReturnType<typeof filterCalls>,
-  exported: Awaited<ReturnType<typeof exportDataset>>,
+  calls: CallsSeen,
+  filtered: ReturnType<CallFilter["finish"]>,
+  exported: ExportTotals,
   rejects: Reject[],
 ): ReportData {
   const allRecords = [...input.records.values()];
@@ -128,8 +166,7 @@ function reportData(
     passes.set(s.scenarioId, entry);
   }
   const { counts, kept, final } = filtered;
-  const keptIds = new Set(final.map((f) => f.conversation.id));
-  const scenarioOf = (id: string) => input.records.get(id)?.scenario;
+  const keptIds = new Set(final.map((f) => f.id));
   return {
     title: `${pack.name} — ${input.manifest.name}`,
     packId: pack.id,
@@ -140,9 +177,9 @@ function reportData(
       { stage: "proposed", count: allRecords.length },
       { stage: "passed critique", count: allRecords.filter((r) => r.critique?.ok).length },
       { stage: "passed gate", count: allRecords.filter((r) => r.accepted).length },
-      { stage: "conversations", count: conversations.length },
-      { stage: "completed", count: conversations.length - counts.failed },
-      { stage: "caller faithful", count: conversations.length - counts.failed - counts.caller },
+      { stage: "conversations", count: calls.count },
+      { stage: "completed", count: calls.count - counts.failed },
+      { stage: "caller faithful", count: calls.count - counts.failed - counts.caller },
       { stage: "judge accepted", count: kept.length + counts.toxicity + counts.domain },
       { stage: "clean and in domain", count: kept.length },
       { stage: "unique (dataset)", count: final.length },
@@ -151,28 +188,42 @@ function reportData(
     rubric: scoreList.flatMap((s) => s.rubric.map((r) => ({ dimension: r.dimension, score: r.score }))),
     passHatK: passHatKTable([...passes.values()], input.seed),
     coverage: allRecords.filter((r) => r.accepted).map((r) => ({ intent: r.scenario.goal.intent, difficulty: r.scenario.difficulty, faults: r.scenario.faultPlan.map((f) => f.kind) })),
-    complications: complicationCoverage(
-      conversations.flatMap((conversation) => {
-        const scenario = scenarioOf(conversation.scenarioId);
-        return scenario ? [{ conversation, scenario, pack }] : [];
-      }),
-      keptIds,
-    ),
+    complications: coverageOfOutcomes(calls.outcomes, keptIds),
     refusals: { expected: final.filter((f) => f.scenario.expectations.refusalExpected).length, correct: final.filter((f) => f.score.hasCorrectRefusal).length, accepted: final.length },
     fidelityFailures: scoreList.filter((s) => !s.callerFidelity.ok).map((s) => ({ id: s.conversationId, issues: s.callerFidelity.issues })),
     tokens: input.tokens,
     estimatedCostUsd: estimateCost(input.tokens),
-    dataset: { sft: exported.sft.length, preference: exported.dpo.length, piiReplacements: exported.piiReplacements, rewrites: exported.rewrites.filter((r) => !r.error).length, rewriteFailures: exported.rewrites.filter((r) => r.error).length },
+    dataset: { sft: exported.sft, preference: exported.dpo, piiReplacements: exported.piiReplacements, rewrites: exported.rewrites, rewriteFailures: exported.rewriteFailures },
     rejects,
     checkFailures: countFailures(scoreList),
-    ...agentLatencyOf(conversations),
+    ...agentLatencyOf(calls.latencies),
   };
 }
 
 /** Latency only where it was measured (external agents), so other reports stay as they were. */
-function agentLatencyOf(conversations: readonly Conversation[]): { agentLatency?: LatencySummary } {
+function agentLatencyOf(conversations: ReadonlyArray<Pick<Conversation, "id" | "agentLatency">>): { agentLatency?: LatencySummary } {
   const summary = latencySummary(conversations);
   return summary ? { agentLatency: summary } : {};
+}
+
+/** Where a call's line sits in conversations.jsonl, and whether it reads back as the schema writes it. */
+interface IndexedLine {
+  offset: number;
+  length: number;
+  isVerbatim: boolean;
+}
+
+/** What the report needs of every call, kept from the one pass over them. */
+interface CallsSeen {
+  count: number;
+  outcomes: ReadonlyArray<{ id: string; outcomes: ComplicationOutcome[] }>;
+  latencies: ReadonlyArray<Pick<Conversation, "id" | "agentLatency">>;
+}
+
+/** One call read back by offset; a line the schema would write differently is parsed by it again, as the pass read it. */
+function readConversation(store: RunStore, line: IndexedLine): Conversation | undefined {
+  const [value] = store.readSpans<unknown>(RUN_FILES.conversations, [line]);
+  return line.isVerbatim ? (value as Conversation) : Conversation.parse(value);
 }
 
 /** Rough list prices (USD per million tokens) of a small hosted model; scripted runs cost nothing. */

@@ -25,7 +25,7 @@ import {
   runBatch,
 } from "../sim/index.ts";
 import { critiqueFeedback } from "./critique/critique-feedback.ts";
-import { filterCalls } from "./filter/filter-calls.ts";
+import { createCallFilter } from "./filter/filter-calls.ts";
 import { createScriptedCritic, type ScenarioCritic } from "./critique/scripted-critic.ts";
 import { finishRun } from "./finish-run.ts";
 import { addTokens, recordedTokens, type Tokens } from "./recorded-usage.ts";
@@ -101,6 +101,9 @@ const FORK_FLAWS: Record<ForkedReplies["reason"], AgentFlaw> = {
   chosen: "markup_in_speech",
 };
 
+
+/** Calls judged per slice of a round (at least four per concurrent judge): what memory holds of them at once. */
+const JUDGE_SLICE = 256;
 
 /**
  * The whole pipeline: generate → critique → gate → simulate N candidates (with forks) → judge →
@@ -300,10 +303,10 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
       }
 
       // 5. Judge every conversation of this round that has no score yet, read by the offsets the
-      // batch's canonical rewrite found them at: only the calls still to judge are held, and the
-      // file is not scanned again.
+      // batch's canonical rewrite found them at, a slice at a time: only the calls being judged
+      // are held, and the file is not scanned again.
       const written = batch.conversationLines;
-      const unjudged = store.readSpans<Conversation>(RUN_FILES.conversations, [...written].filter(([id]) => !scores.has(id)).map(([, span]) => span));
+      const toJudge = [...written].filter(([id]) => !scores.has(id)).map(([, span]) => span);
       // The batch writes every call it finished; one that is still missing is named, never silently lost.
       const lostReasons = new Map(batch.lost.map((l) => [l.id, l.reason]));
       for (const item of items) {
@@ -311,21 +314,25 @@ export async function runPipeline(source: RunnablePack, options: RunPipelineOpti
         if (!written.has(id)) addReject({ kind: "conversation", id, stage: "simulate", reason: lostReasons.get(id) ?? "no conversation was recorded for this call" });
       }
       const judgeStage = `judge r${round}`;
-      stage({ stage: judgeStage, type: "start", total: unjudged.length, done: 0 });
+      stage({ stage: judgeStage, type: "start", total: toJudge.length, done: 0 });
       const scenarioById = new Map([...records.values()].map((r) => [r.scenario.id, r.scenario]));
-      const judged = await judgeCalls({
-        conversations: unjudged,
-        scenarios: scenarioById,
-        pack,
-        judge: options.judge,
-        concurrency: options.concurrency,
-        onScore: (_score, done, total) => {
-          if (done % 10 === 0 || done === total) stage({ stage: judgeStage, type: "progress", done, total, failed: 0, tokens: 0 });
-        },
-      });
-      for (const score of judged) {
-        scores.set(score.conversationId, score);
-        store.append(RUN_FILES.scores, score);
+      const slice = Math.max(JUDGE_SLICE, 4 * options.concurrency);
+      for (let from = 0; from < toJudge.length; from += slice) {
+        const judged = await judgeCalls({
+          conversations: store.readSpans<Conversation>(RUN_FILES.conversations, toJudge.slice(from, from + slice)),
+          scenarios: scenarioById,
+          pack,
+          judge: options.judge,
+          concurrency: options.concurrency,
+          onScore: (_score, doneInSlice) => {
+            const done = from + doneInSlice;
+            if (done % 10 === 0 || done === toJudge.length) stage({ stage: judgeStage, type: "progress", done, total: toJudge.length, failed: 0, tokens: 0 });
+          },
+        });
+        for (const score of judged) {
+          scores.set(score.conversationId, score);
+          store.append(RUN_FILES.scores, score);
+        }
       }
       await putScoresInRunOrder(store, records);
       // Calls of this round and earlier ones: a resumed run already holds later rounds' scores.
@@ -439,6 +446,8 @@ async function datasetCalls(
   options: Pick<RunPipelineOptions, "dedupThreshold" | "minDomainScore">,
 ): Promise<number> {
   const scenarios = new Map([...records.values()].filter((r) => r.round <= round).map((r) => [r.scenario.id, r.scenario]));
-  const conversations = (await store.readAll(RUN_FILES.conversations, Conversation)).filter((c) => scenarios.has(c.scenarioId));
-  return filterCalls({ conversations, scores, scenarios, pack, dedupThreshold: options.dedupThreshold, minDomainScore: options.minDomainScore }).final.length;
+  // Streamed: the filter holds a signature per kept call, not the calls.
+  const filter = createCallFilter({ scores, scenarios, pack, dedupThreshold: options.dedupThreshold, minDomainScore: options.minDomainScore });
+  for await (const conversation of store.read(RUN_FILES.conversations, Conversation)) if (scenarios.has(conversation.scenarioId)) filter.add(conversation);
+  return filter.finish().final.length;
 }

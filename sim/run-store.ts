@@ -36,6 +36,13 @@ export const RUN_FILES = {
   cache: "cache",
 } as const;
 
+/** See RunStore.replacement: append records, then commit (rename into place) or abort. */
+export interface FileReplacement {
+  append(record: unknown): void;
+  commit(): void;
+  abort(): void;
+}
+
 /**
  * The one writer of a run directory. JSONL files are append-only, one record per line, each line
  * written with a single write(2) so a kill leaves at most one torn last line; that line is
@@ -159,6 +166,53 @@ export class RunStore {
     await replaceFile(this.path(file), write);
   }
 
+  /**
+   * A whole-file replacement written record by record to a temporary file and renamed into place
+   * by `commit`: an export streams its rows instead of holding them all to join into one string.
+   */
+  replacement(file: string): FileReplacement {
+    this.#closeFd(file);
+    const path = this.path(file);
+    const tmp = temporaryPath(path);
+    const fd = onDisk("write", tmp, () => openSync(tmp, "w"));
+    let pending: string[] = [];
+    let pendingLength = 0;
+    let isOpen = true;
+    const drain = () => {
+      if (pending.length === 0) return;
+      const text = pending.join("");
+      pending = [];
+      pendingLength = 0;
+      onDisk("write", tmp, () => writeSync(fd, text));
+    };
+    const close = () => {
+      if (!isOpen) return;
+      isOpen = false;
+      closeSync(fd);
+    };
+    return {
+      append(record: unknown) {
+        const line = `${JSON.stringify(record)}\n`;
+        pending.push(line);
+        pendingLength += line.length;
+        if (pendingLength >= 256 * 1024) drain();
+      },
+      commit() {
+        try {
+          drain();
+          close();
+          renameSync(tmp, path);
+        } catch (error) {
+          throw failedReplace(error, tmp, path);
+        }
+      },
+      abort() {
+        close();
+        failedReplace(undefined, tmp, path);
+      },
+    };
+  }
+
   writeText(file: string, text: string): void {
     writeAtomic(this.path(file), text);
   }
@@ -213,6 +267,27 @@ export class RunStore {
       closeSync(fd);
     }
     return records;
+  }
+
+  /**
+   * The valid records of a JSONL file in file order, each with where its line sits (byte offset and
+   * length without the newline), so a reader can hold a small index and come back for a record,
+   * and whether the line is exactly what the schema reads back (then JSON.parse alone reads it).
+   */
+  async *readIndexed<S extends z.ZodType>(file: string, schema: S): AsyncGenerator<{ record: z.infer<S>; offset: number; length: number; isVerbatim: boolean }> {
+    const path = this.path(file);
+    if (!existsSync(path)) return;
+    for await (const { line, offset } of jsonlLinesAt(path)) {
+      const text = line.toString("utf8");
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        continue; // a torn line from a killed writer
+      }
+      const parsed = schema.safeParse(value);
+      if (parsed.success) yield { record: parsed.data, offset, length: line.length, isVerbatim: JSON.stringify(parsed.data) === text };
+    }
   }
 
   /**
@@ -307,6 +382,31 @@ async function* jsonlLines(path: string): AsyncGenerator<string> {
     lines.close();
     stream.destroy();
     if (!stream.closed) await once(stream, "close").catch(() => undefined);
+  }
+}
+
+/** The non-blank lines of a file with their byte offsets, streamed in chunks (a line is a Buffer: offsets count bytes). */
+export async function* jsonlLinesAt(path: string): AsyncGenerator<{ line: Buffer; offset: number }> {
+  let pending: Buffer[] = [];
+  let lineStart = 0;
+  let position = 0;
+  const isBlank = (line: Buffer) => line.every((byte) => byte === 0x20 || byte === 0x09 || byte === 0x0d);
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, from)) {
+      const piece = chunk.subarray(from, at);
+      const line = pending.length > 0 ? Buffer.concat([...pending, piece]) : piece;
+      if (!isBlank(line)) yield { line, offset: lineStart };
+      pending = [];
+      lineStart = position + at + 1;
+      from = at + 1;
+    }
+    if (from < chunk.length) pending.push(chunk.subarray(from));
+    position += chunk.length;
+  }
+  if (pending.length > 0) {
+    const line = Buffer.concat(pending);
+    if (!isBlank(line)) yield { line, offset: lineStart };
   }
 }
 

@@ -50,11 +50,21 @@ export function estimatedJaccard(a: Uint32Array, b: Uint32Array): number {
  * connected components of duplicate pairs, listed in input order.
  */
 export function nearDuplicateGroups(texts: readonly string[], options: MinHashOptions): number[][] {
-  const hashes = options.hashes ?? 128;
+  return nearDuplicateGroupsOf(
+    texts.map((t) => signature(t, options.hashes ?? 128, options.shingle ?? 3)),
+    options,
+  );
+}
+
+/**
+ * nearDuplicateGroups over signatures made beforehand (with the same `hashes` and `shingle`): a
+ * streamed filter keeps a call's signature, not its text.
+ */
+export function nearDuplicateGroupsOf(sigs: readonly Uint32Array[], options: Pick<MinHashOptions, "threshold" | "bands">): number[][] {
+  const hashes = sigs[0]?.length ?? 128;
   const bands = options.bands ?? 32;
   const rows = Math.floor(hashes / bands);
-  const sigs = texts.map((t) => signature(t, hashes, options.shingle ?? 3));
-  const parent = texts.map((_, i) => i);
+  const parent = sigs.map((_, i) => i);
   // Iterative, with path compression: a long chain of unions must not overflow the stack.
   const find = (i: number): number => {
     let root = i;
@@ -84,7 +94,7 @@ export function nearDuplicateGroups(texts: readonly string[], options: MinHashOp
   }
   // A push per member: copying the group for each one made a large group quadratic.
   const groups = new Map<number, number[]>();
-  texts.forEach((_, i) => {
+  sigs.forEach((_, i) => {
     const root = find(i);
     const group = groups.get(root);
     if (group) group.push(i);

@@ -33,7 +33,7 @@ export function percentiles(values: readonly number[]): Percentiles | null {
 }
 
 /** p50/p95 of time to first speech and of tool steps, and the turns over `slowTurnMs`; undefined when no call measured any. */
-export function latencySummary(conversations: readonly Conversation[], slowTurnMs = DEFAULT_SLOW_TURN_MS): LatencySummary | undefined {
+export function latencySummary(conversations: Iterable<Pick<Conversation, "id" | "agentLatency">>, slowTurnMs = DEFAULT_SLOW_TURN_MS): LatencySummary | undefined {
   const firstSpeech: number[] = [];
   const toolTime: number[] = [];
   const slowTurns: SlowTurn[] = [];

@@ -142,14 +142,22 @@ export interface ComplicationCoverage {
 
 /** Sums the outcomes of every call; `datasetIds` are the conversations the dataset kept. */
 export function complicationCoverage(calls: readonly CoverageInput[], datasetIds: ReadonlySet<string>): ComplicationCoverage[] {
+  return coverageOfOutcomes(
+    calls.map((call) => ({ id: call.conversation.id, outcomes: complicationOutcomes(call) })),
+    datasetIds,
+  );
+}
+
+/** complicationCoverage from each call's outcomes worked out beforehand (a streamed run keeps these, not the calls). */
+export function coverageOfOutcomes(calls: Iterable<{ id: string; outcomes: readonly ComplicationOutcome[] }>, datasetIds: ReadonlySet<string>): ComplicationCoverage[] {
   const byLabel = new Map<string, ComplicationCoverage>();
   for (const call of calls) {
-    for (const outcome of complicationOutcomes(call)) {
+    for (const outcome of call.outcomes) {
       const entry = byLabel.get(outcome.label) ?? { label: outcome.label, planned: 0, happened: 0, inDataset: 0 };
       entry.planned++;
       if (outcome.happened) {
         entry.happened++;
-        if (datasetIds.has(call.conversation.id)) entry.inDataset++;
+        if (datasetIds.has(call.id)) entry.inDataset++;
       }
       byLabel.set(outcome.label, entry);
     }
