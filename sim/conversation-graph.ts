@@ -370,7 +370,7 @@ export interface CallOptions {
   onAgentTurn?: AgentTurnObserver;
 }
 
-/** The graph's two nodes: the agent's turn alone (it answers the phone), and an exchange. */
+/** The graph's nodes: an exchange (a call's steps), and the agent's turn alone (a fork's first step). */
 export const GRAPH_NODES = { agentTurn: "agent", exchange: "exchange" } as const;
 
 /** Where a call's own functions travel in the invoke config's `configurable`. */

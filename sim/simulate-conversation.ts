@@ -48,7 +48,8 @@ export interface ForkOptions {
 type GraphValues = { call?: ConversationStateValue };
 
 function recursionLimitFor(deps: ConversationDeps): number {
-  // Each caller turn is one caller step plus up to maxAgentStepsPerTurn agent/tool round trips.
+  // A call takes one super-step per exchange; the limit guards against a routing bug only, so it
+  // is as loose as one step per node function would need.
   return deps.limits.maxCallerTurns * (2 * deps.limits.maxAgentStepsPerTurn + 2) + 10;
 }
 
