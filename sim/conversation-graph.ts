@@ -368,6 +368,8 @@ export type AgentTurnObserver = (state: ConversationStateValue) => void;
 
 export interface CallOptions {
   onAgentTurn?: AgentTurnObserver;
+  /** Someone follows the call on the custom stream; otherwise nodes report no events at all. */
+  isLive?: boolean;
 }
 
 /** The graph's nodes: an exchange (a call's steps), and the agent's turn alone (a fork's first step). */
@@ -379,6 +381,7 @@ const CALL_KEY = "voicesim_call";
 interface CallContext {
   nodes: ConversationNodes;
   onAgentTurn: AgentTurnObserver | undefined;
+  isLive: boolean;
 }
 
 /**
@@ -386,7 +389,7 @@ interface CallContext {
  * over its deps) and its observer. Merge them into the config of `invoke` or `stream`.
  */
 export function callConfigurable(deps: ConversationDeps, options: CallOptions = {}): Record<string, unknown> {
-  const call: CallContext = { nodes: conversationNodes(deps), onAgentTurn: options.onAgentTurn };
+  const call: CallContext = { nodes: conversationNodes(deps), onAgentTurn: options.onAgentTurn, isLive: options.isLive === true };
   return { [CALL_KEY]: call };
 }
 
@@ -434,7 +437,8 @@ export interface GraphOptions {
  */
 export function buildConversationGraph(options: GraphOptions = {}) {
   installLeanContext();
-  const sinkOf = (config: LangGraphRunnableConfig): EventSink => config.writer as EventSink;
+  // LangGraph gives every node a writer, custom stream or not: a call nobody follows skips it.
+  const sinkOf = (config: LangGraphRunnableConfig): EventSink => (callOf(config).isLive ? (config.writer as EventSink) : undefined);
   // Each node names its successor with a Command: a conditional edge would be a runnable of its
   // own per step, reading a fresh copy of every channel (with a new checkpoint id) to decide.
   const step = (state: ConversationStateValue) =>

@@ -61,6 +61,7 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
   const anchors = options.keepCheckpoints ? new Map<number, ConversationStateValue>() : undefined;
   const graph = sharedConversationGraph();
   const call = callConfigurable(deps, {
+    isLive: options.onEvent !== undefined,
     ...(anchors ? { onAgentTurn: (state) => (state.forkIndex === 0 ? anchors.set(state.events.length - 1, state) : undefined) } : {}),
   });
   const config = {
