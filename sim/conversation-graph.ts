@@ -49,31 +49,53 @@ const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
   cachedCalls: a.cachedCalls + b.cachedCalls,
 });
 
-/** The graph's state: plain data only, so a checkpoint can hold it and a fork can continue it. */
-export const ConversationState = Annotation.Root({
-  events: Annotation<ConversationEvent[]>({ reducer: (left, right) => left.concat(right), default: () => [] }),
-  world: Annotation<WorldSnapshot>(),
-  callerMemory: Annotation<JsonValue>(),
-  agentMemory: Annotation<JsonValue>(),
+/** The state of a call: plain data only, so a checkpoint can hold it and a fork can continue it. */
+export interface ConversationStateValue {
+  events: ConversationEvent[];
+  world: WorldSnapshot;
+  callerMemory: JsonValue;
+  agentMemory: JsonValue;
   /** Caller turns taken so far. */
-  turn: Annotation<number>(),
+  turn: number;
   /** Agent steps since the caller last spoke. */
-  agentSteps: Annotation<number>(),
+  agentSteps: number;
   /** Simulated milliseconds since the call started. */
-  elapsedMs: Annotation<number>(),
-  callerUsage: Annotation<TokenUsage>(),
-  agentUsage: Annotation<TokenUsage>(),
+  elapsedMs: number;
+  callerUsage: TokenUsage;
+  agentUsage: TokenUsage;
   /** Set when the call is over. */
-  endReason: Annotation<EndReason | null>(),
+  endReason: EndReason | null;
   /** Which fork this branch is (0 = the original call); forks sample other agent replies. */
-  forkIndex: Annotation<number>(),
+  forkIndex: number;
   /** Flaws the scripted agent commits on this branch (a fork may differ from the original). */
-  flaws: Annotation<AgentFlaw[]>(),
+  flaws: AgentFlaw[];
   /** Why the call failed (a model error after retries); the call ends with reason "error". */
-  failure: Annotation<string | null>(),
-});
-export type ConversationStateValue = typeof ConversationState.State;
-type Update = typeof ConversationState.Update;
+  failure: string | null;
+}
+
+/** What a node function returns: the events it produced (appended) and the keys it replaces. */
+export type ConversationUpdate = Partial<ConversationStateValue>;
+type Update = ConversationUpdate;
+
+/**
+ * The state after a node's update, folded as the graph folds it: events appended, every other key
+ * replaced (an undefined value leaves the key alone).
+ */
+export function applyUpdate(state: ConversationStateValue, update: ConversationUpdate): ConversationStateValue {
+  const next: Record<string, unknown> = { ...state };
+  for (const [key, value] of Object.entries(update)) {
+    if (value === undefined) continue;
+    next[key] = key === "events" ? state.events.concat(value as ConversationEvent[]) : value;
+  }
+  return next as unknown as ConversationStateValue;
+}
+
+/**
+ * The graph's one channel: the whole call state, replaced by each super-step. LangGraph keeps
+ * versions, triggers, reads and writes per channel at every step; with a channel per key that
+ * bookkeeping cost more than a scripted turn, and the keys always change together anyway.
+ */
+export const ConversationGraphState = Annotation.Root({ call: Annotation<ConversationStateValue>() });
 
 /** Emitted on the LangGraph custom stream for every event, so a live viewer can follow a call. */
 export interface LiveEventChunk {
@@ -346,9 +368,11 @@ export type AgentTurnObserver = (state: ConversationStateValue) => void;
 
 export interface CallOptions {
   onAgentTurn?: AgentTurnObserver;
+  /** Someone follows the call on the custom stream; otherwise nodes report no events at all. */
+  isLive?: boolean;
 }
 
-/** The graph's two nodes: the agent's turn alone (it answers the phone), and an exchange. */
+/** The graph's nodes: an exchange (a call's steps), and the agent's turn alone (a fork's first step). */
 export const GRAPH_NODES = { agentTurn: "agent", exchange: "exchange" } as const;
 
 /** Where a call's own functions travel in the invoke config's `configurable`. */
@@ -357,6 +381,7 @@ const CALL_KEY = "voicesim_call";
 interface CallContext {
   nodes: ConversationNodes;
   onAgentTurn: AgentTurnObserver | undefined;
+  isLive: boolean;
 }
 
 /**
@@ -364,7 +389,7 @@ interface CallContext {
  * over its deps) and its observer. Merge them into the config of `invoke` or `stream`.
  */
 export function callConfigurable(deps: ConversationDeps, options: CallOptions = {}): Record<string, unknown> {
-  const call: CallContext = { nodes: conversationNodes(deps), onAgentTurn: options.onAgentTurn };
+  const call: CallContext = { nodes: conversationNodes(deps), onAgentTurn: options.onAgentTurn, isLive: options.isLive === true };
   return { [CALL_KEY]: call };
 }
 
@@ -375,66 +400,76 @@ function callOf(config: LangGraphRunnableConfig): CallContext {
 }
 
 /** The agent acts until it speaks to the caller, ends the call or hits its step limit. */
-async function agentTurn(call: CallContext, start: ConversationStateValue, sink: EventSink, turn: TurnUpdate, signal?: AbortSignal) {
+async function agentTurn(call: CallContext, start: ConversationStateValue, sink: EventSink, signal?: AbortSignal): Promise<ConversationStateValue> {
   const { nodes, onAgentTurn } = call;
   let state = start;
   for (;;) {
     onAgentTurn?.(state);
-    state = turn.apply(state, await nodes.agent(state, sink, signal));
-    const route = nodes.afterAgent(state);
-    if (route !== "tools") return { state, next: route };
-    state = turn.apply(state, await nodes.tools(state, sink));
-    if (nodes.afterTools(state) === "guard") {
-      state = turn.apply(state, await nodes.guard(state, sink));
-      return { state, next: "end" as const };
-    }
+    state = applyUpdate(state, await nodes.agent(state, sink, signal));
+    if (nodes.afterAgent(state) !== "tools") return state;
+    state = applyUpdate(state, await nodes.tools(state, sink));
+    if (nodes.afterTools(state) === "guard") return applyUpdate(state, await nodes.guard(state, sink));
   }
+}
+
+export interface GraphOptions {
+  /** Saves the checkpoints forks are run from. */
+  checkpointer?: BaseCheckpointSaver;
+  /**
+   * Where a run enters: a call enters at the exchange (which opens with the agent's greeting), a
+   * fork at the agent's turn alone, from the state it branches off.
+   */
+  entry?: "call" | "fork";
 }
 
 /**
  * The LangGraph for a call over `conversationNodes`, one super-step per exchange: the node
  * `exchange` is the caller's turn and the agent's whole answer to it (its tool round trips
- * included), `agent` the agent's turn alone (the greeting, and where a fork continues). Every
- * LangGraph step costs config plumbing, task bookkeeping and a checkpoint record; a step per
- * node function made the graph cost 4x the functions themselves. The steps inside a turn run in
- * the order the routing functions give, with the graph's reducer, so the events are the same as a
- * loop over the single functions (test/sim/graph-identity.test.ts).
+ * included; a call that has not started opens with the agent's greeting), `agent` the agent's
+ * turn alone (where a fork continues). Every LangGraph step costs config plumbing, task
+ * bookkeeping and a checkpoint record; a step per node function made the graph cost 4x the
+ * functions themselves. The steps inside a turn run in the order the routing functions give,
+ * folded with `applyUpdate`, so the events are the same as a loop over the single functions
+ * (test/sim/graph-identity.test.ts).
  *
  * The graph holds no call: each run names its call with `callConfigurable(deps)` in the config,
  * so one compiled graph serves every call (compiling one per call was a share of its cost).
  */
-export function buildConversationGraph(checkpointer?: BaseCheckpointSaver) {
+export function buildConversationGraph(options: GraphOptions = {}) {
   installLeanContext();
-  const sinkOf = (config: LangGraphRunnableConfig): EventSink => config.writer as EventSink;
+  // LangGraph gives every node a writer, custom stream or not: a call nobody follows skips it.
+  const sinkOf = (config: LangGraphRunnableConfig): EventSink => (callOf(config).isLive ? (config.writer as EventSink) : undefined);
   // Each node names its successor with a Command: a conditional edge would be a runnable of its
   // own per step, reading a fresh copy of every channel (with a new checkpoint id) to decide.
-  const next = (state: ConversationStateValue) => (state.endReason ? END : GRAPH_NODES.exchange);
+  const step = (state: ConversationStateValue) =>
+    new Command({ update: { call: state }, goto: state.endReason ? END : GRAPH_NODES.exchange });
   const ends = [GRAPH_NODES.exchange, END];
-  const graph = new StateGraph(ConversationState)
-    .addNode(
-      GRAPH_NODES.agentTurn,
-      async (state: ConversationStateValue, config: LangGraphRunnableConfig) => {
-        const turn = new TurnUpdate();
-        const answered = await agentTurn(callOf(config), state, sinkOf(config), turn, config.signal);
-        return new Command({ update: turn.update, goto: next(answered.state) });
-      },
-      { ends },
-    )
-    .addNode(
-      GRAPH_NODES.exchange,
-      async (state: ConversationStateValue, config: LangGraphRunnableConfig) => {
-        const call = callOf(config);
-        const turn = new TurnUpdate();
-        const sink = sinkOf(config);
-        let after = turn.apply(state, await call.nodes.caller(state, sink, config.signal));
-        if (call.nodes.afterCaller(after) !== "end") after = (await agentTurn(call, after, sink, turn, config.signal)).state;
-        return new Command({ update: turn.update, goto: next(after) });
-      },
-      { ends },
-    )
-    .addEdge(START, GRAPH_NODES.agentTurn);
-  return checkpointer ? graph.compile({ checkpointer }) : graph.compile();
+  const agentNode = async ({ call: state }: GraphState, config: LangGraphRunnableConfig) =>
+    step(await agentTurn(callOf(config), state, sinkOf(config), config.signal));
+  const exchangeNode = async ({ call: state }: GraphState, config: LangGraphRunnableConfig) => {
+    const call = callOf(config);
+    const sink = sinkOf(config);
+    let after = state;
+    // The greeting shares the first exchange's step: one super-step fewer per call.
+    if (hasNotStarted(after)) {
+      after = await agentTurn(call, after, sink, config.signal);
+      if (after.endReason) return step(after);
+    }
+    after = applyUpdate(after, await call.nodes.caller(after, sink, config.signal));
+    if (call.nodes.afterCaller(after) !== "end") after = await agentTurn(call, after, sink, config.signal);
+    return step(after);
+  };
+  // A graph that never enters the agent's turn alone has no such node (LangGraph refuses unreachable ones).
+  const graph = new StateGraph(ConversationGraphState).addNode(GRAPH_NODES.exchange, exchangeNode, { ends });
+  if (options.entry === "fork") graph.addNode(GRAPH_NODES.agentTurn, agentNode, { ends }).addEdge(START, GRAPH_NODES.agentTurn);
+  else graph.addEdge(START, GRAPH_NODES.exchange);
+  return options.checkpointer ? graph.compile({ checkpointer: options.checkpointer }) : graph.compile();
 }
+
+type GraphState = typeof ConversationGraphState.State;
+
+/** Nobody has spoken yet: the agent answers the phone before the caller's first turn. */
+const hasNotStarted = (state: ConversationStateValue) => state.turn === 0 && state.events.length === 0;
 
 export type ConversationGraph = ReturnType<typeof buildConversationGraph>;
 
@@ -444,31 +479,6 @@ let sharedGraph: ConversationGraph | undefined;
 export function sharedConversationGraph(): ConversationGraph {
   sharedGraph ??= buildConversationGraph();
   return sharedGraph;
-}
-
-/**
- * The updates of several node functions in one super-step, folded as the graph's channels fold
- * them (events appended, every other key replaced), so the step's single update is the same as
- * the steps applied one by one.
- */
-class TurnUpdate {
-  readonly update: Update & { events: ConversationEvent[] } = { events: [] };
-
-  apply(state: ConversationStateValue, update: Update): ConversationStateValue {
-    const next: Record<string, unknown> = { ...state };
-    for (const [key, value] of Object.entries(update)) {
-      if (value === undefined) continue;
-      if (key === "events") {
-        const events = value as ConversationEvent[];
-        next.events = state.events.concat(events);
-        this.update.events.push(...events);
-      } else {
-        next[key] = value;
-        (this.update as Record<string, unknown>)[key] = value;
-      }
-    }
-    return next as ConversationStateValue;
-  }
 }
 
 /** Tool calls of the agent's latest step that have no result yet. */

@@ -44,8 +44,12 @@ export interface ForkOptions {
   distinctWithin?: number;
 }
 
+/** A "values" chunk of the graph's stream (an interrupt comes as a chunk without the call). */
+type GraphValues = { call?: ConversationStateValue };
+
 function recursionLimitFor(deps: ConversationDeps): number {
-  // Each caller turn is one caller step plus up to maxAgentStepsPerTurn agent/tool round trips.
+  // A call takes one super-step per exchange; the limit guards against a routing bug only, so it
+  // is as loose as one step per node function would need.
   return deps.limits.maxCallerTurns * (2 * deps.limits.maxAgentStepsPerTurn + 2) + 10;
 }
 
@@ -57,6 +61,7 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
   const anchors = options.keepCheckpoints ? new Map<number, ConversationStateValue>() : undefined;
   const graph = sharedConversationGraph();
   const call = callConfigurable(deps, {
+    isLive: options.onEvent !== undefined,
     ...(anchors ? { onAgentTurn: (state) => (state.forkIndex === 0 ? anchors.set(state.events.length - 1, state) : undefined) } : {}),
   });
   const config = {
@@ -68,14 +73,14 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
   let agentReport: AgentCallReport = {};
   try {
     if (options.onEvent) {
-      const stream = await graph.stream(initialConversationState(deps), { ...config, streamMode: ["values", "custom"] });
+      const stream = await graph.stream({ call: initialConversationState(deps) }, { ...config, streamMode: ["values", "custom"] });
       for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-        if (mode === "values") finalState = chunk as ConversationStateValue;
+        if (mode === "values") finalState = (chunk as GraphValues).call ?? finalState;
         else if (mode === "custom") options.onEvent(chunk as LiveEventChunk);
       }
     } else {
       // Nobody follows the call live: no custom stream to carry.
-      finalState = (await graph.invoke(initialConversationState(deps), config)) as ConversationStateValue;
+      finalState = (await graph.invoke({ call: initialConversationState(deps) }, config)).call;
     }
   } finally {
     // An agent with a session per call (a WebSocket) hears that the call is over, however it ended.
@@ -94,7 +99,7 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
       if (!anchor) throw new Error(`no agent turn follows event ${afterEvent}: fork after a caller turn or a tool result`);
       if (!forkGraph) {
         const checkpointer = new MemorySaver();
-        forkGraph = { checkpointer, graph: buildConversationGraph(checkpointer), call: callConfigurable(deps) };
+        forkGraph = { checkpointer, graph: buildConversationGraph({ checkpointer, entry: "fork" }), call: callConfigurable(deps) };
       }
       const { graph: branches, checkpointer, call: forkCall } = forkGraph;
       // Reply 0 is the call as it went, so a pair's preferred side can be a turn of a judged call.
@@ -108,11 +113,11 @@ export async function simulateConversation(deps: ConversationDeps, options: Simu
         const threadId = `${deps.conversationId}~fork@${afterEvent}#${attempt}`;
         let state: ConversationStateValue | undefined;
         for await (const chunk of await branches.stream(
-          { ...anchor, forkIndex: attempt, flaws },
+          { call: { ...anchor, forkIndex: attempt, flaws } },
           { ...config, configurable: { thread_id: threadId, ...forkCall }, streamMode: "values", interruptBefore: [GRAPH_NODES.exchange] },
         )) {
           // The interrupt before the exchange arrives as a chunk without state; keep the last real one.
-          if (Array.isArray((chunk as Partial<ConversationStateValue>).events)) state = chunk as ConversationStateValue;
+          state = (chunk as GraphValues).call ?? state;
         }
         await checkpointer.deleteThread(threadId);
         const events = (state?.events ?? []).slice(afterEvent + 1) as ConversationEvent[];

@@ -33,7 +33,7 @@ export async function runPlainLoop(deps: ConversationDeps, sink?: EventSink): Pr
       if (value === undefined) continue;
       merged[key] = key === "events" ? state.events.concat(value as ConversationEvent[]) : value;
     }
-    state = merged as ConversationStateValue;
+    state = merged as unknown as ConversationStateValue;
     if (next === "agent") next = nodes.afterAgent(state);
     else if (next === "tools") next = nodes.afterTools(state);
     else if (next === "caller") next = nodes.afterCaller(state);

@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Conversation } from "../../scenarios/index.ts";
 import { loadPack } from "../../scenarios/index.ts";
-import { candidateItems, type LiveEventChunk, simulateConversation, toConversation } from "../../sim/index.ts";
+import {
+  callConfigurable,
+  candidateItems,
+  initialConversationState,
+  type LiveEventChunk,
+  sharedConversationGraph,
+  simulateConversation,
+  toConversation,
+} from "../../sim/index.ts";
 import { runPlainLoop, scriptedDeps } from "../helpers/plain-loop.ts";
 
 interface Pair {
@@ -55,6 +63,21 @@ describe("the conversation graph and a plain loop over its node functions", () =
       expect(live).toEqual(plainLive);
       expect(live.map((chunk) => chunk.index)).toEqual(graph.events.map((_, index) => index));
       expect(live.map((chunk) => chunk.event)).toEqual(graph.events);
+    }
+  });
+
+  // Each LangGraph step costs more than a scripted turn, so a call takes one per exchange, the
+  // greeting riding in the first: no more, or the graph's cost over its functions grows again.
+  it("takes one LangGraph super-step per exchange, the greeting inside the first", async () => {
+    const loaded = await loadPack("scenarios/packs/collections");
+    const graph = sharedConversationGraph();
+    for (const deps of scriptedDeps(loaded, candidateItems(loaded.pack.scenarios.slice(0, 3), 1), 5)) {
+      let steps = 0;
+      const config = { configurable: { thread_id: deps.conversationId, ...callConfigurable(deps) }, streamMode: "updates" as const };
+      for await (const _update of await graph.stream({ call: initialConversationState(deps) }, config)) steps++;
+      const callerTurns = (await runPlainLoop(deps)).turn;
+      expect(callerTurns).toBeGreaterThan(2);
+      expect(steps).toBe(callerTurns);
     }
   });
 });
