@@ -5,7 +5,7 @@
 // figure, since the machine may be shared. Results go to bench/queue-results.json;
 // `-- --calls-only` measures the scripted calls alone (no whole run, no queue) and writes nothing.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createScriptedAgent, createScriptedCaller } from "../agents/index.ts";
@@ -23,8 +23,28 @@ interface Row {
   perSecond: number;
   /** This process's CPU: the coordinator's, and with worker threads theirs too. */
   cpuSeconds: number;
+  /** Queue rows: the worker processes' CPU (all their threads) and redis-server's, from /proc. */
+  workersCpuSeconds?: number;
+  redisCpuSeconds?: number;
   load1: number;
 }
+
+/** CPU seconds a process has used so far, every thread of it (Linux /proc; undefined elsewhere). */
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 a second).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+const cpuOf = (pids: readonly (number | undefined)[]): number | undefined => {
+  const each = pids.map(processCpuSeconds);
+  return each.every((v) => v !== undefined) ? each.reduce((a, b) => (a ?? 0) + (b ?? 0), 0) : undefined;
+};
 
 const ROUNDS = 3;
 const callsOnly = process.argv.includes("--calls-only");
@@ -37,11 +57,30 @@ const tempDir = () => mkdtempSync(join(tmpdir(), "voicesim-bench-queue-"));
 const threads = (workers: number) =>
   createThreadExecutor({ workers, concurrencyPerWorker: 4, setup: { packDir: loaded.dir, packHash: loaded.hash, backends: SCRIPTED_RECIPE } });
 
-async function timed(name: string, run: () => Promise<number>): Promise<Row> {
+/** Other processes that do a measurement's work (queue workers, redis-server), whose CPU is reported beside this one's. */
+interface Helpers {
+  workers: readonly (number | undefined)[];
+  redis: number | undefined;
+}
+
+async function timed(name: string, run: () => Promise<number>, helpers?: Helpers): Promise<Row> {
+  const before = helpers && { workers: cpuOf(helpers.workers), redis: cpuOf([helpers.redis]) };
   const { value: calls, wallS, cpuMs, load } = await measure(run);
-  const row = { name, calls, seconds: fixed(wallS, 2), perSecond: fixed(calls / wallS, 1), cpuSeconds: fixed(cpuMs / 1000, 2), load1: fixed(load, 2) };
+  const workersCpu = helpers && before?.workers !== undefined ? (cpuOf(helpers.workers) ?? Number.NaN) - before.workers : undefined;
+  const redisCpu = helpers && before?.redis !== undefined ? (cpuOf([helpers.redis]) ?? Number.NaN) - before.redis : undefined;
+  const row: Row = {
+    name,
+    calls,
+    seconds: fixed(wallS, 2),
+    perSecond: fixed(calls / wallS, 1),
+    cpuSeconds: fixed(cpuMs / 1000, 2),
+    ...(workersCpu !== undefined ? { workersCpuSeconds: fixed(workersCpu, 2) } : {}),
+    ...(redisCpu !== undefined ? { redisCpuSeconds: fixed(redisCpu, 2) } : {}),
+    load1: fixed(load, 2),
+  };
   rows.push(row);
-  console.log(`${name}: ${row.calls} calls in ${row.seconds}s = ${row.perSecond}/s (CPU ${row.cpuSeconds}s, load ${row.load1} on ${availableParallelism()} cores)`);
+  const elsewhere = row.workersCpuSeconds !== undefined ? `, workers ${row.workersCpuSeconds}s, redis ${row.redisCpuSeconds}s` : "";
+  console.log(`${name}: ${row.calls} calls in ${row.seconds}s = ${row.perSecond}/s (CPU ${row.cpuSeconds}s${elsewhere}, load ${row.load1} on ${availableParallelism()} cores)`);
   return row;
 }
 
@@ -143,15 +182,26 @@ if (callsOnly) {
     await cleanQueue(redis.url, { all: true });
     const executor = await createQueueExecutor({ url: redis.url, out: tempDir(), seed: 1, pack: loaded, backends: recipe });
     try {
-      return await timed(name, simulated(perScenario, executor));
+      return await timed(name, simulated(perScenario, executor), { workers: workers.map((child) => child.pid), redis: redis.pid });
     } finally {
       await executor.close();
     }
   };
   try {
     await startWorkers(2, 4);
-    await queued("scripted warm-up, 2 queue workers", SCRIPTED_RECIPE, 2);
-    await queued("scripted calls, 2 queue worker processes", SCRIPTED_RECIPE, perScripted);
+    // As warm as the one process is by now (a full batch): a worker's first few hundred calls pay
+    // for V8's warm-up, which would count against the queue otherwise.
+    await queued("scripted warm-up, 2 queue workers", SCRIPTED_RECIPE, perScripted);
+    // Against the one-process rounds above (not interleaved with them): calls per second, and
+    // where the CPU of a call goes (one process: all of it; queued: coordinator, workers, Redis).
+    const onQueue = await queued("scripted calls, 2 queue worker processes", SCRIPTED_RECIPE, perScripted);
+    const ones = rows.filter((row) => row.name.startsWith("scripted calls, one process"));
+    const perCallMs = (seconds: number | undefined, calls: number) => fixed(((seconds ?? Number.NaN) * 1000) / calls, 1);
+    summary["scripted calls: speed-up with 2 queue worker processes (against the median one-process round)"] = fixed(onQueue.perSecond / median(ones.map((r) => r.perSecond)), 2);
+    summary["scripted calls: CPU ms per call, one process (median)"] = perCallMs(median(ones.map((r) => r.cpuSeconds)), onQueue.calls);
+    summary["scripted calls: CPU ms per call on the queue, coordinator"] = perCallMs(onQueue.cpuSeconds, onQueue.calls);
+    summary["scripted calls: CPU ms per call on the queue, workers"] = perCallMs(onQueue.workersCpuSeconds, onQueue.calls);
+    summary["scripted calls: CPU ms per call on the queue, redis-server"] = perCallMs(onQueue.redisCpuSeconds, onQueue.calls);
     stopWorkers();
     const recipe: BackendRecipe = { caller: "openai:bench-model", agent: "openai:bench-model", baseUrl: model.baseUrl, timeoutMs: 10_000 };
     for (const count of [1, 2, 4]) {

@@ -5,6 +5,8 @@ import { createServer } from "node:net";
 export interface TestRedis {
   url: string;
   port: number;
+  /** The server's process id (a benchmark reads its CPU time). */
+  pid: number;
   stop(): void;
 }
 
@@ -40,5 +42,5 @@ export async function startRedis(): Promise<TestRedis> {
       reject(new Error(`redis-server exited with ${code}: ${output}`));
     });
   });
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => child.kill("SIGKILL") };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid ?? 0, stop: () => child.kill("SIGKILL") };
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { ConversationEvent } from "../../../scenarios/index.ts";
+import { ConversationEvent, Scenario } from "../../../scenarios/index.ts";
 import { BackendRecipe } from "../backend-recipe.ts";
 import { CallRequest } from "../call-request.ts";
 
@@ -27,6 +27,30 @@ export const QueueJob = z.object({
   wantsEvents: z.boolean().default(false),
 });
 export type QueueJob = z.infer<typeof QueueJob>;
+
+const QueueJobAroundScenario = QueueJob.extend({ request: CallRequest.extend({ scenario: z.unknown() }) });
+
+/**
+ * A worker's reading of a job: the same checks as QueueJob, but a scenario already seen (the
+ * same text: every candidate of a scenario carries it) is checked once and then shared. Its zod
+ * parse was the largest cost a queued call had over one run in-process, and a shared scenario
+ * keeps the caches keyed by a scenario object warm.
+ */
+export function parseQueueJob(data: unknown, seen: Map<string, Scenario>): ReturnType<typeof QueueJob.safeParse> {
+  const around = QueueJobAroundScenario.safeParse(data);
+  if (!around.success) return QueueJob.safeParse(data);
+  const text = JSON.stringify(around.data.request.scenario);
+  let scenario = seen.get(text);
+  if (!scenario) {
+    const parsed = Scenario.safeParse(around.data.request.scenario);
+    if (!parsed.success) return QueueJob.safeParse(data);
+    scenario = parsed.data;
+    // A long-lived worker serves run after run: the scenarios of a few runs are plenty.
+    if (seen.size >= 5000) seen.clear();
+    seen.set(text, scenario);
+  }
+  return { success: true, data: { ...around.data, request: { ...around.data.request, scenario } } };
+}
 
 /** A job's progress report: the call's events produced since the last one, in order. */
 export const JobProgress = z.object({

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { createMcpToolBridge, createModelClient, type McpToolBridge, type ModelClientOptions } from "../../../agents/index.ts";
-import { loadPack, VoicesimError } from "../../../scenarios/index.ts";
+import { loadPack, type Scenario, VoicesimError } from "../../../scenarios/index.ts";
 import type { OpenAIFunctionTool } from "../../../tools/index.ts";
 import { backendsFromRecipe } from "../backend-recipe.ts";
 import type { CallOutcome } from "../call-request.ts";
@@ -10,7 +10,7 @@ import { type CallContext, callContext, runCall } from "../run-call.ts";
 import { voicesimVersion } from "../version.ts";
 import { eventRelay } from "./event-relay.ts";
 import { materialisePack } from "./pack-bundle.ts";
-import { QUEUE_NAME, QueueJob } from "./queue-job.ts";
+import { parseQueueJob, QUEUE_NAME, type QueueJob } from "./queue-job.ts";
 import { connectRedis, scrubRedisUrl } from "./redis-connection.ts";
 import { sharedModelClient } from "./shared-model-client.ts";
 
@@ -61,6 +61,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const version = options.version ?? voicesimVersion();
   const log = options.log ?? (() => {});
   const contexts = new Map<string, Promise<CallContext>>();
+  const scenarios = new Map<string, Scenario>();
   // One MCP server per pack and backends, stopped with the worker (a call's agent may hold a connection open).
   const bridges: McpToolBridge[] = [];
   let processed = 0;
@@ -84,7 +85,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const worker = new Worker(
     QUEUE_NAME,
     async (job: Job): Promise<CallOutcome> => {
-      const parsed = QueueJob.safeParse(job.data);
+      const parsed = parseQueueJob(job.data, scenarios);
       if (!parsed.success) throw new UnrecoverableError(`job ${job.id} does not hold a call: ${parsed.error.issues[0]?.message ?? "bad data"}`);
       const data = parsed.data;
       if (data.version !== version) {
