@@ -110,7 +110,7 @@ const model: ModelFigure[] = [];
 const modelProcess = await startModelProcess();
 const { baseUrl } = modelProcess;
 try {
-  for (const concurrency of quick ? [32] : [32, 128]) {
+  for (const concurrency of quick ? [32] : [32, 128, 256]) {
     const conversations = Math.max(64, 2 * concurrency);
     const runs: Array<[string, (n: number) => Promise<PeerRun>]> = [
       ["voicesim", (n) => voicesimModelCalls(collections, baseUrl, n, concurrency)],
