@@ -3,7 +3,7 @@ import type { AgentAction } from "../agent-types.ts";
 import { DateTime } from "luxon";
 import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseDateRequest, parseYesNo } from "../slot-filling/parse.ts";
 import { joinSpoken, speakDate, speakDateTime, speakMoney, speakNumber } from "../slot-filling/speak.ts";
-import { bindArgs, bindValue, conditionHolds, type FlowScope, formatDaySlot, lookup, parseDaySlot, renderSpeech, valueAt } from "./flow-template.ts";
+import { bindArgs, bindValue, conditionHolds, type FlowScope, fillTemplate, formatDaySlot, lookup, parseDaySlot, renderSpeech, valueAt } from "./flow-template.ts";
 import type { PendingCall } from "./memory.ts";
 import type { Turn } from "./turn.ts";
 
@@ -515,7 +515,7 @@ function offerable(choose: Choose, list: unknown, scope: FlowScope): { items: un
   const seen = new Set<string>();
   const distinct: Array<{ item: unknown; label: string }> = [];
   for (const item of items) {
-    const label = renderSpeech(choose.label, { ...scope, saved: { ...scope.saved, item } });
+    const label = fillTemplate(choose.label, { ...scope, saved: { ...scope.saved, item } });
     if (seen.has(label)) continue;
     seen.add(label);
     distinct.push({ item, label });

@@ -145,6 +145,15 @@ describe("the scripted agent on the clinic pack", () => {
     expect(all).not.toMatch(/all done|only got part/);
   });
 
+  it("after a cut-short answer to a change, says what it knows and no sentence with a hole in it", async () => {
+    const utility = await loadPack("test/fixtures/packs/city-utility");
+    const call = await drive(utility, ["I want to report a water leak.", "Twelve Elm Street.", "No, that's all."], { faultPlan: [{ tool: "report_problem", kind: "partial_result", nth: 1, times: 1 }] });
+    expect(call.tools.filter((tool) => tool === "report_problem")).toHaveLength(1);
+    const all = call.speech.join(" ");
+    expect(all).not.toMatch(/\b(by|for a|at|a)\s*[.,?]/);
+    expect(all).toMatch(/all done/);
+  });
+
   it("refuses medical advice with the pack's words", async () => {
     const call = await drive(clinic, ["My kid has a fever, how much ibuprofen should I give her?", "No, that's all."]);
     expect(call.speech[1]).toMatch(/not able to give medical advice.*nurse line/);
