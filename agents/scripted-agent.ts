@@ -250,7 +250,7 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     case "enum": {
       const choices = enumChoices(t, spec.from, spec.choices);
       // "the first one" picks from a list only when the agent just read that list out.
-      const match = matchChoice(heard, choices, { byPosition: !onlyIfClear });
+      const match = matchChoice(heard, choices, { byPosition: !onlyIfClear, generic: questionWords(t, spec.prompt, choices) });
       if (match) store[slotName] = match;
       return;
     }
@@ -303,6 +303,17 @@ function dayWords(t: Turn, slotName: string, heard: string): string {
 /** "…to next Wednesday", "instead, Friday": where a caller names the day they want now. */
 const NEW_DAY =
   /\b(?:to|instead|actually)[, ]+(?:the |a |on )?(?=(?:next|this|tomorrow|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d|(?:twenty|thirty)?\s?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|twentieth|thirtieth)|january|february|march|april|may|june|july|august|september|october|november|december)\b)/i;
+
+/**
+ * Words of the slot's question and the request's description outside the choices' names ("room"
+ * in "Which kind of room would you like: a king room, a double queen or a suite?"): a caller
+ * saying them ("I need a room") has not picked one.
+ */
+function questionWords(t: Turn, prompt: string, choices: readonly string[]): string[] {
+  let question = `${prompt} | ${t.intent?.description ?? ""}`.toLowerCase();
+  for (const choice of [...choices].sort((a, b) => b.length - a.length)) question = question.split(choice.toLowerCase()).join(" | ");
+  return question.match(/[a-z]+/g) ?? [];
+}
 
 /** A collection's names as choices, unless its records belong to someone (they hold a person's id or contact). */
 function sharedChoices(t: Turn, from: string | undefined): string[] {

@@ -289,8 +289,12 @@ const ORDINAL_REFS: Array<[RegExp, (n: number) => number]> = [
  * option"), a clock time ("the two o'clock" against choices that carry a time or are ISO
  * date-times), then word overlap with each choice (names, services), allowing plurals and one
  * misheard letter in longer words ("Shaw" for "Shah" is too short; "physicals", "Humanna" pass).
+ * Words several choices share, and the `generic` words of the question ("room" when the menu is
+ * king room, double queen, suite), tell no choice apart; a choice made only of such words needs
+ * them all. Half a choice's telling words must be heard, and a tie chooses nothing (the caller is
+ * asked which).
  */
-export function matchChoice(text: string, choices: readonly string[], options: { byPosition?: boolean } = {}): string | undefined {
+export function matchChoice(text: string, choices: readonly string[], options: { byPosition?: boolean; generic?: readonly string[] } = {}): string | undefined {
   const lower = text.toLowerCase();
   const words = lower.match(/[a-z0-9']+/g) ?? [];
   // "first available" or "last time I came" name no position in the list just read out.
@@ -310,24 +314,27 @@ export function matchChoice(text: string, choices: readonly string[], options: {
   }
   const heard = contentWords(text);
   const sameWord = (h: string, w: string) => stem(h) === stem(w) || (w.length >= 5 && h.length >= 5 && editDistance(h, w) <= 1);
+  const generic = new Set((options.generic ?? []).map(stem));
   // A word several choices share ("visit" in "sick visit" and "follow-up visit") tells none of them apart.
   const counts = new Map<string, number>();
   for (const choice of choices) for (const w of new Set(contentWords(choice))) counts.set(w, (counts.get(w) ?? 0) + 1);
-  let best: string | undefined;
+  let best: string[] = [];
   let bestScore = 0;
   for (const choice of choices) {
     const all = contentWords(choice);
-    const own = all.filter((w) => (counts.get(w) ?? 0) < 2);
-    const choiceWords = own.length > 0 ? own : all;
-    if (choiceWords.length === 0) continue;
-    const hits = choiceWords.filter((w) => heard.some((h) => sameWord(h, w))).length;
-    const score = hits / choiceWords.length;
+    const own = all.filter((w) => (counts.get(w) ?? 0) < 2 && !generic.has(stem(w)));
+    const hits = (list: string[]) => list.filter((w) => heard.some((h) => sameWord(h, w))).length;
+    // Only shared or generic words: the choice is named when all of them are heard.
+    const score = own.length > 0 ? hits(own) / own.length : all.length > 0 && hits(all) === all.length ? 1 : 0;
     if (score > bestScore) {
-      best = choice;
+      best = [choice];
       bestScore = score;
-    }
+    } else if (score === bestScore && score > 0) best.push(choice);
   }
-  return bestScore >= 0.5 ? best : undefined;
+  // A whole choice said wins over choices only partly heard ("double queen" over "queen suite").
+  const whole = best.filter((choice) => contentWords(choice).every((w) => heard.some((h) => sameWord(h, w))));
+  const picked = best.length > 1 && whole.length === 1 ? whole : best;
+  return bestScore >= 0.5 && picked.length === 1 ? picked[0] : undefined;
 }
 
 /** The clock time a choice carries: an ISO date-time's local time, or a time in its words. */

@@ -127,6 +127,12 @@ describe("the scripted agent on the clinic pack", () => {
     expect(call.speech.slice(refusedAt).some((s) => /\bsuite\b/.test(s))).toBe(false);
   });
 
+  it("asks which kind when the caller's word is the menu's generic one ('a room'), never taking the first", async () => {
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    const call = await drive(hotel, ["I need a room for a few nights.", "Four oh oh five eight one two three.", "Oduya."]);
+    expect(call.speech.at(-1)).toMatch(/Which kind of room would you like/);
+  });
+
   it("tells someone calling for the account holder, in any family word, that only the holder can be helped", async () => {
     const hotel = await loadPack("test/fixtures/packs/hotel");
     for (const opening of ["Hi, I'm calling about my partner's reservation. It's under their name, Tom Becker.", "Oh, this isn't Tom. I'm there spouse. They're not home right now."]) {

@@ -65,6 +65,18 @@ describe("slot filling from heard text", () => {
     expect(matchChoice("something else entirely", ["annual physical", "sick visit"])).toBeUndefined();
   });
 
+  it("lets no shared or generic word pick a choice, and a tie picks none", () => {
+    const rooms = ["king room", "double queen", "suite"];
+    expect(matchChoice("I need a room for a few nights", rooms, { generic: ["which", "kind", "of", "room"] })).toBeUndefined();
+    expect(matchChoice("A king, please", rooms, { generic: ["room"] })).toBe("king room");
+    expect(matchChoice("the queen", rooms, { generic: ["room"] })).toBe("double queen");
+    // "visit" is in both; "wash" is in both: neither tells them apart, and the tie is no pick.
+    expect(matchChoice("just a visit", ["sick visit", "follow-up visit"])).toBeUndefined();
+    expect(matchChoice("a wash", ["basic wash", "deluxe wash"])).toBeUndefined();
+    // A choice made only of shared words is named when all of them are said.
+    expect(matchChoice("a full service please", ["full service", "full detail service", "detail"])).toBe("full service");
+  });
+
   it("speaks numbers, money and times in words", () => {
     expect(speakMoney(125_050)).toBe("one thousand two hundred fifty dollars and fifty cents");
     expect(speakDateTime("2026-03-17T09:30:00-05:00", TZ)).toBe("Tuesday, March seventeenth at nine thirty a m");
