@@ -397,10 +397,21 @@ function onConfirm(t: Turn, heard: string): AgentAction {
     // "Make it two hundred instead": a changed value is read back anew. The words of a refused
     // request ("throw in a free upgrade to a suite?") change nothing.
     const before = { ...m.slots };
-    for (const slot of t.refused ? [] : t.intent.slots) {
-      if (slot.type !== "text" && slot.type !== "name") fillSlotFrom(t, slot.name, dropNegated(heard), true);
+    const readBack = t.refused ? [] : t.intent.slots.filter((slot) => slot.type !== "text" && slot.type !== "name");
+    for (const slot of readBack) fillSlotFrom(t, slot.name, dropNegated(heard), true);
+    let changed = Object.keys(m.slots).filter((name) => m.slots[name] !== before[name]);
+    // "It's this Saturday, nat this Thursday": the negation misheard, both values are heard and the
+    // last one wins. Clause by clause, the first that names a new value is the correction.
+    if (changed.length === 0 && readBack.length > 0) {
+      const dateRequest = m.dateRequest;
+      for (const clause of dropNegated(heard).split(/[,.;!?]+|\b(?:but|instead|rather)\b/i)) {
+        for (const slot of readBack) fillSlotFrom(t, slot.name, clause, true);
+        changed = Object.keys(m.slots).filter((name) => m.slots[name] !== before[name]);
+        if (changed.length > 0) break;
+        m.slots = { ...before };
+        m.dateRequest = dateRequest;
+      }
     }
-    const changed = Object.keys(m.slots).filter((name) => m.slots[name] !== before[name]);
     if (changed.length > 0) {
       // Steps before a read-back only look things up: run again from the first that reads a changed
       // value; what came before (the caller's record, their visit) still holds.

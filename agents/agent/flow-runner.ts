@@ -382,6 +382,9 @@ function byOwnWord(heard: string, labels: readonly string[]): string | undefined
   return hits.length === 1 ? hits[0] : undefined;
 }
 
+/** Words that make a "no" a correction rather than a cancellation. */
+const CORRECTS = /\b(i meant|i mean|actually|instead|should be|supposed to be|i said|got that wrong|not quite|wrong (day|date|time|number|one))\b/i;
+
 /** The caller's yes or no to a flow's read-back. */
 export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAction {
   const m = t.memory;
@@ -392,6 +395,9 @@ export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAc
     m.asked = null;
     return run(t, "intent", hooks);
   }
+  // "No, I meant…" with nothing heard that changes a value: ask what should change, once, rather
+  // than dropping the request the caller is correcting.
+  if (answer === "no" && CORRECTS.test(heard) && m.repeats === 0) return t.ask("confirm", "Sorry, what should I change?");
   if (answer === "no") return hooks.anythingElse(t, "Okay, I haven't changed anything.");
   return t.ask("confirm", m.refusals > 0 ? "Would you still like me to go ahead?" : "Sorry, should I go ahead? Yes or no is fine.");
 }

@@ -133,6 +133,20 @@ describe("the scripted agent on the clinic pack", () => {
     expect(call.speech.at(-1)).toMatch(/Which kind of room would you like/);
   });
 
+  it("takes a correction at the read-back as the new value even when its 'not' is misheard, and reads back again", async () => {
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    const opening = "I'd like to book a king room for two nights starting this Thursday.";
+    const call = await drive(hotel, [opening, "Four oh oh five eight one two three.", "Oduya.", "Sorry, I got that wrong. It's this Saturday, nat this Thursday.", "Yes."]);
+    const readBacks = call.speech.filter((s) => /Shall I book it\?/.test(s));
+    expect(readBacks).toHaveLength(2);
+    expect(readBacks[1]).toMatch(/Saturday, March fourteenth/);
+    expect(call.args("book_room")).toEqual([expect.objectContaining({ check_in: "2026-03-14" })]);
+    // A "no" that corrects without a value heard is asked about, not dropped.
+    const vague = await drive(hotel, [opening, "Four oh oh five eight one two three.", "Oduya.", "No, I meant a different day.", "This Saturday."]);
+    expect(vague.speech.join(" ")).not.toMatch(/haven't changed anything/);
+    expect(vague.speech.at(-1)).toMatch(/Saturday, March fourteenth.*Shall I book it\?/);
+  });
+
   it("tells someone calling for the account holder, in any family word, that only the holder can be helped", async () => {
     const hotel = await loadPack("test/fixtures/packs/hotel");
     for (const opening of ["Hi, I'm calling about my partner's reservation. It's under their name, Tom Becker.", "Oh, this isn't Tom. I'm there spouse. They're not home right now."]) {
