@@ -18,6 +18,11 @@ describe("what the agent takes from an answer", () => {
     expect(captureName("rosa delgado", false)).toBe("Rosa Delgado");
     expect(captureName("It's May fourteenth, nineteen seventy-nine.", false)).toBeUndefined();
     expect(captureName("July Twenty-third, nineteen fifty-two.", false)).toBeUndefined();
+    // A name stops at a sentence's end and at a function word; a misheard stammer is one name.
+    expect(captureName("Fine. It's Gomez. Can we move this along?", false)).toBe("Gomez");
+    expect(captureName("It's Gomez Can you hurry?", false)).toBe("Gomez");
+    expect(captureName("Gomez— Gomes.", false)).toBe("Gomez");
+    expect(captureName("Will Turner.", false)).toBe("Will Turner");
     // Unasked, only a name the caller introduces counts.
     expect(captureName("I'd like to book a visit for Mochi on Thursday.", true)).toBeUndefined();
   });
