@@ -510,7 +510,7 @@ const FLOW_HOOKS: FlowHooks = {
     markDone(t);
     return anythingElse(t, lead);
   },
-  transfer: (t, reason, queue) => transfer(t, reason, queue),
+  transfer: (t, reason, queue, announced) => transfer(t, reason, queue, announced),
   closeCall: (t, goodbye) => closeCall(t, goodbye),
   proceed: (t) => proceed(t),
   failed: (t, purpose) => {
@@ -538,13 +538,14 @@ function endTool(t: Turn): string | undefined {
   return t.pack.agent.flows.endTool ?? t.pack.agent.tools.find((name) => /^(end_call|hang_?up)$/.test(name));
 }
 
-function transfer(t: Turn, reason: string, wantedQueue?: string): AgentAction {
+function transfer(t: Turn, reason: string, wantedQueue?: string, announced = false): AgentAction {
   const queues = t.pack.toolsConfig.handoff.queues;
   const intentQueue = queues.find((q) => t.memory.intent && q.includes(t.memory.intent));
   const queue = (wantedQueue && queues.includes(wantedQueue) ? wantedQueue : undefined) ?? intentQueue ?? (queues.includes(t.pack.agent.handoffQueue) ? t.pack.agent.handoffQueue : queues[0]);
   const tool = handoffTool(t);
   if (!tool) return closeCall(t, "I'm not able to transfer calls, but you can reach our team during business hours. Goodbye.");
-  return t.call(tool, { reason, ...(queue ? { queue } : {}) }, "transfer", t.pick(["Of course, let me connect you with someone.", "Sure, I'll get you to a person who can help."]));
+  const line = t.pick(["Of course, let me connect you with someone.", "Sure, I'll get you to a person who can help."]);
+  return t.call(tool, { reason, ...(queue ? { queue } : {}) }, "transfer", announced ? undefined : line);
 }
 
 function closeCall(t: Turn, goodbye?: string): AgentAction {

@@ -11,7 +11,8 @@ import type { Turn } from "./turn.ts";
 export interface FlowHooks {
   /** The request is finished: say the lead, ask whether there is anything else. */
   anythingElse(t: Turn, lead: string): AgentAction;
-  transfer(t: Turn, reason: string, queue?: string): AgentAction;
+  /** Hand the call to a person; `announced` when the pack's flow has already said so in its own words. */
+  transfer(t: Turn, reason: string, queue?: string, announced?: boolean): AgentAction;
   closeCall(t: Turn, goodbye?: string): AgentAction;
   /** Go on with the request once the caller is identified. */
   proceed(t: Turn): AgentAction;
@@ -169,7 +170,10 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
     }
     if (step.handoff !== undefined) {
       if (step.say) t.preamble.push(renderSpeech(step.say, scope));
-      return hooks.transfer(t, t.intent?.description ?? "the caller's request", step.handoff || undefined);
+      // The pack's own hand-off line (on this step or the `say` step just before) is the only one said.
+      const previous = steps[at - 1];
+      const announced = step.say !== undefined || (previous?.say !== undefined && previous.call === undefined && (!previous.when || conditionHolds(previous.when, scope)));
+      return hooks.transfer(t, t.intent?.description ?? "the caller's request", step.handoff || undefined, announced);
     }
     if (step.call) {
       const args = bindArgs(step.args, t.hasFlaw("wrong_slot") && changesSomething(steps, at) ? withWrongPick(t, steps.slice(0, at), scope) : scope);

@@ -147,6 +147,14 @@ describe("the scripted agent on the clinic pack", () => {
     expect(vague.speech.at(-1)).toMatch(/Saturday, March fourteenth.*Shall I book it\?/);
   });
 
+  it("says the pack's hand-off line once, with no second generic one beside it", async () => {
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    const call = await drive(hotel, ["Can I speak to the front desk, please?"]);
+    const handedOff = call.speech.find((s) => /put you through to the front desk/.test(s)) ?? "";
+    expect(handedOff).toBe("Of course, let me put you through to the front desk.");
+    expect(call.args("transfer_to_human")).toEqual([expect.objectContaining({ queue: "front-desk" })]);
+  });
+
   it("tells someone calling for the account holder, in any family word, that only the holder can be helped", async () => {
     const hotel = await loadPack("test/fixtures/packs/hotel");
     for (const opening of ["Hi, I'm calling about my partner's reservation. It's under their name, Tom Becker.", "Oh, this isn't Tom. I'm there spouse. They're not home right now."]) {
