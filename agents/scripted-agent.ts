@@ -8,6 +8,7 @@ import { formatDaySlot } from "./agent/flow-template.ts";
 import { amendInstead, claimedSuccess, type FlowHooks, flowCallChanges, flowHandlesError, flowSlotSpecs, identityChecks, isFlowPurpose, onFlowChoice, onFlowConfirm, onFlowResult, runIdentity, runIntent } from "./agent/flow-runner.ts";
 import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
+import { valueFromTemplates } from "./slot-filling/from-template.ts";
 import { parseDigits } from "./slot-filling/spoken-numbers.ts";
 
 
@@ -279,7 +280,10 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     default: {
       const values = lookupValues(t, slotName);
       const match = values.length > 0 ? matchChoice(heard, values) : undefined;
+      // Said unasked, a value counts where the pack's opening lines put it ("…a leak at 430 Pine Street").
+      const volunteered = !match && onlyIfClear && spec.type === "text" ? valueFromTemplates(t.intent?.openings ?? [], slotName, heard, [spec.prompt]) : undefined;
       if (match) store[slotName] = match;
+      else if (volunteered) store[slotName] = volunteered;
       else if (!onlyIfClear && heard) {
         // "Okay, good." answers nothing: the slot stays open and is asked again.
         const text = freeText(heard);

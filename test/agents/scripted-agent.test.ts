@@ -147,6 +147,13 @@ describe("the scripted agent on the clinic pack", () => {
     expect(vague.speech.at(-1)).toMatch(/Saturday, March fourteenth.*Shall I book it\?/);
   });
 
+  it("keeps a free-text value said in the opening where the pack's opening lines put it, and does not ask for it again", async () => {
+    const utility = await loadPack("test/fixtures/packs/city-utility");
+    const call = await drive(utility, ["Hello, um, hi. I want to report a water leak at four hundred thirty Pine Street.", "No, that's all."]);
+    expect(call.speech.join(" ")).not.toMatch(/street address/);
+    expect(call.args("report_problem")).toEqual([{ problem: "water leak", address: "four hundred thirty Pine Street" }]);
+  });
+
   it("says the pack's hand-off line once, with no second generic one beside it", async () => {
     const hotel = await loadPack("test/fixtures/packs/hotel");
     const call = await drive(hotel, ["Can I speak to the front desk, please?"]);
