@@ -257,13 +257,15 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     }
     case "money": {
       const money = parseMoney(heard);
-      if (money !== undefined) store[slotName] = String(money);
+      const inRange = typeof money !== "number" || (money >= (spec.min ?? 0) && (spec.max === undefined || money <= spec.max));
+      if (money !== undefined && inRange) store[slotName] = String(money);
       return;
     }
     case "number": {
       // "for four at eight p m": the count, not the hour.
       const count = parseCount(heard.replace(/\b(?:at|around|about|by)?\s*[\w-]+(?:\s+[\w-]+)?\s+(?:[ap]\.?\s?m\b|o'?clock)/gi, " "));
-      if (count !== undefined) store[slotName] = String(count);
+      // "Zero", or more than the pack allows: misheard or not meant; the slot is asked again.
+      if (count !== undefined && count >= (spec.min ?? 1) && (spec.max === undefined || count <= spec.max)) store[slotName] = String(count);
       return;
     }
     case "digits": {

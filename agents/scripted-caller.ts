@@ -8,6 +8,8 @@ import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour, timePhr
 import { askableSlots, askedSlot, goalIntent, isInformational, packMoves, packOpening, sayValue } from "./caller/pack-wording.ts";
 import { CLOSING_LINES, goalSentence, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
 import { scriptedUsage } from "./model/tokens.ts";
+import { valueFromTemplates } from "./slot-filling/from-template.ts";
+import { parseCount } from "./slot-filling/parse.ts";
 
 /**
  * The offline caller: an agenda-based user simulator (Schatzmann et al. 2007) speaking in its
@@ -507,6 +509,20 @@ function checkReadBack(c: Caller): Reply | undefined {
   if (wantedTime && !isAlternative && readBack.length > 0 && !readBack.some((time) => time.startsWith(spokenHour(wantedTime)))) {
     m.timeCorrections++;
     return reply(say(c, c.rng.pick([`No, sorry, I said ${timePhrase(wantedTime)}.`, `That's not right, I wanted ${timePhrase(wantedTime)}.`]), { ack: false }));
+  }
+  // A count read back wrong ("a table for zero"): where the pack's read-back says the slot, the
+  // caller hears another number than theirs and says the right one.
+  const intent = goalIntent(pack(c), scenario(c));
+  const readBacks = (intent?.steps ?? []).flatMap((step) => (step.confirm ? [step.confirm] : []));
+  for (const slot of intent?.slots ?? []) {
+    if (slot.type !== "number" || readBacks.length === 0) continue;
+    const mine = currentValue(c, slot.name, { peek: true });
+    const heardValue = valueFromTemplates(readBacks, slot.name, text);
+    const heardCount = heardValue === undefined ? undefined : parseCount(heardValue);
+    if (mine === undefined || heardCount === undefined || !/^\d+$/.test(mine) || heardCount === Number(mine)) continue;
+    m.timeCorrections++;
+    const right = sayValue(slot, mine);
+    return reply(say(c, c.rng.pick([`No, sorry, it's ${right}, not ${speakValue(String(heardCount))}.`, `That's not right. It should be ${right}.`]), { ack: false }));
   }
   // A weekday the caller asked for ("next Wednesday") that the read-back does not name.
   const wanted = WEEKDAY.exec(String(currentValue(c, "date", { peek: true }) ?? ""))?.[0]?.toLowerCase();

@@ -21,6 +21,8 @@ export const SlotSpec = z.object({
   required: z.boolean().default(true).describe("Whether a `collect` step asks for the slot until it has a value; false: never asked, filled only when the caller says it unprompted."),
   from: z.string().optional().describe("For enum slots: a fixture collection whose records' `name` (else `id`) are the choices, e.g. `services`."),
   choices: z.array(z.string()).optional().describe("For enum slots: fixed choices, matched case-insensitively in what the caller says."),
+  min: z.number().optional().describe("For number and money slots: the smallest value a caller can mean (money in cents). A number slot's default is 1, so \"zero\" is asked again; set `min: 0` where none is an answer."),
+  max: z.number().optional().describe("For number and money slots: the largest value a caller can mean (money in cents); a value above it is asked again."),
   examples: z
     .array(z.string().min(1))
     .default([])

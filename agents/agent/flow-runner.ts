@@ -254,6 +254,10 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     if (kind === "identity" && (code === "not_found" || code === "rule_violation")) return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
     const handler = step.onError[code] ?? step.onError.default;
     if (t.hasFlaw("claim_success_after_failure") && step.say) return hooks.anythingElse(t, claimedSuccess(t, pending.purpose) ?? "That's all taken care of.");
+    if (code === "invalid_arguments" && !step.onError[code]) {
+      const asked = askBadArgument(t, kind, at, outcome.error.issues ?? [message], hooks);
+      if (asked) return asked;
+    }
     if (!handler) return hooks.failed(t, pending.purpose);
     const spoken = renderSpeech(handler, flowScope(t, reasonOf(message, t.view.timezone)));
     return askAgain(t, kind, at, spoken, hooks) ?? hooks.anythingElse(t, spoken);
@@ -346,6 +350,37 @@ function askAgain(t: Turn, kind: FlowKind, at: number, spoken: string, hooks: Fl
   while (back > 0 && !steps[back]?.collect?.includes(slot)) back--;
   setPosition(t, kind, back);
   return t.ask("slot", spoken, slot);
+}
+
+/**
+ * A tool refused the arguments (`invalid_arguments`) and the pack says nothing about it: the slot
+ * behind the first bad argument is cleared, the caller hears what was wrong with it and is asked
+ * again. Asked again already, a person takes over.
+ */
+function askBadArgument(t: Turn, kind: FlowKind, at: number, issues: readonly string[], hooks: FlowHooks): AgentAction | undefined {
+  const steps = stepsOf(t, kind);
+  const step = steps[at];
+  if (!step) return undefined;
+  for (const issue of issues) {
+    const [path, ...rest] = issue.split(": ");
+    const binding = step.args[(path ?? "").split(".")[0] ?? ""];
+    const slot = [...String(binding ?? "").matchAll(/\{slot\.([A-Za-z0-9_.-]+)/g)].map((match) => slotNamed(t, match[1] ?? "")).find((name) => flowSlotSpecs(t).some((spec) => spec.name === name));
+    const spec = flowSlotSpecs(t).find((s) => s.name === slot);
+    if (!slot || !spec) continue;
+    const m = t.memory;
+    if (m.asked === "slot" && m.askedSlot === slot && m.repeats >= 1) return hooks.transfer(t, `the system did not accept the ${slot.replace(/_/g, " ")}`);
+    delete m.slots[slot];
+    delete m.facts[slot];
+    let back = at;
+    while (back > 0 && !steps[back]?.collect?.includes(slot)) back--;
+    setPosition(t, kind, back);
+    m.flowConfirmed = -1;
+    // "Too small: expected number to be >0": the comparison in words, as a person says it.
+    const said = rest.join(": ").replace(/>=/g, " at least ").replace(/<=/g, " at most ").replace(/>/g, " more than ").replace(/</g, " less than ");
+    const reason = reasonOf(said, t.view.timezone).replace(/\s+/g, " ").toLowerCase();
+    return t.ask("slot", `Sorry, the system didn't accept the ${slot.replace(/_/g, " ")}${reason ? `: ${reason}` : ""}. ${spec.prompt}`, slot);
+  }
+  return undefined;
 }
 
 /**

@@ -154,6 +154,21 @@ describe("the scripted agent on the clinic pack", () => {
     expect(call.args("report_problem")).toEqual([{ problem: "water leak", address: "four hundred thirty Pine Street" }]);
   });
 
+  it("asks a count again when it hears zero, and after a tool refuses an argument says what was wrong and asks that slot again", async () => {
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    const lines = ["I'd like to book a king room starting this Saturday.", "Four oh oh five eight one two three.", "Oduya.", "Zero.", "Two nights.", "Yes.", "No, that's all."];
+    const call = await drive(hotel, lines);
+    expect(call.speech.filter((s) => /How many nights/i.test(s)).length).toBeGreaterThanOrEqual(2);
+    expect(call.args("book_room")).toEqual([expect.objectContaining({ nights: 2 })]);
+    // A pack that lets zero through: the tool's invalid_arguments is explained and the slot asked again.
+    const lax = { ...hotel, pack: { ...hotel.pack, agent: { ...hotel.pack.agent, intents: hotel.pack.agent.intents.map((intent) => ({ ...intent, slots: intent.slots.map((slot) => (slot.name === "nights" ? { ...slot, min: 0 } : slot)) })) } } };
+    const refused = await drive(lax, [...lines.slice(0, 4), "Yes.", "Two nights.", "Yes.", "No, that's all."]);
+    const explained = refused.speech.find((s) => /didn't accept the nights/.test(s)) ?? "";
+    expect(explained).toMatch(/more than zero.*How many nights/i);
+    expect(refused.args("book_room").map((args) => args.nights)).toEqual([0, 2]);
+    expect(refused.speech.join(" ")).not.toMatch(/transfer you to a colleague/);
+  });
+
   it("says the pack's hand-off line once, with no second generic one beside it", async () => {
     const hotel = await loadPack("test/fixtures/packs/hotel");
     const call = await drive(hotel, ["Can I speak to the front desk, please?"]);
