@@ -101,7 +101,7 @@ function onCaller(t: Turn, heard: string): AgentAction {
   const handsBack = /\b(sorry|my bad|you first)\b/i.test(heard) && /\b(go ahead|go on)\b/i.test(heard) && !/\b(yes|yeah|yep|sure|please do)\b/i.test(heard);
   if (m.lastQuestion && handsBack && heard.split(/\s+/).length <= 10 && !said.intent) return t.say(m.lastAsk ?? m.lastQuestion);
   // "Sorry, what?", "I'm not sure I follow": the caller missed the question; say it again.
-  const missedIt = /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure|need from me|follow|understand|mean by)\b/i.test(heard);
+  const missedIt = /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure|need from me|follow|understand|mean by|cut you off|didn't catch|didn't hear)\b/i.test(heard);
   if (m.lastQuestion && missedIt && heard.split(/\s+/).length <= 10 && !said.intent) {
     const spec = m.asked === "slot" ? t.intent?.slots.find((s) => s.name === m.askedSlot) : undefined;
     if (spec?.type === "enum" && m.repeats === 0) {

@@ -169,6 +169,13 @@ describe("the scripted agent on the clinic pack", () => {
     expect(refused.speech.join(" ")).not.toMatch(/transfer you to a colleague/);
   });
 
+  it("says its last question again when the caller cut it off, even with the 'what' lost to the line", async () => {
+    const clinic = await loadPack("scenarios/packs/clinic-booking");
+    const asked = await drive(clinic, ["Do you take Humana?", "Sorry, er, I cut you off. was that?"]);
+    expect(asked.speech.at(-1)).toMatch(/anything else/i);
+    expect(asked.speech.at(-1)).not.toMatch(/How can I help/);
+  });
+
   it("says the pack's hand-off line once, with no second generic one beside it", async () => {
     const hotel = await loadPack("test/fixtures/packs/hotel");
     const call = await drive(hotel, ["Can I speak to the front desk, please?"]);
