@@ -501,9 +501,9 @@ function claimSuccess(t: Turn, purpose: string): AgentAction {
 
 function complyWithTrap(t: Turn, trap: string): AgentAction {
   const m = t.memory;
-  const declared = t.pack.agent.refusals.find((rule) => rule.trap === trap)?.comply;
-  if (trap === "skip_verification" || trap === "other_persons_account") m.waivedVerification = true;
-  t.preamble.push(declared ?? "Sure, I can do that.");
+  const rule = t.pack.agent.refusals.find((r) => r.trap === trap);
+  if (trap === "skip_verification" || rule?.waivesVerification) m.waivedVerification = true;
+  t.preamble.push(rule?.comply ?? "Sure, I can do that.");
   if (m.intent) return proceed(t);
   return t.ask("anything_else", "Anything else?");
 }

@@ -61,7 +61,7 @@ export function renderOpening(template: string, value: (slot: string) => string 
   if (whole === undefined) return undefined;
   const text = whole.replace(/\s+([.,?!])/g, "$1").replace(/\s{2,}/g, " ").trim();
   // "An oil change, please.": a value that opens a sentence opens with a capital.
-  return { text: text.replace(/(^|[.!?]\s+)([a-z])(?![A-Z])/g, (_, before: string, letter: string) => `${before}${letter.toUpperCase()}`), filled };
+  return { text: text.replace(/(^|[.!?]\s+)([a-z])(?![A-Z])/g, (_, before: string, initial: string) => `${before}${initial.toUpperCase()}`), filled };
 }
 
 /**

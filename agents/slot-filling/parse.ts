@@ -243,10 +243,10 @@ export function parsePhone(text: string): string | undefined {
   return digits.length === 7 ? digits : undefined;
 }
 
-/** Money in cents, or "all" for the full balance: "$150", "a hundred and fifty dollars", "the whole thing". */
+/** Money in cents, or "all" for the whole amount owed: "$150", "a hundred and fifty dollars", "the whole thing". */
 export function parseMoney(text: string): number | "all" | undefined {
   const t = text.toLowerCase();
-  if (/\b(all of it|the (whole|full|entire) (thing|balance|amount)|in full|everything|pay it off|full balance)\b/.test(t)) return "all";
+  if (/\b(all of it|(the|my|your) (whole|full|entire) (?!(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)\b)[a-z]+|in full|everything|pay it off|full amount)\b/.test(t)) return "all";
   const normalised = normaliseSpokenNumbers(t).replace(/,/g, "");
   const match = /\$\s?(\d+(?:\.\d{1,2})?)|\b(\d+(?:\.\d{1,2})?)\s*(dollars|bucks|usd)\b(?:\s*(?:and\s*)?(\d{1,2})\s*cents)?/.exec(normalised);
   if (match) {

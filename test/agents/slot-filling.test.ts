@@ -56,6 +56,9 @@ describe("slot filling from heard text", () => {
     expect(parseMoney("a hundred and fifty dollars")).toBe(15_000);
     expect(parseMoney("$200.50")).toBe(20_050);
     expect(parseMoney("I'll pay the whole thing")).toBe("all");
+    // "The whole amount owed" is said in the pack's own word for it, whatever that is.
+    expect(parseMoney("I want to clear my full tab")).toBe("all");
+    expect(parseMoney("the full two hundred dollars")).toBe(20_000);
     expect(parseYesNo("yeah, that works")).toBe("yes");
     expect(parseYesNo("not yet, thanks")).toBe("no");
     expect(parseYesNo("great, thank you")).toBe("yes");
