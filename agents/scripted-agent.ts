@@ -405,6 +405,13 @@ function onConfirm(t: Turn, heard: string): AgentAction {
     const before = { ...m.slots };
     const readBack = t.refused ? [] : t.intent.slots.filter((slot) => slot.type !== "text" && slot.type !== "name");
     for (const slot of readBack) fillSlotFrom(t, slot.name, dropNegated(heard), true);
+    // "No, sorry, the name is June Park": a name read back wrong is put right with the name said.
+    if (!t.refused && parseYesNo(heard) === "no") {
+      for (const slot of t.intent.slots.filter((s) => s.type === "name")) {
+        const name = captureName(dropNegated(heard), false);
+        if (name && name.split(" ").length >= 2) m.slots[slot.name] = name;
+      }
+    }
     let changed = Object.keys(m.slots).filter((name) => m.slots[name] !== before[name]);
     // "It's this Saturday, nat this Thursday": the negation misheard, both values are heard and the
     // last one wins. Clause by clause, the first that names a new value is the correction.

@@ -524,6 +524,16 @@ function checkReadBack(c: Caller): Reply | undefined {
     const right = sayValue(slot, mine);
     return reply(say(c, c.rng.pick([`No, sorry, it's ${right}, not ${speakValue(String(heardCount))}.`, `That's not right. It should be ${right}.`]), { ack: false }));
   }
+  // A name read back misheard ("under Juni Park"): the caller spells it out right.
+  for (const slot of intent?.slots ?? []) {
+    if (slot.type !== "name" || readBacks.length === 0) continue;
+    const mine = currentValue(c, slot.name, { peek: true }) ?? (typeof scenario(c).hiddenFacts[slot.name] === "string" ? String(scenario(c).hiddenFacts[slot.name]) : undefined);
+    const heardName = valueFromTemplates(readBacks, slot.name, text);
+    const plain = (name: string) => name.toLowerCase().replace(/[^a-z ]/g, "").trim();
+    if (!mine || !heardName || plain(heardName) === plain(mine) || heardName.split(/\s+/).length !== mine.split(/\s+/).length) continue;
+    m.timeCorrections++;
+    return reply(say(c, c.rng.pick([`No, sorry, the name is ${mine}.`, `That's not quite right, it's ${mine}.`]), { ack: false }));
+  }
   // A weekday the caller asked for ("next Wednesday") that the read-back does not name.
   const wanted = WEEKDAY.exec(String(currentValue(c, "date", { peek: true }) ?? ""))?.[0]?.toLowerCase();
   const named = [...text.toLowerCase().matchAll(new RegExp(WEEKDAY.source, "gi"))].map((match) => match[0].toLowerCase());

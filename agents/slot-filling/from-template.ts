@@ -10,7 +10,11 @@ import { freeText } from "./capture.ts";
 export function valueFromTemplates(templates: readonly string[], slot: string, heard: string, ownWords: readonly string[] = []): string | undefined {
   const marker = `{slot.${slot}}`;
   for (const template of templates) {
-    const plain = template.replace(/[[\]]/g, "").replace(/\{slot\.([A-Za-z0-9_-]+)(?:[!=][^}|]*)?(?:\|[a-z]+)?\}/g, (_, name: string) => (name === slot ? marker : "\u0001"));
+    // Every other placeholder (a tool's answer, an expression) is a gap no anchor reaches across.
+    const plain = template
+      .replace(/[[\]]/g, "")
+      .replace(/\{slot\.([A-Za-z0-9_-]+)(?:[!=][^}|]*)?(?:\|[a-z]+)?\}/g, (_, name: string) => (name === slot ? marker : "\u0001"))
+      .replace(/\{[^{}]*\}/g, (whole: string) => (whole === marker ? whole : "\u0001"));
     const at = plain.indexOf(marker);
     if (at < 0) continue;
     const before = wordsOf(plain.slice(0, at).split("\u0001").at(-1) ?? "").slice(-2);

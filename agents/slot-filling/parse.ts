@@ -141,7 +141,11 @@ export function parsePartOfDay(text: string): DateRequest["partOfDay"] {
 export function parseClockTime(text: string): string | undefined {
   const lower = text.toLowerCase();
   if (/\b(noon|midday|twelve noon)\b/.test(lower)) return "12:00";
-  const spoken = normaliseSpokenNumbers(lower.replace(/\b([ap])\.? ?m\b\.?/g, "$1m"));
+  // "eight p oh m" (a word slipped in) and "at eight p" (the m lost at the end) are still p m.
+  const meridiems = lower
+    .replace(/\b([ap])\.? (?:oh|uh|um|the|a) m\b\.?/g, "$1m")
+    .replace(/\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|thirty|forty[- ]five|o'?clock) ([ap])\.?(?=\s*(?:[,.!?]|$))/g, "$1 $2m");
+  const spoken = normaliseSpokenNumbers(meridiems.replace(/\b([ap])\.? ?m\b\.?/g, "$1m"));
   // "half past two", "quarter past nine", "quarter to three".
   const past = /\b(half|quarter) past (\d{1,2})\b/.exec(spoken);
   if (past) return parseClockTime(`at ${past[2]}:${past[1] === "half" ? "30" : "15"}${/\b(am|pm)\b/.exec(spoken)?.[0] ?? ""}`);

@@ -176,6 +176,14 @@ describe("the scripted agent on the clinic pack", () => {
     expect(asked.speech.at(-1)).not.toMatch(/How can I help/);
   });
 
+  it("puts right a name read back misheard when the caller says it again at the read-back", async () => {
+    const restaurant = await loadPack("scenarios/packs/restaurant-reservations");
+    const call = await drive(restaurant, ["Can I make a reservation for four tomorrow at six thirty p m?", "Juni Park, please.", "Seven seven three, five five five, oh one six oh.", "No, sorry, the name is June Park.", "Yes, please.", "No, that's all."]);
+    const readBacks = call.speech.filter((s) => /Shall I book it\?/.test(s));
+    expect(readBacks.at(-1)).toMatch(/under June Park/);
+    expect(call.args("book_table")).toEqual([expect.objectContaining({ name: "June Park" })]);
+  });
+
   it("says the pack's hand-off line once, with no second generic one beside it", async () => {
     const hotel = await loadPack("test/fixtures/packs/hotel");
     const call = await drive(hotel, ["Can I speak to the front desk, please?"]);

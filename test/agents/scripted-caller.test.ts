@@ -122,4 +122,19 @@ describe("the scripted caller at a read-back", () => {
     const right = await play(readBack(["zero", "one", "two", "three", "four", "five", "six", "seven"][nights] ?? ""));
     expect(right.utterance).not.toMatch(/\bno\b|not right/i);
   });
+
+  it("corrects a name read back misheard", async () => {
+    const { loadPack } = await import("../../scenarios/index.ts");
+    const restaurant = await loadPack("scenarios/packs/restaurant-reservations");
+    const scenario = restaurant.pack.scenarios.find((s) => s.goal.intent === "reserve" && typeof (s.goal.slots.name ?? s.hiddenFacts.name) === "string") as Scenario;
+    const name = String(scenario.goal.slots.name ?? scenario.hiddenFacts.name);
+    const persona = restaurant.pack.personas[0]!;
+    const events: ConversationEvent[] = [{ type: "agent_speech", turn: 1, said: "How can I help?", callerHeard: "How can I help?", interrupted: false, at: 0, durationMs: 1000 }];
+    const opening = await caller.nextTurn({ pack: restaurant.pack, scenario, persona, events, turn: 1, memory: null }, Rng.derive(1, 1));
+    events.push({ type: "caller_speech", turn: 1, said: opening.utterance, heard: opening.utterance, bargedIn: false, at: 1000, durationMs: 800 });
+    const wrong = `That's a table for ${scenario.goal.slots.party_size ?? "two"} on Friday, March thirteenth at seven thirty p m, under ${name.replace(/\w+$/, "Parkes")}. Shall I book it?`;
+    events.push({ type: "agent_speech", turn: 2, said: wrong, callerHeard: wrong, interrupted: false, at: 2000, durationMs: 1000 });
+    const turn = await caller.nextTurn({ pack: restaurant.pack, scenario, persona, events, turn: 2, memory: opening.memory }, Rng.derive(1, 2));
+    expect(turn.utterance).toContain(name);
+  });
 });

@@ -80,6 +80,11 @@ describe("slot filling from heard text", () => {
     expect(matchChoice("a full service please", ["full service", "full detail service", "detail"])).toBe("full service");
   });
 
+  it("hears p m with its m lost or a word slipped in", () => {
+    expect(parseClockTime("this Friday at eight p")).toBe("20:00");
+    expect(parseClockTime("tomorrow at eight p oh m.")).toBe("20:00");
+  });
+
   it("speaks numbers, money and times in words", () => {
     expect(speakMoney(125_050)).toBe("one thousand two hundred fifty dollars and fifty cents");
     expect(speakDateTime("2026-03-17T09:30:00-05:00", TZ)).toBe("Tuesday, March seventeenth at nine thirty a m");
