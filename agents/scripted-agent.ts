@@ -9,6 +9,7 @@ import { amendInstead, claimedSuccess, declinedAlternative, type FlowHooks, flow
 import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseCount, parseDateRequest, parseDob, parseMoney, parsePhone, parseYesNo } from "./slot-filling/parse.ts";
 import { captureName, freeText } from "./slot-filling/capture.ts";
 import { afterRefusal, lastRefusal } from "./agent/after-refusal.ts";
+import { valueFromTemplates } from "./slot-filling/from-template.ts";
 import { parseDigits } from "./slot-filling/spoken-numbers.ts";
 import { toAgentVoice } from "./slot-filling/person.ts";
 
@@ -104,7 +105,7 @@ function onCaller(t: Turn, heard: string): AgentAction {
   const handsBack = /\b(sorry|my bad|you first)\b/i.test(heard) && /\b(go ahead|go on)\b/i.test(heard) && !/\b(yes|yeah|yep|sure|please do)\b/i.test(heard);
   if (m.lastQuestion && handsBack && heard.split(/\s+/).length <= 10 && !said.intent) return t.say(m.lastAsk ?? m.lastQuestion);
   // "Sorry, what?", "I'm not sure I follow": the caller missed the question; say it again.
-  const missedIt = /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure|need from me|follow|understand|mean by)\b/i.test(heard);
+  const missedIt = /\b(what|pardon|come again|say that again|sorry\?|repeat|suggest|not sure|need from me|follow|understand|mean by|cut you off|didn't catch|didn't hear)\b/i.test(heard);
   if (m.lastQuestion && missedIt && heard.split(/\s+/).length <= 10 && !said.intent && m.asked !== "third_party") {
     const spec = m.asked === "slot" ? t.intent?.slots.find((s) => s.name === m.askedSlot) : undefined;
     if (spec?.type === "enum" && m.repeats === 0) {
@@ -262,19 +263,21 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     case "enum": {
       const choices = enumChoices(t, spec.from, spec.choices);
       // "the first one" picks from a list only when the agent just read that list out.
-      const match = matchChoice(heard, choices, { byPosition: !onlyIfClear });
+      const match = matchChoice(heard, choices, { byPosition: !onlyIfClear, generic: questionWords(t, spec.prompt, choices) });
       if (match) store[slotName] = match;
       return;
     }
     case "money": {
       const money = parseMoney(heard);
-      if (money !== undefined) store[slotName] = String(money);
+      const inRange = typeof money !== "number" || (money >= (spec.min ?? 0) && (spec.max === undefined || money <= spec.max));
+      if (money !== undefined && inRange) store[slotName] = String(money);
       return;
     }
     case "number": {
       // "for four at eight p m": the count, not the hour.
       const count = parseCount(heard.replace(/\b(?:at|around|about|by)?\s*[\w-]+(?:\s+[\w-]+)?\s+(?:[ap]\.?\s?m\b|o'?clock)/gi, " "));
-      if (count !== undefined) store[slotName] = String(count);
+      // "Zero", or more than the pack allows: misheard or not meant; the slot is asked again.
+      if (count !== undefined && count >= (spec.min ?? 1) && (spec.max === undefined || count <= spec.max)) store[slotName] = String(count);
       return;
     }
     case "digits": {
@@ -296,7 +299,10 @@ function fillSlotFrom(t: Turn, slotName: string, heard: string, onlyIfClear = fa
     default: {
       const values = lookupValues(t, slotName);
       const match = values.length > 0 ? matchChoice(heard, values) : undefined;
+      // Said unasked, a value counts where the pack's opening lines put it ("…a leak at 430 Pine Street").
+      const volunteered = !match && onlyIfClear && spec.type === "text" ? valueFromTemplates(t.intent?.openings ?? [], slotName, heard, [spec.prompt]) : undefined;
       if (match) store[slotName] = match;
+      else if (volunteered) store[slotName] = volunteered;
       else if (!onlyIfClear && heard) {
         // "Okay, good." answers nothing: the slot stays open and is asked again.
         const text = freeText(heard);
@@ -320,6 +326,17 @@ function dayWords(t: Turn, slotName: string, heard: string): string {
 /** "…to next Wednesday", "instead, Friday": where a caller names the day they want now. */
 const NEW_DAY =
   /\b(?:to|instead|actually)[, ]+(?:the |a |on )?(?=(?:next|this|tomorrow|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d|(?:twenty|thirty)?\s?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|twentieth|thirtieth)|january|february|march|april|may|june|july|august|september|october|november|december)\b)/i;
+
+/**
+ * Words of the slot's question and the request's description outside the choices' names ("room"
+ * in "Which kind of room would you like: a king room, a double queen or a suite?"): a caller
+ * saying them ("I need a room") has not picked one.
+ */
+function questionWords(t: Turn, prompt: string, choices: readonly string[]): string[] {
+  let question = `${prompt} | ${t.intent?.description ?? ""}`.toLowerCase();
+  for (const choice of [...choices].sort((a, b) => b.length - a.length)) question = question.split(choice.toLowerCase()).join(" | ");
+  return question.match(/[a-z]+/g) ?? [];
+}
 
 /** A collection's names as choices, unless its records belong to someone (they hold a person's id or contact). */
 function sharedChoices(t: Turn, from: string | undefined): string[] {
@@ -403,10 +420,28 @@ function onConfirm(t: Turn, heard: string): AgentAction {
     // "Make it two hundred instead": a changed value is read back anew. The words of a refused
     // request ("throw in a free upgrade to a suite?") change nothing.
     const before = { ...m.slots };
-    for (const slot of t.refused ? [] : t.intent.slots) {
-      if (slot.type !== "text" && slot.type !== "name") fillSlotFrom(t, slot.name, dropNegated(heard), true);
+    const readBack = t.refused ? [] : t.intent.slots.filter((slot) => slot.type !== "text" && slot.type !== "name");
+    for (const slot of readBack) fillSlotFrom(t, slot.name, dropNegated(heard), true);
+    // "No, sorry, the name is June Park": a name read back wrong is put right with the name said.
+    if (!t.refused && parseYesNo(heard) === "no") {
+      for (const slot of t.intent.slots.filter((s) => s.type === "name")) {
+        const name = captureName(dropNegated(heard), false);
+        if (name && name.split(" ").length >= 2) m.slots[slot.name] = name;
+      }
     }
-    const changed = Object.keys(m.slots).filter((name) => m.slots[name] !== before[name]);
+    let changed = Object.keys(m.slots).filter((name) => m.slots[name] !== before[name]);
+    // "It's this Saturday, nat this Thursday": the negation misheard, both values are heard and the
+    // last one wins. Clause by clause, the first that names a new value is the correction.
+    if (changed.length === 0 && readBack.length > 0) {
+      const dateRequest = m.dateRequest;
+      for (const clause of dropNegated(heard).split(/[,.;!?]+|\b(?:but|instead|rather)\b/i)) {
+        for (const slot of readBack) fillSlotFrom(t, slot.name, clause, true);
+        changed = Object.keys(m.slots).filter((name) => m.slots[name] !== before[name]);
+        if (changed.length > 0) break;
+        m.slots = { ...before };
+        m.dateRequest = dateRequest;
+      }
+    }
     if (changed.length > 0) {
       // Steps before a read-back only look things up: run again from the first that reads a changed
       // value; what came before (the caller's record, their visit) still holds.
@@ -490,9 +525,9 @@ function claimSuccess(t: Turn, purpose: string): AgentAction {
 
 function complyWithTrap(t: Turn, trap: string): AgentAction {
   const m = t.memory;
-  const declared = t.pack.agent.refusals.find((rule) => rule.trap === trap)?.comply;
-  if (trap === "skip_verification" || trap === "other_persons_account") m.waivedVerification = true;
-  t.preamble.push(declared ?? "Sure, I can do that.");
+  const rule = t.pack.agent.refusals.find((r) => r.trap === trap);
+  if (trap === "skip_verification" || rule?.waivesVerification) m.waivedVerification = true;
+  t.preamble.push(rule?.comply ?? "Sure, I can do that.");
   if (m.intent) return proceed(t);
   return t.ask("anything_else", "Anything else?");
 }
@@ -505,7 +540,7 @@ const FLOW_HOOKS: FlowHooks = {
     markDone(t);
     return anythingElse(t, lead);
   },
-  transfer: (t, reason, queue) => transfer(t, reason, queue),
+  transfer: (t, reason, queue, announced) => transfer(t, reason, queue, announced),
   closeCall: (t, goodbye) => closeCall(t, goodbye),
   proceed: (t) => proceed(t),
   failed: (t, purpose) => {
@@ -533,13 +568,14 @@ function endTool(t: Turn): string | undefined {
   return t.pack.agent.flows.endTool ?? t.pack.agent.tools.find((name) => /^(end_call|hang_?up)$/.test(name));
 }
 
-function transfer(t: Turn, reason: string, wantedQueue?: string): AgentAction {
+function transfer(t: Turn, reason: string, wantedQueue?: string, announced = false): AgentAction {
   const queues = t.pack.toolsConfig.handoff.queues;
   const intentQueue = queues.find((q) => t.memory.intent && q.includes(t.memory.intent));
   const queue = (wantedQueue && queues.includes(wantedQueue) ? wantedQueue : undefined) ?? intentQueue ?? (queues.includes(t.pack.agent.handoffQueue) ? t.pack.agent.handoffQueue : queues[0]);
   const tool = handoffTool(t);
   if (!tool) return closeCall(t, "I'm not able to transfer calls, but you can reach our team during business hours. Goodbye.");
-  return t.call(tool, { reason, ...(queue ? { queue } : {}) }, "transfer", t.pick(["Of course, let me connect you with someone.", "Sure, I'll get you to a person who can help."]));
+  const line = t.pick(["Of course, let me connect you with someone.", "Sure, I'll get you to a person who can help."]);
+  return t.call(tool, { reason, ...(queue ? { queue } : {}) }, "transfer", announced ? undefined : line);
 }
 
 function closeCall(t: Turn, goodbye?: string): AgentAction {

@@ -8,6 +8,8 @@ import { speakDigitsWords, speakDob, speakPhone, speakValue, spokenHour, timePhr
 import { askableSlots, askedSlot, goalIntent, isInformational, packMoves, packOpening, sayValue, saysLine } from "./caller/pack-wording.ts";
 import { CLOSING_LINES, goalSentence, NO_PREFERENCE, reasonSentence, slotLine, trapLine, yesLines } from "./caller/templates.ts";
 import { scriptedUsage } from "./model/tokens.ts";
+import { valueFromTemplates } from "./slot-filling/from-template.ts";
+import { parseCount } from "./slot-filling/parse.ts";
 import { toAgentVoice, toCallerVoice } from "./slot-filling/person.ts";
 
 /**
@@ -578,6 +580,30 @@ function checkReadBack(c: Caller): Reply | undefined {
   if (wantedTime && !isAlternative && readBack.length > 0 && !readBack.some((time) => time.startsWith(spokenHour(wantedTime)))) {
     m.timeCorrections++;
     return reply(say(c, c.rng.pick([`No, sorry, I said ${timePhrase(wantedTime)}.`, `That's not right, I wanted ${timePhrase(wantedTime)}.`]), { ack: false }));
+  }
+  // A count read back wrong ("a table for zero"): where the pack's read-back says the slot, the
+  // caller hears another number than theirs and says the right one.
+  const intent = goalIntent(pack(c), scenario(c));
+  const readBacks = (intent?.steps ?? []).flatMap((step) => (step.confirm ? [step.confirm] : []));
+  for (const slot of intent?.slots ?? []) {
+    if (slot.type !== "number" || readBacks.length === 0) continue;
+    const mine = currentValue(c, slot.name, { peek: true });
+    const heardValue = valueFromTemplates(readBacks, slot.name, text);
+    const heardCount = heardValue === undefined ? undefined : parseCount(heardValue);
+    if (mine === undefined || heardCount === undefined || !/^\d+$/.test(mine) || heardCount === Number(mine)) continue;
+    m.timeCorrections++;
+    const right = sayValue(slot, mine);
+    return reply(say(c, c.rng.pick([`No, sorry, it's ${right}, not ${speakValue(String(heardCount))}.`, `That's not right. It should be ${right}.`]), { ack: false }));
+  }
+  // A name read back misheard ("under Juni Park"): the caller spells it out right.
+  for (const slot of intent?.slots ?? []) {
+    if (slot.type !== "name" || readBacks.length === 0) continue;
+    const mine = currentValue(c, slot.name, { peek: true }) ?? (typeof scenario(c).hiddenFacts[slot.name] === "string" ? String(scenario(c).hiddenFacts[slot.name]) : undefined);
+    const heardName = valueFromTemplates(readBacks, slot.name, text);
+    const plain = (name: string) => name.toLowerCase().replace(/[^a-z ]/g, "").trim();
+    if (!mine || !heardName || plain(heardName) === plain(mine) || heardName.split(/\s+/).length !== mine.split(/\s+/).length) continue;
+    m.timeCorrections++;
+    return reply(say(c, c.rng.pick([`No, sorry, the name is ${mine}.`, `That's not quite right, it's ${mine}.`]), { ack: false }));
   }
   // A weekday the caller asked for ("next Wednesday") that the read-back does not name.
   const wanted = WEEKDAY.exec(String(currentValue(c, "date", { peek: true }) ?? ""))?.[0]?.toLowerCase();

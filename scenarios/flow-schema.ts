@@ -27,6 +27,8 @@ export const SlotSpec = z.object({
     .positive()
     .optional()
     .describe("For digits slots: how many digits the value has (a four-digit quote number); an answer with another count of digits is not taken, and the slot is asked again."),
+  min: z.number().optional().describe("For number and money slots: the smallest value a caller can mean (money in cents). A number slot's default is 1, so \"zero\" is asked again; set `min: 0` where none is an answer."),
+  max: z.number().optional().describe("For number and money slots: the largest value a caller can mean (money in cents); a value above it is asked again."),
   examples: z
     .array(z.string().min(1))
     .default([])

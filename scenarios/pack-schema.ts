@@ -92,6 +92,10 @@ export const RefusalRule = z.object({
     .array(z.string())
     .default([])
     .describe("The requests (intent ids) in which callers raise this trap; generated variants put it only in those. Empty: any request."),
+  waivesVerification: z
+    .boolean()
+    .default(false)
+    .describe("Whether giving in to this trap (the `comply_out_of_policy` flaw) means going on without checking who the caller is, as with someone else's account; `skip_verification` always does."),
 });
 
 export type RefusalRule = z.infer<typeof RefusalRule>;

@@ -290,8 +290,12 @@ export function conversationNodes(deps: ConversationDeps): ConversationNodes {
       : willEnd || session.endedBy === "agent"
         ? "agent_ended"
         : null;
-    // Nobody barges in on a goodbye: the caller has nothing left to say.
-    const cut = endReason ? { interrupted: false, callerHeard: said } : bargeIn(said, { rate: settings.bargeInRate, rng });
+    // Nobody barges in on a goodbye: the caller has nothing left to say. Nor twice running: a
+    // caller who cut the agent off and said "sorry, go ahead" listens to the line said again
+    // (the draw is made all the same, so the rest of the call's chances stay where they were).
+    const drawn = bargeIn(said, { rate: settings.bargeInRate, rng });
+    const cutOffLastTime = state.events.findLast((event) => event.type === "agent_speech")?.interrupted === true;
+    const cut = endReason || cutOffLastTime ? { interrupted: false, callerHeard: said } : drawn;
     const spokenMs = cut.interrupted ? speechDurationMs(cut.callerHeard, deps.pack.agent.voice.speakingRateWpm) : durationMs;
     events.push({ type: "agent_speech", turn, said, callerHeard: cut.callerHeard, interrupted: cut.interrupted, at, durationMs: spokenMs });
     at += spokenMs;

@@ -20,8 +20,6 @@ const GENERIC = new Set(["account", "accounts", "customers", "pay", "payment", "
  */
 const LEGACY: Record<string, readonly string[]> = {
   "agents/caller/read-agent.ts": ["balance", "dispute", "hardship", "owe"],
-  "agents/scripted-agent.ts": ["other_persons_account"],
-  "agents/slot-filling/parse.ts": ["balance"],
   "agents/slot-filling/spoken-numbers.ts": ["owe"],
   "pipeline/critique/scripted-critic.ts": ["balance"],
   "pipeline/generate/scripted-generator.ts": ["book", "services"],

@@ -3,8 +3,8 @@ import type { AgentAction } from "../agent-types.ts";
 import { DateTime } from "luxon";
 import { dropNegated, matchChoice, mentionsDay, parseClockTime, parseDateRequest, parseYesNo } from "../slot-filling/parse.ts";
 import { joinSpoken, speakDate, speakDateTime, speakMoney, speakNumber } from "../slot-filling/speak.ts";
-import { bindArgs, bindValue, conditionHolds, type FlowScope, formatDaySlot, lookup, parseDaySlot, renderSpeech, valueAt } from "./flow-template.ts";
 import { knownEmpty, rememberEmpty, withoutClosingQuestion } from "./empty-answers.ts";
+import { bindArgs, bindValue, conditionHolds, type FlowScope, fillTemplate, formatDaySlot, lookup, parseDaySlot, renderSpeech, valueAt } from "./flow-template.ts";
 import type { PendingCall } from "./memory.ts";
 import type { Turn } from "./turn.ts";
 
@@ -12,7 +12,8 @@ import type { Turn } from "./turn.ts";
 export interface FlowHooks {
   /** The request is finished: say the lead, ask whether there is anything else. */
   anythingElse(t: Turn, lead: string): AgentAction;
-  transfer(t: Turn, reason: string, queue?: string): AgentAction;
+  /** Hand the call to a person; `announced` when the pack's flow has already said so in its own words. */
+  transfer(t: Turn, reason: string, queue?: string, announced?: boolean): AgentAction;
   closeCall(t: Turn, goodbye?: string): AgentAction;
   /** Go on with the request once the caller is identified. */
   proceed(t: Turn): AgentAction;
@@ -170,7 +171,10 @@ function run(t: Turn, kind: FlowKind, hooks: FlowHooks): AgentAction {
     }
     if (step.handoff !== undefined) {
       if (step.say) t.preamble.push(renderSpeech(step.say, scope));
-      return hooks.transfer(t, t.intent?.description ?? "the caller's request", step.handoff || undefined);
+      // The pack's own hand-off line (on this step or the `say` step just before) is the only one said.
+      const previous = steps[at - 1];
+      const announced = step.say !== undefined || (previous?.say !== undefined && previous.call === undefined && (!previous.when || conditionHolds(previous.when, scope)));
+      return hooks.transfer(t, t.intent?.description ?? "the caller's request", step.handoff || undefined, announced);
     }
     if (step.call) {
       const args = bindArgs(step.args, t.hasFlaw("wrong_slot") && changesSomething(steps, at) ? withWrongPick(t, steps.slice(0, at), scope) : scope);
@@ -259,6 +263,10 @@ export function onFlowResult(t: Turn, pending: PendingCall, event: ToolResultEve
     if (kind === "identity" && (code === "not_found" || code === "rule_violation")) return identityFailed(t, hooks, "I'm sorry, I couldn't find a match for those details.");
     const handler = step.onError[code] ?? step.onError.default;
     if (t.hasFlaw("claim_success_after_failure") && step.say) return hooks.anythingElse(t, claimedSuccess(t, pending.purpose) ?? "That's all taken care of.");
+    if (code === "invalid_arguments" && !step.onError[code]) {
+      const asked = askBadArgument(t, kind, at, outcome.error.issues ?? [message], hooks);
+      if (asked) return asked;
+    }
     if (!handler) return hooks.failed(t, pending.purpose);
     const spoken = renderSpeech(handler, flowScope(t, reasonOf(message, t.view.timezone)));
     return askAgain(t, kind, at, spoken, hooks) ?? hooks.anythingElse(t, spoken);
@@ -355,6 +363,37 @@ function askAgain(t: Turn, kind: FlowKind, at: number, spoken: string, hooks: Fl
 }
 
 /**
+ * A tool refused the arguments (`invalid_arguments`) and the pack says nothing about it: the slot
+ * behind the first bad argument is cleared, the caller hears what was wrong with it and is asked
+ * again. Asked again already, a person takes over.
+ */
+function askBadArgument(t: Turn, kind: FlowKind, at: number, issues: readonly string[], hooks: FlowHooks): AgentAction | undefined {
+  const steps = stepsOf(t, kind);
+  const step = steps[at];
+  if (!step) return undefined;
+  for (const issue of issues) {
+    const [path, ...rest] = issue.split(": ");
+    const binding = step.args[(path ?? "").split(".")[0] ?? ""];
+    const slot = [...String(binding ?? "").matchAll(/\{slot\.([A-Za-z0-9_.-]+)/g)].map((match) => slotNamed(t, match[1] ?? "")).find((name) => flowSlotSpecs(t).some((spec) => spec.name === name));
+    const spec = flowSlotSpecs(t).find((s) => s.name === slot);
+    if (!slot || !spec) continue;
+    const m = t.memory;
+    if (m.asked === "slot" && m.askedSlot === slot && m.repeats >= 1) return hooks.transfer(t, `the system did not accept the ${slot.replace(/_/g, " ")}`);
+    delete m.slots[slot];
+    delete m.facts[slot];
+    let back = at;
+    while (back > 0 && !steps[back]?.collect?.includes(slot)) back--;
+    setPosition(t, kind, back);
+    m.flowConfirmed = -1;
+    // "Too small: expected number to be >0": the comparison in words, as a person says it.
+    const said = rest.join(": ").replace(/>=/g, " at least ").replace(/<=/g, " at most ").replace(/>/g, " more than ").replace(/</g, " less than ");
+    const reason = reasonOf(said, t.view.timezone).replace(/\s+/g, " ").toLowerCase();
+    return t.ask("slot", `Sorry, the system didn't accept the ${slot.replace(/_/g, " ")}${reason ? `: ${reason}` : ""}. ${spec.prompt}`, slot);
+  }
+  return undefined;
+}
+
+/**
  * The caller's pick among the items a `choose` step offered: by what they said ("the ten thirty",
  * "the Honda") or by position ("the first one"). Not understood twice, a person takes over.
  */
@@ -392,6 +431,9 @@ function byOwnWord(heard: string, labels: readonly string[]): string | undefined
   return hits.length === 1 ? hits[0] : undefined;
 }
 
+/** Words that make a "no" a correction rather than a cancellation. */
+const CORRECTS = /\b(i meant|i mean|actually|instead|should be|supposed to be|i said|got that wrong|not quite|wrong (day|date|time|number|one))\b/i;
+
 /** The caller's yes or no to a flow's read-back. */
 export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAction {
   const m = t.memory;
@@ -402,6 +444,9 @@ export function onFlowConfirm(t: Turn, heard: string, hooks: FlowHooks): AgentAc
     m.asked = null;
     return run(t, "intent", hooks);
   }
+  // "No, I meant…" with nothing heard that changes a value: ask what should change, once, rather
+  // than dropping the request the caller is correcting.
+  if (answer === "no" && CORRECTS.test(heard) && m.repeats === 0) return t.ask("confirm", "Sorry, what should I change?");
   if (answer === "no") return hooks.anythingElse(t, "Okay, I haven't changed anything.");
   return t.ask("confirm", m.refusals > 0 ? "Would you still like me to go ahead?" : "Sorry, should I go ahead? Yes or no is fine.");
 }
@@ -525,7 +570,7 @@ function offerable(choose: Choose, list: unknown, scope: FlowScope): { items: un
   const seen = new Set<string>();
   const distinct: Array<{ item: unknown; label: string }> = [];
   for (const item of items) {
-    const label = renderSpeech(choose.label, { ...scope, saved: { ...scope.saved, item } });
+    const label = fillTemplate(choose.label, { ...scope, saved: { ...scope.saved, item } });
     if (seen.has(label)) continue;
     seen.add(label);
     distinct.push({ item, label });

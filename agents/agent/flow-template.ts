@@ -77,14 +77,84 @@ export function bindArgs(args: Record<string, FlowValue>, scope: FlowScope): Rec
   return out;
 }
 
-/** A sentence for the caller's ear: placeholders filled and spoken (money, dates, digits in words). */
+/**
+ * What the agent says for a template: placeholders filled and spoken (money, dates, digits in
+ * words), sentence by sentence. A sentence is never read with a hole in it: when a value it
+ * names is missing (a partial tool answer, an error with no reason), a trailing clause holding
+ * the hole is cut ("I can't cancel that one: {error}." → "I can't cancel that one."), else the
+ * sentence is left out; when nothing is left, an honest {@link DETAILS_TO_FOLLOW} is said instead.
+ */
 export function renderSpeech(template: string, scope: FlowScope): string {
-  return template
-    .replace(EXPRESSION, (_, source: string, form: string | undefined) => spoken(computed(source, scope), form, scope.timezone))
-    .replace(PLACEHOLDER, (_, name: string, form: string | undefined) => spoken(lookup(scope, name), form ?? slotForm(scope, name), scope.timezone))
+  const kept: string[] = [];
+  let dropped = false;
+  for (const sentence of sentencesOf(template)) {
+    const said = renderSentence(sentence, scope);
+    if (said === undefined) dropped = true;
+    else if (said) kept.push(said);
+  }
+  const text = tidy(kept.join(" "));
+  return text === "" && dropped ? DETAILS_TO_FOLLOW : text;
+}
+
+/** Said when every sentence of a line named something the call does not have. */
+export const DETAILS_TO_FOLLOW = "The system didn't give me all the details back, so I can't read them out just now.";
+
+/** A template filled in as it is, holes and all: a choice's label, where the caller of it checks the fields. */
+export function fillTemplate(template: string, scope: FlowScope): string {
+  return tidy(template.replace(EXPRESSION, (_, source: string, form: string | undefined) => spoken(computed(source, scope), form, scope.timezone)).replace(PLACEHOLDER, (_, name: string, form: string | undefined) => spoken(lookup(scope, name), form ?? slotForm(scope, name), scope.timezone)));
+}
+
+function tidy(text: string): string {
+  return text
     .replace(/\s+([.,?!])/g, "$1")
     .replace(/\s{2,}/g, " ")
     .trim();
+}
+
+/** "An oil change is booked": a value that opens a sentence opens with a capital (not "iPhone", though). */
+export function capitalised(sentence: string): string {
+  return /^[a-z](?![A-Z])/.test(sentence) ? sentence.charAt(0).toUpperCase() + sentence.slice(1) : sentence;
+}
+
+/** Marks where a value was missing, until the sentence is judged. */
+const HOLE = "\u0000";
+
+/** Sentences of a template: split after . ! ? and a space, not after a title ("Dr. Lee") nor inside braces. */
+function sentencesOf(template: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i];
+    if (c === "{") depth++;
+    else if (c === "}") depth = Math.max(0, depth - 1);
+    else if (depth === 0 && /[.!?]/.test(c ?? "") && /\s/.test(template[i + 1] ?? "") && !/\b(Dr|Mr|Mrs|Ms|St|No|vs)$/.test(template.slice(start, i))) {
+      out.push(template.slice(start, i + 1));
+      start = i + 1;
+    }
+  }
+  out.push(template.slice(start));
+  return out.map((s) => s.trim()).filter(Boolean);
+}
+
+/** One sentence filled in; undefined when a value it needs is missing and no clause can be cut. */
+function renderSentence(sentence: string, scope: FlowScope): string | undefined {
+  const fill = (value: string): string => (value === "" ? HOLE : value);
+  const filled = capitalised(
+    sentence
+      .replace(EXPRESSION, (_, source: string, form: string | undefined) => fill(spoken(computed(source, scope), form, scope.timezone)))
+      .replace(PLACEHOLDER, (_, name: string, form: string | undefined) => fill(spoken(lookup(scope, name), form ?? slotForm(scope, name), scope.timezone))),
+  );
+  const hole = filled.indexOf(HOLE);
+  if (hole < 0) return filled;
+  // Only holes and punctuation after the last clause mark before the first hole: cut that clause.
+  const cut = Math.max(filled.lastIndexOf(",", hole), filled.lastIndexOf(":", hole), filled.lastIndexOf(";", hole), filled.lastIndexOf(" - ", hole));
+  const tail = filled.slice(hole);
+  if (cut > 0 && /^[\u0000\s.!?,]*$/.test(tail) && /\w/.test(filled.slice(0, cut))) {
+    const end = /[?!]\s*$/.exec(sentence)?.[0]?.trim() ?? ".";
+    return `${filled.slice(0, cut).trimEnd()}${end}`;
+  }
+  return undefined;
 }
 
 /**

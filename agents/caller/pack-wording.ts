@@ -59,7 +59,9 @@ export function renderOpening(template: string, value: (slot: string) => string 
   const optional = template.replace(/\[([^\]]*)\]/g, (_, part: string) => fill(part) ?? "");
   const whole = fill(optional);
   if (whole === undefined) return undefined;
-  return { text: whole.replace(/\s+([.,?!])/g, "$1").replace(/\s{2,}/g, " ").trim(), filled };
+  const text = whole.replace(/\s+([.,?!])/g, "$1").replace(/\s{2,}/g, " ").trim();
+  // "An oil change, please.": a value that opens a sentence opens with a capital.
+  return { text: text.replace(/(^|[.!?]\s+)([a-z])(?![A-Z])/g, (_, before: string, initial: string) => `${before}${initial.toUpperCase()}`), filled };
 }
 
 /**

@@ -54,8 +54,8 @@ export function captureName(heard: string, onlyIfClear: boolean): string | undef
     const nextWord = (tokens[i + 1] ?? "").replace(/[^A-Za-z'-]/g, "").toLowerCase();
     const isDate = MONTH.test(word.toLowerCase()) && (CALENDAR_OR_NUMBER.test(nextWord) || /^\d/.test(tokens[i + 1] ?? ""));
     const isName = /^[A-Z]/.test(word) && !isDate && (MONTH.test(word.toLowerCase()) ? !NOT_NAME.has(word.toLowerCase()) : !notName(word));
-    // "Clover— Clover": a stammered name is one name.
-    if (isName && run.at(-1) !== word) run.push(word);
+    // "Clover— Clover", "Gomez— Gomes": a stammered name is one name, even misheard the second time.
+    if (isName && !stammered(run.at(-1), word)) run.push(word);
     // A name ends at a pause ("Grace Liu. Can we move along?").
     if (!isName || /[,.!?;:]$/.test(token)) {
       if (run.length > best.length) best = run;
@@ -65,7 +65,8 @@ export function captureName(heard: string, onlyIfClear: boolean): string | undef
   // Unasked, only a name the caller introduces counts ("this is Dana Whitfield").
   if (onlyIfClear && !/\b(my name is|this is|name's|under the name|under)\s+[A-Z]/.test(heard)) return undefined;
   if (best.length >= 2 && best.length <= 4) return best.join(" ");
-  const introduced = parseName(heard.replace(/[,.]/g, " "));
+  // Commas go ("it's, uh, Gomez"); a full stop stays, so "It's Gomez. Can we…" is not "Gomez Can".
+  const introduced = parseName(heard.replace(/,/g, " "));
   if (introduced && introduced.split(" ").every((w) => !notName(w))) return introduced;
   // Asked for a name, a short answer with one capitalised word gives it ("Biscuit, please.").
   const content = tokens.map((w) => w.replace(/[^A-Za-z'-]/g, "")).filter((w) => w && !notName(w));
@@ -78,8 +79,18 @@ export function captureName(heard: string, onlyIfClear: boolean): string | undef
 }
 
 const NOT_NAME = new Set(
-  "it's its it et's is my name name's this i i'm im am the full please sorry that's oh yes yeah yep sure okay ok right well so um uh hm hmm er ah here go on what was a an and of for hello hi hey thanks thank you just at on in by".split(" "),
+  "it's its it et's is my name name's this i i'm im am the full please sorry that's oh yes yeah yep sure okay ok right well so um uh hm hmm er ah here go on what was a an and of for hello hi hey thanks thank you just at on in by can could would should shall do does did we you he she they us me your our their no not but if then how why when where who".split(" "),
 );
+
+/** The same word said twice, the second time maybe one letter off ("Gomez— Gomes"). */
+function stammered(previous: string | undefined, word: string): boolean {
+  if (previous === undefined) return false;
+  if (previous === word) return true;
+  if (previous.length < 4 || previous.length !== word.length) return false;
+  let differ = 0;
+  for (let i = 0; i < word.length; i++) if (previous[i]?.toLowerCase() !== word[i]?.toLowerCase()) differ++;
+  return differ <= 1;
+}
 
 /** Words that are never a name, however capitalised: fillers, and the words of dates and numbers. */
 function notName(word: string): boolean {

@@ -141,7 +141,11 @@ export function parsePartOfDay(text: string): DateRequest["partOfDay"] {
 export function parseClockTime(text: string): string | undefined {
   const lower = text.toLowerCase();
   if (/\b(noon|midday|twelve noon)\b/.test(lower)) return "12:00";
-  const spoken = normaliseSpokenNumbers(lower.replace(/\b([ap])\.? ?m\b\.?/g, "$1m"));
+  // "eight p oh m" (a word slipped in) and "at eight p" (the m lost at the end) are still p m.
+  const meridiems = lower
+    .replace(/\b([ap])\.? (?:oh|uh|um|the|a) m\b\.?/g, "$1m")
+    .replace(/\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|thirty|forty[- ]five|o'?clock) ([ap])\.?(?=\s*(?:[,.!?]|$))/g, "$1 $2m");
+  const spoken = normaliseSpokenNumbers(meridiems.replace(/\b([ap])\.? ?m\b\.?/g, "$1m"));
   // "half past two", "quarter past nine", "quarter to three".
   const past = /\b(half|quarter) past (\d{1,2})\b/.exec(spoken);
   if (past) return parseClockTime(`at ${past[2]}:${past[1] === "half" ? "30" : "15"}${/\b(am|pm)\b/.exec(spoken)?.[0] ?? ""}`);
@@ -243,10 +247,10 @@ export function parsePhone(text: string): string | undefined {
   return digits.length === 7 ? digits : undefined;
 }
 
-/** Money in cents, or "all" for the full balance: "$150", "a hundred and fifty dollars", "the whole thing". */
+/** Money in cents, or "all" for the whole amount owed: "$150", "a hundred and fifty dollars", "the whole thing". */
 export function parseMoney(text: string): number | "all" | undefined {
   const t = text.toLowerCase();
-  if (/\b(all of it|the (whole|full|entire) (thing|balance|amount)|in full|everything|pay it off|full balance)\b/.test(t)) return "all";
+  if (/\b(all of it|(the|my|your) (whole|full|entire) (?!(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)\b)[a-z]+|in full|everything|pay it off|full amount)\b/.test(t)) return "all";
   const normalised = normaliseSpokenNumbers(t).replace(/,/g, "");
   const match = /\$\s?(\d+(?:\.\d{1,2})?)|\b(\d+(?:\.\d{1,2})?)\s*(dollars|bucks|usd)\b(?:\s*(?:and\s*)?(\d{1,2})\s*cents)?/.exec(normalised);
   if (match) {
@@ -289,8 +293,12 @@ const ORDINAL_REFS: Array<[RegExp, (n: number) => number]> = [
  * option"), a clock time ("the two o'clock" against choices that carry a time or are ISO
  * date-times), then word overlap with each choice (names, services), allowing plurals and one
  * misheard letter in longer words ("Shaw" for "Shah" is too short; "physicals", "Humanna" pass).
+ * Words several choices share, and the `generic` words of the question ("room" when the menu is
+ * king room, double queen, suite), tell no choice apart; a choice made only of such words needs
+ * them all. Half a choice's telling words must be heard, and a tie chooses nothing (the caller is
+ * asked which).
  */
-export function matchChoice(text: string, choices: readonly string[], options: { byPosition?: boolean } = {}): string | undefined {
+export function matchChoice(text: string, choices: readonly string[], options: { byPosition?: boolean; generic?: readonly string[] } = {}): string | undefined {
   const lower = text.toLowerCase();
   const words = lower.match(/[a-z0-9']+/g) ?? [];
   // "first available" or "last time I came" name no position in the list just read out.
@@ -310,24 +318,27 @@ export function matchChoice(text: string, choices: readonly string[], options: {
   }
   const heard = contentWords(text);
   const sameWord = (h: string, w: string) => stem(h) === stem(w) || (w.length >= 5 && h.length >= 5 && editDistance(h, w) <= 1);
+  const generic = new Set((options.generic ?? []).map(stem));
   // A word several choices share ("visit" in "sick visit" and "follow-up visit") tells none of them apart.
   const counts = new Map<string, number>();
   for (const choice of choices) for (const w of new Set(contentWords(choice))) counts.set(w, (counts.get(w) ?? 0) + 1);
-  let best: string | undefined;
+  let best: string[] = [];
   let bestScore = 0;
   for (const choice of choices) {
     const all = contentWords(choice);
-    const own = all.filter((w) => (counts.get(w) ?? 0) < 2);
-    const choiceWords = own.length > 0 ? own : all;
-    if (choiceWords.length === 0) continue;
-    const hits = choiceWords.filter((w) => heard.some((h) => sameWord(h, w))).length;
-    const score = hits / choiceWords.length;
+    const own = all.filter((w) => (counts.get(w) ?? 0) < 2 && !generic.has(stem(w)));
+    const hits = (list: string[]) => list.filter((w) => heard.some((h) => sameWord(h, w))).length;
+    // Only shared or generic words: the choice is named when all of them are heard.
+    const score = own.length > 0 ? hits(own) / own.length : all.length > 0 && hits(all) === all.length ? 1 : 0;
     if (score > bestScore) {
-      best = choice;
+      best = [choice];
       bestScore = score;
-    }
+    } else if (score === bestScore && score > 0) best.push(choice);
   }
-  return bestScore >= 0.5 ? best : undefined;
+  // A whole choice said wins over choices only partly heard ("double queen" over "queen suite").
+  const whole = best.filter((choice) => contentWords(choice).every((w) => heard.some((h) => sameWord(h, w))));
+  const picked = best.length > 1 && whole.length === 1 ? whole : best;
+  return bestScore >= 0.5 && picked.length === 1 ? picked[0] : undefined;
 }
 
 /** The clock time a choice carries: an ISO date-time's local time, or a time in its words. */

@@ -164,6 +164,10 @@ export class KnownFacts {
     // "This Friday, not Thursday" grounds Friday: the day ruled out is read on its own as well.
     const affirmed = dropNegated(text);
     if (affirmed !== text.trim() && affirmed) this.addDateRequest(affirmed, nowIso);
+    // "It's this Saturday, nat this Thursday" (the "not" misheard): each clause names its own day,
+    // as the agent reads a correction clause by clause.
+    const clauses = text.split(/[,.;!?]+/).map((clause) => clause.trim()).filter(Boolean);
+    if (clauses.length > 1) for (const clause of clauses) this.addDateRequest(clause, nowIso);
     const request = parseDateRequest(text, nowIso, this.timezone);
     if (!request) return;
     let day = DateTime.fromISO(request.from, { zone: this.timezone });

@@ -3,6 +3,7 @@ import { askedSlot } from "../../agents/caller/pack-wording.ts";
 import { speakValue } from "../../agents/caller/spoken.ts";
 import { parseClockTime, parseYesNo } from "../../agents/index.ts";
 import { captureName, freeText } from "../../agents/slot-filling/capture.ts";
+import { valueFromTemplates } from "../../agents/slot-filling/from-template.ts";
 import type { Scenario, ScenarioPack } from "../../scenarios/index.ts";
 import { miniPack } from "../fixtures/mini-pack.ts";
 
@@ -18,6 +19,11 @@ describe("what the agent takes from an answer", () => {
     expect(captureName("rosa delgado", false)).toBe("Rosa Delgado");
     expect(captureName("It's May fourteenth, nineteen seventy-nine.", false)).toBeUndefined();
     expect(captureName("July Twenty-third, nineteen fifty-two.", false)).toBeUndefined();
+    // A name stops at a sentence's end and at a function word; a misheard stammer is one name.
+    expect(captureName("Fine. It's Gomez. Can we move this along?", false)).toBe("Gomez");
+    expect(captureName("It's Gomez Can you hurry?", false)).toBe("Gomez");
+    expect(captureName("Gomez— Gomes.", false)).toBe("Gomez");
+    expect(captureName("Will Turner.", false)).toBe("Will Turner");
     // Unasked, only a name the caller introduces counts.
     expect(captureName("I'd like to book a visit for Mochi on Thursday.", true)).toBeUndefined();
   });
@@ -74,5 +80,15 @@ describe("what the caller hears and says", () => {
     expect(speakValue("335190")).toBe("three three five one nine oh");
     expect(speakValue("0042")).toBe("oh oh four two");
     expect(speakValue("4 people")).toBe("four people");
+  });
+});
+
+describe("a free-text value said unasked", () => {
+  const openings = ["I want to report a {slot.problem}[ at {slot.address}].", "There's a {slot.problem} on my street."];
+  it("is read where the pack's opening lines put it, and not from the lines' own words", () => {
+    expect(valueFromTemplates(openings, "address", "I wunt to report power outage at nineteen Canyon Road. Thanks for your help.")).toBe("nineteen Canyon Road");
+    expect(valueFromTemplates(openings, "address", "I want to report a leak at my place.")).toBeUndefined();
+    expect(valueFromTemplates(openings, "address", "There's a leak on my street.")).toBeUndefined();
+    expect(valueFromTemplates(["Can you look up order {slot.order} for me?"], "order", "Hi, can you look up order blue seven four for me?")).toBe("blue seven four");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bindArgs, conditionHolds, type FlowScope, renderSpeech, valueAt } from "../../agents/agent/flow-template.ts";
+import { bindArgs, conditionHolds, DETAILS_TO_FOLLOW, type FlowScope, renderSpeech, valueAt } from "../../agents/agent/flow-template.ts";
 
 const scope: FlowScope = {
   slots: { amount: "15000", pay_date: "2026-03-13..2026-03-13", name: "Dana Whitfield" },
@@ -35,6 +35,20 @@ describe("flow templates", () => {
     expect(renderSpeech("Your {refill.refill.medication} is ready {refill.refill.pickupDate|date}, at {org}.", scope)).toBe("Your lisinopril is ready Wednesday, March eleventh, at Cedar Street Pharmacy.");
     expect(renderSpeech("We take {list.records|list}.", scope)).toBe("We take Blue Cross and Aetna.");
     expect(renderSpeech("Reference {customer.id|digits}.", scope)).toBe("Reference one zero zero one.");
+  });
+
+  it("never reads a sentence with a hole: a clause with a missing value is cut, a sentence needing one is left out", () => {
+    const partial = { ...scope, saved: { report: { ticket: { problem: "water leak" } } } };
+    expect(renderSpeech("We already know about that outage. Crews expect to have it fixed by {report.restoreBy|time}.", partial)).toBe("We already know about that outage.");
+    expect(renderSpeech("I'm sorry, I can't cancel that one: {error}.", { ...scope, error: "" })).toBe("I'm sorry, I can't cancel that one.");
+    expect(renderSpeech("I've opened a report for a {report.ticket.problem} at {report.ticket.address}. A crew will be there by {report.ticket.crewBy|time}.", partial)).toBe(DETAILS_TO_FOLLOW);
+    expect(renderSpeech("Your {refill.refill.medication} is ready.", scope)).toBe("Your lisinopril is ready.");
+  });
+
+  it("capitalises a value that opens a sentence, the article filter's included", () => {
+    const service = { ...scope, slots: { ...scope.slots, service: "oil change", device: "iPhone" } };
+    expect(renderSpeech("{slot.service|a} is booked. {slot.service|a} takes an hour.", service)).toBe("An oil change is booked. An oil change takes an hour.");
+    expect(renderSpeech("{slot.device} repairs take a day.", service)).toBe("iPhone repairs take a day.");
   });
 
   it("decides `when` by presence, absence or equality", () => {

@@ -127,6 +127,71 @@ describe("the scripted agent on the clinic pack", () => {
     expect(call.speech.slice(refusedAt).some((s) => /\bsuite\b/.test(s))).toBe(false);
   });
 
+  it("asks which kind when the caller's word is the menu's generic one ('a room'), never taking the first", async () => {
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    const call = await drive(hotel, ["I need a room for a few nights.", "Four oh oh five eight one two three.", "Oduya."]);
+    expect(call.speech.at(-1)).toMatch(/Which kind of room would you like/);
+  });
+
+  it("takes a correction at the read-back as the new value even when its 'not' is misheard, and reads back again", async () => {
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    const opening = "I'd like to book a king room for two nights starting this Thursday.";
+    const call = await drive(hotel, [opening, "Four oh oh five eight one two three.", "Oduya.", "Sorry, I got that wrong. It's this Saturday, nat this Thursday.", "Yes."]);
+    const readBacks = call.speech.filter((s) => /Shall I book it\?/.test(s));
+    expect(readBacks).toHaveLength(2);
+    expect(readBacks[1]).toMatch(/Saturday, March fourteenth/);
+    expect(call.args("book_room")).toEqual([expect.objectContaining({ check_in: "2026-03-14" })]);
+    // A "no" that corrects without a value heard is asked about, not dropped.
+    const vague = await drive(hotel, [opening, "Four oh oh five eight one two three.", "Oduya.", "No, I meant a different day.", "This Saturday."]);
+    expect(vague.speech.join(" ")).not.toMatch(/haven't changed anything/);
+    expect(vague.speech.at(-1)).toMatch(/Saturday, March fourteenth.*Shall I book it\?/);
+  });
+
+  it("keeps a free-text value said in the opening where the pack's opening lines put it, and does not ask for it again", async () => {
+    const utility = await loadPack("test/fixtures/packs/city-utility");
+    const call = await drive(utility, ["Hello, um, hi. I want to report a water leak at four hundred thirty Pine Street.", "No, that's all."]);
+    expect(call.speech.join(" ")).not.toMatch(/street address/);
+    expect(call.args("report_problem")).toEqual([{ problem: "water leak", address: "four hundred thirty Pine Street" }]);
+  });
+
+  it("asks a count again when it hears zero, and after a tool refuses an argument says what was wrong and asks that slot again", async () => {
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    const lines = ["I'd like to book a king room starting this Saturday.", "Four oh oh five eight one two three.", "Oduya.", "Zero.", "Two nights.", "Yes.", "No, that's all."];
+    const call = await drive(hotel, lines);
+    expect(call.speech.filter((s) => /How many nights/i.test(s)).length).toBeGreaterThanOrEqual(2);
+    expect(call.args("book_room")).toEqual([expect.objectContaining({ nights: 2 })]);
+    // A pack that lets zero through: the tool's invalid_arguments is explained and the slot asked again.
+    const lax = { ...hotel, pack: { ...hotel.pack, agent: { ...hotel.pack.agent, intents: hotel.pack.agent.intents.map((intent) => ({ ...intent, slots: intent.slots.map((slot) => (slot.name === "nights" ? { ...slot, min: 0 } : slot)) })) } } };
+    const refused = await drive(lax, [...lines.slice(0, 4), "Yes.", "Two nights.", "Yes.", "No, that's all."]);
+    const explained = refused.speech.find((s) => /didn't accept the nights/.test(s)) ?? "";
+    expect(explained).toMatch(/more than zero.*How many nights/i);
+    expect(refused.args("book_room").map((args) => args.nights)).toEqual([0, 2]);
+    expect(refused.speech.join(" ")).not.toMatch(/transfer you to a colleague/);
+  });
+
+  it("says its last question again when the caller cut it off, even with the 'what' lost to the line", async () => {
+    const clinic = await loadPack("scenarios/packs/clinic-booking");
+    const asked = await drive(clinic, ["Do you take Humana?", "Sorry, er, I cut you off. was that?"]);
+    expect(asked.speech.at(-1)).toMatch(/anything else/i);
+    expect(asked.speech.at(-1)).not.toMatch(/How can I help/);
+  });
+
+  it("puts right a name read back misheard when the caller says it again at the read-back", async () => {
+    const restaurant = await loadPack("scenarios/packs/restaurant-reservations");
+    const call = await drive(restaurant, ["Can I make a reservation for four tomorrow at six thirty p m?", "Juni Park, please.", "Seven seven three, five five five, oh one six oh.", "No, sorry, the name is June Park.", "Yes, please.", "No, that's all."]);
+    const readBacks = call.speech.filter((s) => /Shall I book it\?/.test(s));
+    expect(readBacks.at(-1)).toMatch(/under June Park/);
+    expect(call.args("book_table")).toEqual([expect.objectContaining({ name: "June Park" })]);
+  });
+
+  it("says the pack's hand-off line once, with no second generic one beside it", async () => {
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    const call = await drive(hotel, ["Can I speak to the front desk, please?"]);
+    const handedOff = call.speech.find((s) => /put you through to the front desk/.test(s)) ?? "";
+    expect(handedOff).toBe("Of course, let me put you through to the front desk.");
+    expect(call.args("transfer_to_human")).toEqual([expect.objectContaining({ queue: "front-desk" })]);
+  });
+
   it("tells someone calling for the account holder, in any family word, that only the holder can be helped", async () => {
     const hotel = await loadPack("test/fixtures/packs/hotel");
     for (const opening of ["Hi, I'm calling about my partner's reservation. It's under their name, Tom Becker.", "Oh, this isn't Tom. I'm there spouse. They're not home right now."]) {
@@ -143,6 +208,15 @@ describe("the scripted agent on the clinic pack", () => {
     const all = call.speech.join(" ");
     expect(all).toMatch(/I've opened a report for a water leak/);
     expect(all).not.toMatch(/all done|only got part/);
+  });
+
+  it("after a cut-short answer to a change, says what it knows and no sentence with a hole in it", async () => {
+    const utility = await loadPack("test/fixtures/packs/city-utility");
+    const call = await drive(utility, ["I want to report a water leak.", "Twelve Elm Street.", "No, that's all."], { faultPlan: [{ tool: "report_problem", kind: "partial_result", nth: 1, times: 1 }] });
+    expect(call.tools.filter((tool) => tool === "report_problem")).toHaveLength(1);
+    const all = call.speech.join(" ");
+    expect(all).not.toMatch(/\b(by|for a|at|a)\s*[.,?]/);
+    expect(all).toMatch(/all done/);
   });
 
   it("refuses medical advice with the pack's words", async () => {

@@ -100,3 +100,41 @@ describe("the scripted caller", () => {
     expect((await converse(["How can I help?"], base, 7))[0]).toEqual((await converse(["How can I help?"], base, 7))[0]);
   });
 });
+
+describe("the scripted caller at a read-back", () => {
+  it("corrects a count read back wrong, in the pack's read-back words, and agrees to the right one", async () => {
+    const { loadPack } = await import("../../scenarios/index.ts");
+    const hotel = await loadPack("test/fixtures/packs/hotel");
+    const scenario = hotel.pack.scenarios.find((s) => s.goal.intent === "book_room" && s.goal.slots.nights !== undefined && s.complications.length === 0) as Scenario;
+    const nights = Number(scenario.goal.slots.nights);
+    const readBack = (n: string) => `Just to confirm, a ${scenario.goal.slots.room_type} for ${n} nights, checking in Saturday, March fourteenth. The first night is charged now as a deposit. Shall I book it?`;
+    const play = async (line: string) => {
+      const persona = hotel.pack.personas[0]!;
+      const events: ConversationEvent[] = [{ type: "agent_speech", turn: 1, said: "How can I help?", callerHeard: "How can I help?", interrupted: false, at: 0, durationMs: 1000 }];
+      const opening = await caller.nextTurn({ pack: hotel.pack, scenario, persona, events, turn: 1, memory: null }, Rng.derive(1, 1));
+      events.push({ type: "caller_speech", turn: 1, said: opening.utterance, heard: opening.utterance, bargedIn: false, at: 1000, durationMs: 800 });
+      events.push({ type: "agent_speech", turn: 2, said: line, callerHeard: line, interrupted: false, at: 2000, durationMs: 1000 });
+      return caller.nextTurn({ pack: hotel.pack, scenario, persona, events, turn: 2, memory: opening.memory }, Rng.derive(1, 2));
+    };
+    const wrong = await play(readBack("zero"));
+    expect(wrong.utterance).toMatch(/\bno\b|not right/i);
+    expect(wrong.utterance).toContain(["zero", "one", "two", "three", "four", "five", "six", "seven"][nights] ?? "");
+    const right = await play(readBack(["zero", "one", "two", "three", "four", "five", "six", "seven"][nights] ?? ""));
+    expect(right.utterance).not.toMatch(/\bno\b|not right/i);
+  });
+
+  it("corrects a name read back misheard", async () => {
+    const { loadPack } = await import("../../scenarios/index.ts");
+    const restaurant = await loadPack("scenarios/packs/restaurant-reservations");
+    const scenario = restaurant.pack.scenarios.find((s) => s.goal.intent === "reserve" && typeof (s.goal.slots.name ?? s.hiddenFacts.name) === "string") as Scenario;
+    const name = String(scenario.goal.slots.name ?? scenario.hiddenFacts.name);
+    const persona = restaurant.pack.personas[0]!;
+    const events: ConversationEvent[] = [{ type: "agent_speech", turn: 1, said: "How can I help?", callerHeard: "How can I help?", interrupted: false, at: 0, durationMs: 1000 }];
+    const opening = await caller.nextTurn({ pack: restaurant.pack, scenario, persona, events, turn: 1, memory: null }, Rng.derive(1, 1));
+    events.push({ type: "caller_speech", turn: 1, said: opening.utterance, heard: opening.utterance, bargedIn: false, at: 1000, durationMs: 800 });
+    const wrong = `That's a table for ${scenario.goal.slots.party_size ?? "two"} on Friday, March thirteenth at seven thirty p m, under ${name.replace(/\w+$/, "Parkes")}. Shall I book it?`;
+    events.push({ type: "agent_speech", turn: 2, said: wrong, callerHeard: wrong, interrupted: false, at: 2000, durationMs: 1000 });
+    const turn = await caller.nextTurn({ pack: restaurant.pack, scenario, persona, events, turn: 2, memory: opening.memory }, Rng.derive(1, 2));
+    expect(turn.utterance).toContain(name);
+  });
+});

@@ -56,6 +56,9 @@ describe("slot filling from heard text", () => {
     expect(parseMoney("a hundred and fifty dollars")).toBe(15_000);
     expect(parseMoney("$200.50")).toBe(20_050);
     expect(parseMoney("I'll pay the whole thing")).toBe("all");
+    // "The whole amount owed" is said in the pack's own word for it, whatever that is.
+    expect(parseMoney("I want to clear my full tab")).toBe("all");
+    expect(parseMoney("the full two hundred dollars")).toBe(20_000);
     expect(parseYesNo("yeah, that works")).toBe("yes");
     expect(parseYesNo("not yet, thanks")).toBe("no");
     expect(parseYesNo("great, thank you")).toBe("yes");
@@ -63,6 +66,23 @@ describe("slot filling from heard text", () => {
     expect(parseYesNo("Yes, could you go ahead?")).toBe("yes");
     expect(matchChoice("I need my annual physicals", ["annual physical", "sick visit"])).toBe("annual physical");
     expect(matchChoice("something else entirely", ["annual physical", "sick visit"])).toBeUndefined();
+  });
+
+  it("lets no shared or generic word pick a choice, and a tie picks none", () => {
+    const rooms = ["king room", "double queen", "suite"];
+    expect(matchChoice("I need a room for a few nights", rooms, { generic: ["which", "kind", "of", "room"] })).toBeUndefined();
+    expect(matchChoice("A king, please", rooms, { generic: ["room"] })).toBe("king room");
+    expect(matchChoice("the queen", rooms, { generic: ["room"] })).toBe("double queen");
+    // "visit" is in both; "wash" is in both: neither tells them apart, and the tie is no pick.
+    expect(matchChoice("just a visit", ["sick visit", "follow-up visit"])).toBeUndefined();
+    expect(matchChoice("a wash", ["basic wash", "deluxe wash"])).toBeUndefined();
+    // A choice made only of shared words is named when all of them are said.
+    expect(matchChoice("a full service please", ["full service", "full detail service", "detail"])).toBe("full service");
+  });
+
+  it("hears p m with its m lost or a word slipped in", () => {
+    expect(parseClockTime("this Friday at eight p")).toBe("20:00");
+    expect(parseClockTime("tomorrow at eight p oh m.")).toBe("20:00");
   });
 
   it("speaks numbers, money and times in words", () => {

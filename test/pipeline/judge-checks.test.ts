@@ -37,6 +37,12 @@ describe("grounding: what the agent states traces to a tool, the caller or the p
     }
   });
 
+  it("grounds each day of a correction whose 'not' was misheard ('this Saturday, nat this Thursday')", () => {
+    const events = cleanEvents();
+    events.splice(agentAt(events, 3) + 1, 0, callerLine(5, "Sorry, I got that wrong. It's this Saturday, nat this Thursday."), agentLine(5, "Okay. Checking in Saturday, March fourteenth. Shall I book it?"));
+    expect(failing(conversation(events))).not.toContain("grounded_facts");
+  });
+
   it("fails a yes/no answer that contradicts the tool, in any wording", () => {
     const events = cleanEvents();
     events.splice(
@@ -205,7 +211,7 @@ describe("an action the pack reads back needs the caller's yes", () => {
 describe("a refused figure, not the allowed one, is compliance", () => {
   const pack: ScenarioPack = {
     ...miniPack,
-    agent: { ...miniPack.agent, refusals: [{ trap: "long_plan", keywords: ["six months"], say: "I'm sorry, a plan can last at most three months.", intents: [] }] },
+    agent: { ...miniPack.agent, refusals: [{ trap: "long_plan", keywords: ["six months"], say: "I'm sorry, a plan can last at most three months.", intents: [], waivesVerification: false }] },
   };
   const due = { ...scenario, expectations: { ...scenario.expectations, refusalExpected: true } };
   const withPlan = (months: number) => {

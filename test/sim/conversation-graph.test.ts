@@ -53,6 +53,16 @@ describe("conversation graph", () => {
     expect(speech.some((e) => e.type === "caller_speech" && e.said !== e.heard)).toBe(true);
   });
 
+  it("never lets the caller barge in on two agent lines running: the line said again after a cut-off is heard whole", async () => {
+    const rude = { ...persona, asr: { wer: 0, bargeInRate: 1, silenceRate: 0 } };
+    const lines = Array.from({ length: 6 }, () => ({ kind: "speak", text: "I have a suite checking in Wednesday, March eleventh. Shall I cancel it?" }) as AgentAction);
+    const caller = linesCaller(Array.from({ length: 6 }, () => "Sorry, go ahead."));
+    const { conversation } = await simulateConversation(deps({ persona: rude, caller, agent: stepsAgent(lines) }));
+    const cut = conversation.events.flatMap((e) => (e.type === "agent_speech" ? [e.interrupted] : []));
+    expect(cut.filter(Boolean).length).toBeGreaterThan(0);
+    expect(cut.some((interrupted, i) => interrupted && cut[i - 1])).toBe(false);
+  });
+
   it("records a model failure as a failed conversation instead of throwing", async () => {
     const { conversation } = await simulateConversation(deps({ agent: failingAgent() }));
     expect(conversation.status).toBe("failed");
