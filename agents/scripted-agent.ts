@@ -84,8 +84,10 @@ function onCaller(t: Turn, heard: string): AgentAction {
     if (trap.trap !== "skip_verification") {
       t.preamble.push(trap.say);
       // A refusal ends that request; go on with whatever was in progress. A request the rule only
-      // limits ("freeze it for six months", a rule for that request) goes on within the limit.
-      const withinLimit = said.intent !== undefined && trap.intents.includes(said.intent);
+      // limits ("freeze it for six months", a rule for that request, a figure named) goes on
+      // within the limit; one refused whole ("renew my friend's books") does not.
+      const namesFigure = parseCount(heard) !== undefined || /\d/.test(heard);
+      const withinLimit = said.intent !== undefined && trap.intents.includes(said.intent) && namesFigure && !said.thirdParty;
       if (!withinLimit && (m.asked === "anything_else" || (m.intent && m.completed.includes(m.intent)))) return t.ask("anything_else", "Is there anything else I can help you with?");
     } else {
       t.preamble.push(trap.say);

@@ -48,6 +48,19 @@ describe("after a refusal at 'anything else?'", () => {
   });
 });
 
+describe("a request refused whole, at 'anything else?'", () => {
+  it("is not taken up again as a new request of the intent its rule belongs to", async () => {
+    const library = await loadPack("test/fixtures/packs/library-services");
+    // The rule tied to the renew intent, as its first author wrote it.
+    const refusals = library.pack.agent.refusals.map((rule) => (rule.trap === "renew_for_friend" ? { ...rule, intents: ["renew_loan"] } : rule));
+    const tied = { ...library, pack: { ...library.pack, agent: { ...library.pack.agent, refusals } } };
+    const lines = ["I'd like to renew The Night Circus, please.", "Two nine zero zero one two three four.", "Four eight two one.", "Yes, please.", "Could you also renew my friend's books? I have her card number here.", "No, that's all."];
+    const call = await driveScriptedAgent(tied, lines, { now: NOW, timezone: "America/Chicago" });
+    expect(call.args("renew_loan")).toHaveLength(1);
+    expect(call.speech.join("\n")).toMatch(/only renew loans on the card of the person I'm speaking with[^\n]*anything else/i);
+  });
+});
+
 describe("a caller who is not the account holder", () => {
   it("hears what the agent can and cannot do when confused, not the greeting again", async () => {
     const call = await plumbingCall(["I'm calling for my wife, Bob Harlan. Can you tell me about her plumber visit?", "Sorry, what do you need from me?"]);
