@@ -266,7 +266,7 @@ function answerIdentity(c: Caller, move: AgentMove): Reply | undefined {
   const facts = scenario(c).hiddenFacts;
   const fact = KEYPAD_FACTS[move];
   const dtmf = pending(c, "dtmf");
-  const keypadOffered = /\b(keypad|key in|type (it|the|your)|enter (it|the|your) .*(keypad|phone))\b/i.test(c.memory.lastAgentText) && persona(c).traits.techComfort >= 0.5;
+  const keypadOffered = KEYPAD_OFFER.test(c.memory.lastAgentText) && persona(c).traits.techComfort >= 0.5;
   if (fact && ((dtmf && dtmf.value.slot === fact) || (keypadOffered && move === "ask_phone"))) {
     if (dtmf && dtmf.value.slot === fact) play(c, dtmf.index);
     const value = String(facts[fact] ?? "");
@@ -308,6 +308,18 @@ function keypadEntry(c: Caller, slot: SlotSpec): Reply | undefined {
   return { utterance: "", dtmf: digits, hangUp: false };
 }
 
+const KEYPAD_OFFER = /\b(keypad|key (it )?in|type (it|the|your)|enter (it|the|your) .*(keypad|phone))\b/i;
+
+/** An identity slot keyed in because the agent offered the keypad (after a misheard number), by a caller at ease with phones. */
+function keyedOnOffer(c: Caller, slot: SlotSpec): Reply | undefined {
+  if (!KEYPAD_OFFER.test(c.memory.lastAgentText) || persona(c).traits.techComfort < 0.5) return undefined;
+  const value = scenario(c).hiddenFacts[slot.name];
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const digits = slot.type === "birthdate" ? text.replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$2$3$1").replace(/\D/g, "") : text.replace(/\D/g, "");
+  return (digits.length >= 4 && /^[\d\s().+-]+$/.test(text)) || slot.type === "birthdate" ? { utterance: "", dtmf: digits, hangUp: false } : undefined;
+}
+
 function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefined {
   const m = c.memory;
   const asks = (mv: AgentMove) => moves.includes(mv);
@@ -328,7 +340,7 @@ function answerQuestion(c: Caller, moves: readonly AgentMove[]): Reply | undefin
   const isIdentitySlot = packSlot !== undefined && pack(c).agent.verification.slots.includes(packSlot);
   // One the scenario has the caller key in on the keypad is answered below, as keys.
   const keyedIn = pending(c, "dtmf")?.value.slot === packSlot?.name;
-  const keyed = packSlot && keyedIn ? keypadEntry(c, packSlot) : undefined;
+  const keyed = packSlot && keyedIn ? keypadEntry(c, packSlot) : packSlot && isIdentitySlot ? keyedOnOffer(c, packSlot) : undefined;
   if (keyed) return keyed;
   if (packSlot && isIdentitySlot && scenario(c).hiddenFacts[packSlot.name] !== undefined && !keyedIn) {
     return withStill(reply(say(c, identityLine(sayValue(packSlot, String(scenario(c).hiddenFacts[packSlot.name])), c.rng))));

@@ -476,8 +476,14 @@ function identityFailed(t: Turn, hooks: FlowHooks, apology: string, failedAt?: n
     return hooks.closeCall(t, "I'm sorry, I wasn't able to verify your identity, so I can't go on with this request. Please call back with your details handy. Goodbye.");
   }
   t.preamble.push(apology);
+  // A number misheard again and again is where a keypad helps: offer it when one is asked anew.
+  const next = steps.slice(restartAt).find((step) => step.collect)?.collect?.[0];
+  const spec = t.pack.agent.verification.slots.find((slot) => slot.name === next);
+  if (spec && KEYABLE.has(spec.type)) t.preamble.push("If it's easier, you can also key it in on your phone's keypad.");
   return run(t, "identity", hooks);
 }
+
+const KEYABLE: ReadonlySet<string> = new Set(["digits", "phone", "birthdate"]);
 
 /** A tool's message as a reason a caller can hear: no codes or ids, first letter small. */
 function reasonOf(message: string, timezone: string): string {

@@ -61,6 +61,15 @@ describe("a request refused whole, at 'anything else?'", () => {
   });
 });
 
+describe("a number that matched no one", () => {
+  it("is asked again with the keypad offered", async () => {
+    const library = await loadPack("test/fixtures/packs/library-services");
+    const call = await driveScriptedAgent(library, ["I'd like to renew The Night Circus, please.", "Two nine oh oh eight six seven eight."], { now: NOW, timezone: "America/Chicago" });
+    expect(call.args("find_patron")).toEqual([{ card: "29008678" }]);
+    expect(call.speech.at(-1)).toMatch(/couldn't find a match.*key it in on your phone's keypad.*library card number\?$/);
+  });
+});
+
 describe("a caller who is not the account holder", () => {
   it("hears what the agent can and cannot do when confused, not the greeting again", async () => {
     const call = await plumbingCall(["I'm calling for my wife, Bob Harlan. Can you tell me about her plumber visit?", "Sorry, what do you need from me?"]);
