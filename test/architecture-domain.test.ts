@@ -19,7 +19,6 @@ const GENERIC = new Set(["account", "accounts", "customers", "pay", "payment", "
  * domain knowledge enters the engine.
  */
 const LEGACY: Record<string, readonly string[]> = {
-  "agents/caller/read-agent.ts": ["balance", "dispute", "hardship", "owe"],
   "agents/slot-filling/spoken-numbers.ts": ["owe"],
   "pipeline/critique/scripted-critic.ts": ["balance"],
   "pipeline/generate/scripted-generator.ts": ["book", "services"],

@@ -80,7 +80,7 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
   ["ask_installments", /\b(how many (months|payments|installments)|over how many|number of (monthly )?(payments|installments|months))\b/],
   [
     "ask_reason",
-    /\b(reason (for|behind) (the|your|this) (dispute|hardship)|why (do you|you) (dispute|think)|why you('re| are) disputing|what's the reason|(tell me|explain) (a bit |a little )?(more )?(about )?why|about your situation|what happened)\b/,
+    /\b(reason (for|behind) (the|your|this) [a-z]+|why (do|did|are|would) you [a-z]+(?=[^.!]*\?)|why you('re| are) [a-z]+ing\b|what's the reason|(tell me|explain) (a bit |a little )?(more )?(about )?why|about your situation|what happened)\b/,
   ],
   ["ask_method", /\b(another card|which card|card on file you'd like|(which|what) (payment )?method|how would you like to pay|which account would you like to (pay|use))\b/],
   [
@@ -100,7 +100,7 @@ const PATTERNS: Array<[AgentMove, RegExp]> = [
   // An answer to a question rather than an action done: settles a caller who only wanted to know.
   [
     "informed",
-    /\b(yes, we do|we (do|don't|do not) (accept|take)|we don't\b|in network|out of network|(first|next|earliest) (available )?openings?|openings i see|(your|the) (current )?balance (with [^.]+ )?(is|comes to)|you (currently )?owe|checks and written disputes go|(mail|send) (your )?(checks?|payments?|letters?) to|the (mailing )?address is)\b/,
+    /\b(yes, we do|we (do|don't|do not) (accept|take)|we don't\b|in network|out of network|(first|next|earliest) (available )?openings?|openings i see|(your|the) (current |total |remaining |new )?[a-z]+( [a-z]+)? (with [^.]+ )?(is|are|comes? to) [^.?!]*\b(dollars?|cents)\b|(mail|send) (your )?(checks?|payments?|letters?) to|the (mailing )?address is)\b/,
   ],
   [
     "failure",

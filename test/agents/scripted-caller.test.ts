@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readAgent } from "../../agents/caller/read-agent.ts";
 import { type CallerTurn, createScriptedCaller, type JsonValue } from "../../agents/index.ts";
 import type { ConversationEvent, Scenario } from "../../scenarios/index.ts";
 import { Rng } from "../../tools/index.ts";
@@ -136,5 +137,16 @@ describe("the scripted caller at a read-back", () => {
     events.push({ type: "agent_speech", turn: 2, said: wrong, callerHeard: wrong, interrupted: false, at: 2000, durationMs: 1000 });
     const turn = await caller.nextTurn({ pack: restaurant.pack, scenario, persona, events, turn: 2, memory: opening.memory }, Rng.derive(1, 2));
     expect(turn.utterance).toContain(name);
+  });
+});
+
+describe("reading the agent's turn, in any domain's words", () => {
+  it("hears a question for a reason and a stated amount, whatever the account's word for it", () => {
+    expect(readAgent("Can I ask the reason for the cancellation?")).toContain("ask_reason");
+    expect(readAgent("Why do you want to end the membership?")).toContain("ask_reason");
+    expect(readAgent("That is why you need a PIN.")).not.toContain("ask_reason");
+    expect(readAgent("Your outstanding dues come to forty-two dollars.")).toContain("informed");
+    expect(readAgent("Your current fine total is four dollars and fifty cents.")).toContain("informed");
+    expect(readAgent("Your appointment is on Tuesday.")).not.toContain("informed");
   });
 });
