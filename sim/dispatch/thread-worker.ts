@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { parentPort, workerData } from "node:worker_threads";
 import { loadPack, VoicesimError } from "../../scenarios/index.ts";
 import { backendsFromRecipe } from "./backend-recipe.ts";
@@ -28,6 +29,9 @@ try {
       return;
     }
     const controller = new AbortController();
+    // Every fork of the call streams from its own checkpoint with this signal, and LangGraph adds a
+    // listener per stream: a call with more than ten forks is no leak.
+    setMaxListeners(0, controller.signal);
     running.set(message.id, controller);
     runCall(context, message.request, {
       signal: controller.signal,
