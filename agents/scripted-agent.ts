@@ -118,10 +118,13 @@ function onCaller(t: Turn, heard: string): AgentAction {
     // Asked twice over and still not followed: a person can sort it out.
     if (m.missedQuestion >= 2) return transfer(t, "the caller could not follow the question");
     m.missedQuestion++;
-    // The whole question again (the times on offer, what is being confirmed), not just its last words.
-    const again = (m.lastAsk ?? m.lastQuestion).replace(/^(sorry, i didn't catch that\.\s*)+/i, "");
+    // The whole question again (the times on offer, what is being confirmed), not just its last
+    // words; after an answer ("A color is ninety dollars. Anything else?"), the answer too, or the
+    // caller asks for it again and the agent looks it up again.
+    const lastTurn = m.asked === "anything_else" ? t.view.events.findLast((e) => e.type === "agent_speech") : undefined;
+    const again = (lastTurn?.type === "agent_speech" ? lastTurn.said : (m.lastAsk ?? m.lastQuestion)).replace(/^(sorry(, i didn't catch that| about that)\.\s*)+/i, "");
     const fits = again.split(/\s+/).length + 3 <= t.pack.agent.voice.maxWordsPerTurn;
-    return t.say(fits ? `Sorry about that. ${again}` : again);
+    return t.say(fits && !lastTurn ? `Sorry about that. ${again}` : again);
   }
   m.missedQuestion = 0;
 

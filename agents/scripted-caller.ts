@@ -231,8 +231,11 @@ function settles(c: Caller, moves: readonly AgentMove[]): boolean {
   if (moves.includes("informed")) return true;
   // An answer in words the caller has no pattern for: a statement, then "anything else?",
   // with no apology or refusal in it, answered the question.
-  const words = c.memory.lastAgentText.split(/\s+/).length;
-  return moves.includes("ask_anything_else") && !moves.includes("failure") && !moves.includes("refusal") && !moves.some((mv) => mv.startsWith("ask_") && mv !== "ask_anything_else") && words > 12;
+  // A short one counts when it names what the caller asked about ("A color is ninety dollars.").
+  const text = c.memory.lastAgentText;
+  const words = text.split(/\s+/).length;
+  const asked = Object.values(scenario(c).goal.slots).some((v) => typeof v === "string" && v.length > 2 && text.toLowerCase().includes(v.toLowerCase()));
+  return moves.includes("ask_anything_else") && !moves.includes("failure") && !moves.includes("refusal") && !moves.some((mv) => mv.startsWith("ask_") && mv !== "ask_anything_else") && (words > 12 || asked);
 }
 
 interface Heard {

@@ -174,6 +174,8 @@ describe("the scripted agent on the clinic pack", () => {
     const asked = await drive(clinic, ["Do you take Humana?", "Sorry, er, I cut you off. was that?"]);
     expect(asked.speech.at(-1)).toMatch(/anything else/i);
     expect(asked.speech.at(-1)).not.toMatch(/How can I help/);
+    // The answer it gave before "anything else?" is said again with it: that is what was missed.
+    expect(asked.speech.at(-1)).toBe(asked.speech.at(-2));
   });
 
   it("puts right a name read back misheard when the caller says it again at the read-back", async () => {

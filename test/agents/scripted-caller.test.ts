@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readAgent } from "../../agents/caller/read-agent.ts";
 import { type CallerTurn, createScriptedCaller, type JsonValue } from "../../agents/index.ts";
-import type { ConversationEvent, Scenario } from "../../scenarios/index.ts";
+import { type ConversationEvent, loadPack, type Scenario } from "../../scenarios/index.ts";
 import { Rng } from "../../tools/index.ts";
 import { miniPack } from "../fixtures/mini-pack.ts";
 
@@ -104,7 +104,6 @@ describe("the scripted caller", () => {
 
 describe("the scripted caller at a read-back", () => {
   it("corrects a count read back wrong, in the pack's read-back words, and agrees to the right one", async () => {
-    const { loadPack } = await import("../../scenarios/index.ts");
     const hotel = await loadPack("test/fixtures/packs/hotel");
     const scenario = hotel.pack.scenarios.find((s) => s.goal.intent === "book_room" && s.goal.slots.nights !== undefined && s.complications.length === 0) as Scenario;
     const nights = Number(scenario.goal.slots.nights);
@@ -125,7 +124,6 @@ describe("the scripted caller at a read-back", () => {
   });
 
   it("corrects a name read back misheard", async () => {
-    const { loadPack } = await import("../../scenarios/index.ts");
     const restaurant = await loadPack("scenarios/packs/restaurant-reservations");
     const scenario = restaurant.pack.scenarios.find((s) => s.goal.intent === "reserve" && typeof (s.goal.slots.name ?? s.hiddenFacts.name) === "string") as Scenario;
     const name = String(scenario.goal.slots.name ?? scenario.hiddenFacts.name);
@@ -148,5 +146,25 @@ describe("reading the agent's turn, in any domain's words", () => {
     expect(readAgent("Your outstanding dues come to forty-two dollars.")).toContain("informed");
     expect(readAgent("Your current fine total is four dollars and fifty cents.")).toContain("informed");
     expect(readAgent("Your appointment is on Tuesday.")).not.toContain("informed");
+  });
+});
+
+describe("a caller who only wanted to know", () => {
+  it("takes a short answer naming what it asked about as the answer, and closes", async () => {
+    const salon = (await loadPack("test/fixtures/packs/salon")).pack;
+    const scenario = salon.scenarios.find((s) => s.id === "price-color") as Scenario;
+    const events: ConversationEvent[] = [];
+    let memory: JsonValue = null;
+    const said: string[] = [];
+    for (const [i, line] of ["Thanks for calling Shear Joy, this is Lee. How can I help?", "A color is ninety dollars. Is there anything else?"].entries()) {
+      events.push({ type: "agent_speech", turn: i + 1, said: line, callerHeard: line, interrupted: false, at: i * 2000, durationMs: 1000 });
+      const turn = await caller.nextTurn({ pack: salon, scenario, persona: salon.personas.find((p) => p.id === scenario.persona) ?? persona, events, turn: i + 1, memory }, Rng.derive(1, i));
+      memory = turn.memory;
+      said.push(turn.utterance);
+      events.push({ type: "caller_speech", turn: i + 1, said: turn.utterance, heard: turn.utterance, bargedIn: false, at: i * 2000 + 1000, durationMs: 800 });
+    }
+    expect(said[0]).toMatch(/color/i);
+    expect(said[1]).not.toMatch(/how much|still need|called about/i);
+    expect(said[1]).toMatch(/\b(no|nope|that's (it|all|everything))\b/i);
   });
 });
