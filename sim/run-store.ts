@@ -279,13 +279,7 @@ export class RunStore {
     if (!existsSync(path)) return;
     for await (const { line, offset } of jsonlLinesAt(path)) {
       const text = line.toString("utf8");
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        continue; // a torn line from a killed writer
-      }
-      const parsed = schema.safeParse(value);
+      const parsed = parseLine(text, schema);
       if (parsed.success) yield { record: parsed.data, offset, length: line.length, isVerbatim: JSON.stringify(parsed.data) === text };
     }
   }
@@ -298,19 +292,9 @@ export class RunStore {
     const path = this.path(file);
     if (!existsSync(path)) return;
     for await (const line of jsonlLines(path)) {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        if (counts) counts.skipped++;
-        continue;
-      }
-      const parsed = schema.safeParse(value);
-      if (!parsed.success) {
-        if (counts) counts.skipped++;
-        continue;
-      }
-      yield { record: parsed.data, isVerbatim: JSON.stringify(parsed.data) === line };
+      const parsed = parseLine(line, schema);
+      if (parsed.success) yield { record: parsed.data, isVerbatim: JSON.stringify(parsed.data) === line };
+      else if (counts) counts.skipped++;
     }
   }
 
@@ -348,15 +332,21 @@ export async function* readJsonl<S extends z.ZodType>(path: string, schema: S, w
       const id = leadingId(line);
       if (id !== undefined && !wantsId(id)) continue;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      continue; // a torn line from a killed writer
-    }
-    const parsed = schema.safeParse(value);
+    const parsed = parseLine(line, schema);
     if (parsed.success) yield parsed.data;
   }
+}
+
+/** One JSONL line read by a schema; a torn line from a killed writer is a failure, not a throw. */
+function parseLine<S extends z.ZodType>(line: string, schema: S): { success: true; data: z.infer<S> } | { success: false } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { success: false };
+  }
+  const parsed = schema.safeParse(value);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false };
 }
 
 const LEADING_ID = /^\{"id":("(?:[^"\\]|\\.)*")/;
