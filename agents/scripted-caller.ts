@@ -262,6 +262,11 @@ function lastAgentTurnInterrupted(events: readonly ConversationEvent[]): boolean
   return false;
 }
 
+/** A value as keyed: its digits, and a date of birth as MMDDYYYY, the way IVR systems ask for it. */
+function keyedDigits(value: string, isBirthDate: boolean): string {
+  return (isBirthDate ? value.replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$2$3$1") : value).replace(/\D/g, "");
+}
+
 const KEYPAD_FACTS: Partial<Record<AgentMove, string>> = { ask_phone: "phone", ask_dob: "dob", ask_zip: "zip", ask_ssn: "ssnLast4" };
 
 /** An identity answer from the hidden facts: said, or keyed in when the scenario or the agent asks for the keypad. */
@@ -273,8 +278,7 @@ function answerIdentity(c: Caller, move: AgentMove): Reply | undefined {
   if (fact && ((dtmf && dtmf.value.slot === fact) || (keypadOffered && move === "ask_phone"))) {
     if (dtmf && dtmf.value.slot === fact) play(c, dtmf.index);
     const value = String(facts[fact] ?? "");
-    // Keypads take a date of birth as MMDDYYYY, the way IVR systems ask for it.
-    const digits = fact === "dob" ? value.replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$2$3$1") : value.replace(/\D/g, "");
+    const digits = keyedDigits(value, fact === "dob");
     return { utterance: "", dtmf: digits, hangUp: false };
   }
   const spoken: Partial<Record<AgentMove, () => readonly string[]>> = {
@@ -304,7 +308,7 @@ function keypadEntry(c: Caller, slot: SlotSpec): Reply | undefined {
   const value = scenario(c).hiddenFacts[slot.name] ?? scenario(c).goal.slots[slot.name];
   if (!dtmf || value === undefined) return undefined;
   const text = String(value);
-  const digits = slot.type === "birthdate" ? text.replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$2$3$1").replace(/\D/g, "") : text.replace(/\D/g, "");
+  const digits = keyedDigits(text, slot.type === "birthdate");
   if (!digits) return undefined;
   play(c, dtmf.index);
   popAgenda(c.memory, `inform:${slot.name}`);
@@ -319,7 +323,7 @@ function keyedOnOffer(c: Caller, slot: SlotSpec): Reply | undefined {
   const value = scenario(c).hiddenFacts[slot.name];
   if (value === undefined) return undefined;
   const text = String(value);
-  const digits = slot.type === "birthdate" ? text.replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$2$3$1").replace(/\D/g, "") : text.replace(/\D/g, "");
+  const digits = keyedDigits(text, slot.type === "birthdate");
   return (digits.length >= 4 && /^[\d\s().+-]+$/.test(text)) || slot.type === "birthdate" ? { utterance: "", dtmf: digits, hangUp: false } : undefined;
 }
 

@@ -4,7 +4,7 @@
 import { speakMoney, speakTime } from "../agents/index.ts";
 import { scoreConversation } from "../pipeline/index.ts";
 import { viewOf } from "../pipeline/judge/call-view.ts";
-import { asksYesOrNo, toolsNeedingConsent } from "../pipeline/judge/consent.ts";
+import { consentWindow, toolsNeedingConsent } from "../pipeline/judge/consent.ts";
 import { mentionsIn } from "../pipeline/judge/facts.ts";
 import { firstDisclosure, verifiedAt } from "../pipeline/judge/privacy.ts";
 import { refusalVerdicts } from "../pipeline/judge/refusal.ts";
@@ -112,8 +112,7 @@ export function makeDefects(conversation: Conversation, scenario: Scenario, pack
   const guarded = toolsNeedingConsent(pack);
   const guardedCall = view.calls.find((c) => guarded.has(c.tool) && c.succeeded);
   if (guardedCall) {
-    const question = view.agent.findLast(({ index, event }) => index < guardedCall.index && asksYesOrNo(event.said));
-    const answers = view.caller.filter(({ index }) => index > (question?.index ?? Number.POSITIVE_INFINITY) && index < guardedCall.index);
+    const { question, answers } = consentWindow(view, guardedCall.index);
     if (question && answers.length > 0) {
       const edited = copy(conversation);
       for (const { index } of answers) {

@@ -29,6 +29,13 @@ export function toolsNeedingConsent(pack: ScenarioPack): Set<string> {
   return tools;
 }
 
+/** The agent's last yes/no question before an event, and the caller's turns between it and the event. */
+export function consentWindow(view: CallView, before: number) {
+  const question = view.agent.findLast(({ index, event }) => index < before && asksYesOrNo(event.said));
+  const answers = view.caller.filter(({ index }) => index > (question?.index ?? Number.POSITIVE_INFINITY) && index < before);
+  return { question, answers };
+}
+
 const AUXILIARY = /^(?:(?:and|so|okay|ok|alright|all right|great|then|now|just to confirm|to confirm)[,\s]+)*(shall|should|would|will|do|does|did|is|are|was|were|can|could|may|might|have|has|am|want|ready)\b/i;
 const ASKS_FOR_VALUE = /\b((can|could|would|will) you (please )?(tell|give|spell|say|repeat|read|provide|share)|(can|could|may) i (please )?(have|get|ask))\b/i;
 const TAG = /(\b(right|okay|ok|correct|yes|alright)|, (is that|does that|would that|will that|shall i|should i|can i|ok|okay)\b[^?]*)\?$/i;
@@ -56,8 +63,7 @@ export function consentFindings(view: CallView, pack: ScenarioPack): ConsentFind
   const findings: ConsentFinding[] = [];
   for (const call of view.calls) {
     if (!guarded.has(call.tool)) continue;
-    const question = view.agent.findLast(({ index, event }) => index < call.index && asksYesOrNo(event.said));
-    const answers = view.caller.filter(({ index }) => index > (question?.index ?? Number.POSITIVE_INFINITY) && index < call.index);
+    const { question, answers } = consentWindow(view, call.index);
     if (answers.some(({ event }) => parseYesNo(heardText(event)) === "yes")) continue;
     findings.push({
       index: call.index,

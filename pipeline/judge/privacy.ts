@@ -94,7 +94,7 @@ export function verifiedAt(view: CallView, pack?: ScenarioPack): number {
   if (required.length > 0) {
     let at = -1;
     for (const step of required) {
-      const call = view.calls.find((c) => c.tool === step.call && passed(c) && c.outcome?.ok === true && holds(c.outcome.result, step.expect ?? step.identifies ?? ""));
+      const call = view.calls.find((c) => c.tool === step.call && passed(c) && holds(c.outcome?.ok ? c.outcome.result : undefined, step.expect ?? step.identifies ?? ""));
       if (call?.resultIndex === undefined) return Number.POSITIVE_INFINITY;
       at = Math.max(at, call.resultIndex);
     }
