@@ -1,5 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
-import { mkdir, open, readFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import type { ChatRequest, ChatResponse } from "./model-client.ts";
@@ -34,6 +34,10 @@ export class ResponseCache {
   #tornTail = false;
   #queue: string[] = [];
   #writing: Promise<void> | undefined;
+  /** Open while answers keep coming: an mkdir, open and close per answer cost more than the write. */
+  #file: FileHandle | undefined;
+  #hasFolder = false;
+  #idleClose: NodeJS.Timeout | undefined;
 
   /** A cache over `dir` with its own view of the file; `ResponseCache.open` shares one per folder. */
   constructor(dir: string) {
@@ -116,16 +120,21 @@ export class ResponseCache {
 
   #drain(): void {
     if (this.#writing) return;
+    clearTimeout(this.#idleClose);
     this.#writing = this.#writeQueued().finally(() => {
       this.#writing = undefined;
       if (this.#queue.length > 0) this.#drain();
+      else this.#closeWhenIdle();
     });
   }
 
   async #writeQueued(): Promise<void> {
     await this.#load().catch(() => undefined);
-    await mkdir(join(this.#path, ".."), { recursive: true });
-    const file = await open(this.#path, "a");
+    if (!this.#hasFolder) {
+      await mkdir(join(this.#path, ".."), { recursive: true });
+      this.#hasFolder = true;
+    }
+    this.#file ??= await open(this.#path, "a");
     try {
       while (this.#queue.length > 0) {
         let chunk = this.#queue.splice(0).join("");
@@ -134,13 +143,30 @@ export class ResponseCache {
           this.#tornTail = false;
         }
         // O_APPEND and whole lines: writers of one folder in other processes never split a line.
-        await file.appendFile(chunk);
+        await this.#file.appendFile(chunk);
       }
-    } finally {
-      await file.close();
+    } catch (error) {
+      // A failed write (a full disk, a folder removed) starts over from the folder next time.
+      this.#hasFolder = false;
+      await this.#closeFile();
+      throw error;
     }
   }
+
+  /** A quiet second closes the file; the timer never keeps a finished process alive. */
+  #closeWhenIdle(): void {
+    this.#idleClose = setTimeout(() => void this.#closeFile(), IDLE_CLOSE_MS);
+    this.#idleClose.unref();
+  }
+
+  async #closeFile(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    await file?.close().catch(() => undefined);
+  }
 }
+
+const IDLE_CLOSE_MS = 1_000;
 
 const toolsJson = new WeakMap<object, string>();
 

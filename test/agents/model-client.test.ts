@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type ChatRequest, createModelClient, type ModelClientOptions, ModelCallError, ResponseCache } from "../../agents/index.ts";
 import { VoicesimError } from "../../scenarios/index.ts";
 import { type FakeHandler, type FakeOpenAIServer, type FakeReply, startFakeOpenAIServer } from "../helpers/fake-openai-server.ts";
@@ -380,5 +380,27 @@ describe("the response cache on disk", () => {
     writeFileSync(join(cacheDir, "answers.jsonl"), `${JSON.stringify({ key, content: "later", toolCalls: [], usage: { promptTokens: 1, completionTokens: 1 } })}\n`, { flag: "a" });
     expect(await new ResponseCache(cacheDir).get(key)).toMatchObject({ content: "later" });
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("keeps every answer, one line each, whether the file stayed open between answers or was closed after a quiet second", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const cacheDir = mkdtempSync(join(tmpdir(), "voicesim-cache-"));
+      const cache = new ResponseCache(join(cacheDir, "nested"));
+      const answer = (content: string) => ({ content, toolCalls: [], usage: { promptTokens: 1, completionTokens: 1 }, cached: false });
+      cache.set("a", answer("one"));
+      await cache.flush();
+      cache.set("b", answer("two"));
+      await cache.flush();
+      // A quiet second: the file is closed, and the next answer opens it again.
+      await vi.advanceTimersByTimeAsync(1_000);
+      cache.set("c", answer("three"));
+      await cache.flush();
+      const lines = readFileSync(join(cacheDir, "nested", "answers.jsonl"), "utf8").split("\n").filter(Boolean);
+      expect(lines.map((line) => JSON.parse(line).content)).toEqual(["one", "two", "three"]);
+      expect(await new ResponseCache(join(cacheDir, "nested")).get("c")).toMatchObject({ content: "three", cached: true });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
