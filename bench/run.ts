@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { createScriptedAgent, createScriptedCaller } from "../agents/index.ts";
 import { nearDuplicateGroups } from "../pipeline/index.ts";
 import { loadPack } from "../scenarios/index.ts";
-import { type RunnablePack, simulate } from "../sim/index.ts";
+import { defaultWorkerCount, type RunnablePack, simulate } from "../sim/index.ts";
 import { startModelProcess } from "./fake-model.ts";
-import { voicesimModelCalls } from "./model-calls.ts";
+import { voicesimModelCalls, voicesimThreadedModelCalls } from "./model-calls.ts";
 import { measureGraphOverhead, type OverheadResult } from "./graph-overhead.ts";
 import { fixed, measure } from "./measure.ts";
 import { describeMemory, simulatePeakRss } from "./memory.ts";
@@ -107,27 +107,38 @@ for (const pack of ["collections", "clinic-booking"]) {
 }
 
 const model: ModelFigure[] = [];
+const workers = defaultWorkerCount();
+const THREADED = `voicesim, ${workers} worker threads`;
 const modelProcess = await startModelProcess();
 const { baseUrl } = modelProcess;
 try {
   for (const concurrency of quick ? [32] : [32, 128, 256]) {
     const conversations = Math.max(64, 2 * concurrency);
+    // The threaded run is what `voicesim run` does by default for 200 calls or more; the
+    // one-process run is the like-for-like line beside the peers, which use one thread.
+    const threaded = voicesimThreadedModelCalls(collections, baseUrl, concurrency, workers);
     const runs: Array<[string, (n: number) => Promise<PeerRun>]> = [
       ["voicesim", (n) => voicesimModelCalls(collections, baseUrl, n, concurrency)],
+      [THREADED, (n) => threaded.run(n)],
       ["bare ChatOpenAI loop", (n) => bareChatOpenAILoop(baseUrl, n, concurrency)],
     ];
     if (isOpenevalsInstalled()) runs.push(["openevals", (n) => openevalsSimulation(baseUrl, n, concurrency)]);
     else console.log("openevals: not installed (npm run bench:peers installs it in bench/peers/)");
-    for (const [system, run] of runs) {
-      const figure = await modelFigure(system, concurrency, conversations, run);
-      model.push(figure);
-      console.log(
-        `model 200 ms, concurrency ${concurrency}, ${system}: ${figure.conversations} conversations, ${figure.requests} requests in ${figure.wallS}s = ${figure.shareOfIdeal}% of ideal, ${figure.cpuMsPerRequest} ms CPU per request, load ${figure.load}`,
-      );
+    try {
+      for (const [system, run] of runs) {
+        const figure = await modelFigure(system, concurrency, conversations, run);
+        model.push(figure);
+        console.log(
+          `model 200 ms, concurrency ${concurrency}, ${system}: ${figure.conversations} conversations, ${figure.requests} requests in ${figure.wallS}s = ${figure.shareOfIdeal}% of ideal, ${figure.cpuMsPerRequest} ms CPU per request, load ${figure.load}`,
+        );
+      }
+    } finally {
+      await threaded.close();
     }
-    const ours = model.find((f) => f.system === "voicesim" && f.concurrency === concurrency);
-    for (const peer of model.filter((f) => f.system !== "voicesim" && f.concurrency === concurrency)) {
-      if (ours) console.log(`  voicesim / ${peer.system}: share of ideal ${fixed(ours.shareOfIdeal / peer.shareOfIdeal, 2)}x, CPU per request ${fixed(ours.cpuMsPerRequest / peer.cpuMsPerRequest, 2)}x`);
+    for (const ours of model.filter((f) => f.system.startsWith("voicesim") && f.concurrency === concurrency)) {
+      for (const peer of model.filter((f) => !f.system.startsWith("voicesim") && f.concurrency === concurrency)) {
+        console.log(`  ${ours.system} / ${peer.system}: share of ideal ${fixed(ours.shareOfIdeal / peer.shareOfIdeal, 2)}x, CPU per request ${fixed(ours.cpuMsPerRequest / peer.cpuMsPerRequest, 2)}x`);
+      }
     }
   }
 } finally {
