@@ -19,7 +19,21 @@ const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "satur
  * "this Friday", "next week", "two weeks out", "the 25th", "March 18 at 3". Relative spans are
  * handled here (chrono reads "next week" as one instant); chrono-node reads the rest.
  */
-export function parseDateRequest(text: string, nowIso: string, timezone: string): DateRequest | undefined {
+export function parseDateRequest(text: string, nowIso: string, timezone: string): Readonly<DateRequest> | undefined {
+  // The judge reads every caller line again for each action it checks, and the agent each line
+  // for several slots: the same text on the same clock, parsed (chrono, luxon) each time.
+  const key = `${timezone}\u0000${nowIso}\u0000${text}`;
+  if (parsedDates.has(key)) return parsedDates.get(key);
+  const request = readDateRequest(text, nowIso, timezone);
+  if (parsedDates.size >= PARSED_DATES_KEPT) parsedDates.clear();
+  parsedDates.set(key, request && Object.freeze(request));
+  return request;
+}
+
+const PARSED_DATES_KEPT = 4_096;
+const parsedDates = new Map<string, Readonly<DateRequest> | undefined>();
+
+function readDateRequest(text: string, nowIso: string, timezone: string): DateRequest | undefined {
   const now = DateTime.fromISO(nowIso, { zone: timezone });
   // "Tonight" and "this evening" are today, in the evening.
   const heard = normaliseSpokenNumbers(stripFillers(text)).replace(/\b(tonight|this evening)\b/gi, "today evening");
