@@ -110,6 +110,20 @@ function smallNumberAt(words: readonly string[], i: number): { value: number; le
  * "nine thirty" → "9:30" only when followed by am/pm/in the morning (otherwise ambiguous).
  */
 export function normaliseSpokenNumbers(text: string): string {
+  // The judge and the pseudonymiser read the same lines over and over (once per check, per action).
+  let normalised = normalisedTexts.get(text);
+  if (normalised === undefined) {
+    normalised = readSpokenNumbers(text);
+    if (normalisedTexts.size >= NORMALISED_KEPT) normalisedTexts.clear();
+    normalisedTexts.set(text, normalised);
+  }
+  return normalised;
+}
+
+const NORMALISED_KEPT = 8_192;
+const normalisedTexts = new Map<string, string>();
+
+function readSpokenNumbers(text: string): string {
   const words = tokens(text);
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
