@@ -20,7 +20,7 @@ export function executorOptionsHelp(command: Command, defaultWorkers: number): C
   return command
     .option(
       "--workers <n>",
-      `worker threads for the calls, each running --concurrency at once (1: all in this process; default: one per core, ${defaultWorkers} here, for batches of ${AUTO_MIN_BATCH} calls or more)`,
+      `worker threads for the calls, each running --concurrency at once (1: all in this process; default: with the scripted caller and agent, one per core, ${defaultWorkers} here, for batches of ${AUTO_MIN_BATCH} calls or more; otherwise 1)`,
       intOption("--workers", { min: 1, max: 64 }),
     )
     .option("--queue <redis-url>", "coordinate: put every call on BullMQ at redis://host:port[/db] for `voicesim worker` processes anywhere")
@@ -50,13 +50,25 @@ export async function executorFromOptions(
     process.stderr.write(`coordinating on ${executor.description}; start workers with: voicesim worker --queue <url>\n`);
     return executor;
   }
-  const workers = options.workers ?? defaultWorkerCount();
-  if (workers <= 1) return undefined;
+  const plan = threadPlan(options.workers, run.recipe, defaultWorkerCount());
+  if (!plan) return undefined;
   return createThreadExecutor({
-    workers,
+    workers: plan.workers,
     concurrencyPerWorker: options.concurrency,
     setup: { packDir: run.source.dir, packHash: run.source.hash, backends: run.recipe, ...(options.mcpHost ? { mcpHost: options.mcpHost } : {}) },
-    // Threads the user asked for are used whatever the batch size.
-    minBatch: options.workers === undefined ? AUTO_MIN_BATCH : 0,
+    minBatch: plan.minBatch,
   });
+}
+
+/**
+ * How many worker threads a run's calls get, and from what batch size; undefined keeps them in this
+ * process. Threads the user asked for are used whatever the batch. Unasked, only calls that are all
+ * CPU (the scripted caller and agent) are spread: a call that waits on a model or an external agent
+ * gains nothing from a second core, and each thread running --concurrency calls would multiply the
+ * requests a provider sees.
+ */
+export function threadPlan(asked: number | undefined, recipe: Pick<BackendRecipe, "caller" | "agent">, cores: number): { workers: number; minBatch: number } | undefined {
+  if (asked !== undefined) return asked > 1 ? { workers: asked, minBatch: 0 } : undefined;
+  const isCpuBound = recipe.caller === "scripted" && recipe.agent === "scripted";
+  return isCpuBound && cores > 1 ? { workers: cores, minBatch: AUTO_MIN_BATCH } : undefined;
 }
