@@ -1,6 +1,6 @@
 // voicesim's own LLM agent and caller on the bench's pretend model: the model-bound run that
-// bench/run.ts and bench/model-cpu.ts set beside the peers, in one process and as `voicesim run`
-// runs a batch of 200 calls or more by default (one worker thread per core).
+// bench/run.ts and bench/model-cpu.ts set beside the peers, in one process (as `voicesim run` runs
+// model-bound calls by default) and over worker threads (`--workers 2`).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +40,7 @@ export async function voicesimModelCalls(loaded: RunnablePack, baseUrl: string, 
 
 /**
  * Calls spread over worker threads, `concurrency` in flight in all (each thread its share), the
- * threads started once and kept warm across runs, as in a long `voicesim run`. Each run has a seed
+ * threads started once and kept warm across runs, as in a long `voicesim run --workers N`. Each run has a seed
  * of its own, so no run answers from an earlier one's cache. Close it when done.
  */
 export function voicesimThreadedModelCalls(loaded: RunnablePack, baseUrl: string, concurrency: number, workers: number): { run(conversations: number): Promise<PeerRun>; close(): Promise<void> } {

@@ -108,14 +108,14 @@ for (const pack of ["collections", "clinic-booking"]) {
 
 const model: ModelFigure[] = [];
 const workers = defaultWorkerCount();
-const THREADED = `voicesim, ${workers} worker threads`;
+const THREADED = `voicesim --workers ${workers}`;
 const modelProcess = await startModelProcess();
 const { baseUrl } = modelProcess;
 try {
   for (const concurrency of quick ? [32] : [32, 128, 256]) {
     const conversations = Math.max(64, 2 * concurrency);
-    // The threaded run is what `voicesim run` does by default for 200 calls or more; the
-    // one-process run is the like-for-like line beside the peers, which use one thread.
+    // One process is what `voicesim run` does with model backends by default, and the
+    // like-for-like line beside the peers; the threaded run is `--workers N`.
     const threaded = voicesimThreadedModelCalls(collections, baseUrl, concurrency, workers);
     const runs: Array<[string, (n: number) => Promise<PeerRun>]> = [
       ["voicesim", (n) => voicesimModelCalls(collections, baseUrl, n, concurrency)],
